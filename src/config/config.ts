@@ -1,0 +1,142 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one config loader: every setting comes from the environment, validated by zod. A bad value stops start-up
+ * with a message naming the variable and what is wrong with it.
+ */
+
+export interface FreeSwitchNodeConfig {
+  /** Stable name used in CDRs, logs and metrics: `host:port` unless given as `name=host:port:password`. */
+  name: string;
+  host: string;
+  port: number;
+  password: string;
+}
+
+/** Parses `FREESWITCH_NODES`: comma-separated `[name=]host:port:password`; IPv6 hosts in brackets. */
+export function parseFreeSwitchNodes(value: string): FreeSwitchNodeConfig[] {
+  const nodes: FreeSwitchNodeConfig[] = [];
+  for (const raw of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = raw.indexOf('=');
+    const explicitName = eq > 0 ? raw.slice(0, eq) : undefined;
+    const spec = eq > 0 ? raw.slice(eq + 1) : raw;
+    const m = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5}):(.+)$/.exec(spec);
+    if (!m) throw new Error(`"${raw}" is not host:port:password`);
+    const host = m[1]!.replace(/^\[|\]$/g, '');
+    const port = Number(m[2]);
+    if (port < 1 || port > 65535) throw new Error(`"${raw}" has port ${port}, outside 1-65535`);
+    const password = m[3]!;
+    nodes.push({ name: explicitName ?? `${host}:${port}`, host, port, password });
+  }
+  const names = new Set<string>();
+  for (const n of nodes) {
+    if (names.has(n.name)) throw new Error(`node name "${n.name}" appears twice`);
+    names.add(n.name);
+  }
+  return nodes;
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  FREESWITCH_NODES: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      try {
+        return parseFreeSwitchNodes(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
+  DATA_DIR: z.string().min(1).default('data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(mysql|mariadb|sqlite):/, 'must start with mysql://, mariadb:// or sqlite:')
+    .optional(),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
+  ADMIN_USERNAME: z.string().min(1).optional(),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  ESL_EVENT_QUEUE_MAX: z.coerce.number().int().min(100).default(50_000),
+  ESL_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  ESL_RECONNECT_MAX_MS: z.coerce.number().int().min(100).default(30_000),
+  CDR_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+  CDR_FLUSH_MS: z.coerce.number().int().min(10).default(250),
+  METRICS_PUBLIC: bool.default(false),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  log: { level: string; format: 'json' | 'pretty' };
+  http: { host: string; port: number };
+  freeswitch: { nodes: FreeSwitchNodeConfig[]; eventQueueMax: number; commandTimeoutMs: number; reconnectMaxMs: number };
+  dataDir: string;
+  database: { type: 'mysql'; url: string } | { type: 'sqlite'; file: string };
+  auth: { jwtSecret?: string; tokenTtlSeconds: number; bootstrapAdmin?: { username: string; password: string } };
+  cdr: { batchSize: number; flushMs: number };
+  metrics: { public: boolean };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as in most shells' `FOO= cmd`.
+  const cleaned: Record<string, string> = {};
+  for (const [k, v] of Object.entries(source)) if (v !== undefined && v !== '') cleaned[k] = v;
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production');
+  if ((e.ADMIN_USERNAME === undefined) !== (e.ADMIN_PASSWORD === undefined))
+    problems.push('ADMIN_USERNAME and ADMIN_PASSWORD: set both or neither');
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(e.DATA_DIR);
+  let database: Config['database'];
+  if (!e.DATABASE_URL) database = { type: 'sqlite', file: path.join(dataDir, 'switchboard.sqlite') };
+  else if (e.DATABASE_URL.startsWith('sqlite:')) {
+    const file = e.DATABASE_URL.slice('sqlite:'.length).replace(/^\/\//, '');
+    database = { type: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
+  } else database = { type: 'mysql', url: e.DATABASE_URL.replace(/^mariadb:/, 'mysql:') };
+
+  return {
+    env: e.NODE_ENV,
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty') },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    freeswitch: {
+      nodes: e.FREESWITCH_NODES,
+      eventQueueMax: e.ESL_EVENT_QUEUE_MAX,
+      commandTimeoutMs: e.ESL_COMMAND_TIMEOUT_MS,
+      reconnectMaxMs: e.ESL_RECONNECT_MAX_MS,
+    },
+    dataDir,
+    database,
+    auth: {
+      jwtSecret: e.JWT_SECRET,
+      tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+      bootstrapAdmin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,
+    },
+    cdr: { batchSize: e.CDR_BATCH_SIZE, flushMs: e.CDR_FLUSH_MS },
+    metrics: { public: e.METRICS_PUBLIC },
+  };
+}

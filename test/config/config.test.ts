@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { ConfigError, loadConfig, parseFreeSwitchNodes } from '../../src/config/config';
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with nothing set', () => {
+    const c = loadConfig({});
+    expect(c.env).toBe('development');
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.freeswitch.nodes).toEqual([]);
+    expect(c.database).toEqual({ type: 'sqlite', file: path.resolve('data', 'switchboard.sqlite') });
+    expect(c.log.format).toBe('pretty');
+  });
+
+  it('reads FreeSWITCH nodes, a MySQL URL and production logging', () => {
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(40),
+      FREESWITCH_NODES: 'fs1=10.0.0.5:8021:s3cr:et, [::1]:8022:pw',
+      DATABASE_URL: 'mariadb://u:p@db:3306/sb',
+    });
+    expect(c.freeswitch.nodes).toEqual([
+      { name: 'fs1', host: '10.0.0.5', port: 8021, password: 's3cr:et' },
+      { name: '::1:8022', host: '::1', port: 8022, password: 'pw' },
+    ]);
+    expect(c.database).toEqual({ type: 'mysql', url: 'mysql://u:p@db:3306/sb' });
+    expect(c.log.format).toBe('json');
+  });
+
+  it('names every bad variable in one error', () => {
+    let err: unknown;
+    try {
+      loadConfig({ HTTP_PORT: 'eighty', FREESWITCH_NODES: 'nohost', DATABASE_URL: 'postgres://x', ADMIN_PASSWORD: 'short' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/HTTP_PORT/);
+    expect(problems).toMatch(/FREESWITCH_NODES: "nohost" is not host:port:password/);
+    expect(problems).toMatch(/DATABASE_URL: must start with/);
+    expect(problems).toMatch(/ADMIN_PASSWORD: must be at least 12 characters/);
+  });
+
+  it('requires a JWT secret in production and admin username with password', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: required/);
+    expect(() => loadConfig({ ADMIN_USERNAME: 'root' })).toThrow(/set both or neither/);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ HTTP_PORT: '', DATABASE_URL: '' }).http.port).toBe(8080);
+  });
+});
+
+describe('parseFreeSwitchNodes', () => {
+  it('rejects out-of-range ports and duplicate names', () => {
+    expect(() => parseFreeSwitchNodes('h:70000:pw')).toThrow(/outside 1-65535/);
+    expect(() => parseFreeSwitchNodes('a=h:1:pw,a=g:2:pw')).toThrow(/appears twice/);
+  });
+});
