@@ -1,0 +1,404 @@
+import type { DataSource } from 'typeorm';
+import { systemClock, type Clock, type ClockTimer } from '../clock/clock';
+import type { Logger } from '../log/logger';
+import { silentLogger } from '../log/logger';
+import type { CdrInput } from './cdr-from-event';
+import { insertCdrs, prepareCdr, type PreparedCdr } from './cdr-sql';
+
+export interface CdrWriterOptions {
+  /** Rows per INSERT (config.cdr.batchSize). */
+  batchSize: number;
+  /** A partial batch is written this long after its first row arrived (config.cdr.flushMs). */
+  flushMs: number;
+  clock?: Clock;
+  logger?: Logger;
+  /** Rows held in memory at most (queued plus in flight); beyond it new CDRs are dropped and logged. Default 100,000. */
+  maxBacklog?: number;
+  /** Retry delay after a failed write: starts here and doubles up to retryMaxMs. Defaults 500 ms and 30 s. */
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  /** Called with the number of new rows after each successful write (metrics). Exceptions are ignored. */
+  onWritten?: (count: number) => void;
+  /** Called with the number of CDRs lost (backlog full, rejected by the database, or unwritten at close). */
+  onDropped?: (count: number, reason: DropReason) => void;
+}
+
+export type DropReason = 'backlog_full' | 'rejected' | 'closed';
+
+export interface CdrWriterStats {
+  /** Rows waiting, including a batch being written or awaiting retry. */
+  queued: number;
+  /** Rows inserted. */
+  written: number;
+  /** Rows skipped because a CDR with that uuid already existed (replayed events). */
+  duplicates: number;
+  /** Write attempts that failed (each is retried). */
+  failedBatches: number;
+  /** CDRs lost: backlog full, rejected by the database (bad data), or still unwritten at close. */
+  dropped: number;
+  /** Of `dropped`, the rows the database refused individually (data errors). */
+  rejected: number;
+  /** True while waiting to retry after a failure. */
+  retrying: boolean;
+  lastError: string | null;
+}
+
+interface Pending {
+  seq: number;
+  row: PreparedCdr;
+}
+
+type WriteResult = { ok: true } | { ok: false; error: unknown };
+
+const DROP_LOG_INTERVAL_MS = 10_000;
+const MAX_LOGGED_UUIDS = 20;
+
+/** Codes of errors caused by the data itself: retrying the same rows can never succeed. */
+const DATA_ERROR_CODES = new Set([
+  'ER_DATA_TOO_LONG',
+  'ER_TRUNCATED_WRONG_VALUE',
+  'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD',
+  'ER_BAD_NULL_ERROR',
+  'ER_WARN_NULL_TO_NOTNULL',
+  'ER_WARN_DATA_OUT_OF_RANGE',
+  'ER_NO_DEFAULT_FOR_FIELD',
+  'ER_WRONG_VALUE_COUNT_ON_ROW',
+  'ER_CHECK_CONSTRAINT_VIOLATED',
+  'ER_CONSTRAINT_FAILED',
+  'ER_INVALID_CHARACTER_STRING',
+  'ER_INVALID_JSON_TEXT',
+  'ER_DUP_ENTRY',
+  'SQLITE_MISMATCH',
+  'SQLITE_TOOBIG',
+  'SQLITE_RANGE',
+]);
+
+/** True for errors about the rows (bad data), false for the database being unavailable, locked, or anything else. */
+export function isDataError(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = String(e?.driverError?.code ?? e?.code ?? '');
+  return DATA_ERROR_CODES.has(code) || code.startsWith('SQLITE_CONSTRAINT');
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Writes CDRs in the background. enqueue() returns at once and never throws: call handling never waits on the
+ * database. Rows are written in batches (batchSize rows, or whatever is queued flushMs after the first row) with one
+ * idempotent multi-row INSERT each, one write at a time. A failed write keeps its rows and is retried with
+ * exponential backoff; rows the database refuses as bad data are isolated and dropped individually; the in-memory
+ * backlog is bounded and every lost CDR is counted and logged at error level.
+ */
+export class CdrWriter {
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly batchSize: number;
+  private readonly flushMs: number;
+  private readonly maxBacklog: number;
+  private readonly retryInitialMs: number;
+  private readonly retryMaxMs: number;
+
+  private queue: Pending[] = [];
+  private seq = 0;
+  private inFlight: Promise<WriteResult> | null = null;
+  private flushTimer: ClockTimer | null = null;
+  private retryTimer: ClockTimer | null = null;
+  private attempts = 0;
+  private closed = false;
+
+  private written = 0;
+  private duplicates = 0;
+  private failedBatches = 0;
+  private dropped = 0;
+  private rejected = 0;
+  private lastError: string | null = null;
+
+  private dropsUnlogged = 0;
+  private dropUuidsUnlogged: string[] = [];
+  private lastDropLogAt = -Infinity;
+  private dropLogTimer: ClockTimer | null = null;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly options: CdrWriterOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = (options.logger ?? silentLogger).child({ module: 'cdr-writer' });
+    this.batchSize = Math.max(1, Math.floor(options.batchSize));
+    this.flushMs = Math.max(0, options.flushMs);
+    this.maxBacklog = Math.max(this.batchSize, Math.floor(options.maxBacklog ?? 100_000));
+    this.retryInitialMs = Math.max(1, options.retryInitialMs ?? 500);
+    this.retryMaxMs = Math.max(this.retryInitialMs, options.retryMaxMs ?? 30_000);
+  }
+
+  /** Queues a CDR for writing. Never blocks, never throws. */
+  enqueue(input: CdrInput): void {
+    try {
+      if (this.closed) {
+        this.drop([String(input?.uuid)], 'closed');
+        return;
+      }
+      if (!input || typeof input.uuid !== 'string' || input.uuid === '') {
+        this.logger.error('CDR without a uuid refused', { cdr: safeJson(input) });
+        this.drop([safeUuid(input)], 'rejected');
+        return;
+      }
+      if (this.queue.length >= this.maxBacklog) {
+        this.drop([String(input?.uuid)], 'backlog_full');
+        return;
+      }
+      this.queue.push({ seq: ++this.seq, row: prepareCdr(input, this.clock.now()) });
+      this.schedule();
+    } catch (err) {
+      // A malformed input (e.g. not produced by cdrFromHangupComplete): count it, say so, carry on.
+      this.logger.error('CDR could not be queued', { uuid: safeUuid(input), error: message(err) });
+      this.drop([safeUuid(input)], 'rejected');
+    }
+  }
+
+  stats(): CdrWriterStats {
+    return {
+      queued: this.queue.length,
+      written: this.written,
+      duplicates: this.duplicates,
+      failedBatches: this.failedBatches,
+      dropped: this.dropped,
+      rejected: this.rejected,
+      retrying: this.retryTimer !== null,
+      lastError: this.lastError,
+    };
+  }
+
+  /**
+   * Writes everything queued before this call, now (skipping any timer or backoff wait). Resolves once those rows are
+   * written; rejects with the database error if a write fails (the rows stay queued and are retried).
+   */
+  async flush(): Promise<void> {
+    const target = this.seq;
+    while (this.queue.length > 0 && this.queue[0]!.seq <= target) {
+      const result = this.inFlight ? await this.inFlight : await this.startWrite();
+      if (!result.ok) throw result.error;
+    }
+  }
+
+  /**
+   * Stops accepting CDRs and writes what is queued. If that write fails, the unwritten CDRs are dropped: counted, and
+   * logged at error level in full (so they can be recovered from the log). Never rejects.
+   */
+  async close(): Promise<void> {
+    if (this.closed && this.queue.length === 0) return;
+    this.closed = true;
+    this.cancelTimer('flushTimer');
+    try {
+      await this.flush();
+    } catch (err) {
+      const lost = this.queue.splice(0);
+      this.logger.error('CDR writer closed with unwritten CDRs: they are lost from the database and logged here', {
+        count: lost.length,
+        error: message(err),
+        cdrs: lost.slice(0, 1000).map((p) => p.row.values),
+      });
+      this.dropped += lost.length;
+      this.notifyDropped(lost.length, 'closed');
+    } finally {
+      this.cancelTimer('flushTimer');
+      this.cancelTimer('retryTimer');
+      this.flushDropLog();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** Decides what happens next after a change: write now, arm the flush timer, or nothing. */
+  private schedule(): void {
+    if (this.inFlight || this.retryTimer) return; // their completion schedules again
+    if (this.queue.length === 0) {
+      this.cancelTimer('flushTimer');
+      return;
+    }
+    if (this.queue.length >= this.batchSize) {
+      this.cancelTimer('flushTimer');
+      void this.startWrite();
+      return;
+    }
+    if (!this.flushTimer) {
+      this.flushTimer = this.clock.setTimeout(() => {
+        this.flushTimer = null;
+        if (!this.inFlight && !this.retryTimer && this.queue.length > 0) void this.startWrite();
+      }, this.flushMs);
+    }
+  }
+
+  /** Starts writing the head batch (the caller made sure nothing is in flight). Never rejects. */
+  private startWrite(): Promise<WriteResult> {
+    if (this.inFlight) return this.inFlight;
+    this.cancelTimer('flushTimer');
+    this.cancelTimer('retryTimer');
+    const p = this.writeHead().then(
+      (r) => r,
+      (error: unknown): WriteResult => ({ ok: false, error }),
+    );
+    this.inFlight = p;
+    void p.then((result) => {
+      this.inFlight = null;
+      if (result.ok) this.schedule();
+      else this.scheduleRetry();
+    });
+    return p;
+  }
+
+  private async writeHead(): Promise<WriteResult> {
+    const batch = this.queue.slice(0, this.batchSize);
+    if (batch.length === 0) return { ok: true };
+    try {
+      const inserted = await insertCdrs(
+        this.ds,
+        batch.map((p) => p.row),
+      );
+      this.completed(batch.length, inserted);
+      return { ok: true };
+    } catch (err) {
+      this.failedBatches++;
+      this.lastError = message(err);
+      if (isDataError(err)) return this.writeOneByOne(batch, err);
+      this.attempts++;
+      this.logger.warn('CDR batch write failed; keeping the rows and retrying', {
+        rows: batch.length,
+        queued: this.queue.length,
+        attempt: this.attempts,
+        retryInMs: this.retryDelay(),
+        error: this.lastError,
+      });
+      return { ok: false, error: err };
+    }
+  }
+
+  /** A batch the database refused as bad data: write its rows one by one and drop only the ones it refuses. */
+  private async writeOneByOne(batch: Pending[], batchError: unknown): Promise<WriteResult> {
+    this.logger.warn('CDR batch refused as bad data; writing its rows one at a time', {
+      rows: batch.length,
+      error: message(batchError),
+    });
+    let inserted = 0;
+    const refused: Pending[] = [];
+    for (const p of batch) {
+      try {
+        inserted += await insertCdrs(this.ds, [p.row]);
+      } catch (err) {
+        if (!isDataError(err)) {
+          // The database went away meanwhile: keep the whole batch (rows already written are skipped as duplicates).
+          this.attempts++;
+          this.lastError = message(err);
+          return { ok: false, error: err };
+        }
+        refused.push(p);
+        this.logger.error('CDR refused by the database; dropped and logged here', { uuid: p.row.uuid, error: message(err), cdr: p.row.values });
+      }
+    }
+    this.rejected += refused.length;
+    this.dropped += refused.length;
+    if (refused.length) this.notifyDropped(refused.length, 'rejected');
+    this.completed(batch.length, inserted, refused.length);
+    return { ok: true };
+  }
+
+  private completed(batchLength: number, inserted: number, refused = 0): void {
+    this.queue.splice(0, batchLength);
+    if (this.attempts > 0) this.logger.info('CDR writes recovered', { afterFailedAttempts: this.attempts, queued: this.queue.length });
+    this.attempts = 0;
+    this.lastError = null;
+    this.written += inserted;
+    this.duplicates += Math.max(0, batchLength - refused - inserted);
+    if (inserted > 0 && this.options.onWritten) {
+      try {
+        this.options.onWritten(inserted);
+      } catch {
+        // metrics must never break writing
+      }
+    }
+  }
+
+  private retryDelay(): number {
+    const exp = Math.min(30, Math.max(0, this.attempts - 1));
+    return Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** exp);
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed || this.queue.length === 0 || this.retryTimer) return;
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = null;
+      if (this.queue.length > 0 && !this.inFlight) void this.startWrite();
+    }, this.retryDelay());
+  }
+
+  private cancelTimer(which: 'flushTimer' | 'retryTimer'): void {
+    const t = this[which];
+    if (t) {
+      t.cancel();
+      this[which] = null;
+    }
+  }
+
+  private drop(uuids: string[], reason: DropReason): void {
+    this.dropped += uuids.length;
+    if (reason === 'rejected') this.rejected += uuids.length;
+    this.notifyDropped(uuids.length, reason);
+    this.dropsUnlogged += uuids.length;
+    for (const u of uuids) if (this.dropUuidsUnlogged.length < MAX_LOGGED_UUIDS) this.dropUuidsUnlogged.push(u);
+    // Loud but bounded: the first drop is logged at once, later ones at most every 10 s (with counts and sample uuids).
+    if (this.clock.now() - this.lastDropLogAt >= DROP_LOG_INTERVAL_MS) this.flushDropLog(reason);
+    else if (!this.dropLogTimer) {
+      this.dropLogTimer = this.clock.setTimeout(() => {
+        this.dropLogTimer = null;
+        this.flushDropLog(reason);
+      }, DROP_LOG_INTERVAL_MS);
+    }
+  }
+
+  private flushDropLog(reason?: DropReason): void {
+    if (this.dropLogTimer) {
+      this.dropLogTimer.cancel();
+      this.dropLogTimer = null;
+    }
+    if (this.dropsUnlogged === 0) return;
+    this.logger.error('CDRs dropped: they will not be in the database', {
+      reason: reason ?? 'closed',
+      count: this.dropsUnlogged,
+      totalDropped: this.dropped,
+      queued: this.queue.length,
+      maxBacklog: this.maxBacklog,
+      uuids: this.dropUuidsUnlogged,
+      lastError: this.lastError,
+    });
+    this.dropsUnlogged = 0;
+    this.dropUuidsUnlogged = [];
+    this.lastDropLogAt = this.clock.now();
+  }
+
+  private notifyDropped(count: number, reason: DropReason): void {
+    if (!this.options.onDropped || count === 0) return;
+    try {
+      this.options.onDropped(count, reason);
+    } catch {
+      // metrics must never break writing
+    }
+  }
+}
+
+function safeJson(input: unknown): string {
+  try {
+    return JSON.stringify(input)?.slice(0, 2000) ?? String(input);
+  } catch {
+    return '?';
+  }
+}
+
+function safeUuid(input: unknown): string {
+  try {
+    return String((input as { uuid?: unknown })?.uuid);
+  } catch {
+    return '?';
+  }
+}
