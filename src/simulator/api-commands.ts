@@ -1,0 +1,462 @@
+import { toCause } from './causes';
+import type { Channel } from './channel';
+import type { CallEngine } from './engine';
+import { SimEvent, type SimHeader } from './event';
+import { SITES, type HostIdentity } from './event-bus';
+import { originateApi, splitArgs, type DialEnv } from './originate';
+import type { Softphones } from './softphones';
+import { localStamp, uptimeText } from './time-format';
+
+/** Everything API commands can reach. */
+export interface ApiEnv {
+  engine: CallEngine;
+  dial: DialEnv;
+  softphones: Softphones;
+  host: HostIdentity;
+  /** Global variables (global_getvar / global_setvar). */
+  globals: Map<string, string>;
+  version: string;
+}
+
+/** An API command: calls `done` once with its output (synchronously unless it has to wait, like originate). */
+export type ApiHandler = (env: ApiEnv, args: string, done: (out: string) => void) => void;
+
+const NO_CHANNEL = '-ERR No such channel!\n';
+const sync =
+  (fn: (env: ApiEnv, args: string) => string): ApiHandler =>
+  (env, args, done) =>
+    done(fn(env, args));
+
+/** Modules the captured FreeSWITCH had loaded (module_exists answers true for these). */
+const MODULES = new Set([
+  'mod_sofia',
+  'mod_loopback',
+  'mod_commands',
+  'mod_dptools',
+  'mod_event_socket',
+  'mod_callcenter',
+  'mod_dialplan_xml',
+  'mod_sndfile',
+  'mod_native_file',
+  'mod_local_stream',
+  'mod_tone_stream',
+  'mod_console',
+  'mod_logfile',
+  'mod_avmd',
+  'mod_db',
+  'mod_hash',
+  'mod_conference',
+  'mod_fifo',
+  'mod_voicemail',
+  'mod_expr',
+  'mod_esf',
+  'mod_spandsp',
+  'mod_opus',
+  'mod_g723_1',
+  'mod_g729',
+  'mod_amr',
+  'mod_b64',
+  'mod_say_en',
+  'mod_cdr_csv',
+  'mod_httapi',
+  'mod_valet_parking',
+  'mod_lua',
+]);
+
+function withChannel(env: ApiEnv, uuid: string | undefined, fn: (ch: Channel) => string, missing = NO_CHANNEL): string {
+  const ch = env.engine.get(uuid);
+  if (!ch || !ch.isUp) return missing;
+  return fn(ch);
+}
+
+/** `show channels as json` rows, with the channels table's column names and order. */
+function channelRow(env: ApiEnv, ch: Channel): Record<string, string> {
+  const p = ch.profile;
+  const v = ch.vars;
+  const createdMs = Math.floor(p.times.created / 1000);
+  return {
+    uuid: ch.uuid,
+    direction: ch.direction,
+    created: localStamp(createdMs),
+    created_epoch: String(Math.floor(createdMs / 1000)),
+    name: ch.name,
+    state: ch.runningState,
+    cid_name: p.callerIdName,
+    cid_num: p.callerIdNumber,
+    ip_addr: v.get('sip_network_ip') ?? '',
+    dest: p.destinationNumber,
+    application: v.get('current_application') ?? '',
+    application_data: v.get('current_application_data') ?? '',
+    dialplan: p.dialplan,
+    context: p.context,
+    read_codec: ch.codec?.name ?? '',
+    read_rate: ch.codec?.rate ?? '',
+    read_bit_rate: ch.codec?.bitRate ?? '',
+    write_codec: ch.codec?.name ?? '',
+    write_rate: ch.codec?.rate ?? '',
+    write_bit_rate: ch.codec?.bitRate ?? '',
+    secure: '',
+    hostname: env.host.hostname,
+    presence_id: v.get('presence_id') ?? '',
+    presence_data: '',
+    accountcode: v.get('accountcode') ?? '',
+    callstate: ch.callState,
+    callee_name: p.calleeIdName,
+    callee_num: p.calleeIdNumber,
+    callee_direction: ch.bridgedTo ? 'SEND' : '',
+    call_uuid: ch.bridgedTo ?? '',
+    sent_callee_name: v.get('last_sent_callee_id_name') ?? '',
+    sent_callee_num: v.get('last_sent_callee_id_number') ?? '',
+    initial_cid_name: p.origCallerIdName || p.callerIdName,
+    initial_cid_num: p.origCallerIdNumber || p.callerIdNumber,
+    initial_ip_addr: v.get('sip_network_ip') ?? '',
+    initial_dest: v.get('original_destination_number') ?? p.destinationNumber,
+    initial_dialplan: p.dialplan,
+    initial_context: p.context,
+  };
+}
+
+function show(env: ApiEnv, args: string): string {
+  const parts = args.trim().split(/\s+/);
+  const what = (parts[0] ?? '').toLowerCase();
+  const asIdx = parts.findIndex((x) => x.toLowerCase() === 'as');
+  const fmt = asIdx >= 0 ? (parts[asIdx + 1] ?? '').toLowerCase() : '';
+  if (what === 'channels' || what === 'calls') {
+    const rows = [...env.engine.channels.values()].filter((c) => c.isUp).map((c) => channelRow(env, c));
+    if (fmt === 'json') {
+      // FS prints exactly this when the query returns nothing (see api-basics), else cJSON_PrintUnformatted.
+      if (!rows.length) return '{"row_count": 0}\n';
+      return JSON.stringify({ row_count: rows.length, rows }) + '\n';
+    }
+    if (!rows.length) return '\n0 total.\n\n';
+    const cols = Object.keys(rows[0]!);
+    const lines = [cols.join(','), ...rows.map((r) => cols.map((c) => r[c]).join(','))];
+    return `${lines.join('\n')}\n\n${rows.length} total.\n\n`;
+  }
+  return '-USAGE: codec|endpoint|application|api|dialplan|file|timer|calls [count]|channels [count|like <match string>]|calls|detailed_calls|bridged_calls|detailed_bridged_calls|aliases|complete|chat|management|modules|nat_map|say|interfaces|interface_types|tasks|limits|status\n';
+}
+
+function status(env: ApiEnv): string {
+  const e = env.engine;
+  const upUs = Math.max(0, (e.clock.now() - e.startedAtMs) * 1000);
+  const perSec = 0;
+  return (
+    `UP ${uptimeText(upUs)}\n` +
+    `FreeSWITCH (Version ${env.version}  64bit) is ready\n` +
+    `${e.sessionsSinceStartup} session(s) since startup\n` +
+    `${e.sessionCount} session(s) - peak ${e.peakSessions}, last 5min ${e.peakSessions} \n` +
+    `${perSec} session(s) per Sec out of max ${e.config.sessionsPerSecond}, peak ${e.peakPerSecond}, last 5min ${e.peakPerSecond} \n` +
+    `${e.config.maxSessions} session(s) max\n` +
+    `min idle cpu 0.00/98.20\n` +
+    `Current Stack Size/Max 240K/8192K\n`
+  );
+}
+
+function sofiaStatus(env: ApiEnv, args: string): string {
+  const a = args.trim().split(/\s+/);
+  if (a[0] === 'status' && a[1] === 'profile' && a[2] && a[3] === 'reg') {
+    const regs = env.softphones.list().filter((p) => p.registered);
+    let out = '\nRegistrations:\n=================================================================================================\n';
+    for (const p of regs) {
+      out +=
+        `Call-ID: \t${p.callId}\nUser:    \t${p.ext}@${env.softphones.domain}\nContact: \t"${p.ext}" <sip:${p.ext}@${p.ip}:${p.port}>\n` +
+        `Agent:   \t${p.userAgent}\nStatus:  \tRegistered(UDP)(unknown) EXP(3600)\nHost:    \t${env.host.hostname}\n` +
+        `IP:      \t${p.ip}\nPort:    \t${p.port}\nAuth-User: \t${p.ext}\nAuth-Realm: \t${env.softphones.domain}\n` +
+        `MWI-Account: \t${p.ext}@${env.softphones.domain}\n\n`;
+    }
+    return `${out}Total items returned: ${regs.length}\n=================================================================================================\n`;
+  }
+  if (a[0] === 'status') {
+    return (
+      '                     Name\t   Type\t                                      Data\tState\n' +
+      '=================================================================================================\n' +
+      '                127.0.0.1\t  alias\t                                  internal\tALIASED\n' +
+      '                 external\tprofile\t              sip:mod_sofia@127.0.0.1:5080\tRUNNING (0)\n' +
+      '                 internal\tprofile\t              sip:mod_sofia@127.0.0.1:5060\tRUNNING (0)\n' +
+      '=================================================================================================\n' +
+      '2 profiles 1 alias\n'
+    );
+  }
+  return '+OK\n';
+}
+
+/** uuid_dump: the channel as a plain CHANNEL_DATA event. */
+function uuidDump(env: ApiEnv, args: string): string {
+  const [uuid, fmt] = splitArgs(args);
+  return withChannel(env, uuid, (ch) => {
+    const h: SimHeader[] = [['Event-Name', 'CHANNEL_DATA']];
+    ch.basicHeaders(h);
+    ch.variableHeaders(h);
+    const ev = new SimEvent('CHANNEL_DATA', h);
+    if (fmt === 'json') return ev.render('json');
+    if (fmt === 'xml') return ev.render('xml');
+    return ev.render('plain');
+  });
+}
+
+export const API_COMMANDS: Record<string, ApiHandler> = {
+  status: sync((env) => status(env)),
+  version: sync((env) => `FreeSWITCH Version ${env.version}~64bit ( 64bit)\n`),
+  hostname: sync((env) => env.host.hostname),
+  echo: sync((_env, args) => args),
+  uptime: sync((env) => String(Math.floor((env.engine.clock.now() - env.engine.startedAtMs) / 1000))),
+  module_exists: sync((_env, args) => (MODULES.has(args.trim()) ? 'true' : 'false')),
+  global_getvar: sync((env, args) => {
+    const name = args.trim();
+    if (!name) return [...env.globals].map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+    return env.globals.get(name) ?? '';
+  }),
+  global_setvar: sync((env, args) => {
+    const eq = args.indexOf('=');
+    if (eq <= 0) return '-USAGE: <var>=<value>\n';
+    env.globals.set(args.slice(0, eq).trim(), args.slice(eq + 1));
+    return '+OK\n';
+  }),
+  reloadxml: sync(() => '+OK [Success]\n'),
+  show: sync((env, args) => show(env, args)),
+  sofia: sync((env, args) => sofiaStatus(env, args)),
+  originate: (env, args, done) => originateApi(env.dial, args, done),
+  hupall: sync((env, args) => {
+    const [causeArg, varName, value] = splitArgs(args);
+    const cause = toCause(causeArg, 'MANAGER_REQUEST');
+    for (const ch of [...env.engine.channels.values()]) {
+      if (!ch.isUp) continue;
+      if (varName && ch.vars.get(varName) !== value) continue;
+      env.engine.requestHangup(ch, cause);
+    }
+    return `+OK hangup all channels with cause ${cause}\n`;
+  }),
+  uuid_exists: sync((env, args) => (env.engine.get(args.trim())?.isUp ? 'true' : 'false')),
+  uuid_kill: sync((env, args) => {
+    const [uuid, cause] = splitArgs(args);
+    if (!uuid) return '-USAGE: <uuid> [cause]\n';
+    return withChannel(env, uuid, (ch) => {
+      env.engine.requestHangup(ch, toCause(cause, 'NORMAL_CLEARING'));
+      return '+OK\n';
+    });
+  }),
+  uuid_answer: sync((env, args) =>
+    withChannel(env, args.trim(), (ch) => {
+      env.engine.answer(ch);
+      return '+OK\n';
+    }),
+  ),
+  uuid_pre_answer: sync((env, args) =>
+    withChannel(env, args.trim(), (ch) => {
+      env.engine.preAnswer(ch);
+      return '+OK\n';
+    }),
+  ),
+  uuid_ring_ready: sync((env, args) =>
+    withChannel(env, args.trim(), (ch) => {
+      env.engine.ringReady(ch);
+      return '+OK\n';
+    }),
+  ),
+  uuid_setvar: sync((env, args) => {
+    const m = /^(\S+)\s+(\S+)(?:\s(.*))?$/s.exec(args.trim());
+    if (!m) return '-USAGE: <uuid> <var> [value]\n';
+    return withChannel(env, m[1], (ch) => {
+      ch.vars.set(m[2]!, m[3] ?? '');
+      return '+OK\n';
+    });
+  }),
+  uuid_setvar_multi: sync((env, args) => {
+    const sp = args.indexOf(' ');
+    if (sp < 0) return '-USAGE: <uuid> <var>=<value>;<var>=<value>...\n';
+    return withChannel(env, args.slice(0, sp), (ch) => {
+      for (const pair of args.slice(sp + 1).split(';')) {
+        const eq = pair.indexOf('=');
+        if (eq > 0) ch.vars.set(pair.slice(0, eq), pair.slice(eq + 1));
+      }
+      return '+OK\n';
+    });
+  }),
+  uuid_getvar: sync((env, args) => {
+    const [uuid, name] = splitArgs(args);
+    if (!uuid || !name) return '-USAGE: <uuid> <var>\n';
+    return withChannel(env, uuid, (ch) => ch.vars.get(name) ?? '_undef_');
+  }),
+  uuid_dump: sync((env, args) => uuidDump(env, args)),
+  uuid_bridge: sync((env, args) => {
+    const [a, b] = splitArgs(args);
+    if (!a || !b) return '-USAGE: <uuid> <other_uuid>\n';
+    const ca = env.engine.get(a);
+    const cb = env.engine.get(b);
+    if (!ca?.isUp || !cb?.isUp || ca === cb) return '-ERR Invalid uuid\n';
+    uuidBridge(env.engine, ca, cb);
+    return `+OK ${b}\n`;
+  }),
+  uuid_transfer: sync((env, args) => {
+    const argv = splitArgs(args);
+    const uuid = argv.shift();
+    let leg = '';
+    if (argv[0] === '-bleg' || argv[0] === '-both') leg = argv.shift()!;
+    const [dest, dp, ctx] = argv;
+    if (!uuid || !dest) return '-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n';
+    return withChannel(env, uuid, (ch) => {
+      const targets: Channel[] = [];
+      const peer = env.engine.get(ch.bridgedTo);
+      if (leg === '-bleg') {
+        if (peer) targets.push(peer);
+      } else {
+        targets.push(ch);
+        if (leg === '-both' && peer) targets.push(peer);
+      }
+      for (const t of targets) env.engine.transfer(t, dest, dp ?? 'XML', ctx ?? (t.profile.context || 'default'));
+      return '+OK\n';
+    });
+  }),
+  uuid_park: sync((env, args) =>
+    withChannel(env, args.trim(), (ch) => {
+      env.engine.runInline(ch, [{ app: 'park', data: '' }]);
+      return '+OK\n';
+    }),
+  ),
+  uuid_hold: sync((env, args) => {
+    const argv = splitArgs(args);
+    let mode = 'on';
+    if (argv[0] === 'off' || argv[0] === 'toggle') mode = argv.shift()!;
+    const ch = env.engine.get(argv[0]);
+    if (!ch?.isUp) return '-ERR Operation failed\n';
+    const on = mode === 'on' ? true : mode === 'off' ? false : !ch.held;
+    return env.engine.hold(ch, on) ? '+OK Success\n' : '-ERR Operation failed\n';
+  }),
+  uuid_break: sync((env, args) => {
+    const [uuid] = splitArgs(args);
+    return withChannel(env, uuid, (ch) => {
+      const e = env.engine;
+      const top = e.topFrame(ch);
+      // uuid_break stops what is playing (the top app); park and bridges are not "media" and stay.
+      if (top && top.app !== 'park' && top.app !== 'bridge') e.interrupt(ch, 'break', false);
+      return '+OK\n';
+    });
+  }),
+  uuid_broadcast: sync((env, args) => {
+    const [uuid, path, legArg] = splitArgs(args);
+    if (!uuid || !path) return '-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n';
+    const ch = env.engine.get(uuid);
+    if (!ch?.isUp) return '-ERR Operation Failed\n';
+    const leg = (legArg ?? 'aleg').toLowerCase();
+    const targets: Channel[] = [];
+    const peer = env.engine.get(ch.bridgedTo);
+    if (leg === 'aleg' || leg === 'both') targets.push(ch);
+    if ((leg === 'bleg' || leg === 'both') && peer) targets.push(peer);
+    // A "app::arg" path executes that app instead of playback (switch_ivr_broadcast).
+    const m = /^([a-z_]+)::(.*)$/s.exec(path);
+    for (const t of targets) {
+      env.engine.queueMessage(t, {
+        kind: 'execute',
+        app: m ? m[1] : 'playback',
+        data: m ? m[2] : path,
+        appUuid: env.engine.newUuid(),
+      });
+    }
+    return '+OK Message sent\n';
+  }),
+  uuid_send_dtmf: sync((env, args) => {
+    const [uuid, digitsArg] = splitArgs(args);
+    if (!uuid || !digitsArg) return '-USAGE: <uuid> <dtmf_data>\n';
+    const ch = env.engine.get(uuid);
+    if (!ch?.isUp) return `-ERR no such session ${uuid}\n`;
+    const digits = digitsArg.split('@')[0]!.replace(/[^0-9A-Da-d*#wW]/g, '');
+    // switch_core_session_send_dtmf_string records the total play-out time (500 ms per digit by default).
+    if (digits.length) ch.vars.set('last_dtmf_duration', String(500 * digits.replace(/[wW]/g, '').length));
+    env.engine.sendDtmfOut(ch, digits.replace(/[wW]/g, ''));
+    return `+OK ${uuid} sent DTMF ${digitsArg}.\n`;
+  }),
+  uuid_record: sync((env, args) => {
+    const [uuid, action, path, limit] = splitArgs(args);
+    if (!uuid || !action || !path) return '-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>] [<recording_vars>]\n';
+    const ch = env.engine.get(uuid);
+    if (!ch?.isUp) return '-ERR Cannot locate session!\n';
+    const e = env.engine;
+    switch (action.toLowerCase()) {
+      case 'start':
+        return e.startRecording(ch, path, limit ? Number(limit) : undefined) ? '+OK Success\n' : '-ERR Cannot record session!\n';
+      case 'stop':
+        return e.stopRecording(ch, path, 'success-maxtime') ? '+OK Success\n' : '-ERR Cannot stop record session!\n';
+      case 'mask':
+        return e.maskRecording(ch, path, true) ? '+OK Success\n' : '-ERR Cannot mask recording session!\n';
+      case 'unmask':
+        return e.maskRecording(ch, path, false) ? '+OK Success\n' : '-ERR Cannot unmask recording session!\n';
+      default:
+        return '-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>] [<recording_vars>]\n';
+    }
+  }),
+};
+
+/**
+ * switch_ivr_uuid_bridge: both channels leave what they run (CHANNEL_UNPARK, EXECUTE_COMPLETE park), get a new
+ * caller profile carrying the transfer source, a synthetic CHANNEL_EXECUTE "uuid_bridge", and A fires
+ * CHANNEL_BRIDGE.
+ */
+export function uuidBridge(e: CallEngine, a: Channel, b: Channel): void {
+  // Unbridge whatever they were in before.
+  for (const x of [a, b]) {
+    const old = e.get(x.bridgedTo);
+    if (old && old !== a && old !== b) e.unbridge(x, 'NORMAL_CLEARING');
+  }
+  a.vars.set('uuid_bridge', b.uuid);
+  // Mark the pair first so that ending their apps does not end their (finished) extensions.
+  a.bridgedTo = b.uuid;
+  b.bridgedTo = a.uuid;
+  a.otherLeg = { uuid: b.uuid, type: 'originatee' };
+  b.otherLeg = { uuid: a.uuid, type: 'originator' };
+  const stamp = Math.floor(e.clock.now() / 1000);
+  for (const [x, y] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    x.vars.set('bridge_channel', y.name);
+    x.vars.set('bridge_uuid', y.uuid);
+    x.vars.set('signal_bond', y.uuid);
+  }
+  for (const [x, y] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    e.dropDialplan(x);
+    x.setState('CS_HIBERNATE', 'CS_EXECUTE');
+    const source = `${stamp}:${e.newUuid()}:uuid_br:${y.uuid}`;
+    const p = x.profile;
+    x.vars.set('original_destination_number', p.destinationNumber);
+    x.vars.set('original_caller_id_name', p.callerIdName);
+    x.vars.set('original_caller_id_number', p.callerIdNumber);
+    x.vars.set('transfer_history', source);
+    x.vars.set('transfer_source', source);
+    // The B side takes the A side's caller id and is no longer "in the dialplan" (see the bridge capture).
+    if (x === b) x.hitDialplan = false;
+    x.profile = {
+      ...p,
+      ...(x === b ? { callerIdName: a.profile.callerIdName, callerIdNumber: a.profile.callerIdNumber } : {}),
+      logicalDirection: x === a ? 'inbound' : p.logicalDirection,
+      transferSource: source,
+      profileIndex: String(Number(p.profileIndex || '1') + 1),
+      times: { ...p.times, profileCreated: e.nowUs() },
+    };
+    e.interrupt(x, 'bridge');
+    x.vars.delete('uuid_bridge');
+  }
+  for (const [x, y, site] of [
+    [a, b, 'uuidBridgeExecA'],
+    [b, a, 'uuidBridgeExecB'],
+  ] as const) {
+    x.setState('CS_SOFT_EXECUTE');
+    if (x === b) x.vars.set('call_uuid', x.uuid);
+    e.emit(x, 'CHANNEL_EXECUTE', SITES[site], {
+      post: [
+        ['Application', 'uuid_bridge'],
+        ['Application-Data', y.uuid],
+      ],
+    });
+  }
+  a.bridgedTo = undefined;
+  b.bridgedTo = undefined;
+  e.bridge(a, b, { viaUuidBridge: true });
+}
+
+/** Looks an API command up case-insensitively. */
+export function findApi(name: string): ApiHandler | undefined {
+  return API_COMMANDS[name.toLowerCase()];
+}

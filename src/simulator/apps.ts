@@ -1,0 +1,368 @@
+import { toCause } from './causes';
+import type { Channel } from './channel';
+import type { AppStarter, CallEngine } from './engine';
+import { SITES } from './event-bus';
+import type { SimHeader } from './event';
+import type { AppFrame } from './frame';
+import { dial, splitArgs, type DialEnv } from './originate';
+
+/**
+ * Dialplan applications (mod_dptools), one starter each. A starter runs when CHANNEL_EXECUTE has fired and must
+ * eventually call engine.complete(ch, frame) (EXECUTE_COMPLETE), or leave the frame to be unwound by hangup.
+ */
+
+const instant =
+  (fn: (e: CallEngine, ch: Channel, f: AppFrame) => void): AppStarter =>
+  (e, ch, f) => {
+    fn(e, ch, f);
+    if (!f.finished && ch.isUp) e.complete(ch, f);
+  };
+
+function setVar(ch: Channel, data: string): void {
+  const eq = data.indexOf('=');
+  if (eq <= 0) return;
+  ch.vars.set(data.slice(0, eq), data.slice(eq + 1));
+}
+
+/** Plays one file on a channel as switch_ivr_play_file does: PLAYBACK_START, PLAYBACK_STOP (done|break). */
+export function startPlayback(
+  e: CallEngine,
+  ch: Channel,
+  f: AppFrame,
+  file: string,
+  onEnd: (how: 'done' | 'break' | 'hangup') => void,
+): { stop(how: 'break' | 'hangup'): void } {
+  const started = e.clock.now();
+  const isStream = /^local_stream:\/\//.test(file);
+  const typeHeader: SimHeader[] = isStream ? [['Playback-File-Type', 'local_stream']] : [];
+  e.emit(ch, 'PLAYBACK_START', SITES.playbackStart, { post: [...typeHeader, ['Playback-File-Path', file]] });
+  const prevAudio = f.audio;
+  f.audio = `file:${file}`;
+  let over = false;
+  const finish = (how: 'done' | 'break' | 'hangup'): void => {
+    if (over) return;
+    over = true;
+    timer?.cancel();
+    f.audio = prevAudio;
+    const ms = Math.max(0, Math.round(e.clock.now() - started));
+    const samples = Math.round(ms * 8);
+    ch.vars.set('playback_last_offset_pos', String(samples));
+    ch.vars.set('playback_seconds', String(Math.floor(ms / 1000)));
+    ch.vars.set('playback_ms', String(ms));
+    ch.vars.set('playback_samples', String(samples));
+    e.emit(ch, 'PLAYBACK_STOP', SITES.playbackStop, {
+      post: [...typeHeader, ['Playback-File-Path', file], ['Playback-Status', how === 'break' ? 'break' : 'done']],
+    });
+    onEnd(how);
+  };
+  const len = e.fileDurationMs(file);
+  const timer = Number.isFinite(len) ? e.after(ch, len, () => finish('done')) : undefined;
+  return { stop: (how) => finish(how) };
+}
+
+/** playback_terminators: default `*`, `none`, `any`, or a set of digits (mod_dptools on_dtmf). */
+function isPlaybackTerminator(ch: Channel, digit: string): boolean {
+  const t = ch.vars.get('playback_terminators') ?? '*';
+  if (t.toLowerCase() === 'none') return false;
+  if (t.toLowerCase() === 'any') return true;
+  return t.includes(digit);
+}
+
+const playback: AppStarter = (e, ch, f) => {
+  f.readsDtmf = true;
+  const file = f.data;
+  const pb = startPlayback(e, ch, f, file, (how) => {
+    if (how === 'hangup') {
+      e.complete(ch, f, 'PLAYBACK ERROR');
+    } else {
+      e.complete(ch, f, 'FILE PLAYED');
+    }
+  });
+  f.onDtmf = (d) => {
+    if (isPlaybackTerminator(ch, d)) {
+      ch.vars.set('playback_terminator_used', d);
+      pb.stop('break');
+    }
+  };
+  f.stop = (reason) => pb.stop(reason === 'hangup' ? 'hangup' : 'break');
+  // Digits that arrived before the playback started are read now.
+  e.readDtmf(ch);
+};
+
+const park: AppStarter = (e, ch, f) => {
+  f.nests = true;
+  ch.setState('CS_EXECUTE');
+  e.emit(ch, 'CHANNEL_PARK', SITES.park);
+  f.stop = () => e.emit(ch, 'CHANNEL_UNPARK', SITES.unpark);
+};
+
+const sleep: AppStarter = (e, ch, f) => {
+  // switch_ivr_sleep parses queued messages, so sendmsg apps run nested while sleeping.
+  f.nests = true;
+  const ms = Math.max(0, Number(f.data) || 0);
+  f.timers.push(e.after(ch, ms, () => e.complete(ch, f)));
+};
+
+const echo: AppStarter = (_e, _ch, f) => {
+  f.echo = true;
+};
+
+/** play_and_get_digits <min> <max> <tries> <timeout> <terminators> <file> <invalid_file> <var> <regexp> [digit_timeout]. */
+const playAndGetDigits: AppStarter = (e, ch, f) => {
+  const a = splitArgs(f.data);
+  const min = Number(a[0]) || 0;
+  const max = Math.max(1, Number(a[1]) || 1);
+  let tries = Math.max(1, Number(a[2]) || 1);
+  const timeout = Math.max(0, Number(a[3]) || 0);
+  const terminators = a[4] && a[4] !== 'none' ? a[4] : '';
+  const prompt = a[5] ?? '';
+  const invalid = a[6] ?? '';
+  const varName = a[7] ?? 'pagd_input';
+  const regex = a[8];
+  const digitTimeout = a[9] !== undefined ? Number(a[9]) || timeout : timeout;
+  let digits = '';
+  let phase: 'prompt' | 'collect' | 'invalid' = 'prompt';
+  let pb: { stop(how: 'break' | 'hangup'): void } | undefined;
+  let waitTimer: { cancel(): void } | undefined;
+
+  const finishRead = (terminator?: string, timedOut = false): void => {
+    waitTimer?.cancel();
+    if (terminator) ch.vars.set('read_terminator_used', terminator);
+    const result = timedOut && digits.length < min ? 'timeout' : digits.length >= min ? 'success' : 'failure';
+    ch.vars.set('read_result', result);
+    let ok = digits.length >= min && (result === 'success' || timedOut);
+    if (ok && digits.length === 0 && min > 0) ok = false;
+    if (ok && regex) {
+      try {
+        ok = new RegExp(regex).test(digits);
+      } catch {
+        ok = false;
+      }
+    }
+    if (ok && digits.length > 0) {
+      ch.vars.set(varName, digits);
+      e.complete(ch, f);
+      return;
+    }
+    ch.vars.delete(varName);
+    tries--;
+    if (tries <= 0 || !invalid) {
+      if (tries <= 0) {
+        e.complete(ch, f);
+        return;
+      }
+      startTry();
+      return;
+    }
+    phase = 'invalid';
+    f.readsDtmf = false; // the invalid prompt is played without a DTMF callback: digits stay queued
+    pb = startPlayback(e, ch, f, invalid, (how) => {
+      pb = undefined;
+      if (how === 'hangup') return;
+      if (tries <= 0) e.complete(ch, f);
+      else startTry();
+    });
+  };
+
+  const armWait = (ms: number): void => {
+    waitTimer?.cancel();
+    waitTimer = e.after(ch, ms, () => finishRead(undefined, true));
+    f.timers.push(waitTimer);
+  };
+
+  const startTry = (): void => {
+    digits = '';
+    phase = 'prompt';
+    f.readsDtmf = true;
+    pb = startPlayback(e, ch, f, prompt, (how) => {
+      pb = undefined;
+      if (how === 'done' && phase === 'prompt') {
+        phase = 'collect';
+        armWait(timeout);
+      }
+    });
+    e.readDtmf(ch);
+  };
+
+  f.onDtmf = (d) => {
+    if (phase === 'invalid') return;
+    if (phase === 'prompt') {
+      phase = 'collect';
+      pb?.stop('break');
+    }
+    if (terminators.includes(d)) {
+      finishRead(d);
+      return;
+    }
+    digits += d;
+    if (digits.length >= max) finishRead();
+    else armWait(digitTimeout);
+  };
+  f.stop = (reason) => {
+    waitTimer?.cancel();
+    pb?.stop(reason === 'hangup' ? 'hangup' : 'break');
+  };
+  startTry();
+};
+
+/** eavesdrop <uuid>: listen to a call; DTMF 2/1/3/0 switch whisper modes when eavesdrop_enable_dtmf allows. */
+const eavesdrop: AppStarter = (e, ch, f) => {
+  const target = e.get(f.data.trim());
+  if (!target || target.uuid === ch.uuid) {
+    e.complete(ch, f);
+    return;
+  }
+  if (!ch.answered) e.answer(ch);
+  const whisperA = ch.vars.get('eavesdrop_whisper_aleg') === 'true';
+  const whisperB = ch.vars.get('eavesdrop_whisper_bleg') === 'true';
+  const mode = whisperA && whisperB ? 'both' : whisperA ? 'aleg' : whisperB ? 'bleg' : 'listen';
+  e.eavesdrops.set(ch.uuid, { target: target.uuid, mode });
+  f.readsDtmf = true;
+  const dtmfOn = ch.vars.get('eavesdrop_enable_dtmf') !== 'false';
+  f.onDtmf = (d) => {
+    const st = e.eavesdrops.get(ch.uuid);
+    if (!st || !dtmfOn) return;
+    if (d === '2') st.mode = 'aleg';
+    else if (d === '1') st.mode = 'bleg';
+    else if (d === '3') st.mode = 'both';
+    else if (d === '0') st.mode = 'listen';
+  };
+  // Attaching sends the eavesdropper a callee-id update (the variables appear right after CHANNEL_EXECUTE).
+  ch.vars.set('last_sent_callee_id_name', target.profile.callerIdName || target.profile.callerIdNumber);
+  ch.vars.set('last_sent_callee_id_number', target.profile.callerIdNumber);
+  f.stop = () => {
+    e.eavesdrops.delete(ch.uuid);
+  };
+  e.readDtmf(ch);
+};
+
+/** bridge <dialstring>: rings the B leg(s); answer -> CHANNEL_BRIDGE; the app ends when the bridge does. */
+function bridgeApp(env: DialEnv): AppStarter {
+  return (e, ch, f) => {
+    f.nests = true;
+    const handle = dial(
+      env,
+      f.data,
+      { cidName: ch.profile.callerIdName, cidNum: ch.profile.callerIdNumber, originator: ch },
+      (r) => {
+        if (!ch.isUp || f.finished) {
+          if (r.ok && r.channel.isUp) e.hangup(r.channel, 'ORIGINATOR_CANCEL');
+          return;
+        }
+        if (!r.ok) {
+          ch.vars.set('originate_disposition', r.cause);
+          ch.vars.set('DIALSTATUS', r.cause === 'USER_BUSY' ? 'BUSY' : r.cause === 'NO_ANSWER' ? 'NOANSWER' : 'FAIL');
+          e.complete(ch, f);
+          const cont = (ch.vars.get('continue_on_fail') ?? '').toLowerCase();
+          if (ch.isUp && cont !== 'true' && !cont.split(',').includes(r.cause.toLowerCase())) e.hangup(ch, r.cause);
+          return;
+        }
+        const b = r.channel;
+        if (!ch.answered) e.answer(ch);
+        ch.vars.set('originate_disposition', 'SUCCESS');
+        ch.vars.set('DIALSTATUS', 'SUCCESS');
+        e.bridge(ch, b);
+      },
+    );
+    e.onHangup(ch, () => handle.cancel('ORIGINATOR_CANCEL'));
+  };
+}
+
+const recordSession: AppStarter = instant((e, ch, f) => {
+  const [path, limit] = splitArgs(f.data);
+  if (path) e.startRecording(ch, path, limit ? Number(limit) : undefined);
+});
+
+/** record <path> [limit_secs]: a blocking recording that ends at the limit, on hangup, or on a DTMF terminator. */
+const record: AppStarter = (e, ch, f) => {
+  const [path, limit] = splitArgs(f.data);
+  if (!path) {
+    e.complete(ch, f);
+    return;
+  }
+  f.readsDtmf = true;
+  e.startRecording(ch, path);
+  const end = (): void => {
+    e.stopRecording(ch, path, 'success-maxtime');
+    e.complete(ch, f);
+  };
+  if (limit && Number(limit) > 0) f.timers.push(e.after(ch, Number(limit) * 1000, end));
+  f.onDtmf = (d) => {
+    const terms = ch.vars.get('playback_terminators') ?? '*#';
+    if (terms.includes(d)) end();
+  };
+  f.stop = () => e.stopRecording(ch, path, 'success-maxtime');
+};
+
+/** amd (mod_amd): decides HUMAN/MACHINE after listening ~2.5 s; the gateway tells the truth it knows. */
+const amd: AppStarter = (e, ch, f) => {
+  f.timers.push(
+    e.after(ch, 2500, () => {
+      if (!ch.vars.get('amd_result')) {
+        ch.vars.set('amd_result', 'NOTSURE');
+        ch.vars.set('amd_cause', 'TOOLONG');
+      }
+      e.complete(ch, f);
+    }),
+  );
+};
+
+export function registerApps(engine: CallEngine, env: DialEnv): void {
+  const add = (name: string, starter: AppStarter): void => {
+    engine.apps.set(name, starter);
+  };
+  add('log', instant(() => undefined));
+  add('info', instant(() => undefined));
+  add('set', instant((_e, ch, f) => setVar(ch, f.data)));
+  add('export', instant((_e, ch, f) => setVar(ch, f.data.replace(/^nolocal:/, ''))));
+  add('unset', instant((_e, ch, f) => ch.vars.delete(f.data.trim())));
+  add(
+    'answer',
+    instant((e, ch) => {
+      e.answer(ch);
+      ch.vars.set('endpoint_disposition', 'ANSWER');
+    }),
+  );
+  add(
+    'pre_answer',
+    instant((e, ch) => {
+      e.preAnswer(ch);
+      ch.vars.set('endpoint_disposition', 'EARLY MEDIA');
+    }),
+  );
+  add('ring_ready', instant((e, ch) => e.ringReady(ch)));
+  add('park', park);
+  add('playback', playback);
+  add('endless_playback', (e, ch, f) => {
+    f.readsDtmf = true;
+    const pb = startPlayback(e, ch, f, f.data.startsWith('local_stream') ? f.data : f.data, (how) =>
+      e.complete(ch, f, how === 'hangup' ? 'PLAYBACK ERROR' : 'FILE PLAYED'),
+    );
+    f.stop = (reason) => pb.stop(reason === 'hangup' ? 'hangup' : 'break');
+  });
+  add('sleep', sleep);
+  add('echo', echo);
+  add('hangup', (e, ch, f) => {
+    e.hangup(ch, toCause(f.data, 'NORMAL_CLEARING'));
+  });
+  add('play_and_get_digits', playAndGetDigits);
+  add('eavesdrop', eavesdrop);
+  add('bridge', bridgeApp(env));
+  add('transfer', (e, ch, f) => {
+    const [dest = '', dp, ctx] = splitArgs(f.data);
+    e.complete(ch, f);
+    e.transfer(ch, dest, dp ?? 'XML', ctx);
+  });
+  add('record_session', recordSession);
+  add(
+    'stop_record_session',
+    instant((e, ch, f) => {
+      e.stopRecording(ch, f.data.trim() || 'all', 'success-maxtime');
+    }),
+  );
+  add('record', record);
+  add('amd', amd);
+  add('avmd_start', instant(() => undefined));
+  add('avmd_stop', instant(() => undefined));
+  add('start_dtmf', instant(() => undefined));
+}
