@@ -1,0 +1,69 @@
+import type { Request } from 'express';
+import type { DataSource } from 'typeorm';
+import type { ApiKeyService } from '../auth/api-keys';
+import type { Principal } from '../auth/principal';
+import { principalName } from '../auth/principal';
+import type { LoginRateLimiter } from '../auth/rate-limit';
+import type { TokenService } from '../auth/tokens';
+import type { UserService } from '../auth/users';
+import type { Clock } from '../clock/clock';
+import type { Config } from '../config/config';
+import { recordAudit } from '../db/audit';
+import type { Logger } from '../log/logger';
+import type { MetricsRegistry } from '../metrics/registry';
+import type { HealthReport } from './health';
+
+export interface ApiDeps {
+  dataSource: DataSource;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  health: () => Promise<HealthReport>;
+  metrics: MetricsRegistry;
+  /** Tuning for tests; production leaves these unset. */
+  options?: {
+    /** bcrypt cost for passwords set through the API (default 12). */
+    bcryptCost?: number;
+    /** Failed logins allowed per username+IP in the window (default 10 per 5 minutes). */
+    loginMaxFailures?: number;
+    loginWindowMs?: number;
+    /** Largest request body (default '1mb'). */
+    bodyLimit?: string;
+  };
+}
+
+/** What route factories get: the deps plus the services built from them. */
+export interface ApiContext {
+  deps: ApiDeps;
+  logger: Logger;
+  users: UserService;
+  apiKeys: ApiKeyService;
+  tokens: TokenService;
+  loginLimiter: LoginRateLimiter;
+  /** Records an admin change in the audit log, attributed to the caller. */
+  audit(req: Request, principal: Principal | null, entry: AuditChange): Promise<void>;
+}
+
+export interface AuditChange {
+  action: string;
+  target_type: string;
+  target_id: string | number | null;
+  before: unknown;
+  after: unknown;
+}
+
+export function makeAudit(ds: DataSource, clock: Clock) {
+  return async (req: Request, principal: Principal | null, entry: AuditChange): Promise<void> => {
+    await recordAudit(ds, {
+      actor_type: principal ? principal.kind : 'system',
+      actor_id: principal ? principal.id : null,
+      actor_name: principal ? principalName(principal) : 'anonymous',
+      action: entry.action,
+      target_type: entry.target_type,
+      target_id: entry.target_id === null ? null : String(entry.target_id),
+      before: entry.before ?? null,
+      after: entry.after ?? null,
+      ip: req.ip ?? null,
+    }, { clock });
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * What /healthz reports. The service supplies a `() => Promise<HealthReport>`; the API shows anonymous callers
+ * only `status`, and authenticated ones the whole report. 200 for ok/degraded, 503 for down.
+ */
+export type HealthStatus = 'ok' | 'degraded' | 'down';
+
+export interface FreeSwitchNodeHealth {
+  node: string;
+  /** e.g. 'connected', 'connecting', 'disconnected'. */
+  status: string;
+  /** ISO 8601 time the current connection was established. */
+  connected_since?: string;
+  /** The last HEARTBEAT event from the node. */
+  last_heartbeat?: {
+    /** ISO 8601 time it was received. */
+    received_at: string;
+    uptime_seconds?: number;
+    session_count?: number;
+    sessions_per_second?: number;
+    idle_cpu?: number;
+    [field: string]: unknown;
+  };
+}
+
+export interface HealthReport {
+  status: HealthStatus;
+  freeswitch: FreeSwitchNodeHealth[];
+  database: { status: 'ok' | 'down'; error?: string };
+}
+
+export function healthHttpStatus(status: HealthStatus): number {
+  return status === 'down' ? 503 : 200;
+}

@@ -1,0 +1,148 @@
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import { authenticate, getPrincipal, requireRole, requireRoleOrApiKey, type AuthServices } from '../auth/middleware';
+import type { Principal } from '../auth/principal';
+import type { Role } from '../auth/roles';
+import { HttpProblem } from './problem';
+import { validate } from './validation';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/**
+ * Who may call a route:
+ * - public: anyone; no credentials read.
+ * - optional: anyone; credentials are read when sent (invalid ones are ignored) so the handler can show more.
+ * - roles: a user or API key whose role is listed; `apiKeys: 'any'` also admits an API key of any role.
+ */
+export type Access = { kind: 'public' } | { kind: 'optional' } | { kind: 'roles'; roles: Role[]; apiKeys?: 'any' };
+
+export const PUBLIC: Access = { kind: 'public' };
+export const OPTIONAL_AUTH: Access = { kind: 'optional' };
+export function roles(...r: Role[]): Access {
+  return { kind: 'roles', roles: r };
+}
+
+export interface ResponseSpec {
+  description: string;
+  /** Body schema (application/json unless contentType says otherwise). */
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+type Schema = z.ZodType | undefined;
+type Out<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteContext<P, Q, B> {
+  req: Request;
+  res: Response;
+  /** The caller; null only on public/optional routes. */
+  principal: Principal | null;
+  params: P;
+  query: Q;
+  body: B;
+}
+
+export interface RouteDef<PS extends Schema = undefined, QS extends Schema = undefined, BS extends Schema = undefined> {
+  method: HttpMethod;
+  /** Express path pattern, e.g. `/api/v1/users/:id`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  access: Access;
+  params?: PS;
+  query?: QS;
+  body?: BS;
+  responses: Record<number, ResponseSpec>;
+  handler: (ctx: RouteContext<Out<PS>, Out<QS>, Out<BS>>) => unknown;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteDef<any, any, any>;
+
+/** Declares a route with the types of its handler's params/query/body inferred from its zod schemas. */
+export function defineRoute<PS extends Schema = undefined, QS extends Schema = undefined, BS extends Schema = undefined>(
+  def: RouteDef<PS, QS, BS>,
+): AnyRoute {
+  return def as AnyRoute;
+}
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+export interface MountOptions {
+  auth: AuthServices;
+  /** Largest accepted request body, as for body-parser (e.g. '1mb'). */
+  bodyLimit: string;
+}
+
+/**
+ * The routes of the API: each is mounted on express with authentication, role check, body parsing and
+ * validation, in that order, and the same list generates the OpenAPI document.
+ */
+export class RouteRegistry {
+  private readonly list: AnyRoute[] = [];
+
+  add(...routes: AnyRoute[]): this {
+    for (const r of routes) {
+      if (this.list.some((x) => x.method === r.method && x.path === r.path)) throw new Error(`route ${r.method} ${r.path} defined twice`);
+      if (this.list.some((x) => x.operationId === r.operationId)) throw new Error(`operationId ${r.operationId} used twice`);
+      this.list.push(r);
+    }
+    return this;
+  }
+
+  get routes(): readonly AnyRoute[] {
+    return this.list;
+  }
+
+  mount(app: Express, options: MountOptions): void {
+    const jsonParser = express.json({ limit: options.bodyLimit, type: JSON_TYPES, strict: true });
+    for (const r of this.list) {
+      const chain: RequestHandler[] = [
+        (_req, res, next) => {
+          res.locals.route = r.path;
+          next();
+        },
+      ];
+      if (r.access.kind === 'optional') chain.push(authenticate(options.auth, { optional: true }));
+      if (r.access.kind === 'roles') {
+        chain.push(authenticate(options.auth));
+        chain.push(r.access.apiKeys === 'any' ? requireRoleOrApiKey(...r.access.roles) : requireRole(...r.access.roles));
+      }
+      if (r.body) {
+        chain.push(requireJsonBody, jsonParser);
+      }
+      chain.push(async (req: Request, res: Response) => {
+        const params = r.params ? validate(r.params, { ...req.params }, 'params') : undefined;
+        const query = r.query ? validate(r.query, { ...(req.query as object) }, 'query') : undefined;
+        const body = r.body ? validate(r.body, req.body, 'body') : undefined;
+        await r.handler({ req, res, principal: getPrincipal(res), params, query, body });
+      });
+      app[r.method](r.path, ...chain);
+    }
+  }
+
+  /** Methods registered for a concrete request path (for 405 answers), or [] when no route pattern matches it. */
+  methodsFor(path: string): string[] {
+    const methods = new Set<string>();
+    for (const r of this.list) if (patternToRegExp(r.path).test(path)) methods.add(r.method.toUpperCase());
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods];
+  }
+}
+
+function patternToRegExp(pattern: string): RegExp {
+  const parts = pattern.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${parts.join('/')}/?$`);
+}
+
+function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+  // No body at all: validation then reports "body is required".
+  if (hasBody && !req.is(JSON_TYPES)) {
+    const got = req.headers['content-type'];
+    throw new HttpProblem(415, got ? `Content-Type must be application/json, not ${got.split(';')[0]}` : 'Content-Type must be application/json');
+  }
+  next();
+}

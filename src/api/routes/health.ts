@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { ApiContext } from '../context';
+import { healthHttpStatus, type HealthReport } from '../health';
+import { defineRoute, OPTIONAL_AUTH, type AnyRoute } from '../registry';
+
+const statusSchema = z.enum(['ok', 'degraded', 'down']);
+
+const healthOut = z.object({
+  status: statusSchema,
+  freeswitch: z
+    .array(
+      z.object({
+        node: z.string(),
+        status: z.string(),
+        connected_since: z.string().optional(),
+        last_heartbeat: z.record(z.string(), z.unknown()).optional(),
+      }),
+    )
+    .optional()
+    .meta({ description: 'only for authenticated callers' }),
+  database: z
+    .object({ status: z.enum(['ok', 'down']), error: z.string().optional() })
+    .optional()
+    .meta({ description: 'only for authenticated callers' }),
+});
+
+export function healthRoutes(ctx: ApiContext): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/healthz',
+      operationId: 'health',
+      summary: 'Service health',
+      description:
+        'Anyone gets `status`; an authenticated caller (any role or API key) also gets FreeSWITCH node and database details. 200 when ok or degraded, 503 when down.',
+      tags: ['system'],
+      access: OPTIONAL_AUTH,
+      responses: {
+        200: { description: 'ok or degraded', schema: healthOut },
+        503: { description: 'down', schema: healthOut },
+      },
+      handler: async ({ res, principal }) => {
+        let report: HealthReport;
+        try {
+          report = await ctx.deps.health();
+        } catch (err) {
+          ctx.logger.error('health check failed', { error: (err as Error).message });
+          report = { status: 'down', freeswitch: [], database: { status: 'down', error: 'health check failed' } };
+        }
+        res.status(healthHttpStatus(report.status)).json(principal ? report : { status: report.status });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,10 @@
+export { ApiKeyService, generateApiKey, hashApiKey, toPublicApiKey, type PublicApiKey } from './api-keys';
+export { ensureBootstrapAdmin, type BootstrapResult } from './bootstrap';
+export { ServiceError } from './errors';
+export { authenticate, getPrincipal, requireRole, requireRoleOrApiKey, resolvePrincipal, type AuthServices } from './middleware';
+export { BCRYPT_COST, hashPassword, passwordProblem, verifyPassword } from './password';
+export { principalName, type Principal } from './principal';
+export { LoginRateLimiter } from './rate-limit';
+export { isRole, roleAtLeast, ROLES, rolesAtLeast, type Role } from './roles';
+export { resolveJwtSecret, TokenService, type TokenClaims } from './tokens';
+export { toPublicUser, UserService, usernameProblem, type PublicUser } from './users';

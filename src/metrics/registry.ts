@@ -1,0 +1,74 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The service's Prometheus metrics, in their own registry (not prom-client's global one, so tests and several
+ * instances do not collide). Default process metrics keep their standard names (process_*, nodejs_*).
+ */
+export interface MetricsRegistry {
+  registry: Registry;
+  /** 1 while the ESL connection to a FreeSWITCH node is up, else 0. Labels: node. */
+  eslConnectionUp: Gauge<'node'>;
+  /** ESL events received. Labels: node, event (event name). */
+  eslEventsTotal: Counter<'node' | 'event'>;
+  /** ESL events dropped because the queue was full. Labels: node. */
+  eslEventsDropped: Counter<'node'>;
+  /** ESL reconnect attempts. Labels: node. */
+  eslReconnectsTotal: Counter<'node'>;
+  /** CDR rows written to the database. Labels: node. */
+  cdrWrittenTotal: Counter<'node'>;
+  /** CDRs waiting to be written. */
+  cdrQueueDepth: Gauge;
+  /** HTTP request durations in seconds. Labels: route (the route pattern, or "unmatched"), method, status. */
+  httpRequestDuration: Histogram<'route' | 'method' | 'status'>;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): MetricsRegistry {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    eslConnectionUp: new Gauge({
+      name: 'switchboard_esl_connection_up',
+      help: '1 while the ESL connection to the FreeSWITCH node is up, else 0',
+      labelNames: ['node'] as const,
+      registers,
+    }),
+    eslEventsTotal: new Counter({
+      name: 'switchboard_esl_events_total',
+      help: 'ESL events received, by node and event name',
+      labelNames: ['node', 'event'] as const,
+      registers,
+    }),
+    eslEventsDropped: new Counter({
+      name: 'switchboard_esl_events_dropped_total',
+      help: 'ESL events dropped because the event queue was full',
+      labelNames: ['node'] as const,
+      registers,
+    }),
+    eslReconnectsTotal: new Counter({
+      name: 'switchboard_esl_reconnects_total',
+      help: 'ESL reconnect attempts',
+      labelNames: ['node'] as const,
+      registers,
+    }),
+    cdrWrittenTotal: new Counter({
+      name: 'switchboard_cdr_written_total',
+      help: 'CDR rows written to the database',
+      labelNames: ['node'] as const,
+      registers,
+    }),
+    cdrQueueDepth: new Gauge({
+      name: 'switchboard_cdr_queue_depth',
+      help: 'CDRs waiting to be written to the database',
+      registers,
+    }),
+    httpRequestDuration: new Histogram({
+      name: 'switchboard_http_request_duration_seconds',
+      help: 'HTTP request duration in seconds, by route pattern, method and status',
+      labelNames: ['route', 'method', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+  };
+}
