@@ -3,7 +3,8 @@ import type { Channel } from './channel';
 import type { CallEngine } from './engine';
 import { SimEvent, type SimHeader } from './event';
 import { SITES, type HostIdentity } from './event-bus';
-import { originateApi, splitArgs, type DialEnv } from './originate';
+import { apiArgv, atoi, setChannelVariable, uuidSetvarArgs, uuidSetvarMultiArgs } from './fs-parse';
+import { originateApi, type DialEnv } from './originate';
 import type { Softphones } from './softphones';
 import { localStamp, uptimeText } from './time-format';
 
@@ -18,7 +19,11 @@ export interface ApiEnv {
   version: string;
 }
 
-/** An API command: calls `done` once with its output (synchronously unless it has to wait, like originate). */
+/**
+ * An API command: calls `done` once with its output (synchronously unless it has to wait, like originate). `args` is
+ * the argument as switch_api_execute hands it over (whitespace-stripped); each command splits it the way its
+ * mod_commands function does (src/simulator/fs-parse.ts).
+ */
 export type ApiHandler = (env: ApiEnv, args: string, done: (out: string) => void) => void;
 
 const NO_CHANNEL = '-ERR No such channel!\n';
@@ -117,7 +122,7 @@ function channelRow(env: ApiEnv, ch: Channel): Record<string, string> {
 }
 
 function show(env: ApiEnv, args: string): string {
-  const parts = args.trim().split(/\s+/);
+  const parts = apiArgv(args, 32);
   const what = (parts[0] ?? '').toLowerCase();
   const asIdx = parts.findIndex((x) => x.toLowerCase() === 'as');
   const fmt = asIdx >= 0 ? (parts[asIdx + 1] ?? '').toLowerCase() : '';
@@ -153,7 +158,7 @@ function status(env: ApiEnv): string {
 }
 
 function sofiaStatus(env: ApiEnv, args: string): string {
-  const a = args.trim().split(/\s+/);
+  const a = apiArgv(args, 32);
   if (a[0] === 'status' && a[1] === 'profile' && a[2] && a[3] === 'reg') {
     const regs = env.softphones.list().filter((p) => p.registered);
     let out = '\nRegistrations:\n=================================================================================================\n';
@@ -182,7 +187,7 @@ function sofiaStatus(env: ApiEnv, args: string): string {
 
 /** uuid_dump: the channel as a plain CHANNEL_DATA event. */
 function uuidDump(env: ApiEnv, args: string): string {
-  const [uuid, fmt] = splitArgs(args);
+  const [uuid, fmt] = apiArgv(args, 2);
   return withChannel(env, uuid, (ch) => {
     const h: SimHeader[] = [['Event-Name', 'CHANNEL_DATA']];
     ch.basicHeaders(h);
@@ -217,7 +222,7 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
   sofia: sync((env, args) => sofiaStatus(env, args)),
   originate: (env, args, done) => originateApi(env.dial, args, done),
   hupall: sync((env, args) => {
-    const [causeArg, varName, value] = splitArgs(args);
+    const [causeArg, varName, value] = apiArgv(args, 3);
     const cause = toCause(causeArg, 'MANAGER_REQUEST');
     for (const ch of [...env.engine.channels.values()]) {
       if (!ch.isUp) continue;
@@ -228,8 +233,11 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
   }),
   uuid_exists: sync((env, args) => (env.engine.get(args.trim())?.isUp ? 'true' : 'false')),
   uuid_kill: sync((env, args) => {
-    const [uuid, cause] = splitArgs(args);
-    if (!uuid) return '-USAGE: <uuid> [cause]\n';
+    // kill_function: the uuid ends at the first space, the rest (if not empty) is the cause.
+    if (!args) return '-USAGE: <uuid> [cause]\n';
+    const sp = args.indexOf(' ');
+    const uuid = sp < 0 ? args : args.slice(0, sp);
+    const cause = sp < 0 ? undefined : args.slice(sp + 1) || undefined;
     return withChannel(env, uuid, (ch) => {
       env.engine.requestHangup(ch, toCause(cause, 'NORMAL_CLEARING'));
       return '+OK\n';
@@ -254,32 +262,43 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
     }),
   ),
   uuid_setvar: sync((env, args) => {
-    const m = /^(\S+)\s+(\S+)(?:\s(.*))?$/s.exec(args.trim());
-    if (!m) return '-USAGE: <uuid> <var> [value]\n';
-    return withChannel(env, m[1], (ch) => {
-      ch.vars.set(m[2]!, m[3] ?? '');
+    // uuid_setvar_function: argv[3] space split; 2 or 3 arguments; no value (or an empty one) unsets.
+    const argv = uuidSetvarArgs(args);
+    if ((argv.length !== 2 && argv.length !== 3) || !argv[0]) return '-USAGE: <uuid> <var> [value]\n';
+    const [uuid, name, value] = argv;
+    return withChannel(env, uuid, (ch) => {
+      if (!name) return '-ERR No variable specified\n';
+      setChannelVariable(ch.vars, name, value, true);
       return '+OK\n';
     });
   }),
   uuid_setvar_multi: sync((env, args) => {
-    const sp = args.indexOf(' ');
-    if (sp < 0) return '-USAGE: <uuid> <var>=<value>;<var>=<value>...\n';
-    return withChannel(env, args.slice(0, sp), (ch) => {
-      for (const pair of args.slice(sp + 1).split(';')) {
-        const eq = pair.indexOf('=');
-        if (eq > 0) ch.vars.set(pair.slice(0, eq), pair.slice(eq + 1));
+    // uuid_setvar_multi_function: uuid up to the first space, then `;`-separated name=value items.
+    const usage = '-USAGE: <uuid> <var>=<value>;<var>=<value>...\n';
+    const parsed = uuidSetvarMultiArgs(args);
+    if (!parsed) return usage;
+    return withChannel(env, parsed.uuid, (ch) => {
+      let out = '';
+      let set = 0;
+      for (const [name, value] of parsed.pairs) {
+        if (!name) {
+          out += '-ERR No variable specified\n';
+          continue;
+        }
+        setChannelVariable(ch.vars, name, value, true);
+        set++;
       }
-      return '+OK\n';
+      return out + (set ? '+OK\n' : usage);
     });
   }),
   uuid_getvar: sync((env, args) => {
-    const [uuid, name] = splitArgs(args);
+    const [uuid, name] = apiArgv(args, 4);
     if (!uuid || !name) return '-USAGE: <uuid> <var>\n';
     return withChannel(env, uuid, (ch) => ch.vars.get(name) ?? '_undef_');
   }),
   uuid_dump: sync((env, args) => uuidDump(env, args)),
   uuid_bridge: sync((env, args) => {
-    const [a, b] = splitArgs(args);
+    const [a, b] = apiArgv(args, 4);
     if (!a || !b) return '-USAGE: <uuid> <other_uuid>\n';
     const ca = env.engine.get(a);
     const cb = env.engine.get(b);
@@ -288,20 +307,27 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
     return `+OK ${b}\n`;
   }),
   uuid_transfer: sync((env, args) => {
-    const argv = splitArgs(args);
-    const uuid = argv.shift();
-    let leg = '';
-    if (argv[0] === '-bleg' || argv[0] === '-both') leg = argv.shift()!;
-    const [dest, dp, ctx] = argv;
-    if (!uuid || !dest) return '-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n';
+    // transfer_function: argv[5], 2..5 arguments; a destination starting with `-` is an option (-bleg, -both) and
+    // shifts the rest by one.
+    const usage = '-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n';
+    const argv = apiArgv(args, 5);
+    if (argv.length < 2 || argv.length > 5) return usage;
+    const uuid = argv[0]!;
+    let [, dest, dp, ctx] = argv;
+    let option = '';
+    if (dest!.startsWith('-')) {
+      option = dest!.slice(1).toLowerCase();
+      [, , dest, dp, ctx] = argv;
+    }
     return withChannel(env, uuid, (ch) => {
+      if (dest === undefined) return '-ERR\n';
       const targets: Channel[] = [];
       const peer = env.engine.get(ch.bridgedTo);
-      if (leg === '-bleg') {
-        if (peer) targets.push(peer);
+      if (option === 'bleg') {
+        targets.push(peer ?? ch);
       } else {
+        if (option === 'both' && peer) targets.push(peer);
         targets.push(ch);
-        if (leg === '-both' && peer) targets.push(peer);
       }
       for (const t of targets) env.engine.transfer(t, dest, dp ?? 'XML', ctx ?? (t.profile.context || 'default'));
       return '+OK\n';
@@ -314,16 +340,20 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
     }),
   ),
   uuid_hold: sync((env, args) => {
-    const argv = splitArgs(args);
+    const argv = apiArgv(args, 4);
     let mode = 'on';
-    if (argv[0] === 'off' || argv[0] === 'toggle') mode = argv.shift()!;
+    const first = (argv[0] ?? '').toLowerCase();
+    if (first === 'off' || first === 'toggle') {
+      mode = first;
+      argv.shift();
+    }
     const ch = env.engine.get(argv[0]);
     if (!ch?.isUp) return '-ERR Operation failed\n';
     const on = mode === 'on' ? true : mode === 'off' ? false : !ch.held;
     return env.engine.hold(ch, on) ? '+OK Success\n' : '-ERR Operation failed\n';
   }),
   uuid_break: sync((env, args) => {
-    const [uuid] = splitArgs(args);
+    const [uuid] = apiArgv(args, 2);
     return withChannel(env, uuid, (ch) => {
       const e = env.engine;
       const top = e.topFrame(ch);
@@ -333,15 +363,16 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
     });
   }),
   uuid_broadcast: sync((env, args) => {
-    const [uuid, path, legArg] = splitArgs(args);
+    const [uuid, path, legArg] = apiArgv(args, 4);
     if (!uuid || !path) return '-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n';
     const ch = env.engine.get(uuid);
     if (!ch?.isUp) return '-ERR Operation Failed\n';
+    // uuid_broadcast_function looks for the words anywhere in the third argument (switch_stristr).
     const leg = (legArg ?? 'aleg').toLowerCase();
     const targets: Channel[] = [];
     const peer = env.engine.get(ch.bridgedTo);
-    if (leg === 'aleg' || leg === 'both') targets.push(ch);
-    if ((leg === 'bleg' || leg === 'both') && peer) targets.push(peer);
+    if (leg.includes('aleg') || leg.includes('both')) targets.push(ch);
+    if ((leg.includes('bleg') || leg.includes('both')) && peer) targets.push(peer);
     // A "app::arg" path executes that app instead of playback (switch_ivr_broadcast).
     const m = /^([a-z_]+)::(.*)$/s.exec(path);
     for (const t of targets) {
@@ -355,7 +386,7 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
     return '+OK Message sent\n';
   }),
   uuid_send_dtmf: sync((env, args) => {
-    const [uuid, digitsArg] = splitArgs(args);
+    const [uuid, digitsArg] = apiArgv(args, 2);
     if (!uuid || !digitsArg) return '-USAGE: <uuid> <dtmf_data>\n';
     const ch = env.engine.get(uuid);
     if (!ch?.isUp) return `-ERR no such session ${uuid}\n`;
@@ -366,14 +397,14 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
     return `+OK ${uuid} sent DTMF ${digitsArg}.\n`;
   }),
   uuid_record: sync((env, args) => {
-    const [uuid, action, path, limit] = splitArgs(args);
+    const [uuid, action, path, limit] = apiArgv(args, 4);
     if (!uuid || !action || !path) return '-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>] [<recording_vars>]\n';
     const ch = env.engine.get(uuid);
     if (!ch?.isUp) return '-ERR Cannot locate session!\n';
     const e = env.engine;
     switch (action.toLowerCase()) {
       case 'start':
-        return e.startRecording(ch, path, limit ? Number(limit) : undefined) ? '+OK Success\n' : '-ERR Cannot record session!\n';
+        return e.startRecording(ch, path, limit ? atoi(limit) : undefined) ? '+OK Success\n' : '-ERR Cannot record session!\n';
       case 'stop':
         return e.stopRecording(ch, path, 'success-maxtime') ? '+OK Success\n' : '-ERR Cannot stop record session!\n';
       case 'mask':

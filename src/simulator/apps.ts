@@ -4,11 +4,16 @@ import type { AppStarter, CallEngine } from './engine';
 import { SITES } from './event-bus';
 import type { SimHeader } from './event';
 import type { AppFrame } from './frame';
-import { dial, splitArgs, type DialEnv } from './originate';
+import { atoi, atoui, exportAppArgs, recordAppArgs, recordSessionArgs, separate, setAppArgs, setChannelVariable } from './fs-parse';
+import { dial, type DialEnv } from './originate';
 
 /**
  * Dialplan applications (mod_dptools), one starter each. A starter runs when CHANNEL_EXECUTE has fired and must
  * eventually call engine.complete(ch, frame) (EXECUTE_COMPLETE), or leave the frame to be unwound by hangup.
+ * Each reads its argument the way its mod_dptools function does (src/simulator/fs-parse.ts): play_and_get_digits,
+ * transfer and record split it at spaces with switch_separate_string; set splits at the first `=` (or `,`); export
+ * at the first `=`; record_session looks for a trailing ` +<limit>`; bridge takes it whole as a dial string;
+ * playback, eavesdrop, unset, hangup and stop_record_session take it whole and untrimmed.
  */
 
 const instant =
@@ -18,10 +23,17 @@ const instant =
     if (!f.finished && ch.isUp) e.complete(ch, f);
   };
 
+/** mod_dptools base_set, without its variable expansion of the value (not modelled). */
 function setVar(ch: Channel, data: string): void {
-  const eq = data.indexOf('=');
-  if (eq <= 0) return;
-  ch.vars.set(data.slice(0, eq), data.slice(eq + 1));
+  const a = setAppArgs(data);
+  if (a) setChannelVariable(ch.vars, a.name, a.value, false);
+}
+
+/** mod_dptools export_function: `nolocal:` exports without setting the variable on this channel. */
+function exportVar(ch: Channel, data: string): void {
+  const a = exportAppArgs(data);
+  if (!a || a.name.toLowerCase().startsWith('nolocal:')) return;
+  setChannelVariable(ch.vars, a.name, a.value, false);
 }
 
 /** Plays one file on a channel as switch_ivr_play_file does: PLAYBACK_START, PLAYBACK_STOP (done|break). */
@@ -99,7 +111,7 @@ const park: AppStarter = (e, ch, f) => {
 const sleep: AppStarter = (e, ch, f) => {
   // switch_ivr_sleep parses queued messages, so sendmsg apps run nested while sleeping.
   f.nests = true;
-  const ms = Math.max(0, Number(f.data) || 0);
+  const ms = Math.max(0, atoi(f.data));
   f.timers.push(e.after(ch, ms, () => e.complete(ch, f)));
 };
 
@@ -107,19 +119,27 @@ const echo: AppStarter = (_e, _ch, f) => {
   f.echo = true;
 };
 
-/** play_and_get_digits <min> <max> <tries> <timeout> <terminators> <file> <invalid_file> <var> <regexp> [digit_timeout]. */
+/**
+ * play_and_get_digits <min> <max> <tries> <timeout> <terminators> <file> <invalid_file> <var> <regexp>
+ * [digit_timeout] [transfer_on_failure]: switch_separate_string(data, ' ', argv[11]), numbers read with atoi, then
+ * play_and_get_digits_function's clamps (min >= 0, max >= min, timeout >= 1000 ms, terminators default `#`).
+ */
 const playAndGetDigits: AppStarter = (e, ch, f) => {
-  const a = splitArgs(f.data);
-  const min = Number(a[0]) || 0;
-  const max = Math.max(1, Number(a[1]) || 1);
-  let tries = Math.max(1, Number(a[2]) || 1);
-  const timeout = Math.max(0, Number(a[3]) || 0);
-  const terminators = a[4] && a[4] !== 'none' ? a[4] : '';
+  const a = f.data ? separate(f.data, ' ', 11) : [];
+  if (!a.length) {
+    e.complete(ch, f);
+    return;
+  }
+  const min = Math.max(0, atoi(a[0]));
+  const max = Math.max(min, 1, atoi(a[1]));
+  let tries = Math.max(1, atoi(a[2]));
+  const timeout = Math.max(1000, a[3] !== undefined ? atoi(a[3]) : 1000);
+  const terminators = !a[4] ? '#' : a[4] === 'none' ? '' : a[4];
   const prompt = a[5] ?? '';
   const invalid = a[6] ?? '';
   const varName = a[7] ?? 'pagd_input';
   const regex = a[8];
-  const digitTimeout = a[9] !== undefined ? Number(a[9]) || timeout : timeout;
+  const digitTimeout = a[9] !== undefined ? atoui(a[9]) || timeout : timeout;
   let digits = '';
   let phase: 'prompt' | 'collect' | 'invalid' = 'prompt';
   let pb: { stop(how: 'break' | 'hangup'): void } | undefined;
@@ -207,7 +227,7 @@ const playAndGetDigits: AppStarter = (e, ch, f) => {
 
 /** eavesdrop <uuid>: listen to a call; DTMF 2/1/3/0 switch whisper modes when eavesdrop_enable_dtmf allows. */
 const eavesdrop: AppStarter = (e, ch, f) => {
-  const target = e.get(f.data.trim());
+  const target = e.get(f.data);
   if (!target || target.uuid === ch.uuid) {
     e.complete(ch, f);
     return;
@@ -269,13 +289,14 @@ function bridgeApp(env: DialEnv): AppStarter {
 }
 
 const recordSession: AppStarter = instant((e, ch, f) => {
-  const [path, limit] = splitArgs(f.data);
-  if (path) e.startRecording(ch, path, limit ? Number(limit) : undefined);
+  if (!f.data) return;
+  const { path, limitSec } = recordSessionArgs(f.data);
+  e.startRecording(ch, path, limitSec || undefined);
 });
 
 /** record <path> [limit_secs]: a blocking recording that ends at the limit, on hangup, or on a DTMF terminator. */
 const record: AppStarter = (e, ch, f) => {
-  const [path, limit] = splitArgs(f.data);
+  const { path, limitSec } = f.data ? recordAppArgs(f.data) : { path: undefined, limitSec: 0 };
   if (!path) {
     e.complete(ch, f);
     return;
@@ -286,7 +307,7 @@ const record: AppStarter = (e, ch, f) => {
     e.stopRecording(ch, path, 'success-maxtime');
     e.complete(ch, f);
   };
-  if (limit && Number(limit) > 0) f.timers.push(e.after(ch, Number(limit) * 1000, end));
+  if (limitSec > 0) f.timers.push(e.after(ch, limitSec * 1000, end));
   f.onDtmf = (d) => {
     const terms = ch.vars.get('playback_terminators') ?? '*#';
     if (terms.includes(d)) end();
@@ -314,8 +335,8 @@ export function registerApps(engine: CallEngine, env: DialEnv): void {
   add('log', instant(() => undefined));
   add('info', instant(() => undefined));
   add('set', instant((_e, ch, f) => setVar(ch, f.data)));
-  add('export', instant((_e, ch, f) => setVar(ch, f.data.replace(/^nolocal:/, ''))));
-  add('unset', instant((_e, ch, f) => ch.vars.delete(f.data.trim())));
+  add('export', instant((_e, ch, f) => exportVar(ch, f.data)));
+  add('unset', instant((_e, ch, f) => ch.vars.delete(f.data)));
   add(
     'answer',
     instant((e, ch) => {
@@ -349,15 +370,24 @@ export function registerApps(engine: CallEngine, env: DialEnv): void {
   add('eavesdrop', eavesdrop);
   add('bridge', bridgeApp(env));
   add('transfer', (e, ch, f) => {
-    const [dest = '', dp, ctx] = splitArgs(f.data);
+    // transfer_function: argv[4] space split; -bleg / -both (any case) transfer the bridged peer (and this leg).
+    const argv = f.data ? separate(f.data, ' ', 4) : [];
     e.complete(ch, f);
-    e.transfer(ch, dest, dp ?? 'XML', ctx);
+    if (!argv.length) return;
+    const opt = argv[0]!.toLowerCase();
+    if (opt === '-bleg' || opt === '-both') {
+      const peer = e.get(ch.bridgedTo);
+      if (peer) e.transfer(peer, argv[1] ?? '', argv[2] ?? 'XML', argv[3]);
+      if (opt === '-both') e.transfer(ch, argv[1] ?? '', argv[2] ?? 'XML', argv[3]);
+      return;
+    }
+    e.transfer(ch, argv[0]!, argv[1] ?? 'XML', argv[2]);
   });
   add('record_session', recordSession);
   add(
     'stop_record_session',
     instant((e, ch, f) => {
-      e.stopRecording(ch, f.data.trim() || 'all', 'success-maxtime');
+      e.stopRecording(ch, f.data || 'all', 'success-maxtime');
     }),
   );
   add('record', record);

@@ -1,6 +1,7 @@
 import { toCause } from './causes';
 import type { Channel } from './channel';
 import type { CallEngine } from './engine';
+import { atoi, originateArgs, parseAppTarget, parseDialString as fsParseDialString, parseLeg } from './fs-parse';
 import { sofiaInviteSent, sofiaOutboundVars } from './sofia-vars';
 
 /** What a leg driver needs to create its channel. */
@@ -33,71 +34,25 @@ export interface ParsedDialString {
   groups: LegSpec[][];
 }
 
-/** Splits at `sep` outside {} [] () and quotes. */
-export function splitTopLevel(s: string, sep: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quote = '';
-  let cur = '';
-  for (const c of s) {
-    if (quote) {
-      if (c === quote) quote = '';
-      cur += c;
-      continue;
+/**
+ * A dial string read as switch_ivr_originate reads it (src/simulator/fs-parse.ts): `<...>`/`{...}` variables for all
+ * legs, `|` failover groups of `,` parallel legs, each leg with optional `[...]` variables. Null on a parse error
+ * (an unclosed block), where FreeSWITCH logs "Parse Error!" and fails the originate.
+ */
+export function parseDialString(ds: string): ParsedDialString | null {
+  const parsed = fsParseDialString(ds);
+  if (!parsed) return null;
+  const groups: LegSpec[][] = [];
+  for (const g of parsed.legs) {
+    const legs: LegSpec[] = [];
+    for (const text of g) {
+      const leg = parseLeg(text);
+      if (!leg) return null;
+      if (leg.endpoint) legs.push(leg);
     }
-    if (c === "'" || c === '"') quote = c;
-    else if (c === '{' || c === '[' || c === '(' || c === '<') depth++;
-    else if (c === '}' || c === ']' || c === ')' || c === '>') depth = Math.max(0, depth - 1);
-    if (c === sep && depth === 0) {
-      out.push(cur);
-      cur = '';
-      continue;
-    }
-    cur += c;
+    if (legs.length) groups.push(legs);
   }
-  out.push(cur);
-  return out;
-}
-
-/** `a=1,b='x,y'` -> pairs (quotes stripped). */
-export function parseVarList(s: string): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (const part of splitTopLevel(s, ',')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    let v = part.slice(eq + 1);
-    if ((v.startsWith("'") && v.endsWith("'")) || (v.startsWith('"') && v.endsWith('"'))) v = v.slice(1, -1);
-    out.push([part.slice(0, eq).trim(), v]);
-  }
-  return out;
-}
-
-export function parseDialString(ds: string): ParsedDialString {
-  let rest = ds.trim();
-  const global: Array<[string, string]> = [];
-  while (rest.startsWith('{') || rest.startsWith('<')) {
-    const close = rest.indexOf(rest[0] === '{' ? '}' : '>');
-    if (close < 0) break;
-    global.push(...parseVarList(rest.slice(1, close)));
-    rest = rest.slice(close + 1);
-  }
-  const groups = splitTopLevel(rest, '|').map((g) =>
-    splitTopLevel(g, ',')
-      .map((leg) => leg.trim())
-      .filter(Boolean)
-      .map((leg) => {
-        const vars: Array<[string, string]> = [];
-        let ep = leg;
-        while (ep.startsWith('[')) {
-          const close = ep.indexOf(']');
-          if (close < 0) break;
-          vars.push(...parseVarList(ep.slice(1, close)));
-          ep = ep.slice(close + 1);
-        }
-        return { endpoint: ep, vars };
-      }),
-  );
-  return { global, groups: groups.filter((g) => g.length > 0) };
+  return { global: parsed.vars, groups };
 }
 
 export interface DialEnv {
@@ -125,7 +80,7 @@ export function dial(
   done: (r: DialResult) => void,
 ): { cancel(cause: string): void } {
   const { engine } = env;
-  const parsed = parseDialString(dialString);
+  const parsed = parseDialString(dialString) ?? { global: [], groups: [] };
   let groupIndex = 0;
   let finished = false;
   let active: Array<{ cancel(cause: string): void }> = [];
@@ -365,32 +320,26 @@ export function sofiaDriver(engine: CallEngine, userDriver: LegDriver, isRegiste
   };
 }
 
-/** Splits originate's arguments like switch_separate_string (spaces, with quote grouping). */
-export function splitArgs(s: string): string[] {
-  return splitTopLevel(s.trim(), ' ')
-    .filter((x) => x.length > 0)
-    .map((x) => ((x.startsWith("'") && x.endsWith("'")) || (x.startsWith('"') && x.endsWith('"')) ? x.slice(1, -1) : x));
-}
-
 export const ORIGINATE_USAGE =
   '-USAGE: <call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]\n';
 
 /** The `originate` API: dial, then hand the answered channel to an inline app or a dialplan extension. */
 export function originateApi(env: DialEnv, args: string | undefined, done: (out: string) => void): void {
-  const argv = splitArgs(args ?? '');
-  if (argv.length < 2) {
+  // mod_commands originate_function: argv[10] space split, -USAGE outside 2..7 arguments, `undef` = not given.
+  const { argc, argv } = originateArgs(args ?? '');
+  const [dialString, exten, dp, context, cidName, cidNum, timeout] = argv;
+  if (argc < 2 || argc > 7 || !dialString || !exten) {
     done(ORIGINATE_USAGE);
     return;
   }
-  const [dialString, exten, dp, context, cidName, cidNum, timeout] = argv as [string, string, ...Array<string | undefined>];
   const engine = env.engine;
   dial(
     env,
     dialString,
     {
-      cidName: cidName && cidName !== 'undef' ? cidName : undefined,
-      cidNum: cidNum && cidNum !== 'undef' ? cidNum : undefined,
-      timeoutSec: timeout ? Number(timeout) : undefined,
+      cidName: cidName ?? undefined,
+      cidNum: cidNum ?? undefined,
+      timeoutSec: timeout ? atoi(timeout) : undefined,
     },
     (r) => {
       if (!r.ok) {
@@ -414,11 +363,9 @@ export function originateApi(env: DialEnv, args: string | undefined, done: (out:
       // The job result is reported before the channel starts its app (BACKGROUND_JOB precedes the park events).
       done(`+OK ${a.uuid}\n`);
       if (!a.isUp) return;
-      if (exten.startsWith('&')) {
-        const m = /^&([^(\s]+)(?:\((.*)\))?$/s.exec(exten);
-        const app = m?.[1] ?? exten.slice(1);
-        const data = m?.[2] ?? '';
-        engine.runDialplan(a, [{ app, data }]);
+      const app = parseAppTarget(exten);
+      if (app) {
+        engine.runDialplan(a, [{ app: app.name, data: app.arg }]);
       } else {
         engine.transfer(a, exten, dp ?? 'XML', context ?? 'default');
       }

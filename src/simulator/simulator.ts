@@ -9,6 +9,7 @@ import { commandHeader } from './command-reader';
 import type { EslBackend, EslConnection } from './connection';
 import { startControlApi, type ControlApi } from './control-api';
 import { Dialplan } from './dialplan';
+import { stripWhitespace } from './fs-parse';
 import { CallEngine } from './engine';
 import { SimEvent, type SimHeader } from './event';
 import { EventBus, SITES } from './event-bus';
@@ -217,7 +218,10 @@ export class Simulator {
   }
 
   /** Runs an API command as `api`/`bgapi` would (also usable directly by tests). */
-  api(command: string, args: string, done: (out: string) => void): void {
+  api(rawCommand: string, rawArgs: string | undefined, done: (out: string) => void): void {
+    // switch_api_execute strips surrounding whitespace from both before the command sees them.
+    const command = stripWhitespace(rawCommand);
+    const args = stripWhitespace(rawArgs);
     const handler = findApi(command);
     if (!handler) {
       done(`-ERR ${command} Command not found!\n`);
