@@ -14,19 +14,30 @@ export interface MetricsRegistry {
   eslEventsDropped: Counter<'node'>;
   /** ESL reconnect attempts. Labels: node. */
   eslReconnectsTotal: Counter<'node'>;
-  /** CDR rows written to the database. Labels: node. */
-  cdrWrittenTotal: Counter<'node'>;
+  /** CDR rows written to the database (batches mix nodes, so no node label). */
+  cdrWrittenTotal: Counter;
+  /** CDRs lost (backlog full, refused by the database, unwritten at shutdown). Labels: reason. */
+  cdrDroppedTotal: Counter<'reason'>;
   /** CDRs waiting to be written. */
   cdrQueueDepth: Gauge;
   /** HTTP request durations in seconds. Labels: route (the route pattern, or "unmatched"), method, status. */
   httpRequestDuration: Histogram<'route' | 'method' | 'status'>;
+  /**
+   * Registers a function run at every scrape, before the ESL figures are exported: sources that keep their own
+   * counters (the ESL clients count dropped events) copy them into the metrics there instead of on a timer.
+   */
+  onScrape(hook: () => void): void;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): MetricsRegistry {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const scrapeHooks: Array<() => void> = [];
   return {
+    onScrape: (hook) => {
+      scrapeHooks.push(hook);
+    },
     registry,
     eslConnectionUp: new Gauge({
       name: 'switchboard_esl_connection_up',
@@ -45,6 +56,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'ESL events dropped because the event queue was full',
       labelNames: ['node'] as const,
       registers,
+      collect() {
+        for (const hook of scrapeHooks) hook();
+      },
     }),
     eslReconnectsTotal: new Counter({
       name: 'switchboard_esl_reconnects_total',
@@ -55,7 +69,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     cdrWrittenTotal: new Counter({
       name: 'switchboard_cdr_written_total',
       help: 'CDR rows written to the database',
-      labelNames: ['node'] as const,
+      registers,
+    }),
+    cdrDroppedTotal: new Counter({
+      name: 'switchboard_cdr_dropped_total',
+      help: 'CDRs lost: backlog full, refused by the database, or unwritten at shutdown',
+      labelNames: ['reason'] as const,
       registers,
     }),
     cdrQueueDepth: new Gauge({

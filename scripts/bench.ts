@@ -1,0 +1,41 @@
+/**
+ * `npm run bench [-- NAME...]`: every benchmark, or the named ones, one JSON object per figure on stdout (peers and
+ * ceilings side by side in the same object, medians of several interleaved rounds). Progress goes to stderr.
+ *
+ *   esl-parse-json, esl-parse-plain   ESL framing + decoding vs modesl's parser and a bare JSON.parse/split ceiling
+ *   cdr-insert                        batched CDR writer vs row-at-a-time, on MariaDB (TEST_MYSQL_URL or
+ *                                     BENCH_MYSQL_URL) and embedded SQLite
+ */
+import { runCdrInsertBench } from './bench/cdr-insert';
+import { runEslParseBench } from './bench/esl-parse';
+
+const BENCHES: Record<string, () => Promise<object[]>> = {
+  'esl-parse-json': async () => [await runEslParseBench('json')],
+  'esl-parse-plain': async () => [await runEslParseBench('plain')],
+  'cdr-insert': runCdrInsertBench,
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = wanted.filter((n) => !BENCHES[n]);
+  if (unknown.length) {
+    process.stderr.write(`unknown bench ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}\n`);
+    process.exit(2);
+  }
+  let failed = false;
+  for (const name of wanted.length ? wanted : Object.keys(BENCHES)) {
+    process.stderr.write(`bench ${name}...\n`);
+    try {
+      for (const result of await BENCHES[name]!()) {
+        if ('error' in result) failed = true;
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+      }
+    } catch (err) {
+      failed = true;
+      process.stdout.write(`${JSON.stringify({ bench: name, error: (err as Error).message })}\n`);
+    }
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+void main();

@@ -1,0 +1,170 @@
+import type { Clock, ClockTimer } from '../clock/clock';
+import { header, type EslEvent } from '../esl/types';
+import type { FreeSwitchCluster } from '../freeswitch/cluster';
+import { dialGateway, originate, uuidKill } from '../freeswitch';
+import type { Logger } from '../log/logger';
+import type { Simulator } from '../simulator';
+import { Rng } from '../simulator/rng';
+
+/**
+ * The demo's callers. Each call is either an outbound call the service places through the ESL client — a customer
+ * on the simulated carrier gateway bridged to an agent's softphone, so each answered call leaves two CDR legs — or an
+ * inbound caller dialling a DID that plays a greeting and hangs up (one leg). Outcomes (answer, busy, no answer),
+ * ring and talk times are drawn from a seeded generator, so a run is repeatable.
+ */
+export interface DemoTrafficOptions {
+  cluster: FreeSwitchCluster;
+  node: string;
+  sim: Simulator;
+  clock: Clock;
+  logger: Logger;
+  /** Mean new calls per second (Poisson arrivals). */
+  callsPerSecond: number;
+  /** Agent extensions registered on the simulator. */
+  agents: readonly string[];
+  /** The simulator's carrier gateway name. */
+  gateway: string;
+  /** The DID inbound demo callers dial. */
+  inboundDid: string;
+  seed?: number;
+}
+
+export interface DemoTrafficSummary {
+  calls_placed: number;
+  calls_completed: number;
+}
+
+interface DemoCall {
+  uuid: string;
+  kind: 'outbound' | 'inbound';
+  agent?: string;
+}
+
+export class DemoTraffic {
+  private readonly rng: Rng;
+  private readonly log: Logger;
+  private readonly active = new Map<string, DemoCall>();
+  private readonly busyAgents = new Set<string>();
+  private timer: ClockTimer | null = null;
+  private placed = 0;
+  private completed = 0;
+  private numberSeq = 0;
+  private unsubscribe: (() => void) | null = null;
+  private drainWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: DemoTrafficOptions) {
+    this.rng = new Rng(options.seed ?? 7);
+    this.log = options.logger.child({ module: 'demo-traffic' });
+  }
+
+  start(): void {
+    this.unsubscribe = this.options.cluster.onEvent((node, event) => {
+      if (node === this.options.node && event.name === 'CHANNEL_HANGUP_COMPLETE') this.onHangupComplete(event);
+    });
+    this.scheduleNext();
+  }
+
+  /** Stops placing new calls; calls in progress go on. */
+  stopPlacing(): void {
+    this.timer?.cancel();
+    this.timer = null;
+  }
+
+  /** Waits until every demo call has ended, hanging up what is still up after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    this.stopPlacing();
+    if (this.active.size > 0) {
+      await new Promise<void>((resolve) => {
+        const t = this.options.clock.setTimeout(resolve, timeoutMs);
+        this.drainWaiters.push(() => {
+          t.cancel();
+          resolve();
+        });
+      });
+    }
+    const client = this.options.cluster.client(this.options.node);
+    for (const call of [...this.active.values()]) {
+      await client.api(uuidKill(call.uuid, 'NORMAL_CLEARING')).catch(() => undefined);
+    }
+  }
+
+  close(): void {
+    this.stopPlacing();
+    this.unsubscribe?.();
+  }
+
+  summary(): DemoTrafficSummary {
+    return { calls_placed: this.placed, calls_completed: this.completed };
+  }
+
+  private scheduleNext(): void {
+    // Exponential inter-arrival times: a Poisson stream of callers, like real traffic.
+    const gapMs = Math.max(1, Math.round((-Math.log(1 - this.rng.next()) / this.options.callsPerSecond) * 1000));
+    this.timer = this.options.clock.setTimeout(() => {
+      this.placeCall();
+      this.scheduleNext();
+    }, gapMs);
+  }
+
+  private placeCall(): void {
+    const freeAgents = this.options.agents.filter((a) => !this.busyAgents.has(a));
+    if (this.rng.next() < 0.3 || freeAgents.length === 0) this.placeInbound();
+    else this.placeOutbound(freeAgents[this.rng.int(0, freeAgents.length - 1)]!);
+  }
+
+  private placeInbound(): void {
+    const from = `+1415555${String(this.rng.int(0, 9999)).padStart(4, '0')}`;
+    const uuid = this.options.sim.injectInboundCall({ from, to: this.options.inboundDid });
+    this.placed++;
+    this.active.set(uuid, { uuid, kind: 'inbound' });
+  }
+
+  private placeOutbound(agent: string): void {
+    const number = `+1555${String(++this.numberSeq).padStart(7, '0')}`;
+    const roll = this.rng.next();
+    const outcome = roll < 0.85 ? 'answer' : roll < 0.92 ? 'busy' : 'noAnswer';
+    this.options.sim.setGatewayOutcome(number, {
+      outcome,
+      ringMs: this.rng.int(800, 3000),
+      hangupAfterMs: this.rng.int(3000, 12000),
+    });
+    const uuid = this.rng.uuid();
+    const command = originate(
+      dialGateway(this.options.gateway, number),
+      { app: 'bridge', arg: `user/${agent}` },
+      { switchboard_demo: 'true' },
+      { originateUuid: uuid, timeoutSec: 8, callerIdNumber: '+18005550100', callerIdName: 'Switchboard Demo' },
+    );
+    this.placed++;
+    this.busyAgents.add(agent);
+    this.active.set(uuid, { uuid, kind: 'outbound', agent });
+    this.options.cluster
+      .client(this.options.node)
+      .bgapi(command)
+      .then((job) => {
+        // -ERR USER_BUSY / NO_ANSWER: the customer never answered; the CDR of the failed leg is still written.
+        if (!job.ok) this.finish(uuid, false);
+      })
+      .catch((err: unknown) => {
+        this.log.warn('originate failed', { error: (err as Error).message });
+        this.finish(uuid, false);
+      });
+  }
+
+  private onHangupComplete(event: EslEvent): void {
+    const uuid = header(event, 'Unique-ID');
+    if (!uuid || !this.active.has(uuid)) return;
+    // answer_epoch is 0 on a leg that never answered (busy, no answer, cancelled).
+    const answerEpoch = Number(header(event, 'variable_answer_epoch') ?? '0');
+    this.finish(uuid, answerEpoch > 0);
+  }
+
+  private finish(uuid: string, answered: boolean): void {
+    const call = this.active.get(uuid);
+    if (!call) return;
+    this.active.delete(uuid);
+    if (call.agent) this.busyAgents.delete(call.agent);
+    if (answered) this.completed++;
+    if (this.active.size === 0) for (const w of this.drainWaiters.splice(0)) w();
+  }
+}

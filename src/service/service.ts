@@ -1,0 +1,158 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DataSource } from 'typeorm';
+import { createApp } from '../api/app';
+import type { HealthReport } from '../api/health';
+import { ensureBootstrapAdmin } from '../auth/bootstrap';
+import { cdrFromHangupComplete } from '../cdr/cdr-from-event';
+import { CdrWriter } from '../cdr/cdr-writer';
+import { systemClock, type Clock } from '../clock/clock';
+import type { Config } from '../config/config';
+import { describeDatabase, openDatabase } from '../db/data-source';
+import { FreeSwitchCluster } from '../freeswitch/cluster';
+import type { Logger } from '../log/logger';
+import { createMetrics, type MetricsRegistry } from '../metrics/registry';
+
+export interface ServiceDeps {
+  logger: Logger;
+  clock?: Clock;
+  /** Tuning passed to the API (tests use a low bcrypt cost). */
+  apiOptions?: Parameters<typeof createApp>[0]['options'];
+}
+
+/** A running Switchboard: what main.ts, the demo and end-to-end tests hold on to. */
+export interface Service {
+  readonly config: Config;
+  readonly dataSource: DataSource;
+  readonly cluster: FreeSwitchCluster;
+  readonly cdrWriter: CdrWriter;
+  readonly metrics: MetricsRegistry;
+  /** Base URL of the HTTP API, e.g. http://127.0.0.1:8080 (the real port when HTTP_PORT=0). */
+  readonly url: string;
+  health(): Promise<HealthReport>;
+  /** Stops taking requests and events, writes the CDRs still queued, closes connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires the edges together: database (migrated at start), FreeSWITCH connections, the CDR pipeline and the HTTP API.
+ * Domain modules get what they need from here; nothing below this file opens sockets or reads the environment.
+ */
+export async function startService(config: Config, deps: ServiceDeps): Promise<Service> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger;
+  const log = logger.child({ module: 'service' });
+
+  log.info('opening database', { database: describeDatabase(config.database) });
+  const dataSource = await openDatabase(config.database, { logger });
+  const closers: Array<() => Promise<void>> = [async () => void (await dataSource.destroy())];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        log.error('error while shutting down', { error: (err as Error).message });
+      }
+    }
+    closers.length = 0;
+  };
+
+  try {
+    await ensureBootstrapAdmin(dataSource, config.auth.bootstrapAdmin, { logger, clock });
+
+    const metrics = createMetrics();
+    const cdrWriter = new CdrWriter(dataSource, {
+      batchSize: config.cdr.batchSize,
+      flushMs: config.cdr.flushMs,
+      clock,
+      logger,
+      onWritten: (n) => metrics.cdrWrittenTotal.inc(n),
+      onDropped: (n, reason) => metrics.cdrDroppedTotal.inc({ reason }, n),
+    });
+    closers.push(() => cdrWriter.close());
+    metrics.onScrape(() => metrics.cdrQueueDepth.set(cdrWriter.stats().queued));
+
+    const cluster = new FreeSwitchCluster(config.freeswitch.nodes, {
+      logger,
+      clock,
+      metrics,
+      commandTimeoutMs: config.freeswitch.commandTimeoutMs,
+      reconnectMaxMs: config.freeswitch.reconnectMaxMs,
+      eventQueueMax: config.freeswitch.eventQueueMax,
+    });
+    closers.push(() => cluster.close());
+    // One CDR per leg, straight from the event: enqueue never blocks or throws, so event delivery never waits on SQL.
+    cluster.onEvent((node, event) => {
+      if (event.name !== 'CHANNEL_HANGUP_COMPLETE') return;
+      const cdr = cdrFromHangupComplete(event, node);
+      if (cdr) cdrWriter.enqueue(cdr);
+    });
+    if (config.freeswitch.nodes.length === 0) {
+      log.warn('no FreeSWITCH nodes configured (FREESWITCH_NODES is empty): the API runs, but no calls will be handled');
+    }
+    for (const node of config.freeswitch.nodes) {
+      if (node.password === 'ClueCon') {
+        log.warn('FreeSWITCH node uses the stock ESL password ClueCon; set a strong one in event_socket.conf.xml', {
+          node: node.name,
+        });
+      }
+    }
+
+    const health = async (): Promise<HealthReport> => {
+      const freeswitch = cluster.health();
+      let database: HealthReport['database'];
+      try {
+        await dataSource.query('SELECT 1');
+        database = { status: 'ok' };
+      } catch (err) {
+        database = { status: 'down', error: (err as Error).message };
+      }
+      const nodesUp = freeswitch.filter((n) => n.status === 'connected').length;
+      const status: HealthReport['status'] =
+        database.status === 'down' ? 'down' : nodesUp < freeswitch.length || freeswitch.length === 0 ? 'degraded' : 'ok';
+      return { status, freeswitch, database };
+    };
+
+    const app = createApp({ dataSource, config, clock, logger, health, metrics, options: deps.apiOptions });
+    const server = await listen(app, config.http.host, config.http.port);
+    closers.push(() => closeServer(server));
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}`;
+    log.info('HTTP API listening', { url });
+
+    // Connect last: events that arrive from here on have every consumer in place.
+    await cluster.start();
+
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      dataSource,
+      cluster,
+      cdrWriter,
+      metrics,
+      url,
+      health,
+      close: () => (closing ??= closeAll()),
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Keep-alive connections would hold close() open; idle ones go now, busy ones when their response ends.
+    server.closeIdleConnections();
+  });
+}
