@@ -10,6 +10,7 @@ import type { Clock } from '../clock/clock';
 import type { Config } from '../config/config';
 import { recordAudit } from '../db/audit';
 import type { Logger } from '../log/logger';
+import type { FreeSwitchCluster } from '../freeswitch/cluster';
 import type { MetricsRegistry } from '../metrics/registry';
 import type { HealthReport } from './health';
 
@@ -20,6 +21,8 @@ export interface ApiDeps {
   logger: Logger;
   health: () => Promise<HealthReport>;
   metrics: MetricsRegistry;
+  /** The FreeSWITCH connections (absent in API-only tests): routes that command FreeSWITCH use it. */
+  freeswitch?: FreeSwitchCluster;
   /** Tuning for tests; production leaves these unset. */
   options?: {
     /** bcrypt cost for passwords set through the API (default 12). */

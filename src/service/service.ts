@@ -113,7 +113,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       return { status, freeswitch, database };
     };
 
-    const app = createApp({ dataSource, config, clock, logger, health, metrics, options: deps.apiOptions });
+    const app = createApp({ dataSource, config, clock, logger, health, metrics, freeswitch: cluster, options: deps.apiOptions });
     const server = await listen(app, config.http.host, config.http.port);
     closers.push(() => closeServer(server));
     const address = server.address() as AddressInfo;
