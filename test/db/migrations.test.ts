@@ -8,7 +8,18 @@ import { ApiKeySchema, CdrSchema, UserSchema, allEntities, type ApiKeyRow, type 
 import { allMigrations } from '../../src/db/migrations';
 import { describeEachEngine, type TestDatabase } from '../helpers/databases';
 
-const TABLES = ['api_keys', 'audit_log', 'cdrs', 'users'];
+const TABLES = [
+  'api_keys',
+  'audit_log',
+  'cdrs',
+  'dialplan_versions',
+  'ivr_calls',
+  'ivr_did_bindings',
+  'ivr_flows',
+  'sip_accounts',
+  'users',
+  'voicemails',
+];
 
 async function tables(ds: DataSource): Promise<string[]> {
   const rows: Array<{ name: string }> =
@@ -114,8 +125,8 @@ describeEachEngine('migrations', (engine) => {
     await expect(cdrs.insert(cdr as never)).rejects.toThrow();
   });
 
-  it('reverts (down) and re-applies (up)', async () => {
-    await db.ds.undoLastMigration({ transaction: 'each' });
+  it('reverts (down) every migration and re-applies (up)', async () => {
+    for (let i = 0; i < allMigrations.length; i++) await db.ds.undoLastMigration({ transaction: 'each' });
     expect(await tables(db.ds)).toEqual([]);
     expect(await db.ds.query('SELECT name FROM migrations')).toEqual([]);
     expect(await db.ds.showMigrations()).toBe(true);
@@ -185,17 +196,20 @@ describe('scripts/migrate.ts', () => {
       const up = run([], env);
       expect(up.stderr).toBe('');
       expect(up.status).toBe(0);
-      expect(up.stdout).toMatch(/applied 1 migration.*InitialSchema1767225600000/s);
+      expect(up.stdout).toMatch(new RegExp(`applied ${allMigrations.length} migration\\(s\\).*InitialSchema1767225600000`, 's'));
       const again = run([], env);
       expect(again.status).toBe(0);
       expect(again.stdout).toMatch(/no pending migrations/);
       const down = run(['--revert'], env);
       expect(down.status).toBe(0);
-      expect(down.stdout).toMatch(/reverted InitialSchema1767225600000/);
+      const last = allMigrations[allMigrations.length - 1]!.name;
+      expect(down.stdout).toMatch(new RegExp(`reverted ${last}`));
       const ds = createDataSource({ type: 'sqlite', file: path.join(dir, 'switchboard.sqlite') });
       await ds.initialize();
       try {
-        expect(await tables(ds)).toEqual([]);
+        // Only the last migration's tables are gone.
+        expect(await tables(ds)).toEqual(expect.arrayContaining(['users', 'cdrs']));
+        expect(await ds.showMigrations()).toBe(true);
       } finally {
         await ds.destroy();
       }

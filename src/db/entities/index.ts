@@ -2,12 +2,18 @@ import { ApiKeySchema } from './api-key';
 import { AuditLogSchema } from './audit-log';
 import { CdrSchema } from './cdr';
 import { UserSchema } from './user';
+import { IvrCallSchema, IvrDidBindingSchema, IvrFlowSchema, VoicemailSchema } from './ivr';
+import { DialplanVersionSchema } from './dialplan-version';
+import { SipAccountSchema } from './sip-account';
 
 export { ApiKeySchema, type ApiKeyRow } from './api-key';
 export { AuditLogSchema, type AuditActorType, type AuditLogRow } from './audit-log';
 export { CDR_LIMITS, CdrSchema, type CdrDirection, type CdrRow } from './cdr';
 export { sqlDateTime } from './columns';
 export { UserSchema, type Role, type UserRow } from './user';
+export { IVR_LIMITS, IvrCallSchema, IvrDidBindingSchema, IvrFlowSchema, VoicemailSchema, type IvrCallRow, type IvrDidBindingRow, type IvrFlowRow, type VoicemailRow } from './ivr';
+export { DIALPLAN_LIMITS, DialplanVersionSchema, type DialplanVersionRow } from './dialplan-version';
+export { SIP_ACCOUNT_LIMITS, SipAccountSchema, type SipAccountRow } from './sip-account';
 
 /** Every entity, for the DataSource. */
-export const allEntities = [UserSchema, ApiKeySchema, CdrSchema, AuditLogSchema];
+export const allEntities = [UserSchema, ApiKeySchema, CdrSchema, AuditLogSchema, IvrFlowSchema, IvrDidBindingSchema, IvrCallSchema, VoicemailSchema, DialplanVersionSchema, SipAccountSchema];

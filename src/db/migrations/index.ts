@@ -1,7 +1,9 @@
 import { InitialSchema1767225600000 } from './1767225600000-initial-schema';
+import { IvrSchema1767312000000 } from './1767312000000-ivr';
+import { DialplansSipAccounts1767398400000 } from './1767398400000-dialplans-sip-accounts';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob): the same list works under tsx, jest and a build.
  * A new migration is a class here with a later timestamp; it must handle both dialects (see dialect.ts).
  */
-export const allMigrations = [InitialSchema1767225600000];
+export const allMigrations = [InitialSchema1767225600000, IvrSchema1767312000000, DialplansSipAccounts1767398400000];
