@@ -59,6 +59,7 @@ const envSchema = z.object({
       }
     }),
   DATA_DIR: z.string().min(1).default('data'),
+  DIALPLAN_DIR: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^(mysql|mariadb|sqlite):/, 'must start with mysql://, mariadb:// or sqlite:')
@@ -87,6 +88,8 @@ export interface Config {
   auth: { jwtSecret?: string; tokenTtlSeconds: number; bootstrapAdmin?: { username: string; password: string } };
   cdr: { batchSize: number; flushMs: number };
   metrics: { public: boolean };
+  /** Where POST /api/v1/dialplans/apply writes the dialplan contexts (DIALPLAN_DIR, default `<DATA_DIR>/dialplans`). */
+  dialplan: { dir: string };
 }
 
 export class ConfigError extends Error {
@@ -138,5 +141,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     cdr: { batchSize: e.CDR_BATCH_SIZE, flushMs: e.CDR_FLUSH_MS },
     metrics: { public: e.METRICS_PUBLIC },
+    dialplan: { dir: e.DIALPLAN_DIR ? path.resolve(e.DIALPLAN_DIR) : path.join(dataDir, 'dialplans') },
   };
 }

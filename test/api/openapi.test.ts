@@ -31,7 +31,8 @@ function expressRoutes(app: Express): Array<{ method: string; path: string }> {
   return out;
 }
 
-const PUBLIC = new Set(['POST /api/v1/auth/login', 'GET /healthz', 'GET /api/v1/openapi.json']);
+// xml-curl authenticates in its handler (HTTP Basic with an API key, as mod_xml_curl sends it).
+const PUBLIC = new Set(['POST /api/v1/auth/login', 'GET /healthz', 'GET /api/v1/openapi.json', 'POST /freeswitch/xml-curl']);
 
 describe('OpenAPI document', () => {
   let api: TestApi;
