@@ -12,10 +12,14 @@ import { apiKeyRoutes } from './routes/api-keys';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
 import { cdrRoutes } from './routes/cdrs';
+import { ivrRoutes } from './routes/ivr';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { openApiRoutes } from './routes/openapi';
 import { userRoutes } from './routes/users';
+import { dialplanRoutes } from './routes/dialplans';
+import { sipAccountRoutes } from './routes/sip-accounts';
+import { xmlCurlRoutes } from '../dialplan/xml-curl';
 
 export type { ApiDeps } from './context';
 export type { HealthReport } from './health';
@@ -53,6 +57,10 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     ...apiKeyRoutes(ctx),
     ...cdrRoutes(ctx),
     ...auditRoutes(ctx),
+    ...ivrRoutes(ctx),
+    ...dialplanRoutes(ctx),
+    ...sipAccountRoutes(ctx),
+    ...xmlCurlRoutes(ctx),
   );
   return { ctx, registry };
 }

@@ -76,3 +76,9 @@ export class VirtualClock implements Clock {
     return best;
   }
 }
+
+/** A clock that runs at the base clock's pace from another moment (the demo shows business hours at any hour). */
+export function shiftedClock(base: Clock, startAt: number): Clock {
+  const offset = startAt - base.now();
+  return { now: () => base.now() + offset, setTimeout: (callback, ms) => base.setTimeout(callback, ms) };
+}

@@ -9,7 +9,8 @@ import { Rng } from '../simulator/rng';
 /**
  * The demo's callers. Each call is either an outbound call the service places through the ESL client — a customer
  * on the simulated carrier gateway bridged to an agent's softphone, so each answered call leaves two CDR legs — or an
- * inbound caller dialling a DID that plays a greeting and hangs up (one leg). Outcomes (answer, busy, no answer),
+ * inbound caller dialling the DID bound to the example IVR flow and keying through it like a real caller (scripted
+ * choices, wrong keys, silence, hanging up mid-menu, voicemail after hours). Outcomes (answer, busy, no answer),
  * ring and talk times are drawn from a seeded generator, so a run is repeatable.
  */
 export interface DemoTrafficOptions {
@@ -38,7 +39,27 @@ interface DemoCall {
   uuid: string;
   kind: 'outbound' | 'inbound';
   agent?: string;
+  /** Inbound callers: what they key at each prompt (play_and_get_digits), in order; null = hang up there. */
+  script?: Array<string | null>;
+  prompts?: number;
+  timers?: ClockTimer[];
 }
+
+/**
+ * What inbound demo callers do in the example flow (main-menu / support): most pick an option, some key a wrong one
+ * first, some say nothing (the menu times out to the operator), some hang up mid-menu. After hours they leave a
+ * voicemail (see onRecordStart).
+ */
+const CALLER_SCRIPTS: ReadonlyArray<{ weight: number; script: (rng: Rng) => Array<string | null> }> = [
+  { weight: 25, script: () => ['1'] },
+  { weight: 15, script: () => ['2', '2'] },
+  { weight: 20, script: (rng) => ['2', '1', `${rng.int(100000, 99999999)}#`] },
+  { weight: 10, script: () => ['2', '1', '12#', '123456#'] },
+  { weight: 10, script: () => ['7', '1'] },
+  { weight: 5, script: () => ['2', '9', '1'] },
+  { weight: 8, script: () => [] },
+  { weight: 7, script: () => [null] },
+];
 
 export class DemoTraffic {
   private readonly rng: Rng;
@@ -59,7 +80,10 @@ export class DemoTraffic {
 
   start(): void {
     this.unsubscribe = this.options.cluster.onEvent((node, event) => {
-      if (node === this.options.node && event.name === 'CHANNEL_HANGUP_COMPLETE') this.onHangupComplete(event);
+      if (node !== this.options.node) return;
+      if (event.name === 'CHANNEL_HANGUP_COMPLETE') this.onHangupComplete(event);
+      else if (event.name === 'CHANNEL_EXECUTE' && header(event, 'Application') === 'play_and_get_digits') this.onPrompt(event);
+      else if (event.name === 'RECORD_START') this.onRecordStart(event);
     });
     this.scheduleNext();
   }
@@ -116,7 +140,41 @@ export class DemoTraffic {
     const from = `+1415555${String(this.rng.int(0, 9999)).padStart(4, '0')}`;
     const uuid = this.options.sim.injectInboundCall({ from, to: this.options.inboundDid });
     this.placed++;
-    this.active.set(uuid, { uuid, kind: 'inbound' });
+    this.active.set(uuid, { uuid, kind: 'inbound', script: this.pickScript(), prompts: 0, timers: [] });
+  }
+
+  private pickScript(): Array<string | null> {
+    const total = CALLER_SCRIPTS.reduce((n, s) => n + s.weight, 0);
+    let roll = this.rng.next() * total;
+    for (const s of CALLER_SCRIPTS) {
+      roll -= s.weight;
+      if (roll < 0) return s.script(this.rng);
+    }
+    return [];
+  }
+
+  /** A prompt started on an inbound demo call: the caller listens a moment, then keys the next scripted entry. */
+  private onPrompt(event: EslEvent): void {
+    const call = this.active.get(header(event, 'Unique-ID') ?? '');
+    if (!call?.script) return;
+    const i = call.prompts ?? 0;
+    call.prompts = i + 1;
+    if (i >= call.script.length) return; // says nothing: the menu times out
+    const entry = call.script[i];
+    const delay = this.rng.int(300, 1500);
+    call.timers?.push(
+      this.options.clock.setTimeout(() => {
+        if (entry === null) this.options.sim.hangup(call.uuid);
+        else this.options.sim.pressDigits(call.uuid, entry, { intervalMs: 120 });
+      }, delay),
+    );
+  }
+
+  /** After hours the example takes a voicemail: the caller talks for a few seconds and hangs up. */
+  private onRecordStart(event: EslEvent): void {
+    const call = this.active.get(header(event, 'Unique-ID') ?? '');
+    if (!call || call.kind !== 'inbound') return;
+    call.timers?.push(this.options.clock.setTimeout(() => this.options.sim.hangup(call.uuid), this.rng.int(1500, 5000)));
   }
 
   private placeOutbound(agent: string): void {
@@ -163,6 +221,7 @@ export class DemoTraffic {
     const call = this.active.get(uuid);
     if (!call) return;
     this.active.delete(uuid);
+    for (const t of call.timers ?? []) t.cancel();
     if (call.agent) this.busyAgents.delete(call.agent);
     if (answered) this.completed++;
     if (this.active.size === 0) for (const w of this.drainWaiters.splice(0)) w();

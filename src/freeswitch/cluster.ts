@@ -185,6 +185,7 @@ export class FreeSwitchCluster {
       const meta = { node: config.name, status, previous, epoch: client.connectionEpoch };
       if (status === 'ready') this.logger.info('FreeSWITCH connected', meta);
       else if (status === 'auth-failed') this.logger.error('FreeSWITCH refused the ESL password or our address (ACL)', meta);
+      else if (status === 'closed') this.logger.debug('FreeSWITCH connection closed', meta);
       else if (previous === 'ready') this.logger.warn('FreeSWITCH connection lost; reconnecting', meta);
       else this.logger.debug('FreeSWITCH connection status', meta);
       for (const listener of this.statusListeners) listener(config.name, status, client.connectionEpoch);

@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../api/app';
@@ -9,15 +11,35 @@ import { CdrWriter } from '../cdr/cdr-writer';
 import { systemClock, type Clock } from '../clock/clock';
 import type { Config } from '../config/config';
 import { describeDatabase, openDatabase } from '../db/data-source';
+import { importShippedDialplans } from '../dialplan/import';
 import { FreeSwitchCluster } from '../freeswitch/cluster';
+import { header } from '../esl/types';
+import { loadExampleFlows } from '../ivr/examples';
+import { IvrRuntime, type IvrRuntimeOptions } from '../ivr/runtime';
+import { seedExampleFlows } from '../ivr/seed';
+import { ivrStoreFor, type IvrStore } from '../ivr/store';
 import type { Logger } from '../log/logger';
 import { createMetrics, type MetricsRegistry } from '../metrics/registry';
+
+/** dialplans/ at the repository root (this file is src/service/service.ts, or dist/src/service/service.js). */
+const SHIPPED_DIALPLANS = [path.resolve(__dirname, '../../dialplans'), path.resolve(__dirname, '../../../dialplans')].find(
+  (dir) => fs.existsSync(dir),
+) ?? path.resolve(__dirname, '../../dialplans');
 
 export interface ServiceDeps {
   logger: Logger;
   clock?: Clock;
   /** Tuning passed to the API (tests use a low bcrypt cost). */
   apiOptions?: Parameters<typeof createApp>[0]['options'];
+  /** IVR runtime settings (the demo points the example's CRM variable at its stub; the ACD brings a queue handoff). */
+  ivr?: Pick<IvrRuntimeOptions, 'queueHandoff' | 'variables' | 'defaultGateway' | 'transferContext' | 'limits' | 'fetch'> & {
+    /** DID bound to the shipped example on first start (default 18005550100; null: none). */
+    exampleDid?: string | null;
+    /** Import the shipped example flows into an empty flow table (default true). */
+    importExamples?: boolean;
+    /** The clock flows see (business hours...); tests move it. Default: the service clock. */
+    clock?: Clock;
+  };
 }
 
 /** A running Switchboard: what main.ts, the demo and end-to-end tests hold on to. */
@@ -27,6 +49,9 @@ export interface Service {
   readonly cluster: FreeSwitchCluster;
   readonly cdrWriter: CdrWriter;
   readonly metrics: MetricsRegistry;
+  /** Runs IVR flows on inbound calls parked with switchboard_did. */
+  readonly ivr: IvrRuntime;
+  readonly ivrStore: IvrStore;
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:8080 (the real port when HTTP_PORT=0). */
   readonly url: string;
   health(): Promise<HealthReport>;
@@ -59,6 +84,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
 
   try {
     await ensureBootstrapAdmin(dataSource, config.auth.bootstrapAdmin, { logger, clock });
+    // The dialplans this repository ships become version 1 of their contexts the first time (then the API owns them).
+    await importShippedDialplans(dataSource, SHIPPED_DIALPLANS, { logger, clock });
 
     const metrics = createMetrics();
     const cdrWriter = new CdrWriter(dataSource, {
@@ -81,11 +108,39 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       eventQueueMax: config.freeswitch.eventQueueMax,
     });
     closers.push(() => cluster.close());
+
+    // IVR: flows and bindings are loaded into memory now, so calls never wait on the database for them.
+    const ivrStore = ivrStoreFor(dataSource, { clock, logger });
+    await ivrStore.load();
+    if (deps.ivr?.importExamples !== false) {
+      const seeded = await seedExampleFlows(ivrStore, loadExampleFlows(), { logger, did: deps.ivr?.exampleDid });
+      if (seeded.imported.length) log.info('imported the example IVR flows', { flows: seeded.imported });
+      if (seeded.bound) log.info('bound the example IVR flow to its DID', seeded.bound);
+    }
+    const { exampleDid: _exampleDid, importExamples: _importExamples, clock: ivrClock, ...ivrOptions } = deps.ivr ?? {};
+    const ivr = new IvrRuntime({
+      ...ivrOptions,
+      cluster,
+      store: ivrStore,
+      clock: ivrClock ?? clock,
+      logger,
+      voicemailDir: path.join(config.dataDir, 'voicemail'),
+    });
+    // Subscribed before the CDR listener: a call's path is final when its CHANNEL_HANGUP_COMPLETE reaches the CDR.
+    await ivr.start();
+    closers.push(() => ivr.close());
+
     // One CDR per leg, straight from the event: enqueue never blocks or throws, so event delivery never waits on SQL.
     cluster.onEvent((node, event) => {
       if (event.name !== 'CHANNEL_HANGUP_COMPLETE') return;
       const cdr = cdrFromHangupComplete(event, node);
-      if (cdr) cdrWriter.enqueue(cdr);
+      const uuid = header(event, 'Unique-ID');
+      if (cdr) {
+        const ivrPath = ivr.ivrPathFor(cdr.uuid);
+        if (ivrPath?.length) cdr.ivr_path = ivrPath;
+        cdrWriter.enqueue(cdr);
+      }
+      if (uuid) ivr.forget(uuid);
     });
     if (config.freeswitch.nodes.length === 0) {
       log.warn('no FreeSWITCH nodes configured (FREESWITCH_NODES is empty): the API runs, but no calls will be handled');
@@ -131,6 +186,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       cluster,
       cdrWriter,
       metrics,
+      ivr,
+      ivrStore,
       url,
       health,
       close: () => (closing ??= closeAll()),

@@ -539,7 +539,8 @@ export class CallEngine {
   fileDurationMs(path: string): number {
     const silence = /^silence_stream:\/\/(\d+)/.exec(path);
     if (silence) return Number(silence[1]);
-    if (/^(local_stream|tone_stream|shout|http_cache):/.test(path)) return Number.POSITIVE_INFINITY;
+    if (path.startsWith('tone_stream://')) return this.config.fileDurations.get(path) ?? toneStreamMs(path.slice('tone_stream://'.length));
+    if (/^(local_stream|shout|http_cache):/.test(path)) return Number.POSITIVE_INFINITY;
     const exact = this.config.fileDurations.get(path);
     if (exact !== undefined) return exact;
     const base = path.split('/').pop() ?? path;
@@ -1131,4 +1132,23 @@ export class CallEngine {
     for (const t of this.globalTimers) t.cancel();
     this.globalTimers.clear();
   }
+}
+
+/**
+ * How long a tone_stream plays (switch_ivr_gentones / teletone): each `%(on,off,freqs)` segment lasts on + off ms,
+ * the whole sequence repeats `loops=N` times (default once; -1 = until stopped).
+ */
+export function toneStreamMs(spec: string): number {
+  let loops = 1;
+  let ms = 0;
+  for (const part of spec.split(';')) {
+    const l = /^loops=(-?\d+)$/.exec(part.trim());
+    if (l) {
+      loops = Number(l[1]);
+      continue;
+    }
+    for (const m of part.matchAll(/%\((\d+),(\d+),[^)]*\)/g)) ms += Number(m[1]) + Number(m[2]);
+  }
+  if (loops < 0) return Number.POSITIVE_INFINITY;
+  return ms * Math.max(1, loops);
 }

@@ -1,6 +1,9 @@
 import { createApiContext } from '../../src/api/app';
 import { PASSWORDS, startTestApi, type TestApi } from './helpers';
 
+const DIALPLAN_XML =
+  '<include><extension name="echo"><condition field="destination_number" expression="^9196$"><action application="answer"/><action application="echo"/></condition></extension></include>';
+
 type Who = 'anonymous' | 'agent' | 'supervisor' | 'admin' | 'keyAgent' | 'keySupervisor' | 'keyAdmin';
 const WHO: Who[] = ['anonymous', 'agent', 'supervisor', 'admin', 'keyAgent', 'keySupervisor', 'keyAdmin'];
 
@@ -28,6 +31,20 @@ describe('role access matrix: every route x every kind of caller', () => {
   const throwawayKey = async (): Promise<number> => {
     const res = await api.fetch('/api/v1/api-keys', { method: 'POST', token: api.tokens.admin, json: { name: `k${++n}`, role: 'agent' } });
     return ((await res.json()) as { api_key: { id: number } }).api_key.id;
+  };
+
+  const ivrFlowDoc = (name: string) => ({ name, timeZone: 'UTC', start: 'bye', nodes: { bye: { type: 'hangup' } } });
+  let lastFlow = '';
+  const throwawayFlow = async (): Promise<string> => {
+    lastFlow = `f-${++n}`;
+    const res = await api.fetch('/api/v1/ivr/flows', { method: 'POST', token: api.tokens.admin, json: { document: ivrFlowDoc(lastFlow) } });
+    if (res.status !== 201) throw new Error(`throwaway flow: ${res.status}`);
+    return lastFlow;
+  };
+  const throwawayDid = async (): Promise<string> => {
+    const did = `1666000${++n}`;
+    await api.fetch(`/api/v1/ivr/dids/${did}`, { method: 'PUT', token: api.tokens.admin, json: { flow: await throwawayFlow() } });
+    return did;
   };
 
   const cases: Case[] = [
@@ -91,6 +108,136 @@ describe('role access matrix: every route x every kind of caller', () => {
       expect: same(401, 403, 404, 404),
     },
     { method: 'GET', route: '/api/v1/audit', path: () => '/api/v1/audit', expect: same(401, 403, 403, 200) },
+    // IVR (src/api/routes/ivr.ts)
+    { method: 'GET', route: '/api/v1/ivr/flows', path: () => '/api/v1/ivr/flows', expect: same(401, 403, 200, 200) },
+    {
+      method: 'POST',
+      route: '/api/v1/ivr/flows',
+      path: () => '/api/v1/ivr/flows',
+      body: (who) => ({ document: ivrFlowDoc(`m-${who.toLowerCase()}-${++n}`) }),
+      expect: same(401, 403, 403, 201),
+    },
+    { method: 'GET', route: '/api/v1/ivr/flows/:name', path: async () => `/api/v1/ivr/flows/${await throwawayFlow()}`, expect: same(401, 403, 200, 200) },
+    {
+      method: 'PUT',
+      route: '/api/v1/ivr/flows/:name',
+      path: async () => `/api/v1/ivr/flows/${await throwawayFlow()}`,
+      body: () => ({ document: ivrFlowDoc(lastFlow) }),
+      expect: same(401, 403, 403, 200),
+    },
+    { method: 'DELETE', route: '/api/v1/ivr/flows/:name', path: async () => `/api/v1/ivr/flows/${await throwawayFlow()}`, expect: same(401, 403, 403, 204) },
+    {
+      method: 'GET',
+      route: '/api/v1/ivr/flows/:name/versions',
+      path: async () => `/api/v1/ivr/flows/${await throwawayFlow()}/versions`,
+      expect: same(401, 403, 200, 200),
+    },
+    {
+      method: 'GET',
+      route: '/api/v1/ivr/flows/:name/versions/:version',
+      path: async () => `/api/v1/ivr/flows/${await throwawayFlow()}/versions/1`,
+      expect: same(401, 403, 200, 200),
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/ivr/flows/:name/dry-run',
+      path: async () => `/api/v1/ivr/flows/${await throwawayFlow()}/dry-run`,
+      body: () => ({ digits: [] }),
+      expect: same(401, 403, 200, 200),
+    },
+    { method: 'GET', route: '/api/v1/ivr/dids', path: () => '/api/v1/ivr/dids', expect: same(401, 403, 403, 200) },
+    {
+      method: 'PUT',
+      route: '/api/v1/ivr/dids/:did',
+      path: async () => {
+        await throwawayFlow();
+        return `/api/v1/ivr/dids/1555000${++n}`;
+      },
+      body: () => ({ flow: lastFlow }),
+      expect: same(401, 403, 403, 200),
+    },
+    { method: 'DELETE', route: '/api/v1/ivr/dids/:did', path: async () => `/api/v1/ivr/dids/${await throwawayDid()}`, expect: same(401, 403, 403, 204) },
+    { method: 'GET', route: '/api/v1/ivr/calls', path: () => '/api/v1/ivr/calls', expect: same(401, 403, 200, 200) },
+    {
+      method: 'GET',
+      route: '/api/v1/ivr/calls/:uuid',
+      path: () => '/api/v1/ivr/calls/00000000-0000-0000-0000-000000000000',
+      expect: same(401, 403, 404, 404),
+    },
+    { method: 'GET', route: '/api/v1/ivr/voicemails', path: () => '/api/v1/ivr/voicemails', expect: same(401, 403, 200, 200) },
+    // Dialplans (src/api/routes/dialplans.ts): admin only; per-context routes probe a context that does not exist.
+    { method: 'GET', route: '/api/v1/dialplans', path: () => '/api/v1/dialplans', expect: same(401, 403, 403, 200) },
+    {
+      method: 'POST',
+      route: '/api/v1/dialplans',
+      path: () => '/api/v1/dialplans',
+      body: (who) => ({ context: `ctx_${who.toLowerCase()}_${++n}`, xml: DIALPLAN_XML }),
+      expect: same(401, 403, 403, 201),
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/dialplans/validate',
+      path: () => '/api/v1/dialplans/validate',
+      body: () => ({ xml: DIALPLAN_XML }),
+      expect: same(401, 403, 403, 200),
+    },
+    { method: 'POST', route: '/api/v1/dialplans/apply', path: () => '/api/v1/dialplans/apply', expect: same(401, 403, 403, 200) },
+    { method: 'GET', route: '/api/v1/dialplans/:context', path: () => '/api/v1/dialplans/nosuch', expect: same(401, 403, 403, 404) },
+    {
+      method: 'PUT',
+      route: '/api/v1/dialplans/:context',
+      path: () => '/api/v1/dialplans/nosuch',
+      body: () => ({ xml: DIALPLAN_XML }),
+      expect: same(401, 403, 403, 404),
+    },
+    { method: 'DELETE', route: '/api/v1/dialplans/:context', path: () => '/api/v1/dialplans/nosuch', expect: same(401, 403, 403, 404) },
+    { method: 'GET', route: '/api/v1/dialplans/:context/versions', path: () => '/api/v1/dialplans/nosuch/versions', expect: same(401, 403, 403, 404) },
+    {
+      method: 'GET',
+      route: '/api/v1/dialplans/:context/versions/:version',
+      path: () => '/api/v1/dialplans/nosuch/versions/1',
+      expect: same(401, 403, 403, 404),
+    },
+    { method: 'GET', route: '/api/v1/dialplans/:context/diff', path: () => '/api/v1/dialplans/nosuch/diff?from=1&to=2', expect: same(401, 403, 403, 404) },
+    {
+      method: 'POST',
+      route: '/api/v1/dialplans/:context/rollback',
+      path: () => '/api/v1/dialplans/nosuch/rollback',
+      body: () => ({ version: 1 }),
+      expect: same(401, 403, 403, 404),
+    },
+    // SIP accounts (src/api/routes/sip-accounts.ts): admin only; per-account routes probe an id that does not exist.
+    { method: 'GET', route: '/api/v1/sip-accounts', path: () => '/api/v1/sip-accounts', expect: same(401, 403, 403, 200) },
+    {
+      method: 'POST',
+      route: '/api/v1/sip-accounts',
+      path: () => '/api/v1/sip-accounts',
+      body: () => ({ extension: `7${String(++n).padStart(3, '0')}`, domain: 'pbx.example.com' }),
+      expect: same(401, 403, 403, 201),
+    },
+    { method: 'GET', route: '/api/v1/sip-accounts/:id', path: () => '/api/v1/sip-accounts/999999', expect: same(401, 403, 403, 404) },
+    {
+      method: 'PATCH',
+      route: '/api/v1/sip-accounts/:id',
+      path: () => '/api/v1/sip-accounts/999999',
+      body: () => ({ display_name: 'Nobody' }),
+      expect: same(401, 403, 403, 404),
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/sip-accounts/:id/reset-password',
+      path: () => '/api/v1/sip-accounts/999999/reset-password',
+      expect: same(401, 403, 403, 404),
+    },
+    { method: 'DELETE', route: '/api/v1/sip-accounts/:id', path: () => '/api/v1/sip-accounts/999999', expect: same(401, 403, 403, 404) },
+    // mod_xml_curl: only an admin API key (the answers carry A1 hashes); user tokens are not accepted there.
+    {
+      method: 'POST',
+      route: '/freeswitch/xml-curl',
+      path: () => '/freeswitch/xml-curl',
+      body: () => ({ section: 'directory', key_name: 'name', key_value: 'nobody', user: 'nobody', domain: 'pbx.example.com' }),
+      expect: same(401, 401, 401, 401, { keyAgent: 403, keySupervisor: 403, keyAdmin: 200 }),
+    },
   ];
 
   beforeAll(async () => {

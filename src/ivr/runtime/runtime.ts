@@ -1,0 +1,253 @@
+/**
+ * The IVR runtime: picks up inbound calls parked by the dialplan (CHANNEL_PARK with switchboard_did), finds the flow
+ * bound to the DID and runs it on the channel (one CallRun per call), ends it on hangup, stores each call's path and
+ * keeps it in memory until CHANNEL_HANGUP_COMPLETE so that the CDR carries it.
+ */
+import path from 'node:path';
+import type { Clock } from '../../clock/clock';
+import type { EslClient } from '../../esl/client';
+import { channelVar, header, type EslEvent } from '../../esl/types';
+import { uuidKill, type HangupCause } from '../../freeswitch';
+import type { Logger } from '../../log/logger';
+import { IvrSession } from '../interpreter';
+import type { IvrPathStep } from '../protocol';
+import { DID_PATTERN, type IvrStore } from '../store';
+import { CallRun, DEFAULT_LIMITS, type RuntimeLimits } from './call-runner';
+import { NoAcdQueueHandoff, type QueueHandoff } from './queue-handoff';
+
+export interface IvrRuntimeOptions {
+  cluster: {
+    onEvent(listener: (node: string, event: EslEvent) => void): () => void;
+    client(node: string): EslClient;
+  };
+  store: IvrStore;
+  clock: Clock;
+  logger: Logger;
+  /** Voicemail files go to <voicemailDir>/<box>/<YYYY-MM-DD>/<uuid>.wav (an absolute path FreeSWITCH can write). */
+  voicemailDir: string;
+  /** Who takes calls a flow routes to a queue (default: NoAcdQueueHandoff). */
+  queueHandoff?: QueueHandoff;
+  /** Gateway for transfers to external numbers that name none. */
+  defaultGateway?: string;
+  /** Dialplan context of transfers to extensions (default `default`). */
+  transferContext?: string;
+  /** Variables every call starts with (e.g. the CRM base URL a flow's http node reads). */
+  variables?: Readonly<Record<string, string>>;
+  fetch?: typeof fetch;
+  limits?: Partial<RuntimeLimits>;
+  /** Interpreter step cap per call. */
+  maxSteps?: number;
+}
+
+export interface IvrRuntimeStats {
+  active: number;
+  started: number;
+  finished: number;
+  noBinding: number;
+  pendingWrites: number;
+}
+
+/** Finished paths kept for the CDR writer when nobody collects them (no service around the runtime). */
+const MAX_KEPT_PATHS = 10_000;
+const MAX_SEEN = 100_000;
+
+export class IvrRuntime {
+  private readonly active = new Map<string, CallRun>();
+  /** Channels already handled (or refused), until their CHANNEL_HANGUP_COMPLETE: CHANNEL_PARK repeats. */
+  private readonly seen = new Set<string>();
+  private readonly paths = new Map<string, IvrPathStep[]>();
+  private readonly writes = new Set<Promise<unknown>>();
+  private readonly log: Logger;
+  private readonly limits: RuntimeLimits;
+  private readonly handoff: QueueHandoff;
+  private unsubscribe?: () => void;
+  private closed = false;
+  private counters = { started: 0, finished: 0, noBinding: 0 };
+
+  constructor(private readonly options: IvrRuntimeOptions) {
+    this.log = options.logger.child({ module: 'ivr' });
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.handoff = options.queueHandoff ?? new NoAcdQueueHandoff();
+    if (!path.isAbsolute(options.voicemailDir)) throw new Error('voicemailDir must be an absolute path');
+  }
+
+  /** Loads flows and bindings (if not yet) and starts taking calls. */
+  async start(): Promise<void> {
+    if (!this.options.store.isLoaded) await this.options.store.load();
+    this.unsubscribe ??= this.options.cluster.onEvent((node, event) => this.handleEvent(node, event));
+  }
+
+  /** Feeds one event (the service subscribes this through the cluster; tests may call it directly). */
+  handleEvent(node: string, event: EslEvent): void {
+    if (this.closed) return;
+    switch (event.name) {
+      case 'CHANNEL_PARK':
+        this.onPark(node, event);
+        break;
+      case 'CHANNEL_HANGUP':
+        this.runOf(event)?.onHangup();
+        break;
+      case 'RECORD_STOP':
+        this.runOf(event)?.onRecordStop(event);
+        break;
+      case 'CHANNEL_BRIDGE':
+        this.runOf(event)?.onBridge();
+        break;
+      case 'CHANNEL_HANGUP_COMPLETE': {
+        const uuid = header(event, 'Unique-ID');
+        if (!uuid) break;
+        this.active.get(uuid)?.onHangupComplete(event);
+        this.seen.delete(uuid);
+        break;
+      }
+    }
+  }
+
+  /** The IVR path of a call: live while its flow runs, final after; kept until forget(uuid) (the CDR took it). */
+  ivrPathFor(uuid: string): IvrPathStep[] | undefined {
+    const run = this.active.get(uuid);
+    if (run) return run.path();
+    return this.paths.get(uuid);
+  }
+
+  /** Drops a finished call's path (after its CDR was queued). */
+  forget(uuid: string): void {
+    this.paths.delete(uuid);
+  }
+
+  /** Calls whose flow is running now. */
+  activeCalls(): Array<{ uuid: string; node: string; did: string; flow: string; started_at: Date; path: IvrPathStep[] }> {
+    return [...this.active.values()].map((r) => ({
+      uuid: r.uuid,
+      node: r.info.node,
+      did: r.info.did,
+      flow: r.info.flow,
+      started_at: new Date(r.info.startedAt),
+      path: r.path(),
+    }));
+  }
+
+  stats(): IvrRuntimeStats {
+    return { active: this.active.size, ...this.counters, pendingWrites: this.writes.size };
+  }
+
+  /** Waits until the ivr_calls/voicemails rows queued so far are written. */
+  async flush(): Promise<void> {
+    while (this.writes.size) await Promise.allSettled([...this.writes]);
+  }
+
+  /** Stops taking calls, ends the runs in progress (recorded as errors), waits for the database writes. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    for (const run of [...this.active.values()]) run.abort('service stopping');
+    await this.flush();
+  }
+
+  private runOf(event: EslEvent): CallRun | undefined {
+    const uuid = header(event, 'Unique-ID');
+    return uuid === undefined ? undefined : this.active.get(uuid);
+  }
+
+  private onPark(node: string, event: EslEvent): void {
+    const uuid = header(event, 'Unique-ID');
+    const did = channelVar(event, 'switchboard_did');
+    if (!uuid || did === undefined || this.seen.has(uuid)) return;
+    if ((header(event, 'Call-Direction') ?? 'inbound') !== 'inbound') return;
+    this.remember(uuid);
+    const callerNumber = header(event, 'Caller-Caller-ID-Number') ?? '';
+    const callerName = header(event, 'Caller-Caller-ID-Name');
+    const { store } = this.options;
+    if (!DID_PATTERN.test(did)) {
+      this.log.warn('parked call carries a malformed switchboard_did; hanging up', { uuid, did: did.slice(0, 40) });
+      this.kill(node, uuid, 'INVALID_NUMBER_FORMAT');
+      return;
+    }
+    const binding = store.binding(did);
+    if (!binding) {
+      this.counters.noBinding++;
+      this.log.warn('no IVR flow bound to the DID; hanging up', { uuid, did, caller: callerNumber });
+      this.kill(node, uuid, 'UNALLOCATED_NUMBER');
+      return;
+    }
+    const flow = store.liveFlow(binding.flow);
+    if (!flow) {
+      this.log.error('the DID is bound to a flow that does not exist; hanging up', { uuid, did, flow: binding.flow });
+      this.kill(node, uuid, 'NORMAL_TEMPORARY_FAILURE');
+      return;
+    }
+    let client: EslClient;
+    let session: IvrSession;
+    try {
+      client = this.options.cluster.client(node);
+      session = new IvrSession({
+        flows: store.resolver,
+        flow: flow.name,
+        clock: this.options.clock,
+        call: { uuid, callerNumber, callerName, did, variables: { ...this.options.variables } },
+        maxSteps: this.options.maxSteps,
+      });
+    } catch (err) {
+      this.log.error('could not start the IVR flow; hanging up', { uuid, did, flow: flow.name, error: (err as Error).message });
+      this.kill(node, uuid, 'NORMAL_TEMPORARY_FAILURE');
+      return;
+    }
+    const run = new CallRun(
+      { uuid, node, did, callerNumber, flow: flow.name, flowVersion: flow.version, startedAt: this.options.clock.now() },
+      session,
+      {
+        client,
+        store,
+        clock: this.options.clock,
+        logger: this.log,
+        fetch: this.options.fetch ?? fetch,
+        voicemailDir: this.options.voicemailDir,
+        queueHandoff: this.handoff,
+        defaultGateway: this.options.defaultGateway,
+        transferContext: this.options.transferContext ?? 'default',
+        limits: this.limits,
+        onFinished: (r) => this.onFinished(r),
+        track: (p) => this.track(p),
+      },
+    );
+    this.active.set(uuid, run);
+    this.counters.started++;
+    this.log.debug('IVR flow started', { uuid, did, flow: flow.name, version: flow.version });
+    void run.run();
+  }
+
+  private onFinished(run: CallRun): void {
+    this.active.delete(run.uuid);
+    this.counters.finished++;
+    this.paths.set(run.uuid, run.path());
+    if (this.paths.size > MAX_KEPT_PATHS) {
+      const oldest = this.paths.keys().next().value;
+      if (oldest !== undefined) this.paths.delete(oldest);
+    }
+  }
+
+  private remember(uuid: string): void {
+    this.seen.add(uuid);
+    if (this.seen.size > MAX_SEEN) {
+      const oldest = this.seen.values().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.writes.add(p);
+    void p.finally(() => this.writes.delete(p));
+  }
+
+  private kill(node: string, uuid: string, cause: HangupCause): void {
+    try {
+      this.options.cluster
+        .client(node)
+        .api(uuidKill(uuid, cause), { timeoutMs: this.limits.commandMs })
+        .catch((err: unknown) => this.log.warn('hangup failed', { uuid, error: (err as Error).message }));
+    } catch (err) {
+      this.log.warn('hangup failed', { uuid, error: (err as Error).message });
+    }
+  }
+}
