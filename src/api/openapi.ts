@@ -63,13 +63,15 @@ function problemResponse(description: string): Json {
 }
 
 function operation(r: AnyRoute, defs: Record<string, unknown>): Json {
-  const requiredRoles = r.access.kind === 'roles' ? r.access.roles : [];
+  const requiredRoles = r.access.kind === 'roles' || r.access.kind === 'basic-api-key' ? r.access.roles : [];
   const who =
     r.access.kind === 'public'
       ? 'Public: no authentication.'
       : r.access.kind === 'optional'
         ? 'Authentication optional.'
-        : `Requires role: ${requiredRoles.join(' or ')}${r.access.apiKeys === 'any' ? ', or any API key' : ''}.`;
+        : r.access.kind === 'basic-api-key'
+          ? `Requires HTTP Basic whose password is an API key of role ${requiredRoles.join(' or ')}.`
+          : `Requires role: ${requiredRoles.join(' or ')}${r.access.apiKeys === 'any' ? ', or any API key' : ''}.`;
   const responses: Json = {};
   for (const [status, spec] of Object.entries(r.responses)) {
     const entry: Json = { description: spec.description };
@@ -98,7 +100,13 @@ function operation(r: AnyRoute, defs: Record<string, unknown>): Json {
     'x-required-roles': requiredRoles,
     'x-api-key-any-role': r.access.kind === 'roles' && r.access.apiKeys === 'any',
     security:
-      r.access.kind === 'public' ? [] : r.access.kind === 'optional' ? [{}, { bearerAuth: [] }, { apiKeyAuth: [] }] : [{ bearerAuth: [] }, { apiKeyAuth: [] }],
+      r.access.kind === 'public'
+        ? []
+        : r.access.kind === 'optional'
+          ? [{}, { bearerAuth: [] }, { apiKeyAuth: [] }]
+          : r.access.kind === 'basic-api-key'
+            ? [{ basicApiKey: [] }, { apiKeyAuth: [] }]
+            : [{ bearerAuth: [] }, { apiKeyAuth: [] }],
     responses,
   };
   const params = parameters(r, defs);
@@ -132,6 +140,7 @@ export function buildOpenApi(registry: RouteRegistry): Json {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
         apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        basicApiKey: { type: 'http', scheme: 'basic', description: 'HTTP Basic; the password is an API key (the user name is ignored)' },
       },
     },
   };

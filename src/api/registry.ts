@@ -14,7 +14,15 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
  * - optional: anyone; credentials are read when sent (invalid ones are ignored) so the handler can show more.
  * - roles: a user or API key whose role is listed; `apiKeys: 'any'` also admits an API key of any role.
  */
-export type Access = { kind: 'public' } | { kind: 'optional' } | { kind: 'roles'; roles: Role[]; apiKeys?: 'any' };
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'optional' }
+  | { kind: 'roles'; roles: Role[]; apiKeys?: 'any' }
+  /**
+   * For machine callers that cannot send our headers (mod_xml_curl): HTTP Basic whose password is an API key of one
+   * of `roles`. The handler checks the credentials; this entry documents them (OpenAPI security `basicApiKey`).
+   */
+  | { kind: 'basic-api-key'; roles: Role[] };
 
 export const PUBLIC: Access = { kind: 'public' };
 export const OPTIONAL_AUTH: Access = { kind: 'optional' };

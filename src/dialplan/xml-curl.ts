@@ -17,7 +17,7 @@ import { DEFAULT_USER_CONTEXT, directoryUserXml } from '../directory/directory-x
 import { SipAccountService } from '../directory/sip-accounts';
 import type { ApiContext } from '../api/context';
 import { HttpProblem } from '../api/problem';
-import { defineRoute, PUBLIC, type AnyRoute } from '../api/registry';
+import { defineRoute, type AnyRoute } from '../api/registry';
 import { CONTEXT_NAME, DialplanService } from './dialplan-service';
 import { validateDialplan } from './validate';
 import { ATTRS, buildOrdered, NOT_FOUND_XML } from './xml';
@@ -109,7 +109,7 @@ export function xmlCurlRoutes(ctx: ApiContext): AnyRoute[] {
         'Authentication: HTTP Basic (`gateway-credentials` in xml_curl.conf.xml) whose password is an admin API key `sb_...` (the user name is ignored), or `X-API-Key`; 401 without it, 403 for a key of another role. ' +
         'Answers text/xml: the directory user (a1-hash, dial-string, variables) of an enabled SIP account, the current version of a stored dialplan context, or `<result status="not found"/>`.',
       tags: ['freeswitch'],
-      access: PUBLIC,
+      access: { kind: 'basic-api-key', roles: ['admin'] },
       responses: {
         200: { description: 'a freeswitch/xml document (possibly the "not found" one)', contentType: 'text/xml' },
         401: { description: 'no or invalid credentials' },
