@@ -40,6 +40,11 @@ function makeEvent(
   return { name, subclass: typeof sub === 'string' ? sub : undefined, headers, body, format };
 }
 
+function allStrings(values: unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'string') return false;
+  return true;
+}
+
 /** A value FreeSWITCH would never send in json (numbers, objects, null) is turned into a string, not trusted. */
 function toHeaderValue(v: unknown): HeaderValue {
   if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : stringify(x)));
@@ -69,14 +74,17 @@ export function decodeJsonEvent(text: string): EslEvent | undefined {
     delete obj._body;
     body = stringify(rawBody);
   }
-  for (const key in obj) {
-    const v = obj[key];
-    if (typeof v === 'string') continue;
-    if (key === '__proto__') {
-      delete obj[key];
-      continue;
+  // FreeSWITCH sends only strings; a quick scan of the values (Object.values is much cheaper than for-in with keyed
+  // reads on these ~150-key objects) decides whether the keyed repair walk is needed at all.
+  if (!allStrings(Object.values(obj)) || Object.prototype.hasOwnProperty.call(obj, '__proto__')) {
+    for (const key in obj) {
+      const v = obj[key];
+      if (key === '__proto__') {
+        delete obj[key];
+        continue;
+      }
+      if (typeof v !== 'string') obj[key] = toHeaderValue(v);
     }
-    obj[key] = toHeaderValue(v);
   }
   return makeEvent(obj as Record<string, HeaderValue>, body, 'json');
 }
