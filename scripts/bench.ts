@@ -5,7 +5,10 @@
  *   esl-parse-json, esl-parse-plain   ESL framing + decoding vs modesl's parser and a bare JSON.parse/split ceiling
  *   cdr-insert                        batched CDR writer vs row-at-a-time, on MariaDB (TEST_MYSQL_URL or
  *                                     BENCH_MYSQL_URL) and embedded SQLite
+ *   acd-decision                      routing decision latency (p50/p99) with 1,000 agents, 50 skills and 500
+ *                                     waiting calls, and the engine's in-process route rate
  */
+import { runAcdDecisionBench } from './bench/acd-decision';
 import { runCdrInsertBench } from './bench/cdr-insert';
 import { runEslParseBench } from './bench/esl-parse';
 
@@ -13,6 +16,7 @@ const BENCHES: Record<string, () => Promise<object[]>> = {
   'esl-parse-json': async () => [await runEslParseBench('json')],
   'esl-parse-plain': async () => [await runEslParseBench('plain')],
   'cdr-insert': runCdrInsertBench,
+  'acd-decision': runAcdDecisionBench,
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,216 @@
+/**
+ * The contract between the ACD's pure routing engine (src/acd/engine.ts: queues, agents, the agent state machine,
+ * routing strategies, priorities, skill relaxation, overflow, offers) and the edges that carry its decisions out:
+ * the FreeSWITCH runtime (src/acd/runtime/: originate to softphones, bridge, music on hold, announcements), storage
+ * (src/acd/store.ts) and the API/WebSocket (src/api/routes/acd*.ts, src/acd/live.ts).
+ *
+ * The engine never does I/O. Edges call its input methods; it answers synchronously with AcdEffect values through
+ * the listener given to it (in order), and schedules its own timers (wrap-up end, relaxation steps, overflow, offer
+ * timeouts, announcements, reject/busy delays) on the injected Clock. It is event-driven: an offer is decided inside
+ * the very input that made an agent and a call able to meet (enqueue, agent ready, wrap-up end, relaxation step),
+ * never by polling.
+ */
+
+export type RoutingStrategy =
+  | 'longest_idle'
+  | 'round_robin'
+  | 'ring_all'
+  | 'fewest_calls'
+  | 'least_talk_time'
+  | 'top_down'
+  | 'random'
+  | 'best_skill';
+
+export type AgentState = 'logged_out' | 'available' | 'not_ready' | 'reserved' | 'on_call' | 'wrap_up';
+
+/** Where a call goes when it waited too long, or when no agent of the queue is logged in. */
+export type OverflowTarget =
+  | { kind: 'queue'; queue: string }
+  | { kind: 'voicemail'; box: string }
+  | { kind: 'callback' }
+  | { kind: 'hangup'; cause: string };
+
+export interface QueueConfig {
+  name: string;
+  strategy: RoutingStrategy;
+  /** Skills a call of this queue needs (the call may add more); an agent must have every one. */
+  requiredSkills: string[];
+  /** Minimum proficiency (1-10) for the required skills before any relaxation (default 1). */
+  minProficiency: number;
+  /** Time-stepped relaxation, ascending afterSec: after that wait accept minProficiency, or null = any agent of the queue. */
+  relaxation: Array<{ afterSec: number; minProficiency: number | null }>;
+  /** Service level: answered within serviceLevelSec counts as in service (e.g. 20 s for 80/20). */
+  serviceLevelSec: number;
+  /** Longest wait before overflow (0 = never). */
+  maxWaitSec: number;
+  overflow: OverflowTarget | null;
+  /** What happens to a call arriving when no agent of the queue is logged in (null = wait anyway). */
+  noAgents: OverflowTarget | null;
+  wrapUpSec: number;
+  /** Ring time of one offer before it counts as no-answer. */
+  offerTimeoutSec: number;
+  /** An agent who misses this many offers in a row is set not ready (reason 'no_answer'); 0 = never. */
+  maxNoAnswer: number;
+  /** The agent is not offered calls for this long after rejecting / being busy. */
+  rejectDelaySec: number;
+  busyDelaySec: number;
+  /** Music on hold for waiting callers (a media path or local_stream://...). */
+  mohSound: string;
+  /** Position / estimated-wait announcements every intervalSec (0 = off). */
+  announceIntervalSec: number;
+  announcePosition: boolean;
+  announceEwt: boolean;
+  /** A caller may press this key while queued to ask for a callback that keeps their place (null = not offered). */
+  callbackKey: string | null;
+  /** Callback dial order when an agent frees up for it. */
+  callbackConnect: 'agent_first' | 'customer_first';
+  /** Recording policy hook, filled by the recording issue. */
+  recordingPolicy: 'never' | 'always' | 'on_demand';
+}
+
+export interface AgentConfig {
+  id: number;
+  /** The user account (users.id) the agent logs in as. */
+  userId: number;
+  name: string;
+  /** SIP extension of the agent's softphone (user/<extension> in the FreeSWITCH directory). */
+  extension: string;
+  /** Skill name -> proficiency 1-10. */
+  skills: Record<string, number>;
+  teams: string[];
+  /** Queues the agent serves, with the tier used by top_down (1 = first). */
+  queues: Array<{ queue: string; tier: number }>;
+}
+
+/** A caller waiting in a queue (its id is the caller channel's uuid). */
+export interface QueueCallInput {
+  id: string;
+  node: string;
+  queue: string;
+  /** Higher is served first (VIP); then longer wait. */
+  priority: number;
+  /** Skills beyond the queue's required ones. */
+  skills: string[];
+  callerNumber: string;
+  callerName?: string;
+  /** IVR/CRM data for the screen pop. */
+  data: Record<string, string>;
+  /** A callback request keeps the original enteredAt (its place in line). */
+  enteredAt?: number;
+  callback?: { number: string };
+}
+
+export type OfferFailure = 'no_answer' | 'rejected' | 'busy' | 'error' | 'agent_logged_out';
+
+export type CallOutcome = 'answered' | 'abandoned' | 'overflowed' | 'callback_requested' | 'failed';
+
+/** What the engine asks the edges to do or know, in order. */
+export type AcdEffect =
+  /** Ring these agents for this call (ring_all: several; else one). Each agent is reserved for this offer. */
+  | { kind: 'offer'; offerId: string; callId: string; agentIds: number[]; timeoutSec: number; attempt: number }
+  /** Stop ringing an agent (another took the ring_all offer, the caller hung up, the agent logged out). */
+  | { kind: 'cancel_offer'; offerId: string; callId: string; agentId: number; reason: string }
+  /** Bridge the caller to the agent who answered. */
+  | { kind: 'connect'; callId: string; agentId: number; offerId: string; waitMs: number }
+  /** Send the call elsewhere (it leaves the queue). */
+  | { kind: 'overflow'; callId: string; target: OverflowTarget; reason: 'max_wait' | 'no_agents' }
+  /** Tell the caller their position and estimated wait. */
+  | { kind: 'announce'; callId: string; position: number; ewtSec: number | null }
+  /** Dial back a callback request now that an agent is reserved for it. */
+  | { kind: 'dial_callback'; callId: string; agentId: number; offerId: string; number: string; order: 'agent_first' | 'customer_first' }
+  | { kind: 'agent_state'; agentId: number; state: AgentState; previous: AgentState; reason?: string; version: number; at: number }
+  | {
+      kind: 'call_state';
+      callId: string;
+      queue: string;
+      state: 'waiting' | 'offering' | 'connected' | 'ended';
+      outcome?: CallOutcome;
+      agentId?: number;
+      waitMs?: number;
+      at: number;
+    };
+
+export type AcdEffectListener = (effect: AcdEffect) => void;
+
+export interface QueueSnapshot {
+  queue: string;
+  waiting: number;
+  longestWaitMs: number;
+  /** Fraction answered within serviceLevelSec over the recent window (null: no calls yet). */
+  serviceLevel: number | null;
+  abandonRate: number | null;
+  agents: Record<AgentState, number>;
+  ewtSec: number | null;
+}
+
+export interface AgentSnapshot {
+  id: number;
+  name: string;
+  extension: string;
+  state: AgentState;
+  reason?: string;
+  version: number;
+  since: number;
+  callId?: string;
+  callsHandled: number;
+  talkMs: number;
+  noAnswerStreak: number;
+}
+
+/**
+ * The engine's inputs. Every method validates its input against the current state and throws AcdStateError
+ * (src/acd/errors.ts) for an invalid transition (e.g. ready while on a call), leaving the state unchanged.
+ */
+export interface AcdEngineApi {
+  configure(queues: QueueConfig[], agents: AgentConfig[]): void;
+  /** A caller enters a queue (from the IVR handoff or a callback request). */
+  enqueue(call: QueueCallInput): void;
+  /** The caller hung up while waiting or while an agent was being rung. */
+  callerHangup(callId: string): void;
+  /** The caller pressed the callback key: the call leaves the line but keeps its place as a callback. */
+  requestCallback(callId: string, number: string): void;
+  login(agentId: number): void;
+  logout(agentId: number, reason?: string): void;
+  setReady(agentId: number): void;
+  setNotReady(agentId: number, reason: string): void;
+  /** The agent's leg answered an offer (only the first answer of a ring_all wins; later ones get cancel_offer). */
+  offerAnswered(offerId: string, agentId: number): void;
+  offerFailed(offerId: string, agentId: number, reason: OfferFailure): void;
+  /** The connected call ended (either side hung up): the agent goes to wrap-up. */
+  callEnded(callId: string): void;
+  /** The agent finished wrap-up early (disposition saved). */
+  endWrapUp(agentId: number): void;
+  queues(): QueueSnapshot[];
+  agents(): AgentSnapshot[];
+  agent(agentId: number): AgentSnapshot | undefined;
+  /** Calls waiting or being offered, oldest first. */
+  waitingCalls(queue?: string): Array<{ id: string; queue: string; priority: number; enteredAt: number; state: 'waiting' | 'offering' }>;
+}
+
+/** Queue and agent configuration, stored in the database (src/acd/config-store.ts) and edited through the API. */
+export interface AcdConfigStore {
+  load(): Promise<{ queues: QueueConfig[]; agents: AgentConfig[] }>;
+  /** Called after every saved change with the full new configuration (the runtime re-configures the engine). */
+  onChange(listener: (config: { queues: QueueConfig[]; agents: AgentConfig[] }) => void): () => void;
+}
+
+/** The FreeSWITCH legs of an agent's current call, kept by the runtime (src/acd/runtime/). */
+export interface AcdCallLegs {
+  node: string;
+  /** The caller's channel (= the queue call id). */
+  callerUuid: string;
+  /** The agent's softphone leg, once originated. */
+  agentUuid?: string;
+  queue: string;
+  agentId: number;
+  connectedAt?: number;
+}
+
+/** What the API needs from the running ACD (implemented by src/acd/runtime/acd-runtime.ts). */
+export interface AcdRuntimeApi {
+  readonly engine: AcdEngineApi;
+  legsOfAgent(agentId: number): AcdCallLegs | undefined;
+  legsOfCall(callId: string): AcdCallLegs | undefined;
+  /** Every effect the engine emitted, after the runtime acted on it (for WebSocket pushes and metrics). */
+  onEffect(listener: AcdEffectListener): () => void;
+}
