@@ -42,6 +42,7 @@ export const ALLOWED_APPS: ReadonlySet<string> = new Set([
   'export',
   'say',
   'transfer',
+  'conference',
 ]);
 
 /** Internal: the finished api command line, re-checked (one line, no control character, no `${`). */

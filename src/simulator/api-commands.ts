@@ -5,6 +5,7 @@ import { SimEvent, type SimHeader } from './event';
 import { SITES, type HostIdentity } from './event-bus';
 import { apiArgv, atoi, setChannelVariable, uuidSetvarArgs, uuidSetvarMultiArgs } from './fs-parse';
 import { originateApi, type DialEnv } from './originate';
+import { conferenceApi } from './conference';
 import type { Softphones } from './softphones';
 import { localStamp, uptimeText } from './time-format';
 
@@ -231,6 +232,7 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
     }
     return `+OK hangup all channels with cause ${cause}\n`;
   }),
+  conference: sync((env, args) => conferenceApi(env.engine, args)),
   uuid_exists: sync((env, args) => (env.engine.get(args.trim())?.isUp ? 'true' : 'false')),
   uuid_kill: sync((env, args) => {
     // kill_function: the uuid ends at the first space, the rest (if not empty) is the cause.
@@ -326,7 +328,12 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
       if (option === 'bleg') {
         targets.push(peer ?? ch);
       } else {
-        if (option === 'both' && peer) targets.push(peer);
+        if (option === 'both' && peer) {
+          // transfer_function sets CF_REDIRECT on both legs: neither runs hangup_after_bridge when the bridge ends.
+          peer.redirecting = true;
+          ch.redirecting = true;
+          targets.push(peer);
+        }
         targets.push(ch);
       }
       for (const t of targets) env.engine.transfer(t, dest, dp ?? 'XML', ctx ?? (t.profile.context || 'default'));
@@ -426,7 +433,8 @@ export function uuidBridge(e: CallEngine, a: Channel, b: Channel): void {
   // Unbridge whatever they were in before.
   for (const x of [a, b]) {
     const old = e.get(x.bridgedTo);
-    if (old && old !== a && old !== b) e.unbridge(x, 'NORMAL_CLEARING');
+    // switch_ivr_uuid_bridge redirects (CF_REDIRECT) the channels it takes: only their old partners end their bridge.
+    if (old && old !== a && old !== b) e.unbridgeForTransfer(x);
   }
   a.vars.set('uuid_bridge', b.uuid);
   // Mark the pair first so that ending their apps does not end their (finished) extensions.

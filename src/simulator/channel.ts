@@ -146,6 +146,8 @@ export class Channel {
   otherLeg?: { uuid: string; type: 'originator' | 'originatee' };
   held = false;
   holdStartedUs = 0;
+  /** CF_REDIRECT: `uuid_transfer -both` is moving this leg too, so the end of its bridge runs no after-bridge logic. */
+  redirecting = false;
   /** DTMF received from the far end and not yet read by an app (the channel's DTMF queue). */
   readonly dtmfQueue: Array<{ digit: string; durationSamples: number; source: string }> = [];
   /** Digits dialled during the call, for variable_digits_dialed. */

@@ -682,7 +682,7 @@ export class CallEngine {
 
   /** What a channel does once its bridge is gone: bridge app completes, or dialplan continues / hangs up. */
   private afterBridge(ch: Channel, wasOwner: boolean): void {
-    if (!ch.isUp) return;
+    if (!ch.isUp || ch.redirecting) return;
     // The A side returns to CS_EXECUTE; the B side leaves the bridge still in CS_EXCHANGE_MEDIA (eavesdrop capture).
     if (wasOwner || this.topFrame(ch)?.app === 'bridge') ch.setState('CS_EXECUTE');
     ch.vars.delete('bridge_to');
@@ -936,6 +936,7 @@ export class CallEngine {
   /** switch_ivr_session_transfer: new caller profile (index+1, Transfer-Source), dialplan runs again. */
   transfer(ch: Channel, dest: string, dialplan = 'XML', context?: string): void {
     if (!ch.isUp) return;
+    ch.redirecting = false;
     const r = this.runtime(ch);
     const source = `${Math.floor(this.clock.now() / 1000)}:${this.newUuid()}:${dialplan.toLowerCase()}:${dest}`;
     if (ch.bridgedTo) this.unbridgeForTransfer(ch);
@@ -970,7 +971,8 @@ export class CallEngine {
     this.runDialplan(ch, apps);
   }
 
-  private unbridgeForTransfer(ch: Channel): void {
+  /** Takes `ch` out of its bridge without ending it (transfer, re-bridge): only the old peer runs its after-bridge logic. */
+  unbridgeForTransfer(ch: Channel): void {
     const peer = this.get(ch.bridgedTo);
     ch.bridgedTo = undefined;
     if (peer) peer.bridgedTo = undefined;
@@ -1093,9 +1095,13 @@ export class CallEngine {
     };
   }
 
+  /** More audio paths (conferences, src/simulator/conference.ts). */
+  readonly audioRouteSources: Array<() => AudioRoute[]> = [];
+
   /** Who hears whom right now. */
   audioRoutes(): AudioRoute[] {
     const out: AudioRoute[] = [];
+    for (const source of this.audioRouteSources) out.push(...source());
     for (const ch of this.channels.values()) {
       const top = this.topFrame(ch);
       if (top?.audio) {

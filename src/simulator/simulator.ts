@@ -9,6 +9,7 @@ import { commandHeader } from './command-reader';
 import type { EslBackend, EslConnection } from './connection';
 import { startControlApi, type ControlApi } from './control-api';
 import { Dialplan } from './dialplan';
+import { inlineDialplan, registerConference } from './conference';
 import { stripWhitespace } from './fs-parse';
 import { CallEngine } from './engine';
 import { SimEvent, type SimHeader } from './event';
@@ -128,7 +129,7 @@ export class Simulator {
     });
     this.dialplan = new Dialplan();
     this.dialplan.stockWarnings = options.stockDialplanWarnings ?? true;
-    this.engine.route = (ch) => this.dialplan.route(ch);
+    this.engine.route = (ch) => inlineDialplan(ch, () => this.dialplan.route(ch));
     this.softphones = new Softphones(this.engine, '127.0.0.1');
     this.gateway = new Gateway(this.engine);
     const drivers = new Map<string, LegDriver>();
@@ -142,6 +143,7 @@ export class Simulator {
     );
     const dialEnv: DialEnv = { engine: this.engine, drivers };
     registerApps(this.engine, dialEnv);
+    registerConference(this.engine);
     this.engine.dtmfOut = (ch, digits) => this.softphones.heard(ch, digits);
     for (const [k, v] of Object.entries({
       hostname,

@@ -76,7 +76,7 @@ export interface AudioRoute {
   listener: string;
   /** A channel uuid, or `moh`, or `file:<path>`. */
   source: string;
-  kind: 'bridge' | 'eavesdrop' | 'whisper' | 'playback' | 'moh' | 'echo';
+  kind: 'bridge' | 'eavesdrop' | 'whisper' | 'playback' | 'moh' | 'echo' | 'conference';
 }
 
 export interface RecordingInfo {
