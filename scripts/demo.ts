@@ -4,7 +4,11 @@
  * Starts the FreeSWITCH simulator, the service on its embedded defaults (SQLite in data/demo, wiped at start) and a
  * stream of simulated calls, then prints the URLs and an admin login. Without --duration it runs until Ctrl-C; with
  * it, it stops placing calls after that many seconds, lets the calls in progress end, and prints one JSON summary line
- * last on stdout: {"calls_placed":…,"calls_completed":…,"cdrs_written":…,"ivr_calls":…,"ivr_paths_stored":…}. Logs go to stderr.
+ * last on stdout: {"calls_placed":…,"calls_completed":…,"cdrs_written":…,"ivr_calls":…,"ivr_paths_stored":…,
+ * "queue_calls":…,"answered_by_agent":…,"abandoned":…,"service_level":…,"stuck_agents":…}. Logs go to stderr.
+ *
+ * The ACD: queues sales, support and billing (the example IVR routes to them) and --acd-agents agents (default 12) on
+ * simulated softphones 2000..., with skills; some answer slowly, some reject a call now and then, some take breaks.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -13,7 +17,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { shiftedClock, systemClock } from '../src/clock/clock';
 import { loadConfig } from '../src/config/config';
-import { DemoTraffic } from '../src/demo/traffic';
+import { DEMO_QUEUES, seedDemoConfig, type DemoAgentInput } from '../src/acd/config-store';
+import { UserService } from '../src/auth/users';
+import { DemoAcdLife, DemoTraffic } from '../src/demo/traffic';
 import { createLogger } from '../src/log/logger';
 import { startService } from '../src/service/service';
 import { startSimulator } from '../src/simulator';
@@ -23,6 +29,7 @@ interface DemoArgs {
   rate: number;
   port: number;
   agents: number;
+  acdAgents: number;
   dataDir: string;
   /** Business hours the IVR sees: 'open' (a Tuesday morning in New York), 'closed' (Sunday night) or 'real' time. */
   hours: 'open' | 'closed' | 'real';
@@ -32,7 +39,7 @@ interface DemoArgs {
 const DEMO_HOURS = { open: Date.parse('2026-11-24T15:00:00Z'), closed: Date.parse('2026-11-23T03:00:00Z') };
 
 function parseArgs(argv: string[]): DemoArgs {
-  const args: DemoArgs = { hours: 'open', rate: 4, port: Number(process.env.HTTP_PORT ?? 8080), agents: 20, dataDir: 'data/demo' };
+  const args: DemoArgs = { hours: 'open', rate: 4, port: Number(process.env.HTTP_PORT ?? 8080), agents: 20, acdAgents: 12, dataDir: 'data/demo' };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const value = (): string => {
@@ -58,6 +65,9 @@ function parseArgs(argv: string[]): DemoArgs {
       case '--agents':
         args.agents = Math.floor(num(1));
         break;
+      case '--acd-agents':
+        args.acdAgents = Math.floor(num(1));
+        break;
       case '--hours': {
         const v = value();
         if (v !== 'open' && v !== 'closed' && v !== 'real') throw new Error('--hours must be open, closed or real');
@@ -68,7 +78,7 @@ function parseArgs(argv: string[]): DemoArgs {
         args.dataDir = value();
         break;
       case '--help':
-        process.stderr.write('usage: npm run demo -- [--duration SECONDS] [--rate CALLS_PER_S] [--port HTTP_PORT] [--agents N] [--hours open|closed|real]\n');
+        process.stderr.write('usage: npm run demo -- [--duration SECONDS] [--rate CALLS_PER_S] [--port HTTP_PORT] [--agents N] [--acd-agents N] [--hours open|closed|real]\n');
         process.exit(0);
         break;
       default:
@@ -89,13 +99,18 @@ async function main(): Promise<void> {
   fs.mkdirSync(dataDir, { recursive: true });
 
   const agents = Array.from({ length: args.agents }, (_, i) => String(1000 + i));
+  // ACD agents: every third answers slowly; talk times of 3-9 s.
+  const acdExtensions = Array.from({ length: args.acdAgents }, (_, i) => String(2000 + i));
+  const acdPhones = Object.fromEntries(
+    acdExtensions.map((ext, i) => [ext, { answerDelayMs: i % 3 === 2 ? 3500 : 500 + (i % 4) * 300, hangupAfterMs: 3000 + ((i * 1300) % 6000) }]),
+  );
   const eslPassword = crypto.randomBytes(12).toString('base64url');
   const sim = await startSimulator({
     password: eslPassword,
     controlHttpPort: 0,
     seed: 42,
     logger,
-    softphones: Object.fromEntries(agents.map((ext, i) => [ext, { answerDelayMs: 600 + (i % 5) * 400 }])),
+    softphones: { ...Object.fromEntries(agents.map((ext, i) => [ext, { answerDelayMs: 600 + (i % 5) * 400 }])), ...acdPhones },
   });
   // 18005550100 parks (the dialplan's default) and runs the example IVR flow; its prompts play ~1.5 s each.
   for (const f of ['welcome', 'main-menu', 'support-menu', 'enter-account', 'invalid-option', 'invalid-account', 'no-input', 'closed', 'goodbye']) {
@@ -116,6 +131,33 @@ async function main(): Promise<void> {
   });
   const flowClock = args.hours === 'real' ? clock : shiftedClock(clock, DEMO_HOURS[args.hours]);
   const service = await startService(config, { logger, clock, ivr: { variables: { crm_url: crm.url }, clock: flowClock } });
+
+  // ACD: the demo queues and agents (users of role agent, skills by position), all logged in and ready.
+  const users = new UserService(service.dataSource, { clock, bcryptCost: 8 });
+  const skillSets: Array<Record<string, number>> = [
+    { sales: 8, support: 3 },
+    { support: 9, billing: 4 },
+    { billing: 8, sales: 5 },
+    { sales: 6, support: 6, billing: 6 },
+  ];
+  const demoAgents: DemoAgentInput[] = [];
+  for (const [i, ext] of acdExtensions.entries()) {
+    const user = await users.create({ username: `agent${ext}`, password: crypto.randomBytes(12).toString('base64url'), role: 'agent', display_name: `Agent ${ext}` });
+    const skills = skillSets[i % skillSets.length]!;
+    demoAgents.push({
+      userId: user.id,
+      extension: ext,
+      name: `Agent ${ext}`,
+      skills,
+      teams: [i % 2 ? 'blue' : 'green'],
+      queues: Object.keys(skills).map((q) => ({ queue: q, tier: skills[q]! >= 8 ? 1 : 2 })),
+    });
+  }
+  await seedDemoConfig(service.acdConfig, { agents: demoAgents, queues: DEMO_QUEUES });
+  const acdAgents = service.acdConfig.listAgents().map((a) => ({ id: a.id, extension: a.extension }));
+  for (const a of acdAgents) service.acd.engine.login(a.id);
+  const acdLife = new DemoAcdLife({ cluster: service.cluster, node: 'demo', sim, clock, logger, engine: service.acd.engine, agents: acdAgents });
+  acdLife.start();
 
   const traffic = new DemoTraffic({
     cluster: service.cluster,
@@ -147,10 +189,17 @@ async function main(): Promise<void> {
   );
 
   const finish = async (): Promise<void> => {
+    acdLife.stop();
+    acdLife.endBreaks();
     await traffic.drain(20_000);
-    // Give the last HANGUP_COMPLETE events a moment to arrive before the writer's final flush.
+    // Queued callers the traffic no longer tracks end too; then the last HANGUP_COMPLETE events arrive.
+    const deadline = Date.now() + 15_000;
+    while (sim.channels().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 300));
     traffic.close();
+    const stuckAgents = service.acd.stuckAgents(new Set(sim.channels().map((c) => c.uuid))).length;
+    await service.acdHistory.flush().catch(() => undefined);
+    const acdSummary = await queueSummary(service);
     await service.ivr.flush();
     const ivrCalls = await service.ivrStore.countCalls();
     const ivrPaths = await service.ivrStore.countCalls({ withPath: true });
@@ -158,7 +207,9 @@ async function main(): Promise<void> {
     const written = service.cdrWriter.stats().written;
     await sim.close();
     await crm.close();
-    process.stdout.write(`${JSON.stringify({ ...traffic.summary(), cdrs_written: written, ivr_calls: ivrCalls, ivr_paths_stored: ivrPaths })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...traffic.summary(), cdrs_written: written, ivr_calls: ivrCalls, ivr_paths_stored: ivrPaths, ...acdSummary, stuck_agents: stuckAgents })}\n`,
+    );
   };
 
   if (args.durationSec) {
@@ -174,6 +225,38 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/**
+ * The ACD figures of the run from acd_queue_calls: calls that entered a queue, answered by an agent, abandoned, and
+ * the service level (answered within the queue's threshold, over answered + abandoned).
+ */
+async function queueSummary(service: Awaited<ReturnType<typeof startService>>): Promise<{
+  queue_calls: number;
+  answered_by_agent: number;
+  abandoned: number;
+  service_level: number | null;
+}> {
+  const rows = (await service.dataSource.query(
+    'SELECT queue, outcome, agent_id, answered_at, wait_ms FROM acd_queue_calls',
+  )) as Array<{ queue: string; outcome: string | null; agent_id: number | null; answered_at: unknown; wait_ms: number | null }>;
+  let answered = 0;
+  let abandoned = 0;
+  let inService = 0;
+  for (const r of rows) {
+    if (r.agent_id !== null && r.answered_at !== null) {
+      answered++;
+      const threshold = (service.acdConfig.getQueue(r.queue)?.config.serviceLevelSec ?? 20) * 1000;
+      if (r.wait_ms !== null && Number(r.wait_ms) <= threshold) inService++;
+    } else if (r.outcome === 'abandoned') abandoned++;
+  }
+  const offered = answered + abandoned;
+  return {
+    queue_calls: rows.length,
+    answered_by_agent: answered,
+    abandoned,
+    service_level: offered ? Math.round((inService / offered) * 1000) / 1000 : null,
+  };
 }
 
 /** A tiny CRM for the example flow's http node: a customer by account number, VIP when it ends in 7. */

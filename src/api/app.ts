@@ -20,6 +20,10 @@ import { userRoutes } from './routes/users';
 import { dialplanRoutes } from './routes/dialplans';
 import { sipAccountRoutes } from './routes/sip-accounts';
 import { xmlCurlRoutes } from '../dialplan/xml-curl';
+import { acdAdminRoutes } from './routes/acd-admin';
+import { acdAgentRoutes } from './routes/acd-agent';
+import { acdLiveRoutes } from './routes/acd-live';
+import { acdCallRoutes } from './routes/acd-calls';
 
 export type { ApiDeps } from './context';
 export type { HealthReport } from './health';
@@ -61,6 +65,10 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     ...dialplanRoutes(ctx),
     ...sipAccountRoutes(ctx),
     ...xmlCurlRoutes(ctx),
+    ...acdAdminRoutes(ctx),
+    ...acdAgentRoutes(ctx),
+    ...acdLiveRoutes(ctx),
+    ...acdCallRoutes(ctx),
   );
   return { ctx, registry };
 }

@@ -13,6 +13,9 @@ import type { Logger } from '../log/logger';
 import type { FreeSwitchCluster } from '../freeswitch/cluster';
 import type { MetricsRegistry } from '../metrics/registry';
 import type { HealthReport } from './health';
+import type { AcdRuntimeApi } from '../acd/contract';
+import type { AcdConfigStoreImpl } from '../acd/config-store';
+import type { CallControlApi } from '../acd/runtime/call-control';
 
 export interface ApiDeps {
   dataSource: DataSource;
@@ -23,6 +26,12 @@ export interface ApiDeps {
   metrics: MetricsRegistry;
   /** The FreeSWITCH connections (absent in API-only tests): routes that command FreeSWITCH use it. */
   freeswitch?: FreeSwitchCluster;
+  /** The running ACD (absent until it starts, and in API-only tests): agent operations answer 503 without it. */
+  acd?: AcdRuntimeApi;
+  /** The ACD configuration store (default: acdConfigStoreFor(dataSource), the one the runtime shares). */
+  acdConfig?: AcdConfigStoreImpl;
+  /** Agent call control (hold, transfer, 3-way, outbound); default: built from `acd` and `freeswitch`, without a gateway. */
+  acdCallControl?: CallControlApi;
   /** Tuning for tests; production leaves these unset. */
   options?: {
     /** bcrypt cost for passwords set through the API (default 12). */

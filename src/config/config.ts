@@ -60,6 +60,13 @@ const envSchema = z.object({
     }),
   DATA_DIR: z.string().min(1).default('data'),
   DIALPLAN_DIR: z.string().min(1).optional(),
+  OUTBOUND_GATEWAY: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a FreeSWITCH gateway name (letters, digits, _ . -)')
+    .optional(),
+  CALLBACK_CALLER_ID: z.string().regex(/^\+?[0-9]{2,20}$/, 'must be a phone number').optional(),
+  CRM_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  VOICEMAIL_DIR: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^(mysql|mariadb|sqlite):/, 'must start with mysql://, mariadb:// or sqlite:')
@@ -90,6 +97,17 @@ export interface Config {
   metrics: { public: boolean };
   /** Where POST /api/v1/dialplans/apply writes the dialplan contexts (DIALPLAN_DIR, default `<DATA_DIR>/dialplans`). */
   dialplan: { dir: string };
+  /** Telephony settings of the IVR and the ACD. */
+  telephony: {
+    /** sofia gateway for external numbers: IVR transfers, ACD callbacks, agents' outbound calls (OUTBOUND_GATEWAY). */
+    outboundGateway?: string;
+    /** Caller id shown to customers on callbacks (CALLBACK_CALLER_ID). */
+    callbackCallerId?: string;
+    /** The CRM lookup URL IVR flows reach as {{var.crm_url}} (CRM_URL). */
+    crmUrl?: string;
+    /** Where FreeSWITCH writes voicemail files: a path on the FreeSWITCH host (VOICEMAIL_DIR, default `<DATA_DIR>/voicemail`). */
+    voicemailDir: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -142,5 +160,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     cdr: { batchSize: e.CDR_BATCH_SIZE, flushMs: e.CDR_FLUSH_MS },
     metrics: { public: e.METRICS_PUBLIC },
     dialplan: { dir: e.DIALPLAN_DIR ? path.resolve(e.DIALPLAN_DIR) : path.join(dataDir, 'dialplans') },
+    telephony: {
+      outboundGateway: e.OUTBOUND_GATEWAY,
+      callbackCallerId: e.CALLBACK_CALLER_ID,
+      crmUrl: e.CRM_URL,
+      voicemailDir: e.VOICEMAIL_DIR ? path.resolve(e.VOICEMAIL_DIR) : path.join(dataDir, 'voicemail'),
+    },
   };
 }

@@ -227,3 +227,139 @@ export class DemoTraffic {
     if (this.active.size === 0) for (const w of this.drainWaiters.splice(0)) w();
   }
 }
+
+/** What the demo's ACD agents need from the running ACD. */
+export interface DemoAcdEngine {
+  agent(agentId: number): { state: string } | undefined;
+  setReady(agentId: number): void;
+  setNotReady(agentId: number, reason: string): void;
+}
+
+export interface DemoAcdAgentsOptions {
+  cluster: FreeSwitchCluster;
+  node: string;
+  sim: Simulator;
+  clock: Clock;
+  logger: Logger;
+  engine: DemoAcdEngine;
+  /** ACD agent id -> softphone extension. */
+  agents: ReadonlyArray<{ id: number; extension: string }>;
+  seed?: number;
+}
+
+/**
+ * The demo's contact-center life around the ACD: agents take breaks now and then (not ready, then ready again), some
+ * reject a call now and then (their phone's behaviour flips for a while), and queued callers have a patience: one
+ * still on music when it runs out hangs up (an abandon).
+ */
+export class DemoAcdLife {
+  private readonly rng: Rng;
+  private readonly log: Logger;
+  private readonly timers = new Set<ClockTimer>();
+  private readonly waiting = new Map<string, ClockTimer>();
+  private unsubscribe: (() => void) | null = null;
+  private stopped = false;
+  private breaks = 0;
+
+  constructor(private readonly options: DemoAcdAgentsOptions) {
+    this.rng = new Rng(options.seed ?? 11);
+    this.log = options.logger.child({ module: 'demo-acd' });
+  }
+
+  start(): void {
+    this.unsubscribe = this.options.cluster.onEvent((node, event) => {
+      if (node !== this.options.node) return;
+      const uuid = header(event, 'Unique-ID');
+      if (!uuid) return;
+      if (event.name === 'PLAYBACK_START' && header(event, 'Playback-File-Path') === 'local_stream://moh' && !this.waiting.has(uuid)) {
+        // A queued demo caller: most wait long enough, some give up after 5-25 s.
+        if (this.rng.next() < 0.25) {
+          const t = this.after(this.rng.int(5000, 25000), () => {
+            this.waiting.delete(uuid);
+            this.options.sim.hangup(uuid);
+          });
+          this.waiting.set(uuid, t);
+        } else {
+          this.waiting.set(uuid, { cancel: () => undefined });
+        }
+      } else if (event.name === 'CHANNEL_BRIDGE' || event.name === 'CHANNEL_HANGUP_COMPLETE') {
+        const t = this.waiting.get(uuid);
+        if (t) {
+          t.cancel();
+          if (event.name === 'CHANNEL_HANGUP_COMPLETE') this.waiting.delete(uuid);
+        }
+      }
+    });
+    for (const a of this.options.agents) this.scheduleLife(a);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+    for (const t of this.timers) t.cancel();
+    this.timers.clear();
+    for (const t of this.waiting.values()) t.cancel();
+    this.waiting.clear();
+  }
+
+  /** Every agent on a break is made ready again (the end of the demo). */
+  endBreaks(): void {
+    for (const a of this.options.agents) {
+      if (this.options.engine.agent(a.id)?.state === 'not_ready') {
+        try {
+          this.options.engine.setReady(a.id);
+        } catch {
+          // busy meanwhile
+        }
+      }
+    }
+  }
+
+  get breaksTaken(): number {
+    return this.breaks;
+  }
+
+  private scheduleLife(a: { id: number; extension: string }): void {
+    if (this.stopped) return;
+    this.after(this.rng.int(8000, 30000), () => {
+      const roll = this.rng.next();
+      if (roll < 0.4) this.takeBreak(a);
+      else if (roll < 0.6) this.rejectForAWhile(a);
+      this.scheduleLife(a);
+    });
+  }
+
+  private takeBreak(a: { id: number; extension: string }): void {
+    const { engine } = this.options;
+    const reason = this.rng.next() < 0.7 ? 'break' : 'training';
+    try {
+      // On a call or ringing, the engine keeps the request until the call ends.
+      engine.setNotReady(a.id, reason);
+      this.breaks++;
+    } catch (err) {
+      this.log.debug('break refused', { agent: a.id, error: (err as Error).message });
+      return;
+    }
+    this.after(this.rng.int(3000, 10000), () => {
+      try {
+        if (engine.agent(a.id)?.state === 'not_ready') engine.setReady(a.id);
+      } catch (err) {
+        this.log.debug('ready refused', { agent: a.id, error: (err as Error).message });
+      }
+    });
+  }
+
+  private rejectForAWhile(a: { id: number; extension: string }): void {
+    this.options.sim.setSoftphoneBehavior(a.extension, { reject: true, rejectDelayMs: 700 });
+    this.after(this.rng.int(2000, 6000), () => this.options.sim.setSoftphoneBehavior(a.extension, { reject: false }));
+  }
+
+  private after(ms: number, fn: () => void): ClockTimer {
+    const t = this.options.clock.setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.stopped) fn();
+    }, ms);
+    this.timers.add(t);
+    return t;
+  }
+}

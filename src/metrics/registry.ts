@@ -22,6 +22,13 @@ export interface MetricsRegistry {
   cdrQueueDepth: Gauge;
   /** HTTP request durations in seconds. Labels: route (the route pattern, or "unmatched"), method, status. */
   httpRequestDuration: Histogram<'route' | 'method' | 'status'>;
+  /** ACD, per queue (set at scrape from the engine): calls waiting, longest wait, service level, agents by state. */
+  acdCallsWaiting: Gauge<'queue'>;
+  acdLongestWaitSeconds: Gauge<'queue'>;
+  acdServiceLevel: Gauge<'queue'>;
+  acdAgents: Gauge<'queue' | 'state'>;
+  /** ACD queue calls ended, by queue and outcome (answered, abandoned, overflowed, callback_requested, failed). */
+  acdCallsTotal: Counter<'queue' | 'outcome'>;
   /**
    * Registers a function run at every scrape, before the ESL figures are exported: sources that keep their own
    * counters (the ESL clients count dropped events) copy them into the metrics there instead of on a timer.
@@ -87,6 +94,27 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'HTTP request duration in seconds, by route pattern, method and status',
       labelNames: ['route', 'method', 'status'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    // Registered after eslEventsDropped, whose collect() runs the scrape hooks that fill these.
+    acdCallsWaiting: new Gauge({ name: 'switchboard_acd_calls_waiting', help: 'Calls waiting in the ACD queue', labelNames: ['queue'] as const, registers }),
+    acdLongestWaitSeconds: new Gauge({
+      name: 'switchboard_acd_longest_wait_seconds',
+      help: 'Wait of the longest-waiting call of the ACD queue, in seconds',
+      labelNames: ['queue'] as const,
+      registers,
+    }),
+    acdServiceLevel: new Gauge({
+      name: 'switchboard_acd_service_level',
+      help: "Fraction of the queue's recent calls answered within its service-level threshold",
+      labelNames: ['queue'] as const,
+      registers,
+    }),
+    acdAgents: new Gauge({ name: 'switchboard_acd_agents', help: 'Agents serving the ACD queue, by state', labelNames: ['queue', 'state'] as const, registers }),
+    acdCallsTotal: new Counter({
+      name: 'switchboard_acd_calls_total',
+      help: 'ACD queue calls ended, by queue and outcome',
+      labelNames: ['queue', 'outcome'] as const,
       registers,
     }),
   };

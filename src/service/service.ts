@@ -3,6 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
+import { acdConfigStoreFor, type AcdConfigStoreImpl } from '../acd/config-store';
+import { AcdEngine } from '../acd/engine';
+import { AcdHistoryWriter } from '../acd/history-store';
+import { attachAcdWebSocket, type AcdLiveHub } from '../acd/live';
+import { AcdRuntime, type AcdPrompts } from '../acd/runtime';
 import { createApp } from '../api/app';
 import type { HealthReport } from '../api/health';
 import { ensureBootstrapAdmin } from '../auth/bootstrap';
@@ -15,7 +20,7 @@ import { importShippedDialplans } from '../dialplan/import';
 import { FreeSwitchCluster } from '../freeswitch/cluster';
 import { header } from '../esl/types';
 import { loadExampleFlows } from '../ivr/examples';
-import { IvrRuntime, type IvrRuntimeOptions } from '../ivr/runtime';
+import { IvrRuntime, NoAcdQueueHandoff, type IvrRuntimeOptions, type QueueHandoff } from '../ivr/runtime';
 import { seedExampleFlows } from '../ivr/seed';
 import { ivrStoreFor, type IvrStore } from '../ivr/store';
 import type { Logger } from '../log/logger';
@@ -40,6 +45,15 @@ export interface ServiceDeps {
     /** The clock flows see (business hours...); tests move it. Default: the service clock. */
     clock?: Clock;
   };
+  /** ACD runtime settings. */
+  acd?: {
+    /** Gateway for callbacks to customers (default: the IVR's defaultGateway; none: no callbacks). */
+    callbackGateway?: string;
+    callbackCallerId?: string;
+    prompts?: Partial<AcdPrompts>;
+    /** The engine's random source (random strategy); tests seed it. */
+    random?: () => number;
+  };
 }
 
 /** A running Switchboard: what main.ts, the demo and end-to-end tests hold on to. */
@@ -52,6 +66,10 @@ export interface Service {
   /** Runs IVR flows on inbound calls parked with switchboard_did. */
   readonly ivr: IvrRuntime;
   readonly ivrStore: IvrStore;
+  /** The ACD: engine, FreeSWITCH runtime (offers, bridges, music on hold) and its history writer. */
+  readonly acd: AcdRuntime;
+  readonly acdConfig: AcdConfigStoreImpl;
+  readonly acdHistory: AcdHistoryWriter;
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:8080 (the real port when HTTP_PORT=0). */
   readonly url: string;
   health(): Promise<HealthReport>;
@@ -117,14 +135,42 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       if (seeded.imported.length) log.info('imported the example IVR flows', { flows: seeded.imported });
       if (seeded.bound) log.info('bound the example IVR flow to its DID', seeded.bound);
     }
+    // ACD: configuration from the database, history written in the background, the runtime on the cluster. It takes
+    // the IVR's queued calls as soon as some queue exists (until then the IVR says "no ACD configured").
+    const acdConfig = acdConfigStoreFor(dataSource, { clock, logger });
+    const acdHistory = new AcdHistoryWriter(dataSource, { clock, logger });
+    closers.push(() => acdHistory.close());
+    const acd = new AcdRuntime({
+      cluster,
+      store: acdConfig,
+      createEngine: (onEffect) => new AcdEngine({ clock, onEffect, random: deps.acd?.random }),
+      history: acdHistory,
+      clock,
+      logger,
+      callbackGateway: deps.acd?.callbackGateway ?? deps.ivr?.defaultGateway ?? config.telephony.outboundGateway,
+      callbackCallerId: deps.acd?.callbackCallerId ?? config.telephony.callbackCallerId,
+      prompts: deps.acd?.prompts,
+      commandTimeoutMs: config.freeswitch.commandTimeoutMs,
+    });
+    await acd.start();
+    closers.push(() => acd.close());
+    const noAcd = new NoAcdQueueHandoff();
+    const queueHandoff: QueueHandoff = {
+      handoff: (call) => (acd.hasQueues() ? acd.handoff(call) : noAcd.handoff(call)),
+    };
+
     const { exampleDid: _exampleDid, importExamples: _importExamples, clock: ivrClock, ...ivrOptions } = deps.ivr ?? {};
     const ivr = new IvrRuntime({
+      queueHandoff,
+      defaultGateway: config.telephony.outboundGateway,
       ...ivrOptions,
+      // CRM_URL is what flows reach as {{var.crm_url}}; variables given by the caller of startService win.
+      variables: { ...(config.telephony.crmUrl ? { crm_url: config.telephony.crmUrl } : {}), ...ivrOptions.variables },
       cluster,
       store: ivrStore,
       clock: ivrClock ?? clock,
       logger,
-      voicemailDir: path.join(config.dataDir, 'voicemail'),
+      voicemailDir: config.telephony.voicemailDir,
     });
     // Subscribed before the CDR listener: a call's path is final when its CHANNEL_HANGUP_COMPLETE reaches the CDR.
     await ivr.start();
@@ -138,9 +184,17 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       if (cdr) {
         const ivrPath = ivr.ivrPathFor(cdr.uuid);
         if (ivrPath?.length) cdr.ivr_path = ivrPath;
+        const acdLink = acd.cdrLinkFor(cdr.uuid);
+        if (acdLink) {
+          cdr.queue_call_id = acdLink.queue_call_id;
+          if (acdLink.agent_id !== null) cdr.agent_id = acdLink.agent_id;
+        }
         cdrWriter.enqueue(cdr);
       }
-      if (uuid) ivr.forget(uuid);
+      if (uuid) {
+        ivr.forget(uuid);
+        acd.forgetLink(uuid);
+      }
     });
     if (config.freeswitch.nodes.length === 0) {
       log.warn('no FreeSWITCH nodes configured (FREESWITCH_NODES is empty): the API runs, but no calls will be handled');
@@ -168,9 +222,12 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       return { status, freeswitch, database };
     };
 
-    const app = createApp({ dataSource, config, clock, logger, health, metrics, freeswitch: cluster, options: deps.apiOptions });
+    const apiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, acd, acdConfig, options: deps.apiOptions };
+    const app = createApp(apiDeps);
     const server = await listen(app, config.http.host, config.http.port);
     closers.push(() => closeServer(server));
+    const acdLive: AcdLiveHub = attachAcdWebSocket(server, apiDeps, { ivrPathFor: (uuid) => ivr.ivrPathFor(uuid) });
+    closers.push(() => acdLive.close());
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
@@ -188,6 +245,9 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       metrics,
       ivr,
       ivrStore,
+      acd,
+      acdConfig,
+      acdHistory,
       url,
       health,
       close: () => (closing ??= closeAll()),

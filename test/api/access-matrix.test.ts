@@ -238,6 +238,117 @@ describe('role access matrix: every route x every kind of caller', () => {
       body: () => ({ section: 'directory', key_name: 'name', key_value: 'nobody', user: 'nobody', domain: 'pbx.example.com' }),
       expect: same(401, 401, 401, 401, { keyAgent: 403, keySupervisor: 403, keyAdmin: 200 }),
     },
+    // ACD configuration (src/api/routes/acd-admin.ts): admins write, supervisors read; probes of rows that do not exist.
+    { method: 'GET', route: '/api/v1/acd/queues', path: () => '/api/v1/acd/queues', expect: same(401, 403, 200, 200) },
+    {
+      method: 'POST',
+      route: '/api/v1/acd/queues',
+      path: () => '/api/v1/acd/queues',
+      body: (who) => ({ name: `q-${who.toLowerCase()}-${++n}` }),
+      expect: same(401, 403, 403, 201),
+    },
+    { method: 'GET', route: '/api/v1/acd/queues/:name', path: () => '/api/v1/acd/queues/nosuch', expect: same(401, 403, 404, 404) },
+    {
+      method: 'PATCH',
+      route: '/api/v1/acd/queues/:name',
+      path: () => '/api/v1/acd/queues/nosuch',
+      body: () => ({ wrapUpSec: 5 }),
+      expect: same(401, 403, 403, 404),
+    },
+    { method: 'DELETE', route: '/api/v1/acd/queues/:name', path: () => '/api/v1/acd/queues/nosuch', expect: same(401, 403, 403, 404) },
+    { method: 'GET', route: '/api/v1/acd/agents', path: () => '/api/v1/acd/agents', expect: same(401, 403, 200, 200) },
+    {
+      method: 'POST',
+      route: '/api/v1/acd/agents',
+      path: () => '/api/v1/acd/agents',
+      // An unknown user: admins reach the store's check (400 naming user_id).
+      body: () => ({ user_id: 999999, extension: `9${String(++n).padStart(3, '0')}` }),
+      expect: same(401, 403, 403, 400),
+    },
+    { method: 'GET', route: '/api/v1/acd/agents/:id', path: () => '/api/v1/acd/agents/999999', expect: same(401, 403, 404, 404) },
+    {
+      method: 'PATCH',
+      route: '/api/v1/acd/agents/:id',
+      path: () => '/api/v1/acd/agents/999999',
+      body: () => ({ name: 'Nobody' }),
+      expect: same(401, 403, 403, 404),
+    },
+    { method: 'DELETE', route: '/api/v1/acd/agents/:id', path: () => '/api/v1/acd/agents/999999', expect: same(401, 403, 403, 404) },
+    // ACD agent operations (src/api/routes/acd-agent.ts): any user with an agent row acts on themselves; the seeded
+    // users have none (404); API keys are never agents (403).
+    ...(
+      [
+        ['GET', '/api/v1/acd/me', undefined],
+        ['POST', '/api/v1/acd/me/login', undefined],
+        ['POST', '/api/v1/acd/me/logout', undefined],
+        ['POST', '/api/v1/acd/me/ready', undefined],
+        ['POST', '/api/v1/acd/me/not-ready', { reason: 'break' }],
+        ['POST', '/api/v1/acd/me/wrap-up/end', undefined],
+        ['POST', '/api/v1/acd/me/disposition', { call_id: 'call-1', disposition: 'sale' }],
+      ] as const
+    ).map(
+      ([method, route, body]): Case => ({
+        method,
+        route,
+        path: () => route,
+        ...(body ? { body: () => body } : {}),
+        expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403, keyAdmin: 403 }),
+      }),
+    ),
+    {
+      method: 'POST',
+      route: '/api/v1/acd/agents/:id/state',
+      path: () => '/api/v1/acd/agents/999999/state',
+      body: () => ({ action: 'login' }),
+      // An agent acting on another agent: 403; supervisors and admins reach the lookup (404).
+      expect: same(401, 403, 404, 404),
+    },
+    // ACD live figures and reports (src/api/routes/acd-live.ts): supervisors and admins; no ACD runs here (503).
+    { method: 'GET', route: '/api/v1/acd/live/queues', path: () => '/api/v1/acd/live/queues', expect: same(401, 403, 503, 503) },
+    { method: 'GET', route: '/api/v1/acd/live/agents', path: () => '/api/v1/acd/live/agents', expect: same(401, 403, 503, 503) },
+    { method: 'GET', route: '/api/v1/acd/live/calls', path: () => '/api/v1/acd/live/calls', expect: same(401, 403, 503, 503) },
+    {
+      method: 'GET',
+      route: '/api/v1/acd/reports/queues',
+      path: () => '/api/v1/acd/reports/queues?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z',
+      expect: same(401, 403, 200, 200),
+    },
+    {
+      method: 'GET',
+      route: '/api/v1/acd/reports/agents',
+      path: () => '/api/v1/acd/reports/agents?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&bucket=hour',
+      expect: same(401, 403, 200, 200),
+    },
+    // ACD call control (src/api/routes/acd-calls.ts): the caller's own call; the seeded users have no agent row (404),
+    // API keys are never agents (403).
+    ...(
+      [
+        ['GET', '/api/v1/acd/me/call', undefined],
+        ['POST', '/api/v1/acd/me/call/hangup', undefined],
+        ['POST', '/api/v1/acd/me/call/hold', undefined],
+        ['POST', '/api/v1/acd/me/call/unhold', undefined],
+        ['POST', '/api/v1/acd/me/call/transfer', { target: { agent: 2 }, mode: 'blind' }],
+        ['POST', '/api/v1/acd/me/call/transfer/complete', undefined],
+        ['POST', '/api/v1/acd/me/call/transfer/cancel', undefined],
+        ['POST', '/api/v1/acd/me/call/three-way', { target: { number: '+15551230000' } }],
+        ['POST', '/api/v1/acd/me/outbound', { number: '+15551230000' }],
+      ] as const
+    ).map(
+      ([method, route, body]): Case => ({
+        method,
+        route,
+        path: () => route,
+        ...(body ? { body: () => body } : {}),
+        expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403, keyAdmin: 403 }),
+      }),
+    ),
+    {
+      method: 'POST',
+      route: '/api/v1/acd/agents/:id/call/hangup',
+      path: () => '/api/v1/acd/agents/999999/call/hangup',
+      // An agent acting on another agent's call: 403; supervisors and admins reach the lookup (404).
+      expect: same(401, 403, 404, 404),
+    },
   ];
 
   beforeAll(async () => {

@@ -46,6 +46,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ADMIN_USERNAME: 'root' })).toThrow(/set both or neither/);
   });
 
+  it('reads the telephony settings and refuses unsafe ones', () => {
+    const t = loadConfig({
+      DATA_DIR: '/srv/sb',
+      OUTBOUND_GATEWAY: 'carrier-1',
+      CALLBACK_CALLER_ID: '+18005550100',
+      CRM_URL: 'https://crm.example.com/lookup',
+    }).telephony;
+    expect(t).toEqual({
+      outboundGateway: 'carrier-1',
+      callbackCallerId: '+18005550100',
+      crmUrl: 'https://crm.example.com/lookup',
+      voicemailDir: '/srv/sb/voicemail',
+    });
+    expect(() => loadConfig({ OUTBOUND_GATEWAY: 'evil,sofia/gateway/x' })).toThrow(/OUTBOUND_GATEWAY: must be a FreeSWITCH gateway name/);
+    expect(() => loadConfig({ CALLBACK_CALLER_ID: '1\r\n' })).toThrow(/CALLBACK_CALLER_ID: must be a phone number/);
+    expect(() => loadConfig({ CRM_URL: 'file:///etc/passwd' })).toThrow(/CRM_URL: must be an http\(s\) URL/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ HTTP_PORT: '', DATABASE_URL: '' }).http.port).toBe(8080);
   });

@@ -9,6 +9,11 @@ import { allMigrations } from '../../src/db/migrations';
 import { describeEachEngine, type TestDatabase } from '../helpers/databases';
 
 const TABLES = [
+  'acd_agent_state_log',
+  'acd_agents',
+  'acd_offer_log',
+  'acd_queue_calls',
+  'acd_queues',
   'api_keys',
   'audit_log',
   'cdrs',
@@ -26,7 +31,8 @@ async function tables(ds: DataSource): Promise<string[]> {
     ds.options.type === 'better-sqlite3'
       ? await ds.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
       : await ds.query(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name`);
-  return rows.map((r) => r.name).filter((n) => n !== 'migrations');
+  // Sorted here: MariaDB's ORDER BY follows the schema collation (acd_queues before acd_queue_calls), SQLite's is binary.
+  return rows.map((r) => r.name).filter((n) => n !== 'migrations').sort();
 }
 
 async function indexes(ds: DataSource, table: string): Promise<string[]> {

@@ -5,6 +5,8 @@ import { UserSchema } from './user';
 import { IvrCallSchema, IvrDidBindingSchema, IvrFlowSchema, VoicemailSchema } from './ivr';
 import { DialplanVersionSchema } from './dialplan-version';
 import { SipAccountSchema } from './sip-account';
+import { AcdAgentSchema, AcdQueueSchema } from './acd-config';
+import { AcdAgentStateLogSchema, AcdOfferLogSchema, AcdQueueCallSchema } from './acd-history';
 
 export { ApiKeySchema, type ApiKeyRow } from './api-key';
 export { AuditLogSchema, type AuditActorType, type AuditLogRow } from './audit-log';
@@ -14,6 +16,18 @@ export { UserSchema, type Role, type UserRow } from './user';
 export { IVR_LIMITS, IvrCallSchema, IvrDidBindingSchema, IvrFlowSchema, VoicemailSchema, type IvrCallRow, type IvrDidBindingRow, type IvrFlowRow, type VoicemailRow } from './ivr';
 export { DIALPLAN_LIMITS, DialplanVersionSchema, type DialplanVersionRow } from './dialplan-version';
 export { SIP_ACCOUNT_LIMITS, SipAccountSchema, type SipAccountRow } from './sip-account';
+export {
+  ACD_HISTORY_LIMITS,
+  AcdAgentStateLogSchema,
+  AcdOfferLogSchema,
+  AcdQueueCallSchema,
+  type AcdAgentStateLogRow,
+  type AcdOfferLogRow,
+  type AcdOfferResult,
+  type AcdQueueCallOutcome,
+  type AcdQueueCallRow,
+} from './acd-history';
+export { ACD_CONFIG_LIMITS, AcdAgentSchema, AcdQueueSchema, type AcdAgentRow, type AcdQueueRow } from './acd-config';
 
 /** Every entity, for the DataSource. */
-export const allEntities = [UserSchema, ApiKeySchema, CdrSchema, AuditLogSchema, IvrFlowSchema, IvrDidBindingSchema, IvrCallSchema, VoicemailSchema, DialplanVersionSchema, SipAccountSchema];
+export const allEntities = [UserSchema, ApiKeySchema, CdrSchema, AuditLogSchema, IvrFlowSchema, IvrDidBindingSchema, IvrCallSchema, VoicemailSchema, DialplanVersionSchema, SipAccountSchema, AcdQueueSchema, AcdAgentSchema, AcdQueueCallSchema, AcdAgentStateLogSchema, AcdOfferLogSchema];

@@ -1,9 +1,11 @@
 import { InitialSchema1767225600000 } from './1767225600000-initial-schema';
 import { IvrSchema1767312000000 } from './1767312000000-ivr';
 import { DialplansSipAccounts1767398400000 } from './1767398400000-dialplans-sip-accounts';
+import { AcdConfig1767571200000 } from './1767571200000-acd-config';
+import { AcdHistory1767484800000 } from './1767484800000-acd-history';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob): the same list works under tsx, jest and a build.
  * A new migration is a class here with a later timestamp; it must handle both dialects (see dialect.ts).
  */
-export const allMigrations = [InitialSchema1767225600000, IvrSchema1767312000000, DialplansSipAccounts1767398400000];
+export const allMigrations = [InitialSchema1767225600000, IvrSchema1767312000000, DialplansSipAccounts1767398400000, AcdHistory1767484800000, AcdConfig1767571200000];

@@ -1,0 +1,583 @@
+/**
+ * ACD history persistence: queue calls, agent state transitions and offers, written in the background.
+ *
+ * Like the CDR writer, nothing here ever blocks routing: the runtime calls the record methods synchronously, they
+ * only change memory, and a background flush (every flushMs, or at once when batchSize rows are waiting) writes
+ * what changed. A queue call is one row kept in memory from entering the queue until its final state is written
+ * (each write is an idempotent upsert of the whole row, so an update can never arrive before its insert); offers
+ * are written once they end (an offer still ringing at close is written with a null result); state transitions
+ * are inserted in batches. The backlog is bounded; every row lost (backlog full, refused by the database, unwritten
+ * at close) is counted and logged. `disposition` and `notes` belong to the agent API and are never overwritten here.
+ */
+import type { DataSource } from 'typeorm';
+import { systemClock, type Clock, type ClockTimer } from '../clock/clock';
+import { sqlDateTime } from '../db/entities/columns';
+import {
+  ACD_HISTORY_LIMITS,
+  type AcdOfferResult,
+  type AcdQueueCallOutcome,
+} from '../db/entities/acd-history';
+import { isDataError } from '../cdr/cdr-writer';
+import { silentLogger, type Logger } from '../log/logger';
+
+export interface AcdHistoryOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** A change is written at most this long after it was made (default 200 ms). */
+  flushMs?: number;
+  /** Rows per statement; a full batch is written at once (default 200). */
+  batchSize?: number;
+  /** Rows held in memory at most (queue calls in progress + rows waiting); beyond it new rows are dropped (default 100,000). */
+  maxBacklog?: number;
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  onDropped?: (count: number, table: string, reason: 'backlog_full' | 'rejected' | 'closed') => void;
+}
+
+export interface QueueCallEntry {
+  id: string;
+  node: string;
+  queue: string;
+  priority: number;
+  callerNumber: string;
+  callerName?: string | null;
+  enteredAt: number;
+  data?: Record<string, unknown>;
+}
+
+export interface QueueCallPatch {
+  queue?: string;
+  offeredCountDelta?: number;
+  answeredAt?: number;
+  endedAt?: number;
+  agentId?: number | null;
+  waitMs?: number | null;
+  talkMs?: number | null;
+  outcome?: AcdQueueCallOutcome | null;
+  overflowTarget?: string | null;
+  /** Merged into the row's data object. */
+  data?: Record<string, unknown>;
+}
+
+export interface AcdHistoryStats {
+  openCalls: number;
+  pending: number;
+  written: number;
+  dropped: number;
+  failedWrites: number;
+  lastError: string | null;
+}
+
+interface CallRowState {
+  id: string;
+  fs_node: string;
+  queue: string;
+  priority: number;
+  caller_number: string;
+  caller_name: string | null;
+  entered_at: number;
+  offered_count: number;
+  answered_at: number | null;
+  ended_at: number | null;
+  agent_id: number | null;
+  wait_ms: number | null;
+  talk_ms: number | null;
+  outcome: AcdQueueCallOutcome | null;
+  overflow_target: string | null;
+  data: Record<string, unknown>;
+  dirty: boolean;
+  /** The row is final (ended): dropped from memory once written. */
+  final: boolean;
+}
+
+interface StateRow {
+  agent_id: number;
+  state: string;
+  previous: string;
+  reason: string | null;
+  version: number;
+  at: number;
+}
+
+interface OfferRow {
+  offer_id: string;
+  call_id: string;
+  agent_id: number;
+  queue: string;
+  offered_at: number;
+  result: AcdOfferResult | null;
+  ended_at: number | null;
+  ring_ms: number | null;
+}
+
+const CALL_COLUMNS = [
+  'id',
+  'fs_node',
+  'queue',
+  'priority',
+  'caller_number',
+  'caller_name',
+  'entered_at',
+  'offered_count',
+  'answered_at',
+  'ended_at',
+  'agent_id',
+  'wait_ms',
+  'talk_ms',
+  'outcome',
+  'overflow_target',
+  'data',
+] as const;
+const STATE_COLUMNS = ['agent_id', 'state', 'previous', 'reason', 'version', 'at'] as const;
+const OFFER_COLUMNS = ['offer_id', 'call_id', 'agent_id', 'queue', 'offered_at', 'result', 'ended_at', 'ring_ms'] as const;
+
+type SqlValue = string | number | null;
+type Dialect = 'mysql' | 'sqlite';
+
+function clip(value: string | null | undefined, max: number): string | null {
+  if (value === null || value === undefined) return null;
+  return value.length > max ? value.slice(0, max) : value;
+}
+
+function int(value: number | null | undefined): number | null {
+  if (value === null || value === undefined || !Number.isFinite(value)) return null;
+  return Math.max(-2_147_483_648, Math.min(2_147_483_647, Math.round(value)));
+}
+
+function date(ms: number | null): string | null {
+  return ms === null ? null : sqlDateTime(ms);
+}
+
+const MAX_DATA_CHARS = 60_000;
+
+function jsonText(data: Record<string, unknown>): string | null {
+  if (!Object.keys(data).length) return null;
+  try {
+    const text = JSON.stringify(data);
+    return text.length > MAX_DATA_CHARS ? JSON.stringify({ truncated: true }) : text;
+  } catch {
+    return null;
+  }
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class AcdHistoryWriter {
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly flushMs: number;
+  private readonly batchSize: number;
+  private readonly maxBacklog: number;
+  private readonly retryInitialMs: number;
+  private readonly retryMaxMs: number;
+  private readonly dialect: Dialect;
+
+  private readonly calls = new Map<string, CallRowState>();
+  private readonly openOffers = new Map<string, OfferRow>();
+  private states: StateRow[] = [];
+  private offers: OfferRow[] = [];
+  private dirtyCalls = 0;
+
+  private timer: ClockTimer | null = null;
+  private retryTimer: ClockTimer | null = null;
+  private inFlight: Promise<void> | null = null;
+  private attempts = 0;
+  private closed = false;
+  private written = 0;
+  private dropped = 0;
+  private failedWrites = 0;
+  private lastError: string | null = null;
+  private lastDropLogAt = -Infinity;
+
+  constructor(
+    private readonly ds: DataSource,
+    options: AcdHistoryOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.log = (options.logger ?? silentLogger).child({ module: 'acd-history' });
+    this.flushMs = Math.max(0, options.flushMs ?? 200);
+    this.batchSize = Math.max(1, options.batchSize ?? 200);
+    this.maxBacklog = Math.max(this.batchSize, options.maxBacklog ?? 100_000);
+    this.retryInitialMs = Math.max(1, options.retryInitialMs ?? 500);
+    this.retryMaxMs = Math.max(this.retryInitialMs, options.retryMaxMs ?? 30_000);
+    const type = ds.options.type;
+    this.dialect = type === 'mysql' || type === 'mariadb' ? 'mysql' : 'sqlite';
+    this.onDropped = options.onDropped;
+  }
+
+  private readonly onDropped?: AcdHistoryOptions['onDropped'];
+
+  // ---- recording (synchronous, never throws) ------------------------------------------------------------------
+
+  /** A call entered a queue (a second entry of the same id, e.g. a callback re-queued, keeps the first row). */
+  callEntered(entry: QueueCallEntry): void {
+    this.safely(() => {
+      if (this.calls.has(entry.id)) return;
+      if (!this.room('acd_queue_calls')) return;
+      this.calls.set(entry.id, {
+        id: entry.id,
+        fs_node: entry.node,
+        queue: entry.queue,
+        priority: entry.priority,
+        caller_number: entry.callerNumber,
+        caller_name: entry.callerName ?? null,
+        entered_at: entry.enteredAt,
+        offered_count: 0,
+        answered_at: null,
+        ended_at: null,
+        agent_id: null,
+        wait_ms: null,
+        talk_ms: null,
+        outcome: null,
+        overflow_target: null,
+        data: { ...(entry.data ?? {}) },
+        dirty: false,
+        final: false,
+      });
+      this.markDirty(this.calls.get(entry.id)!);
+    });
+  }
+
+  /** Changes a call's row; `final` means the call is over (the row leaves memory once written). */
+  callUpdate(id: string, patch: QueueCallPatch, final = false): void {
+    this.safely(() => {
+      const row = this.calls.get(id);
+      if (!row) return;
+      if (patch.queue !== undefined) row.queue = patch.queue;
+      if (patch.offeredCountDelta) row.offered_count += patch.offeredCountDelta;
+      if (patch.answeredAt !== undefined) row.answered_at = patch.answeredAt;
+      if (patch.endedAt !== undefined) row.ended_at = patch.endedAt;
+      if (patch.agentId !== undefined) row.agent_id = patch.agentId;
+      if (patch.waitMs !== undefined) row.wait_ms = patch.waitMs;
+      if (patch.talkMs !== undefined) row.talk_ms = patch.talkMs;
+      if (patch.outcome !== undefined) row.outcome = patch.outcome;
+      if (patch.overflowTarget !== undefined) row.overflow_target = patch.overflowTarget;
+      if (patch.data) Object.assign(row.data, patch.data);
+      if (final) row.final = true;
+      this.markDirty(row);
+    });
+  }
+
+  /** The row of a call still in memory (tests, the runtime's own bookkeeping). */
+  callRow(id: string): Readonly<Omit<CallRowState, 'dirty' | 'final'>> | undefined {
+    return this.calls.get(id);
+  }
+
+  agentState(row: { agentId: number; state: string; previous: string; reason?: string; version: number; at: number }): void {
+    this.safely(() => {
+      if (!this.room('acd_agent_state_log')) return;
+      this.states.push({
+        agent_id: row.agentId,
+        state: row.state,
+        previous: row.previous,
+        reason: row.reason ?? null,
+        version: row.version,
+        at: row.at,
+      });
+      this.schedule();
+    });
+  }
+
+  offerStarted(o: { offerId: string; callId: string; agentId: number; queue: string; at: number }): void {
+    this.safely(() => {
+      const key = `${o.offerId}\0${o.agentId}`;
+      if (this.openOffers.has(key)) return;
+      if (!this.room('acd_offer_log')) return;
+      this.openOffers.set(key, {
+        offer_id: o.offerId,
+        call_id: o.callId,
+        agent_id: o.agentId,
+        queue: o.queue,
+        offered_at: o.at,
+        result: null,
+        ended_at: null,
+        ring_ms: null,
+      });
+    });
+  }
+
+  /** The offer to one agent ended (first result wins). */
+  offerEnded(offerId: string, agentId: number, result: AcdOfferResult, at: number): void {
+    this.safely(() => {
+      const key = `${offerId}\0${agentId}`;
+      const row = this.openOffers.get(key);
+      if (!row) return;
+      this.openOffers.delete(key);
+      row.result = result;
+      row.ended_at = at;
+      row.ring_ms = Math.max(0, at - row.offered_at);
+      this.offers.push(row);
+      this.schedule();
+    });
+  }
+
+  stats(): AcdHistoryStats {
+    return {
+      openCalls: this.calls.size,
+      pending: this.dirtyCalls + this.states.length + this.offers.length,
+      written: this.written,
+      dropped: this.dropped,
+      failedWrites: this.failedWrites,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Writes everything changed so far; rejects with the database error if that fails (the rows stay queued). */
+  async flush(): Promise<void> {
+    for (let guard = 0; guard < 1000; guard++) {
+      if (this.inFlight) {
+        await this.inFlight;
+        continue;
+      }
+      if (!this.hasWork()) return;
+      this.cancel('timer');
+      this.cancel('retryTimer');
+      const ok = await this.write();
+      if (!ok) throw new Error(this.lastError ?? 'ACD history write failed');
+    }
+  }
+
+  /** Writes open offers (result null) and everything queued; what cannot be written is logged and counted. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    for (const row of this.openOffers.values()) this.offers.push(row);
+    this.openOffers.clear();
+    try {
+      await this.flush();
+    } catch (err) {
+      const lost = this.dirtyCalls + this.states.length + this.offers.length;
+      this.log.error('ACD history closed with unwritten rows: they are lost from the database', { count: lost, error: message(err) });
+      this.dropped += lost;
+      this.onDropped?.(lost, 'acd_history', 'closed');
+    } finally {
+      this.closed = true;
+      this.cancel('timer');
+      this.cancel('retryTimer');
+    }
+  }
+
+  // ---- writing ----------------------------------------------------------------------------------------------
+
+  private safely(fn: () => void): void {
+    if (this.closed) return;
+    try {
+      fn();
+    } catch (err) {
+      this.log.error('ACD history record failed', { error: message(err) });
+    }
+  }
+
+  private room(table: string): boolean {
+    const size = this.calls.size + this.openOffers.size + this.states.length + this.offers.length;
+    if (size < this.maxBacklog) return true;
+    this.dropped++;
+    this.onDropped?.(1, table, 'backlog_full');
+    const now = this.clock.now();
+    if (now - this.lastDropLogAt > 10_000) {
+      this.lastDropLogAt = now;
+      this.log.error('ACD history backlog full: rows dropped', { table, totalDropped: this.dropped, backlog: size });
+    }
+    return false;
+  }
+
+  private markDirty(row: CallRowState): void {
+    if (!row.dirty) {
+      row.dirty = true;
+      this.dirtyCalls++;
+    }
+    this.schedule();
+  }
+
+  private hasWork(): boolean {
+    return this.dirtyCalls > 0 || this.states.length > 0 || this.offers.length > 0;
+  }
+
+  private schedule(): void {
+    if (this.inFlight || this.retryTimer || this.closed) return;
+    const size = this.dirtyCalls + this.states.length + this.offers.length;
+    if (size >= this.batchSize) {
+      this.cancel('timer');
+      void this.write();
+      return;
+    }
+    this.timer ??= this.clock.setTimeout(() => {
+      this.timer = null;
+      if (!this.inFlight && !this.retryTimer && this.hasWork()) void this.write();
+    }, this.flushMs);
+  }
+
+  private cancel(which: 'timer' | 'retryTimer'): void {
+    this[which]?.cancel();
+    this[which] = null;
+  }
+
+  /** One write round: up to batchSize rows of each table. Resolves true when written (or dropped as bad data). */
+  private write(): Promise<boolean> {
+    const calls = [...this.calls.values()].filter((r) => r.dirty).slice(0, this.batchSize);
+    const states = this.states.slice(0, this.batchSize);
+    const offers = this.offers.slice(0, this.batchSize);
+    // Snapshot the rows: later changes mark them dirty again and are written next round.
+    for (const r of calls) {
+      r.dirty = false;
+      this.dirtyCalls--;
+    }
+    const callValues = calls.map((r) => this.callValues(r));
+    const finals = calls.filter((r) => r.final);
+    let result = false;
+    const p = this.run(callValues, states, offers)
+      .then(
+        () => {
+          this.states.splice(0, states.length);
+          this.offers.splice(0, offers.length);
+          for (const r of finals) if (!r.dirty) this.calls.delete(r.id);
+          this.written += calls.length + states.length + offers.length;
+          if (this.attempts) this.log.info('ACD history writes recovered', { afterFailedAttempts: this.attempts });
+          this.attempts = 0;
+          this.lastError = null;
+          result = true;
+        },
+        (err: unknown) => {
+          this.failedWrites++;
+          this.lastError = message(err);
+          if (isDataError(err)) {
+            // Bad data never gets better: drop this round's rows (logged) rather than block every later row.
+            const count = calls.length + states.length + offers.length;
+            this.states.splice(0, states.length);
+            this.offers.splice(0, offers.length);
+            for (const r of finals) if (!r.dirty) this.calls.delete(r.id);
+            this.dropped += count;
+            this.onDropped?.(count, 'acd_history', 'rejected');
+            this.log.error('ACD history rows refused by the database; dropped', { count, error: this.lastError, calls: callValues.slice(0, 20) });
+            result = true;
+            return;
+          }
+          for (const r of calls) {
+            if (!r.dirty) {
+              r.dirty = true;
+              this.dirtyCalls++;
+            }
+          }
+          this.attempts++;
+          this.log.warn('ACD history write failed; retrying', { attempt: this.attempts, error: this.lastError });
+        },
+      )
+      .finally(() => {
+        this.inFlight = null;
+        if (result) this.schedule();
+        else this.scheduleRetry();
+      });
+    this.inFlight = p;
+    return p.then(() => result);
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed || this.retryTimer || !this.hasWork()) return;
+    const delay = Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** Math.min(20, Math.max(0, this.attempts - 1)));
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.inFlight && this.hasWork()) void this.write();
+    }, delay);
+  }
+
+  private callValues(r: CallRowState): SqlValue[] {
+    const L = ACD_HISTORY_LIMITS;
+    return [
+      clip(r.id, L.id),
+      clip(r.fs_node, L.node),
+      clip(r.queue, L.queue),
+      int(r.priority) ?? 0,
+      clip(r.caller_number, L.number) ?? '',
+      clip(r.caller_name, L.name),
+      date(r.entered_at),
+      int(r.offered_count) ?? 0,
+      date(r.answered_at),
+      date(r.ended_at),
+      int(r.agent_id),
+      int(r.wait_ms),
+      int(r.talk_ms),
+      clip(r.outcome, L.outcome),
+      clip(r.overflow_target, L.overflow),
+      jsonText(r.data),
+    ];
+  }
+
+  private async run(calls: SqlValue[][], states: StateRow[], offers: OfferRow[]): Promise<void> {
+    if (!calls.length && !states.length && !offers.length) return;
+    const qr = this.ds.createQueryRunner();
+    try {
+      await qr.startTransaction();
+      try {
+        if (calls.length) await qr.query(this.upsertCallsSql(calls.length), calls.flat());
+        if (states.length) {
+          const L = ACD_HISTORY_LIMITS;
+          const values = states.map((s) => [int(s.agent_id) ?? 0, clip(s.state, L.state), clip(s.previous, L.state), clip(s.reason, L.reason), int(s.version) ?? 0, date(s.at)]);
+          await qr.query(this.insertSql('acd_agent_state_log', STATE_COLUMNS, states.length), values.flat());
+        }
+        if (offers.length) {
+          const L = ACD_HISTORY_LIMITS;
+          const values = offers.map((o) => [
+            clip(o.offer_id, L.id),
+            clip(o.call_id, L.id),
+            int(o.agent_id) ?? 0,
+            clip(o.queue, L.queue),
+            date(o.offered_at),
+            clip(o.result, L.result),
+            date(o.ended_at),
+            int(o.ring_ms),
+          ]);
+          await qr.query(this.insertSql('acd_offer_log', OFFER_COLUMNS, offers.length), values.flat());
+        }
+        await qr.commitTransaction();
+      } catch (err) {
+        await qr.rollbackTransaction().catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      await qr.release().catch(() => undefined);
+    }
+  }
+
+  private q(name: string): string {
+    return this.dialect === 'mysql' ? `\`${name}\`` : `"${name}"`;
+  }
+
+  private rows(columns: readonly string[], n: number): string {
+    const one = `(${columns.map(() => '?').join(', ')})`;
+    return Array.from({ length: n }, () => one).join(', ');
+  }
+
+  private insertSql(table: string, columns: readonly string[], n: number): string {
+    return `INSERT INTO ${this.q(table)} (${columns.map((c) => this.q(c)).join(', ')}) VALUES ${this.rows(columns, n)}`;
+  }
+
+  /** Insert-or-update of whole rows, leaving disposition and notes (the agent's) alone. */
+  private upsertCallsSql(n: number): string {
+    const cols = CALL_COLUMNS.map((c) => this.q(c)).join(', ');
+    const updated = CALL_COLUMNS.filter((c) => c !== 'id');
+    const head = `INSERT INTO ${this.q('acd_queue_calls')} (${cols}, ${this.q('disposition')}, ${this.q('notes')}) VALUES `;
+    const one = `(${CALL_COLUMNS.map(() => '?').join(', ')}, NULL, NULL)`;
+    const values = Array.from({ length: n }, () => one).join(', ');
+    if (this.dialect === 'mysql') {
+      return `${head}${values} ON DUPLICATE KEY UPDATE ${updated.map((c) => `${this.q(c)} = VALUES(${this.q(c)})`).join(', ')}`;
+    }
+    return `${head}${values} ON CONFLICT ("id") DO UPDATE SET ${updated.map((c) => `"${c}" = excluded."${c}"`).join(', ')}`;
+  }
+}
+
+/** `queue:<name>`, `voicemail:<box>`, `callback`, `hangup:<cause>`: how an overflow target is stored. */
+export function overflowTargetText(target: { kind: string; queue?: string; box?: string; cause?: string }): string {
+  switch (target.kind) {
+    case 'queue':
+      return `queue:${target.queue ?? ''}`;
+    case 'voicemail':
+      return `voicemail:${target.box ?? ''}`;
+    case 'hangup':
+      return `hangup:${target.cause ?? ''}`;
+    default:
+      return target.kind;
+  }
+}
+
+export type { AcdOfferResult, AcdQueueCallOutcome };
