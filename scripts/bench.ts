@@ -7,8 +7,11 @@
  *                                     BENCH_MYSQL_URL) and embedded SQLite
  *   acd-decision                      routing decision latency (p50/p99) with 1,000 agents, 50 skills and 500
  *                                     waiting calls, and the engine's in-process route rate
+ *   acd-route                         the whole service and the simulator over TCP: offer latency, agent reuse
+ *                                     latency and queue-to-agent calls/s with 1,000 agents and 500 waiting calls
  */
 import { runAcdDecisionBench } from './bench/acd-decision';
+import { runAcdRouteBench } from './bench/acd-route';
 import { runCdrInsertBench } from './bench/cdr-insert';
 import { runEslParseBench } from './bench/esl-parse';
 
@@ -17,6 +20,7 @@ const BENCHES: Record<string, () => Promise<object[]>> = {
   'esl-parse-plain': async () => [await runEslParseBench('plain')],
   'cdr-insert': runCdrInsertBench,
   'acd-decision': runAcdDecisionBench,
+  'acd-route': runAcdRouteBench,
 };
 
 async function main(): Promise<void> {
