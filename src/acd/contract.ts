@@ -100,6 +100,12 @@ export interface QueueCallInput {
   callback?: { number: string };
 }
 
+/**
+ * A call an agent takes that the engine did not route (see AcdEngineApi.reserveDirectCall): the target of a transfer
+ * to an agent, the third agent of a 3-way, or the agent's own manual outbound call.
+ */
+export type DirectCallKind = 'transfer' | 'outbound' | 'conference';
+
 export type OfferFailure = 'no_answer' | 'rejected' | 'busy' | 'error' | 'agent_logged_out';
 
 export type CallOutcome = 'answered' | 'abandoned' | 'overflowed' | 'callback_requested' | 'failed';
@@ -155,6 +161,8 @@ export interface AgentSnapshot {
   callsHandled: number;
   talkMs: number;
   noAnswerStreak: number;
+  /** The agent's call is a direct one (reserved: ringing, on_call: talking); callId is its id. */
+  direct?: { kind: DirectCallKind; queue?: string };
 }
 
 /**
@@ -180,6 +188,28 @@ export interface AcdEngineApi {
   callEnded(callId: string): void;
   /** The agent finished wrap-up early (disposition saved). */
   endWrapUp(agentId: number): void;
+  /**
+   * Direct calls: calls an agent takes that the engine did not route. They count like routed calls for the agent
+   * (on_call, talk time, calls handled, wrap-up) but are not queue calls: no call_state effects, no queue figures.
+   * `callId` only names the call on this agent (it may equal a queue call id, e.g. the caller of a transfer).
+   *
+   * The agent's phone rings: available -> reserved (no offers meanwhile). Outbound calls may also start from
+   * not_ready: that not-ready (reason kept) is pending and comes back after the call. `queue` (known to the engine)
+   * is the queue the call belongs to, e.g. the one a transferred caller came from: its wrapUpSec applies.
+   * timeoutSec: after it (+ a grace) without start/end the reservation ends by itself (default 60).
+   */
+  reserveDirectCall(agentId: number, callId: string, kind: DirectCallKind, opts?: { queue?: string; timeoutSec?: number }): void;
+  /**
+   * The agent is talking on the direct call: reserved (for this callId) -> on_call. Also allowed without a
+   * reservation, from available (any kind) or not_ready (outbound only). Talk time runs from here.
+   */
+  startDirectCall(agentId: number, callId: string, kind: DirectCallKind, queue?: string): void;
+  /**
+   * The direct call is over. From on_call: counted (calls handled, talk time) and wrap-up (the queue's wrapUpSec,
+   * else the engine's default for the kind), then available or the pending state. From reserved (never answered):
+   * back to available or the pending state, nothing counted. Unknown callId for the agent: unknown_call.
+   */
+  endDirectCall(agentId: number, callId: string): void;
   queues(): QueueSnapshot[];
   agents(): AgentSnapshot[];
   agent(agentId: number): AgentSnapshot | undefined;

@@ -33,7 +33,16 @@
  *   its noAgents target, else hangup NORMAL_CLEARING); connected calls finish normally. A changed queue applies to its
  *   waiting calls at once (skills, relaxation, max wait re-armed from their enteredAt). Memberships naming an unknown
  *   queue are ignored.
- * - callsHandled and talkMs count since login (fewest_calls, least_talk_time).
+ * - callsHandled and talkMs count since login (fewest_calls, least_talk_time), direct calls included.
+ * - Direct calls (reserveDirectCall / startDirectCall / endDirectCall: transfers to an agent, a 3-way's third agent,
+ *   manual outbound calls) live on the agent only, never in the queues: they emit agent_state only (no call_state,
+ *   no service level, no handle-time sample), and their id may equal a queue call's (a transferred caller). The agent
+ *   is reserved while its phone rings (a watchdog of timeoutSec + OFFER_GRACE_MS ends a reservation never started or
+ *   ended), on_call while talking (talk time from the start), then wrap-up: the given queue's wrapUpSec if that queue
+ *   still exists, else directWrapUpSec[kind] (default 0). A reservation that ends unanswered releases the agent like
+ *   an offer that ended (pending state, else available; no streak, no delay). Outbound calls may start from
+ *   not_ready: the not-ready (same reason) becomes pending. A removed agent reserved for or on a direct call finishes
+ *   it like an ACD call.
  * - Effects of one input come in this order where they apply: cancel_offer, connect, call_state, agent_state, then
  *   new offers. A listener may call back into the engine; that input runs after the current one's effects are given.
  */
@@ -45,6 +54,7 @@ import type {
   AgentConfig,
   AgentSnapshot,
   AgentState,
+  DirectCallKind,
   OfferFailure,
   OverflowTarget,
   QueueCallInput,
@@ -61,6 +71,9 @@ import { STRATEGIES, type StrategyContext } from './strategies';
 
 export const OFFER_GRACE_MS = 3_000;
 export const DEFAULT_SERVICE_WINDOW_MS = 3_600_000;
+/** Ring time of a direct call's reservation when the edge gives none. */
+export const DEFAULT_DIRECT_RING_SEC = 60;
+const DIRECT_KINDS: readonly DirectCallKind[] = ['transfer', 'outbound', 'conference'];
 const ENDED_OFFERS_KEPT = 10_000;
 const AGENT_STATES: readonly AgentState[] = ['logged_out', 'available', 'not_ready', 'reserved', 'on_call', 'wrap_up'];
 
@@ -73,6 +86,8 @@ export interface AcdEngineOptions {
   serviceWindowMs?: number;
   /** Called when the listener throws (default: the error is rethrown from the input once every effect was given). */
   onListenerError?: (err: unknown, effect: AcdEffect) => void;
+  /** Wrap-up after a direct call with no (or no longer a) queue, by kind (default 0 s for every kind). */
+  directWrapUpSec?: Partial<Record<DirectCallKind, number>>;
 }
 
 /** AgentSnapshot plus what the engine adds (optional, beyond the contract). */
@@ -129,6 +144,8 @@ interface AgentRec {
   /** Queue of the call being wrapped up (its handle time goes there). */
   wrapQueue?: QueueRec;
   pending?: { state: 'not_ready' | 'logged_out'; reason: string };
+  /** A call the engine did not route (reserved: ringing; on_call: talking). */
+  direct?: DirectRec;
   removed: boolean;
   offerable: boolean;
   /** Read by strategies (= config.skills). */
@@ -157,6 +174,16 @@ interface CallRec {
   attempts: number;
 }
 
+interface DirectRec {
+  id: string;
+  kind: DirectCallKind;
+  queue?: string;
+  /** When the agent started talking (undefined while reserved). */
+  startedAt?: number;
+  /** Ends a reservation that is never started or ended. */
+  timer?: ClockTimer;
+}
+
 interface OfferRec {
   id: string;
   call: CallRec;
@@ -171,6 +198,7 @@ export class AcdEngine implements AcdEngineApi {
   private readonly random: () => number;
   private readonly serviceWindowMs: number;
   private readonly onListenerError?: (err: unknown, effect: AcdEffect) => void;
+  private readonly directWrapUpSec: Partial<Record<DirectCallKind, number>>;
 
   private readonly queueMap = new Map<string, QueueRec>();
   private readonly agentMap = new Map<number, AgentRec>();
@@ -196,6 +224,10 @@ export class AcdEngine implements AcdEngineApi {
     this.random = opts.random ?? Math.random;
     this.serviceWindowMs = opts.serviceWindowMs ?? DEFAULT_SERVICE_WINDOW_MS;
     this.onListenerError = opts.onListenerError;
+    this.directWrapUpSec = { ...opts.directWrapUpSec };
+    for (const [kind, sec] of Object.entries(this.directWrapUpSec)) {
+      if (typeof sec !== 'number' || !Number.isFinite(sec) || sec < 0) throw new AcdStateError('invalid_config', `directWrapUpSec.${kind} must be a number >= 0`);
+    }
     this.offerPrefix = `of-${this.clock.now().toString(36)}-`;
   }
 
@@ -396,14 +428,7 @@ export class AcdEngine implements AcdEngineApi {
       agent.lastCallId = callId;
       agent.callsHandled++;
       agent.talkMs += now - call.connectedAt!;
-      agent.wrapQueue = call.queue;
-      const wrapMs = Math.max(0, call.queue.config.wrapUpSec) * 1000;
-      if (wrapMs > 0 && agent.pending?.state !== 'logged_out') {
-        this.setState(agent, 'wrap_up');
-        agent.wrapTimer = this.clock.setTimeout(() => this.run(() => this.finishWrapUp(agent)), wrapMs);
-      } else {
-        this.finishWrapUp(agent);
-      }
+      this.startWrapUp(agent, call.queue.config.wrapUpSec, call.queue);
     });
   }
 
@@ -441,6 +466,7 @@ export class AcdEngine implements AcdEngineApi {
         if (agent.state === 'wrap_up' && agent.wrapQueue) agent.wrapQueue.handle.record(this.clock.now() - agent.busySince);
         agent.wrapQueue = undefined;
         this.endWrapTimer(agent);
+        this.dropDirect(agent);
         agent.pending = undefined;
         this.setState(agent, 'logged_out', reason ?? 'logout');
       }
@@ -485,6 +511,124 @@ export class AcdEngine implements AcdEngineApi {
     const agent = this.requireAgent(agentId);
     checkCommand(agentId, 'endWrapUp', agent.state);
     this.run(() => this.finishWrapUp(agent));
+  }
+
+  // ---------------------------------------------------------------- direct calls
+
+  reserveDirectCall(agentId: number, callId: string, kind: DirectCallKind, opts: { queue?: string; timeoutSec?: number } = {}): void {
+    const agent = this.requireAgent(agentId);
+    this.checkDirectInput(agentId, callId, kind, opts.queue);
+    const timeoutSec = opts.timeoutSec ?? DEFAULT_DIRECT_RING_SEC;
+    if (typeof timeoutSec !== 'number' || !Number.isFinite(timeoutSec) || timeoutSec < 0) {
+      throw new AcdStateError('invalid_input', `agent ${agentId}: timeoutSec must be a number >= 0`, { agentId, callId });
+    }
+    checkCommand(agentId, 'reserveDirectCall', agent.state);
+    this.checkNotReadyDirect(agent, kind);
+    this.run(() => {
+      const direct: DirectRec = { id: callId, kind };
+      if (opts.queue !== undefined) direct.queue = opts.queue;
+      this.takeDirect(agent, direct);
+      this.setState(agent, 'reserved');
+      direct.timer = this.clock.setTimeout(
+        () =>
+          this.run(() => {
+            direct.timer = undefined;
+            if (agent.direct === direct && direct.startedAt === undefined) this.releaseDirect(agent);
+          }),
+        timeoutSec * 1000 + OFFER_GRACE_MS,
+      );
+    });
+  }
+
+  startDirectCall(agentId: number, callId: string, kind: DirectCallKind, queue?: string): void {
+    const agent = this.requireAgent(agentId);
+    this.checkDirectInput(agentId, callId, kind, queue);
+    checkCommand(agentId, 'startDirectCall', agent.state);
+    if (agent.state === 'reserved') {
+      const d = agent.direct;
+      if (!d || d.id !== callId) {
+        const what = d ? `direct call ${d.id}` : `an ACD offer of ${agent.offer?.call.id ?? 'a call'}`;
+        throw new AcdStateError('invalid_transition', `agent ${agentId} is reserved for ${what}, not ${callId}`, { agentId, callId, state: agent.state });
+      }
+      if (d.kind !== kind) throw new AcdStateError('invalid_input', `agent ${agentId}: direct call ${callId} was reserved as ${d.kind}, not ${kind}`, { agentId, callId });
+    } else {
+      this.checkNotReadyDirect(agent, kind);
+    }
+    this.run(() => {
+      const now = this.clock.now();
+      let direct = agent.direct;
+      if (direct) {
+        direct.timer?.cancel();
+        direct.timer = undefined;
+      } else {
+        direct = { id: callId, kind };
+        this.takeDirect(agent, direct);
+      }
+      if (queue !== undefined) direct.queue = queue;
+      direct.startedAt = now;
+      agent.busySince = now;
+      this.setState(agent, 'on_call');
+    });
+  }
+
+  endDirectCall(agentId: number, callId: string): void {
+    const agent = this.requireAgent(agentId);
+    const direct = agent.direct;
+    if (!direct || direct.id !== callId) throw new AcdStateError('unknown_call', `agent ${agentId} has no direct call ${callId}`, { agentId, callId });
+    checkCommand(agentId, 'endDirectCall', agent.state);
+    this.run(() => {
+      if (direct.startedAt === undefined) {
+        this.releaseDirect(agent);
+        return;
+      }
+      const now = this.clock.now();
+      agent.direct = undefined;
+      agent.lastCallId = callId;
+      agent.callsHandled++;
+      agent.talkMs += now - direct.startedAt;
+      const queue = direct.queue !== undefined ? this.queueMap.get(direct.queue) : undefined;
+      // Not a queue call: its time is no handle-time sample of the queue (EWT stays about routed calls).
+      this.startWrapUp(agent, queue ? queue.config.wrapUpSec : (this.directWrapUpSec[direct.kind] ?? 0), undefined);
+    });
+  }
+
+  private checkDirectInput(agentId: number, callId: string, kind: DirectCallKind, queue: string | undefined): void {
+    if (typeof callId !== 'string' || callId === '') throw new AcdStateError('invalid_input', `agent ${agentId}: a direct call needs an id`, { agentId });
+    if (!DIRECT_KINDS.includes(kind)) throw new AcdStateError('invalid_input', `agent ${agentId}: unknown direct call kind ${String(kind)}`, { agentId, callId });
+    if (queue !== undefined && !this.queueMap.has(queue)) throw new AcdStateError('unknown_queue', `no queue ${queue}`, { agentId, callId, queue });
+  }
+
+  /** Only outbound calls start from not_ready. */
+  private checkNotReadyDirect(agent: AgentRec, kind: DirectCallKind): void {
+    if (agent.state === 'not_ready' && kind !== 'outbound') {
+      throw new AcdStateError('invalid_transition', `agent ${agent.id} is not_ready: only an outbound call may start from not_ready, not a ${kind} call`, {
+        agentId: agent.id,
+        state: agent.state,
+      });
+    }
+  }
+
+  /** The agent (available or not_ready) takes a direct call; a not-ready comes back after it. */
+  private takeDirect(agent: AgentRec, direct: DirectRec): void {
+    if (agent.state === 'not_ready') agent.pending = { state: 'not_ready', reason: agent.reason ?? 'not_ready' };
+    agent.direct = direct;
+  }
+
+  /** A direct call's reservation ends unanswered (endDirectCall, watchdog): the agent goes back as after an offer. */
+  private releaseDirect(agent: AgentRec): void {
+    const direct = agent.direct;
+    direct?.timer?.cancel();
+    if (direct) direct.timer = undefined;
+    agent.direct = undefined;
+    const freed: AgentRec[] = [];
+    this.releaseAfterOffer(agent, undefined, undefined, freed);
+    this.routeAgents(freed);
+  }
+
+  /** Forgets a direct call (its agent logs out). */
+  private dropDirect(agent: AgentRec): void {
+    agent.direct?.timer?.cancel();
+    agent.direct = undefined;
   }
 
   // ---------------------------------------------------------------- offers
@@ -791,8 +935,8 @@ export class AcdEngine implements AcdEngineApi {
   }
 
   /** Where a reserved agent goes when its offer ends without it answering (see the rules at the top). */
-  private releaseAfterOffer(agent: AgentRec, failure: OfferFailure | undefined, queue: QueueRec, freed: AgentRec[]): void {
-    const cfg = queue.config;
+  private releaseAfterOffer(agent: AgentRec, failure: OfferFailure | undefined, queue: QueueRec | undefined, freed: AgentRec[]): void {
+    const cfg = queue?.config;
     if (agent.removed) {
       this.setState(agent, 'logged_out', 'removed');
       this.forgetAgent(agent);
@@ -806,7 +950,7 @@ export class AcdEngine implements AcdEngineApi {
     }
     if (failure === 'no_answer' || failure === 'error') {
       agent.noAnswerStreak++;
-      if (cfg.maxNoAnswer > 0 && agent.noAnswerStreak >= cfg.maxNoAnswer) {
+      if (cfg && cfg.maxNoAnswer > 0 && agent.noAnswerStreak >= cfg.maxNoAnswer) {
         agent.pending = undefined;
         this.setState(agent, 'not_ready', 'no_answer');
         return;
@@ -818,7 +962,7 @@ export class AcdEngine implements AcdEngineApi {
       this.setState(agent, 'not_ready', reason);
       return;
     }
-    const delaySec = failure === 'rejected' ? cfg.rejectDelaySec : failure === 'busy' || failure === 'error' ? cfg.busyDelaySec : 0;
+    const delaySec = !cfg ? 0 : failure === 'rejected' ? cfg.rejectDelaySec : failure === 'busy' || failure === 'error' ? cfg.busyDelaySec : 0;
     this.startDelay(agent, delaySec);
     this.setState(agent, 'available');
     freed.push(agent);
@@ -842,6 +986,18 @@ export class AcdEngine implements AcdEngineApi {
   }
 
   // ---------------------------------------------------------------- wrap-up and agent lifecycle
+
+  /** A call (routed or direct) ended for an on_call agent: wrap-up, or straight on when there is none. */
+  private startWrapUp(agent: AgentRec, wrapUpSec: number, wrapQueue: QueueRec | undefined): void {
+    agent.wrapQueue = wrapQueue;
+    const wrapMs = Math.max(0, wrapUpSec) * 1000;
+    if (wrapMs > 0 && agent.pending?.state !== 'logged_out') {
+      this.setState(agent, 'wrap_up');
+      agent.wrapTimer = this.clock.setTimeout(() => this.run(() => this.finishWrapUp(agent)), wrapMs);
+    } else {
+      this.finishWrapUp(agent);
+    }
+  }
 
   private finishWrapUp(agent: AgentRec): void {
     this.endWrapTimer(agent);
@@ -871,7 +1027,7 @@ export class AcdEngine implements AcdEngineApi {
 
   /** configure() dropped this agent. */
   private removeAgent(agent: AgentRec, freed: AgentRec[]): void {
-    if (agent.state === 'on_call' || agent.state === 'wrap_up') {
+    if (agent.state === 'on_call' || agent.state === 'wrap_up' || agent.direct) {
       agent.removed = true;
       return;
     }
@@ -890,6 +1046,7 @@ export class AcdEngine implements AcdEngineApi {
     agent.delayTimer?.cancel();
     agent.delayTimer = undefined;
     this.endWrapTimer(agent);
+    this.dropDirect(agent);
     for (const m of agent.memberships.values()) {
       m.queue.offerable.delete(agent);
       const i = m.queue.members.indexOf(agent);
@@ -1070,8 +1227,9 @@ export class AcdEngine implements AcdEngineApi {
       noAnswerStreak: a.noAnswerStreak,
     };
     if (a.reason !== undefined) snap.reason = a.reason;
-    const callId = a.offer?.call.id ?? a.call?.id ?? (a.state === 'wrap_up' ? a.lastCallId : undefined);
+    const callId = a.offer?.call.id ?? a.call?.id ?? a.direct?.id ?? (a.state === 'wrap_up' ? a.lastCallId : undefined);
     if (callId !== undefined) snap.callId = callId;
+    if (a.direct) snap.direct = a.direct.queue !== undefined ? { kind: a.direct.kind, queue: a.direct.queue } : { kind: a.direct.kind };
     if (a.pending) snap.pending = { ...a.pending };
     if (a.delayTimer) snap.delayedUntil = a.delayUntil;
     if (a.removed) snap.removed = true;

@@ -1,6 +1,7 @@
 /**
  * CallControl against the simulator over TCP: who hears whom (sim.whoDoesHear) and the engine's agent states after
- * every agent operation.
+ * every agent operation. Transfer targets, 3-way agents and outbound callers are on direct calls in the engine
+ * (reserved while ringing, on_call while talking, counted, wrap-up of the caller's queue: 60 s here).
  */
 import { CallControlError } from '../../src/acd/runtime/call-control';
 import { CallsHarness, GATEWAY, waitFor } from './harness';
@@ -61,6 +62,8 @@ describe('CallControl on the simulator', () => {
   test('blind transfer to an agent: caller bridged to the new agent, old agent released into wrap-up', async () => {
     const { callerUuid, agentUuid } = await h.connect(1);
     h.engine.setReady(2);
+    const handled = h.engine.agent(2)!.callsHandled;
+    const talked = h.engine.agent(2)!.talkMs;
     const { targetUuid } = await h.control.blindTransfer(1, { agent: 2 });
     expect(targetUuid).toBeDefined();
     await waitFor('caller talks to agent 2', () => h.hears(callerUuid, targetUuid!) && h.hears(targetUuid!, callerUuid));
@@ -68,15 +71,42 @@ describe('CallControl on the simulator', () => {
     await waitFor('old agent leg gone', () => !h.up(agentUuid));
     expect(h.up(callerUuid)).toBe(true);
     await waitFor('agent 1 in wrap-up', () => h.engine.agent(1)!.state === 'wrap_up');
-    // Agent 2 has the call: not offered others (not ready, reason acd_transfer) and can act on it.
-    expect(h.engine.agent(2)).toMatchObject({ state: 'not_ready', reason: 'acd_transfer' });
+    // Agent 2 has the call: on a direct call in the engine (supervisors see on_call) and can act on it.
+    expect(h.engine.agent(2)).toMatchObject({ state: 'on_call', callId: callerUuid, direct: { kind: 'transfer', queue: 'support' }, callsHandled: handled });
+    expect(h.engine.agent(2)!.reason).toBeUndefined();
     expect(h.control.current(2)).toMatchObject({ caller_uuid: callerUuid, agent_uuid: targetUuid, source: 'transfer' });
     expect(h.control.current(1)).toBeUndefined();
+    // Not offered a queue call meanwhile.
+    const before = h.effects.length;
+    h.engine.enqueue({ id: 'waiting-1', node: 'sim1', queue: 'billing', priority: 0, skills: [], callerNumber: '15550000001', data: {} });
+    expect(h.effects.slice(before).filter((e) => e.kind === 'offer')).toEqual([]);
     await h.control.hold(2);
     await waitFor('caller on hold music', () => h.sim.whoDoesHear(callerUuid).includes('moh'));
+    await new Promise((r) => setTimeout(r, 20));
     await h.control.hangup(2);
     await waitFor('call over', () => !h.up(callerUuid) && !h.up(targetUuid!));
-    await waitFor('agent 2 ready again', () => h.engine.agent(2)!.state === 'available');
+    // Counted, then the queue's wrap-up; when it ends the waiting call is offered to agent 2.
+    await waitFor('agent 2 in wrap-up', () => h.engine.agent(2)!.state === 'wrap_up');
+    expect(h.engine.agent(2)).toMatchObject({ callsHandled: handled + 1, callId: callerUuid });
+    expect(h.engine.agent(2)!.talkMs).toBeGreaterThan(talked);
+    expect(h.engine.agent(2)!.direct).toBeUndefined();
+    h.engine.endWrapUp(2);
+    expect(h.effects.slice(before).some((e) => e.kind === 'offer' && e.callId === 'waiting-1' && e.agentIds.includes(2))).toBe(true);
+  });
+
+  test('a transferred call transferred on: the first target ends its call (wrap-up), the next one has it', async () => {
+    const { callerUuid } = await h.connect(1);
+    h.engine.setReady(2);
+    h.engine.setReady(3);
+    const first = await h.control.blindTransfer(1, { agent: 2 });
+    await waitFor('caller talks to agent 2', () => h.hears(callerUuid, first.targetUuid!));
+    expect(h.engine.agent(2)).toMatchObject({ state: 'on_call', direct: { kind: 'transfer' } });
+    const second = await h.control.blindTransfer(2, { agent: 3 });
+    await waitFor('caller talks to agent 3', () => h.hears(callerUuid, second.targetUuid!));
+    await waitFor('agent 2 in wrap-up', () => h.engine.agent(2)!.state === 'wrap_up');
+    expect(h.engine.agent(3)).toMatchObject({ state: 'on_call', callId: callerUuid, direct: { kind: 'transfer', queue: 'support' } });
+    expect(h.control.current(2)).toBeUndefined();
+    expect(h.control.current(3)).toMatchObject({ caller_uuid: callerUuid, source: 'transfer' });
   });
 
   test('blind transfer to an agent who is not available is refused and the call stays', async () => {
@@ -98,6 +128,7 @@ describe('CallControl on the simulator', () => {
     }
     await waitFor('talking again', () => h.hears(callerUuid, agentUuid) && h.hears(agentUuid, callerUuid));
     expect(h.engine.agent(3)!.state).toBe('available');
+    expect(h.engine.agent(3)!.direct).toBeUndefined();
     expect(h.control.current(1)).toMatchObject({ held: false, mode: 'talking' });
   });
 
@@ -133,8 +164,11 @@ describe('CallControl on the simulator', () => {
   test('attended transfer, completed: consult with the target while the caller hears music, then caller to target', async () => {
     const { callerUuid, agentUuid } = await h.connect(1);
     h.engine.setReady(2);
+    const handled = h.engine.agent(2)!.callsHandled;
     const { consultUuid } = await h.control.attendedTransfer(1, { agent: 2 });
     await waitFor('agent talks to target', () => h.hears(agentUuid, consultUuid) && h.hears(consultUuid, agentUuid));
+    // The target is on a call from the consultation on.
+    expect(h.engine.agent(2)).toMatchObject({ state: 'on_call', callId: callerUuid, direct: { kind: 'transfer', queue: 'support' } });
     expect(h.sim.whoDoesHear(callerUuid)).toEqual(['file:local_stream://moh']);
     expect(h.control.current(1)).toMatchObject({ mode: 'consulting', consult_uuid: consultUuid });
     expect(await code(h.control.hold(1))).toBe('invalid_state');
@@ -142,6 +176,10 @@ describe('CallControl on the simulator', () => {
     await waitFor('caller talks to target', () => h.hears(callerUuid, consultUuid) && h.hears(consultUuid, callerUuid));
     await waitFor('agent released', () => !h.up(agentUuid) && h.engine.agent(1)!.state === 'wrap_up');
     expect(h.control.current(2)).toMatchObject({ caller_uuid: callerUuid, agent_uuid: consultUuid });
+    expect(h.engine.agent(2)).toMatchObject({ state: 'on_call', callId: callerUuid, direct: { kind: 'transfer' } });
+    await h.control.hangup(2);
+    await waitFor('agent 2 in wrap-up', () => h.engine.agent(2)!.state === 'wrap_up');
+    expect(h.engine.agent(2)!.callsHandled).toBe(handled + 1);
   });
 
   test('attended transfer, cancelled: the target leg ends and the caller is back with the agent', async () => {
@@ -164,17 +202,22 @@ describe('CallControl on the simulator', () => {
   test('attended transfer: the target hanging up brings the caller back by itself', async () => {
     const { callerUuid, agentUuid } = await h.connect(1);
     h.engine.setReady(2);
+    const handled = h.engine.agent(2)!.callsHandled;
     const { consultUuid } = await h.control.attendedTransfer(1, { agent: 2 });
     await waitFor('agent talks to target', () => h.hears(agentUuid, consultUuid));
     h.sim.hangup(consultUuid);
     await waitFor('caller back with the agent', () => h.hears(callerUuid, agentUuid) && h.hears(agentUuid, callerUuid));
     await waitFor('mode talking', () => h.control.current(1)?.mode === 'talking');
-    await waitFor('agent 2 ready again', () => h.engine.agent(2)!.state === 'available');
+    // The consultation was a call of agent 2: counted, then wrap-up.
+    await waitFor('agent 2 in wrap-up', () => h.engine.agent(2)!.state === 'wrap_up');
+    expect(h.engine.agent(2)!.callsHandled).toBe(handled + 1);
+    expect(h.engine.agent(1)!.state).toBe('on_call');
   });
 
   test('3-way: caller, agent and third party hear each other in a conference; the agent can leave', async () => {
     const { callerUuid, agentUuid } = await h.connect(1);
     h.engine.setReady(3);
+    const handled = h.engine.agent(3)!.callsHandled;
     const { conference, thirdUuid } = await h.control.threeWay(1, { agent: 3 });
     expect(conference).toBe(`sb3w-${callerUuid}`);
     await waitFor('three in the room', () => h.hears(thirdUuid, callerUuid) && h.hears(thirdUuid, agentUuid));
@@ -185,6 +228,7 @@ describe('CallControl on the simulator', () => {
     const list = await h.cluster.client('sim1').api((await import('../../src/freeswitch/call-control-builders')).conferenceList(conference));
     expect(list.body.trim().split('\n')).toHaveLength(3);
     expect(h.control.current(1)).toMatchObject({ mode: 'conference', conference, third_party_uuid: thirdUuid });
+    expect(h.engine.agent(3)).toMatchObject({ state: 'on_call', callId: callerUuid, direct: { kind: 'conference', queue: 'support' } });
     expect(await code(h.control.hold(1))).toBe('invalid_state');
     // The agent leaves: caller and third party go on; the agent goes to wrap-up.
     await h.control.hangup(1);
@@ -195,6 +239,8 @@ describe('CallControl on the simulator', () => {
     // mintwo: when the third party leaves too, the room ends and the caller is hung up, not left alone.
     await h.control.hangup(3);
     await waitFor('room over', () => !h.up(callerUuid) && !h.up(thirdUuid));
+    await waitFor('agent 3 in wrap-up', () => h.engine.agent(3)!.state === 'wrap_up');
+    expect(h.engine.agent(3)!.callsHandled).toBe(handled + 1);
   });
 
   test('3-way whose third party does not answer: caller and agent are bridged again', async () => {
@@ -206,14 +252,15 @@ describe('CallControl on the simulator', () => {
     expect(h.control.current(1)).toMatchObject({ mode: 'talking', conference: null });
   });
 
-  test('manual outbound: the agent phone rings first, then the customer, bridged; not ready meanwhile', async () => {
+  test('manual outbound: the agent phone rings first, then the customer, bridged; on a call meanwhile', async () => {
     h.sim.setGatewayOutcome('15559990004', { outcome: 'answer', ringMs: 50 });
     h.engine.setReady(5);
+    const { callsHandled: handled, talkMs: talked } = h.engine.agent(5)!;
     const { agentUuid, customerUuid } = await h.control.manualOutbound(5, '15559990004');
     expect(h.sim.channel(agentUuid)!.name).toMatch(/1005/);
     await waitFor('agent talks to customer', () => h.hears(agentUuid, customerUuid) && h.hears(customerUuid, agentUuid));
     expect(h.sim.channel(customerUuid)!.name).toBe(`sofia/gateway/${GATEWAY}/15559990004`);
-    expect(h.engine.agent(5)).toMatchObject({ state: 'not_ready', reason: 'outbound' });
+    expect(h.engine.agent(5)).toMatchObject({ state: 'on_call', callId: customerUuid, direct: { kind: 'outbound' } });
     expect(h.control.current(5)).toMatchObject({ source: 'outbound', caller_uuid: customerUuid, agent_uuid: agentUuid });
     expect(await code(h.control.manualOutbound(5, '15559990004'))).toBe('invalid_state');
     await h.control.hold(5);
@@ -221,7 +268,38 @@ describe('CallControl on the simulator', () => {
     await h.control.unhold(5);
     await h.control.hangup(5);
     await waitFor('call over', () => !h.up(agentUuid) && !h.up(customerUuid));
-    await waitFor('ready again', () => h.engine.agent(5)!.state === 'available');
+    // No queue: the engine's outbound wrap-up (0 s), straight back to available; counted.
+    await waitFor('available again', () => h.engine.agent(5)!.state === 'available');
+    expect(h.engine.agent(5)!.callsHandled).toBe(handled + 1);
+    expect(h.engine.agent(5)!.talkMs).toBeGreaterThan(talked);
+  });
+
+  test('manual outbound from not ready: on a call meanwhile, then the same not-ready again', async () => {
+    h.sim.setGatewayOutcome('15559990005', { outcome: 'answer', ringMs: 30 });
+    expect(h.engine.agent(5)).toMatchObject({ state: 'not_ready', reason: 'break' });
+    const handled = h.engine.agent(5)!.callsHandled;
+    const { agentUuid, customerUuid } = await h.control.manualOutbound(5, '15559990005');
+    await waitFor('agent talks to customer', () => h.hears(agentUuid, customerUuid));
+    expect(h.engine.agent(5)).toMatchObject({ state: 'on_call', callId: customerUuid, pending: { state: 'not_ready', reason: 'break' } });
+    // The customer hangs up: the agent leg follows, and the agent is not ready (break) again.
+    h.sim.hangup(customerUuid);
+    await waitFor('not ready again', () => h.engine.agent(5)!.state === 'not_ready');
+    expect(h.engine.agent(5)).toMatchObject({ reason: 'break', callsHandled: handled + 1 });
+    expect(h.control.current(5)).toBeUndefined();
+  });
+
+  test('manual outbound whose agent phone does not answer: back as before, nothing counted', async () => {
+    h.engine.setReady(5);
+    const { callsHandled, talkMs } = h.engine.agent(5)!;
+    h.sim.setSoftphoneBehavior('1005', { reject: true, rejectDelayMs: 30 });
+    try {
+      expect(await code(h.control.manualOutbound(5, '15559990004'))).toBe('failed');
+    } finally {
+      h.sim.setSoftphoneBehavior('1005', { reject: false, answerDelayMs: 30 });
+    }
+    expect(h.engine.agent(5)).toMatchObject({ state: 'available', callsHandled, talkMs });
+    expect(h.engine.agent(5)!.direct).toBeUndefined();
+    expect(h.control.current(5)).toBeUndefined();
   });
 
   test('manual outbound refusals: a bad number, an agent on a call', async () => {

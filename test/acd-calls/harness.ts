@@ -147,6 +147,8 @@ export class CallsHarness {
     await waitFor('no channels', () => this.sim.channels().length === 0);
     await waitFor('legs cleared', () => this.legs.size === 0);
     for (const w of this.engine.waitingCalls()) this.engine.callerHangup(w.id);
+    // CallControl ends the direct calls (transfers, 3-way agents, outbound) as their legs hang up.
+    await waitFor('no agent ringing or on a call', () => this.engine.agents().every((a) => a.state !== 'reserved' && a.state !== 'on_call'));
     for (const i of [1, 2, 3, 4, 5]) {
       const a = this.engine.agent(i)!;
       if (a.state === 'wrap_up') this.engine.endWrapUp(i);

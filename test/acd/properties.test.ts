@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { VirtualClock } from '../../src/clock/clock';
-import type { AcdEffect, OfferFailure, QueueConfig, RoutingStrategy } from '../../src/acd/contract';
+import type { AcdEffect, DirectCallKind, OfferFailure, QueueConfig, RoutingStrategy } from '../../src/acd/contract';
 import { AcdEngine } from '../../src/acd/engine';
 import { AcdStateError } from '../../src/acd/errors';
 import { agentConfig, callInput, queueConfig, seeded } from './helpers';
@@ -14,7 +14,9 @@ type Cmd =
   | { k: 'answer'; pick: number }
   | { k: 'fail'; pick: number; reason: OfferFailure }
   | { k: 'late'; pick: number; answer: boolean }
-  | { k: 'advance'; ms: number };
+  | { k: 'advance'; ms: number }
+  /** Direct calls: queue 0-2 = q0-q2, 3 = none, 4 = unknown; stale: an id that is not the agent's current one. */
+  | { k: 'direct'; op: 'reserve' | 'start' | 'end'; agent: number; kind: DirectCallKind; queue: number; stale: boolean };
 
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ k: fc.constant('enqueue' as const), queue: fc.nat(2), priority: fc.nat(2), skill: fc.nat(3), callback: fc.nat(3).map((n) => n === 0) }) },
@@ -32,6 +34,17 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('late' as const), pick: fc.nat(40), answer: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 40_000 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant('direct' as const),
+      op: fc.constantFrom('reserve' as const, 'start' as const, 'end' as const),
+      agent: fc.nat(5),
+      kind: fc.constantFrom<DirectCallKind>('transfer', 'outbound', 'conference'),
+      queue: fc.nat(4),
+      stale: fc.nat(5).map((n) => n === 0),
+    }),
+  },
 );
 
 const SKILLS = ['sales', 'support', 'de', 'fr'];
@@ -89,10 +102,17 @@ class World {
   readonly live = new Map<string, Set<number>>();
   readonly allOffers: Array<{ offerId: string; agentId: number }> = [];
   readonly versions = new Map<number, number>();
+  /** agentId -> the direct call the engine must show (startedAt: talking since). */
+  readonly directs = new Map<number, { id: string; kind: DirectCallKind; startedAt?: number }>();
+  readonly directIds: string[] = [];
+  /** Expected calls handled and talk time since login, from effects and direct-call inputs alone. */
+  readonly handled = new Map<number, number>();
+  readonly talk = new Map<number, number>();
+  readonly connectedAt = new Map<string, number>();
   private n = 0;
 
   constructor(strategies: RoutingStrategy[], seed: number) {
-    this.engine = new AcdEngine({ clock: this.clock, onEffect: (e) => this.onEffect(e), random: seeded(seed) });
+    this.engine = new AcdEngine({ clock: this.clock, onEffect: (e) => this.onEffect(e), random: seeded(seed), directWrapUpSec: { transfer: 4 } });
     this.engine.configure(queues(strategies), AGENTS);
   }
 
@@ -120,9 +140,21 @@ class World {
         if (e.version !== before + 1) throw new Error(`agent ${e.agentId} version ${e.version} after ${before}`);
         this.versions.set(e.agentId, e.version);
         if (e.previous === 'reserved') for (const set of this.live.values()) set.delete(e.agentId);
+        if (e.previous === 'logged_out') {
+          this.handled.set(e.agentId, 0);
+          this.talk.set(e.agentId, 0);
+        }
+        // A direct reservation that ends without the call starting (watchdog, logout, end while ringing).
+        const d = this.directs.get(e.agentId);
+        if (d && d.startedAt === undefined && e.previous === 'reserved' && e.state !== 'on_call') this.directs.delete(e.agentId);
         break;
       }
       case 'call_state':
+        if (e.state === 'connected') this.connectedAt.set(e.callId, e.at);
+        if (e.state === 'ended' && e.outcome === 'answered' && e.agentId !== undefined) {
+          this.handled.set(e.agentId, (this.handled.get(e.agentId) ?? 0) + 1);
+          this.talk.set(e.agentId, (this.talk.get(e.agentId) ?? 0) + e.at - this.connectedAt.get(e.callId)!);
+        }
         if (e.state === 'ended') {
           if (this.ended.has(e.callId)) throw new Error(`call ${e.callId} ended twice`);
           this.ended.add(e.callId);
@@ -185,6 +217,49 @@ class World {
       case 'advance':
         this.clock.advance(c.ms);
         return;
+      case 'direct':
+        this.direct(c);
+        return;
+    }
+  }
+
+  private direct(c: Extract<Cmd, { k: 'direct' }>): void {
+    const e = this.engine;
+    const agentId = (c.agent % AGENTS.length) + 1;
+    const queue = c.queue < 3 ? `q${c.queue}` : c.queue === 3 ? undefined : 'qx';
+    const current = this.directs.get(agentId);
+    const stale = (): string => this.directIds[c.queue % Math.max(1, this.directIds.length)] ?? 'd0';
+    const fresh = (): string => {
+      const id = `d${++this.n}`;
+      this.directIds.push(id);
+      return id;
+    };
+    const now = this.clock.now();
+    switch (c.op) {
+      case 'reserve': {
+        const id = c.stale ? stale() : fresh();
+        e.reserveDirectCall(agentId, id, c.kind, { queue, timeoutSec: 20 });
+        this.directs.set(agentId, { id, kind: c.kind });
+        return;
+      }
+      case 'start': {
+        const ringing = current && current.startedAt === undefined && !c.stale ? current : undefined;
+        const id = ringing ? ringing.id : c.stale ? stale() : fresh();
+        const kind = ringing ? ringing.kind : c.kind;
+        e.startDirectCall(agentId, id, kind, queue);
+        this.directs.set(agentId, { id, kind, startedAt: now });
+        return;
+      }
+      case 'end': {
+        const id = current && !c.stale ? current.id : stale();
+        e.endDirectCall(agentId, id);
+        this.directs.delete(agentId);
+        if (current?.startedAt !== undefined) {
+          this.handled.set(agentId, (this.handled.get(agentId) ?? 0) + 1);
+          this.talk.set(agentId, (this.talk.get(agentId) ?? 0) + now - current.startedAt);
+        }
+        return;
+      }
     }
   }
 
@@ -219,6 +294,19 @@ class World {
     const onCallBy = new Map<string, number>();
     for (const a of agents) {
       const mine = pairs.filter((p) => p.agentId === a.id);
+      expect([a.id, a.callsHandled, a.talkMs]).toEqual([a.id, this.handled.get(a.id) ?? 0, this.talk.get(a.id) ?? 0]);
+      const d = this.directs.get(a.id);
+      if (d) {
+        // A direct call: reserved while ringing, on_call while talking, never rung for an ACD call meanwhile.
+        const want = d.startedAt === undefined ? 'reserved' : 'on_call';
+        if (a.state !== want || a.callId !== d.id || a.direct?.kind !== d.kind) {
+          throw new Error(`agent ${a.id} is ${a.state} (${a.callId}, ${a.direct?.kind}) but has direct call ${d.id} (${d.kind}) ${want}`);
+        }
+        if (mine.length !== 0) throw new Error(`agent ${a.id} on direct call ${d.id} is rung by ${mine[0]!.offerId}`);
+        expect(a.version).toBe(this.versions.get(a.id) ?? 0);
+        continue;
+      }
+      if (a.direct) throw new Error(`agent ${a.id} shows direct call ${a.callId} the world does not know`);
       if (a.state === 'reserved') {
         if (mine.length !== 1) throw new Error(`agent ${a.id} reserved with ${mine.length} live offers`);
         const w = waiting.find((x) => x.id === a.callId);
@@ -245,6 +333,8 @@ class World {
   drain(): void {
     for (const w of this.engine.waitingCalls()) this.step({ k: 'hangup', call: this.enqueued.indexOf(w.id) });
     for (const id of [...this.connected]) this.step({ k: 'callEnded', call: this.enqueued.indexOf(id) });
+    for (const agentId of [...this.directs.keys()]) this.step({ k: 'direct', op: 'end', agent: agentId - 1, kind: 'outbound', queue: 3, stale: false });
+    expect(this.directs.size).toBe(0);
     this.clock.advance(3_600_000);
     this.check();
     const stuck = this.engine.agents().filter((a) => a.state === 'reserved' || a.state === 'on_call' || a.state === 'wrap_up');

@@ -1,4 +1,5 @@
 import type { AgentState } from '../../src/acd/contract';
+import { AcdEngine } from '../../src/acd/engine';
 import { AcdStateError } from '../../src/acd/errors';
 import { AGENT_TRANSITIONS, assertTransition, canTransition } from '../../src/acd/state-machine';
 import { Harness, agentConfig, callInput, queueConfig } from './helpers';
@@ -144,5 +145,149 @@ describe('agent state machine', () => {
     h.engine.setNotReady(1, 'break');
     h.engine.callerHangup('c1');
     expect(h.engine.agent(1)).toMatchObject({ state: 'not_ready', reason: 'break' });
+  });
+});
+
+describe('direct calls (transfers to an agent, 3-way agents, manual outbound)', () => {
+  const t0 = Date.UTC(2026, 0, 5, 9);
+  const setup = (opts: { wrapUpSec?: number } = {}): Harness => {
+    const h = new Harness([queueConfig('q', { wrapUpSec: opts.wrapUpSec ?? 30 })], [agentConfig(1, ['q']), agentConfig(2, ['q'])]);
+    h.engine.login(1);
+    h.take();
+    return h;
+  };
+  const states = (h: Harness): Array<[string, string, string | undefined]> => h.take('agent_state').map((e) => [e.previous, e.state, e.reason]);
+
+  it('a transfer target: reserved while ringing (no offers), on_call, counted, wrap-up of the queue, then offered again', () => {
+    const h = setup();
+    h.engine.reserveDirectCall(1, 'x1', 'transfer', { queue: 'q', timeoutSec: 20 });
+    expect(h.engine.agent(1)).toMatchObject({ state: 'reserved', callId: 'x1', direct: { kind: 'transfer', queue: 'q' } });
+    h.engine.enqueue(callInput('c1', 'q'));
+    expect(h.effects.filter((e) => e.kind === 'offer')).toEqual([]);
+    h.advanceSec(5);
+    h.engine.startDirectCall(1, 'x1', 'transfer');
+    h.advanceSec(90);
+    h.engine.endDirectCall(1, 'x1');
+    expect(h.engine.agent(1)).toMatchObject({ state: 'wrap_up', callId: 'x1', callsHandled: 1, talkMs: 90_000 });
+    expect(h.engine.agent(1)!.direct).toBeUndefined();
+    h.advanceSec(30);
+    const effects = h.take();
+    // Direct calls are not queue calls: agent_state only (c1 waits, then is offered to agent 1).
+    expect(effects.filter((e) => e.kind === 'call_state' && e.callId === 'x1')).toEqual([]);
+    expect(effects.filter((e) => e.kind === 'agent_state').map((e) => [e.previous, e.state, e.at - t0])).toEqual([
+      ['available', 'reserved', 0],
+      ['reserved', 'on_call', 5_000],
+      ['on_call', 'wrap_up', 95_000],
+      ['wrap_up', 'available', 125_000],
+      ['available', 'reserved', 125_000],
+    ]);
+    expect(effects.find((e) => e.kind === 'offer')).toMatchObject({ callId: 'c1', agentIds: [1] });
+  });
+
+  it('outbound from not_ready: the not-ready comes back after the call (default wrap-up 0)', () => {
+    const h = setup();
+    h.engine.setNotReady(1, 'lunch');
+    h.take();
+    h.engine.reserveDirectCall(1, 'o1', 'outbound');
+    expect(h.engine.agent(1)).toMatchObject({ state: 'reserved', pending: { state: 'not_ready', reason: 'lunch' } });
+    h.engine.startDirectCall(1, 'o1', 'outbound');
+    h.advanceSec(42);
+    h.engine.endDirectCall(1, 'o1');
+    expect(states(h)).toEqual([
+      ['not_ready', 'reserved', undefined],
+      ['reserved', 'on_call', undefined],
+      ['on_call', 'not_ready', 'lunch'],
+    ]);
+    expect(h.engine.agent(1)).toMatchObject({ state: 'not_ready', reason: 'lunch', callsHandled: 1, talkMs: 42_000 });
+    expect(h.engine.agent(1)!.pending).toBeUndefined();
+  });
+
+  it('starts without a reservation; the engine default wrap-up applies without a queue', () => {
+    const h = new Harness([queueConfig('q')], [agentConfig(1, ['q'])]);
+    const engine = new AcdEngine({
+      clock: h.clock,
+      onEffect: (e) => h.effects.push(e),
+      directWrapUpSec: { conference: 15 },
+    });
+    engine.configure([queueConfig('q')], [agentConfig(1, ['q'])]);
+    engine.login(1);
+    engine.startDirectCall(1, 'k1', 'conference');
+    expect(engine.agent(1)).toMatchObject({ state: 'on_call', direct: { kind: 'conference' } });
+    engine.endDirectCall(1, 'k1');
+    expect(engine.agent(1)!.state).toBe('wrap_up');
+    h.advanceSec(15);
+    expect(engine.agent(1)!.state).toBe('available');
+    expect(() => new AcdEngine({ clock: h.clock, onEffect: () => undefined, directWrapUpSec: { outbound: -1 } })).toThrow('directWrapUpSec.outbound');
+  });
+
+  it('a reservation never answered: ended by the edge or by the watchdog, nothing counted', () => {
+    const h = setup();
+    h.engine.reserveDirectCall(1, 'x1', 'transfer', { timeoutSec: 10 });
+    h.engine.endDirectCall(1, 'x1');
+    expect(h.engine.agent(1)).toMatchObject({ state: 'available', callsHandled: 0, talkMs: 0 });
+    h.engine.reserveDirectCall(1, 'x2', 'transfer', { timeoutSec: 10 });
+    h.advanceSec(12);
+    expect(h.engine.agent(1)).toMatchObject({ state: 'reserved', callId: 'x2' });
+    h.advanceSec(2);
+    expect(h.engine.agent(1)).toMatchObject({ state: 'available', callsHandled: 0 });
+    expect(h.clock.pending()).toBe(0);
+    expect(() => h.engine.startDirectCall(1, 'x3', 'transfer')).not.toThrow(); // a late start from available still counts
+    expect(h.state(1)).toBe('on_call');
+  });
+
+  it('refuses what does not fit, changing nothing', () => {
+    const h = setup();
+    h.engine.login(2);
+    h.engine.setNotReady(2, 'break');
+    h.engine.enqueue(callInput('c1', 'q'));
+    expect(h.state(1)).toBe('reserved'); // an ACD offer
+    h.take();
+    const before = h.engine.agents();
+    const refusals: Array<[() => void, string]> = [
+      [() => h.engine.startDirectCall(1, 'x1', 'transfer'), 'invalid_transition'],
+      [() => h.engine.reserveDirectCall(1, 'x1', 'transfer'), 'invalid_transition'],
+      [() => h.engine.endDirectCall(1, 'c1'), 'unknown_call'],
+      [() => h.engine.reserveDirectCall(2, 'x1', 'transfer'), 'invalid_transition'],
+      [() => h.engine.startDirectCall(2, 'x1', 'conference'), 'invalid_transition'],
+      [() => h.engine.reserveDirectCall(2, 'x1', 'outbound', { queue: 'nosuch' }), 'unknown_queue'],
+      [() => h.engine.reserveDirectCall(2, '', 'outbound'), 'invalid_input'],
+      [() => h.engine.reserveDirectCall(2, 'x1', 'outbound', { timeoutSec: -1 }), 'invalid_input'],
+      [() => h.engine.reserveDirectCall(2, 'x1', 'fax' as never), 'invalid_input'],
+      [() => h.engine.startDirectCall(99, 'x1', 'outbound'), 'unknown_agent'],
+    ];
+    for (const [fn, code] of refusals) expect(fn).toThrow(expect.objectContaining({ code }));
+    expect(h.engine.agents()).toEqual(before);
+    expect(h.effects).toEqual([]);
+    h.engine.reserveDirectCall(2, 'x1', 'outbound');
+    expect(() => h.engine.startDirectCall(2, 'other', 'outbound')).toThrow('reserved for direct call x1, not other');
+    expect(() => h.engine.startDirectCall(2, 'x1', 'transfer')).toThrow('reserved as outbound');
+    h.engine.startDirectCall(2, 'x1', 'outbound');
+    expect(() => h.engine.startDirectCall(2, 'x1', 'outbound')).toThrow(AcdStateError);
+    expect(() => h.engine.setReady(2)).toThrow(AcdStateError);
+  });
+
+  it('logout: at once while ringing (the call is forgotten), pending while talking (no wrap-up)', () => {
+    const h = setup();
+    h.engine.reserveDirectCall(1, 'x1', 'transfer', { queue: 'q' });
+    h.engine.logout(1);
+    expect(h.engine.agent(1)).toMatchObject({ state: 'logged_out' });
+    expect(h.engine.agent(1)!.direct).toBeUndefined();
+    expect(() => h.engine.endDirectCall(1, 'x1')).toThrow(expect.objectContaining({ code: 'unknown_call' }));
+    expect(h.clock.pending()).toBe(0);
+    h.engine.login(1);
+    h.engine.startDirectCall(1, 'x2', 'transfer', 'q');
+    h.engine.logout(1, 'shift_end');
+    expect(h.state(1)).toBe('on_call');
+    h.engine.endDirectCall(1, 'x2');
+    expect(h.engine.agent(1)).toMatchObject({ state: 'logged_out', reason: 'shift_end', callsHandled: 1 });
+  });
+
+  it('an agent removed by configure() finishes its direct call, then is forgotten', () => {
+    const h = setup({ wrapUpSec: 0 });
+    h.engine.startDirectCall(1, 'x1', 'transfer', 'q');
+    h.engine.configure([queueConfig('q')], [agentConfig(2, ['q'])]);
+    expect(h.engine.agent(1)).toMatchObject({ state: 'on_call', removed: true });
+    h.engine.endDirectCall(1, 'x1');
+    expect(h.engine.agent(1)).toBeUndefined();
   });
 });

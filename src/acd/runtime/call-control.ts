@@ -22,11 +22,18 @@
  * - manual outbound: `originate user/<agent> &bridge(sofia/gateway/<gw>/<number>)`: the agent's phone rings first,
  *   then the customer; the agent hears the customer's ringing.
  *
- * Engine gaps (the contract has no input for them; nothing is faked): an agent who takes a transferred call or makes
- * an outbound call is not `on_call` in the engine. CallControl sets such an agent not ready (reasons
- * `acd_transfer` / `outbound`, real engine inputs) so they get no offers meanwhile, tracks the call itself, and sets
- * them ready again when it ends if they were available before. The engine needs e.g. `assignCall(agentId, callId)` /
- * `outboundStarted(agentId, callId)` so that those calls count as on_call, talk time and wrap-up.
+ * Calls the engine did not route are *direct calls* in the engine (AcdEngineApi.reserveDirectCall / startDirectCall /
+ * endDirectCall, keyed by agent and the customer's uuid), so they count as on_call, talk time, calls handled and
+ * wrap-up, and the agent gets no offers meanwhile:
+ * - an agent target of a transfer or 3-way must be available; it is reserved while its phone rings (kind `transfer`
+ *   / `conference`, with the caller's queue, whose wrapUpSec applies), on_call once it answers (blind: when the
+ *   caller is bridged to it; attended: when it talks with the transferring agent, so a cancelled consultation counts
+ *   too; 3-way: when it joins the room), and released (never answered) or ended (wrap-up) with its leg;
+ * - a manual outbound call (kind `outbound`) may start from available or not ready: the agent is reserved while
+ *   their phone rings, on_call once it answers, and after the call (and the engine's outbound wrap-up, default 0)
+ *   back to available, or to the not-ready they were in (same reason);
+ * - an agent on a transferred call who transfers it on, or hangs up, ends their own direct call.
+ * CallControl still tracks these calls' legs itself (the runtime knows only routed calls).
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock/clock';
@@ -50,7 +57,7 @@ import {
 } from '../../freeswitch';
 import { conference, conferenceName, uuidParkAfterBridge, uuidTransferInline } from '../../freeswitch/call-control-builders';
 import type { Logger } from '../../log/logger';
-import type { AcdCallLegs, AcdEngineApi, AcdRuntimeApi, QueueCallInput } from '../contract';
+import type { AcdCallLegs, AcdEngineApi, AcdRuntimeApi, DirectCallKind, QueueCallInput } from '../contract';
 
 export type TransferTarget = { agent: number } | { queue: string } | { number: string };
 
@@ -141,9 +148,6 @@ export interface AgentCall {
   held: boolean;
   consult?: { uuid: string; target: TransferTarget; reservedAgent?: number };
   conference?: { name: string; thirdUuid?: string };
-  /** For transfer/outbound calls: set the agent ready again when the call ends. */
-  restoreReady?: boolean;
-  readyReason?: string;
 }
 
 export interface CallSnapshot {
@@ -173,9 +177,6 @@ export interface CallControlApi {
   threeWay(agentId: number, target: TransferTarget): Promise<{ conference: string; thirdUuid: string }>;
   manualOutbound(agentId: number, number: string): Promise<{ agentUuid: string; customerUuid: string }>;
 }
-
-const NOT_READY_TRANSFER = 'acd_transfer';
-const NOT_READY_OUTBOUND = 'outbound';
 
 export class CallControl implements CallControlApi {
   private readonly calls = new Map<number, AgentCall>();
@@ -328,8 +329,13 @@ export class CallControl implements CallControlApi {
 
   // ---- targets -----------------------------------------------------------------------------------------------------
 
-  /** Where a target rings; an agent target must be available and is set not ready while it is rung. */
-  private resolveTarget(agentId: number, target: TransferTarget): { dial: DialString; reservedAgent?: number; external: boolean } {
+  /** Where a target rings; an agent target must be available and is reserved for the call while it is rung. */
+  private resolveTarget(
+    agentId: number,
+    target: TransferTarget,
+    call: AgentCall,
+    kind: 'transfer' | 'conference',
+  ): { dial: DialString; reservedAgent?: number; external: boolean } {
     if ('agent' in target) {
       const id = target.agent;
       if (id === agentId) throw new CallControlError('target_unavailable', 'an agent cannot transfer a call to themselves');
@@ -338,7 +344,7 @@ export class CallControl implements CallControlApi {
       if (snap.state !== 'available') throw new CallControlError('target_unavailable', `agent ${id} is ${snap.state}, not available`);
       const dial = this.dialAgent(snap.extension);
       try {
-        this.engine.setNotReady(id, NOT_READY_TRANSFER);
+        this.engine.reserveDirectCall(id, call.callerUuid, kind, { queue: this.knownQueue(call.queue), timeoutSec: this.ringSec + 15 });
       } catch (err) {
         throw new CallControlError('target_unavailable', `agent ${id} cannot take the call: ${(err as Error).message}`);
       }
@@ -355,22 +361,48 @@ export class CallControl implements CallControlApi {
     return guard(() => dialUser(ext, this.o.userDomain));
   }
 
-  /** Undoes resolveTarget's not-ready when the target never got the call. */
-  private releaseTarget(agentId: number | undefined): void {
+  /** A queue the engine knows (a transferred caller's queue may have been removed meanwhile). */
+  private knownQueue(queue: string | undefined): string | undefined {
+    return queue !== undefined && this.engine.queues().some((q) => q.queue === queue) ? queue : undefined;
+  }
+
+  /** The agent answered a direct call: on_call in the engine (talk time from now). */
+  private startDirect(agentId: number | undefined, callId: string, kind: DirectCallKind, queue: string | undefined): void {
     if (agentId === undefined) return;
-    const snap = this.engine.agent(agentId);
-    if (snap?.state === 'not_ready' && snap.reason === NOT_READY_TRANSFER) {
-      try {
-        this.engine.setReady(agentId);
-      } catch (err) {
-        this.log.warn('could not set a transfer target ready again', { agentId, error: (err as Error).message });
-      }
+    try {
+      this.engine.startDirectCall(agentId, callId, kind, this.knownQueue(queue));
+    } catch (err) {
+      this.log.warn('the engine refused the start of a direct call', { agentId, callId, kind, error: (err as Error).message });
     }
   }
 
-  /** The target agent now has the call: CallControl tracks it (the runtime does not know it). */
+  /**
+   * Ends the agent's direct call in the engine: wrap-up when it was answered, back to where they were when it only
+   * rang. Nothing when the engine no longer has it (e.g. the agent logged out meanwhile).
+   */
+  private endDirect(agentId: number | undefined, callId: string): void {
+    if (agentId === undefined) return;
+    const snap = this.engine.agent(agentId);
+    if (!snap?.direct || snap.callId !== callId) return;
+    try {
+      this.engine.endDirectCall(agentId, callId);
+    } catch (err) {
+      this.log.warn('could not end a direct call in the engine', { agentId, callId, error: (err as Error).message });
+    }
+  }
+
+  /** The target never got the call (or the consultation is over): its direct call ends. */
+  private releaseTarget(agentId: number | undefined, callId: string): void {
+    this.endDirect(agentId, callId);
+  }
+
+  /**
+   * The target agent now has the call: CallControl tracks it (the runtime does not know it). An agent handing on a
+   * call that was itself direct (a transferred call transferred again) ends their direct call.
+   */
   private handOver(from: AgentCall, toAgent: number | undefined, targetUuid: string): void {
     this.calls.delete(from.agentId);
+    if (from.source !== 'acd') this.endDirect(from.agentId, from.callerUuid);
     if (toAgent === undefined) return;
     this.calls.set(toAgent, {
       agentId: toAgent,
@@ -381,8 +413,6 @@ export class CallControl implements CallControlApi {
       source: 'transfer',
       mode: 'talking',
       held: false,
-      restoreReady: true,
-      readyReason: NOT_READY_TRANSFER,
     });
   }
 
@@ -400,7 +430,7 @@ export class CallControl implements CallControlApi {
       }
       const killed: string[] = [];
       for (const uuid of legs) if (uuid && (await this.kill(call.node, uuid))) killed.push(uuid);
-      if (call.consult) this.releaseTarget(call.consult.reservedAgent);
+      if (call.consult) this.releaseTarget(call.consult.reservedAgent, call.callerUuid);
       this.finish(call);
       return { killed };
     });
@@ -432,7 +462,7 @@ export class CallControl implements CallControlApi {
     return this.serial(agentId, async () => {
       const call = this.requireCall(agentId, ['talking']);
       if ('queue' in target) return this.toQueue(call, target.queue);
-      const { dial, reservedAgent, external } = this.resolveTarget(agentId, target);
+      const { dial, reservedAgent, external } = this.resolveTarget(agentId, target, call, 'transfer');
       const targetUuid = randomUUID();
       const wasHeld = call.held;
       try {
@@ -450,14 +480,16 @@ export class CallControl implements CallControlApi {
           throw new CallControlError('failed', `the caller could not be connected to the target: ${br.body.trim()}`, br.body.trim());
         }
       } catch (err) {
-        this.releaseTarget(reservedAgent);
+        this.releaseTarget(reservedAgent, call.callerUuid);
         if (!wasHeld && call.held) {
           await this.api(call.node, uuidHold(call.agentUuid, 'off')).catch(() => undefined);
           call.held = false;
         }
         throw err;
       }
-      // The transferring agent is released: the runtime sees the leg end and puts them into wrap-up.
+      // The target talks with the caller; the transferring agent is released: the runtime sees the leg end and puts
+      // them into wrap-up.
+      this.startDirect(reservedAgent, call.callerUuid, 'transfer', call.queue);
       this.handOver(call, reservedAgent, targetUuid);
       await this.kill(call.node, call.agentUuid);
       this.log.info('blind transfer', { agentId, callId: call.callerUuid, target, targetUuid });
@@ -474,7 +506,8 @@ export class CallControl implements CallControlApi {
     call.held = false;
     await this.kill(call.node, call.agentUuid);
     this.calls.delete(call.agentId);
-    await this.settle(call);
+    if (call.source !== 'acd') this.endDirect(call.agentId, call.callerUuid);
+    else await this.settle(call);
     const next: QueueCallInput = {
       id: call.callerUuid,
       node: call.node,
@@ -527,7 +560,7 @@ export class CallControl implements CallControlApi {
   attendedTransfer(agentId: number, target: TransferTarget): Promise<{ consultUuid: string }> {
     return this.serial(agentId, async () => {
       const call = this.requireCall(agentId, ['talking']);
-      const { dial, reservedAgent } = this.resolveTarget(agentId, target);
+      const { dial, reservedAgent } = this.resolveTarget(agentId, target, call, 'transfer');
       const consultUuid = randomUUID();
       let moved = false;
       try {
@@ -549,12 +582,14 @@ export class CallControl implements CallControlApi {
         if (!r.ok) throw new CallControlError('failed', `the transfer target did not answer (${r.cause})`, r.cause);
         await this.must(call.node, uuidBridge(call.agentUuid, consultUuid), 'connecting the agent to the target');
       } catch (err) {
-        this.releaseTarget(reservedAgent);
+        this.releaseTarget(reservedAgent, call.callerUuid);
         await this.kill(call.node, consultUuid);
         if (moved) await this.reconnect(call);
         else await this.api(call.node, uuidParkAfterBridge(call.agentUuid, false)).catch(() => undefined);
         throw err;
       }
+      // The target talks with the agent: on a call from now (a consultation that is cancelled counts too).
+      this.startDirect(reservedAgent, call.callerUuid, 'transfer', call.queue);
       this.log.info('attended transfer started', { agentId, callId: call.callerUuid, target, consultUuid });
       return { consultUuid };
     });
@@ -597,7 +632,7 @@ export class CallControl implements CallControlApi {
     // Re-bridging takes the agent leg from the consult leg first; then the consult leg goes.
     await this.reconnect(call);
     await this.kill(call.node, consult.uuid);
-    this.releaseTarget(consult.reservedAgent);
+    this.releaseTarget(consult.reservedAgent, call.callerUuid);
     this.log.info('attended transfer cancelled', { agentId, callId: call.callerUuid });
     return snapshot(call);
   }
@@ -605,7 +640,7 @@ export class CallControl implements CallControlApi {
   threeWay(agentId: number, target: TransferTarget): Promise<{ conference: string; thirdUuid: string }> {
     return this.serial(agentId, async () => {
       const call = this.requireCall(agentId, ['talking']);
-      const { dial, reservedAgent, external } = this.resolveTarget(agentId, target);
+      const { dial, reservedAgent, external } = this.resolveTarget(agentId, target, call, 'conference');
       const room = conferenceName(`sb3w-${call.callerUuid}`.slice(0, 64));
       const member = conference(room, { profile: this.o.conferenceProfile, flags: ['mintwo'] });
       const thirdUuid = randomUUID();
@@ -626,7 +661,7 @@ export class CallControl implements CallControlApi {
         );
         if (!r.ok) throw new CallControlError('failed', `the third party did not answer (${r.cause})`, r.cause);
       } catch (err) {
-        this.releaseTarget(reservedAgent);
+        this.releaseTarget(reservedAgent, call.callerUuid);
         if (moved) {
           // Back to a plain call between caller and agent.
           const br = await this.api(call.node, uuidBridge(call.callerUuid, call.agentUuid));
@@ -641,7 +676,9 @@ export class CallControl implements CallControlApi {
       }
       call.conference = { name: room, thirdUuid };
       if (reservedAgent !== undefined) {
-        // The third agent is in the call too: tracked like a transferred call (their hangup leaves the room).
+        // The third agent is in the call too: on a direct call in the engine, tracked like a transferred call (their
+        // hangup leaves the room and ends it).
+        this.startDirect(reservedAgent, call.callerUuid, 'conference', call.queue);
         this.calls.set(reservedAgent, {
           agentId: reservedAgent,
           node: call.node,
@@ -652,8 +689,6 @@ export class CallControl implements CallControlApi {
           mode: 'conference',
           held: false,
           conference: { name: room },
-          restoreReady: true,
-          readyReason: NOT_READY_TRANSFER,
         });
       }
       this.log.info('3-way conference', { agentId, callId: call.callerUuid, room, thirdUuid });
@@ -686,10 +721,11 @@ export class CallControl implements CallControlApi {
           callerIdName: 'Outbound call',
         }),
       );
-      let restoreReady = false;
-      if (snap.state === 'available') {
-        this.engine.setNotReady(agentId, NOT_READY_OUTBOUND);
-        restoreReady = true;
+      // Reserved while the agent's phone rings; a not-ready comes back after the call.
+      try {
+        this.engine.reserveDirectCall(agentId, customerUuid, 'outbound', { timeoutSec: this.ringSec + 15 });
+      } catch (err) {
+        throw new CallControlError('invalid_state', `agent ${agentId} cannot make an outbound call: ${(err as Error).message}`);
       }
       const call: AgentCall = {
         agentId,
@@ -699,8 +735,6 @@ export class CallControl implements CallControlApi {
         source: 'outbound',
         mode: 'talking',
         held: false,
-        restoreReady,
-        readyReason: NOT_READY_OUTBOUND,
       };
       this.calls.set(agentId, call);
       let r: { ok: boolean; cause: string };
@@ -713,6 +747,8 @@ export class CallControl implements CallControlApi {
         this.finish(call);
         throw new CallControlError('failed', `the agent's phone did not answer (${r.cause})`, r.cause);
       }
+      // The agent answered (the customer is being dialled): on a call from now. The call may already be over.
+      if (this.calls.get(agentId) === call) this.startDirect(agentId, customerUuid, 'outbound', undefined);
       this.log.info('manual outbound call', { agentId, agentUuid, customerUuid });
       return { agentUuid, customerUuid };
     });
@@ -720,18 +756,10 @@ export class CallControl implements CallControlApi {
 
   // ---- events ------------------------------------------------------------------------------------------------------
 
-  /** Forgets a call and, for transfer/outbound calls, sets the agent ready again if CallControl made them not ready. */
+  /** Forgets a call and, for transfer/outbound calls, ends the agent's direct call in the engine. */
   private finish(call: AgentCall): void {
     if (this.calls.get(call.agentId) === call) this.calls.delete(call.agentId);
-    if (!call.restoreReady) return;
-    const snap = this.engine.agent(call.agentId);
-    if (snap?.state === 'not_ready' && snap.reason === call.readyReason) {
-      try {
-        this.engine.setReady(call.agentId);
-      } catch (err) {
-        this.log.warn('could not set the agent ready again', { agentId: call.agentId, error: (err as Error).message });
-      }
-    }
+    if (call.source !== 'acd') this.endDirect(call.agentId, call.callerUuid);
   }
 
   private onEvent(node: string, ev: EslEvent): void {
