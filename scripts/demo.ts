@@ -5,7 +5,8 @@
  * stream of simulated calls, then prints the URLs and an admin login. Without --duration it runs until Ctrl-C; with
  * it, it stops placing calls after that many seconds, lets the calls in progress end, and prints one JSON summary line
  * last on stdout: {"calls_placed":…,"calls_completed":…,"cdrs_written":…,"ivr_calls":…,"ivr_paths_stored":…,
- * "queue_calls":…,"answered_by_agent":…,"abandoned":…,"service_level":…,"stuck_agents":…}. Logs go to stderr.
+ * "queue_calls":…,"answered_by_agent":…,"abandoned":…,"service_level":…,"stuck_agents":…,"recordings":…,
+ * "supervision_sessions":…}. Logs go to stderr.
  *
  * The ACD: queues sales, support and billing (the example IVR routes to them) and --acd-agents agents (default 12) on
  * simulated softphones 2000..., with skills; some answer slowly, some reject a call now and then, some take breaks.
@@ -18,6 +19,8 @@ import path from 'node:path';
 import { shiftedClock, systemClock } from '../src/clock/clock';
 import { loadConfig } from '../src/config/config';
 import { DEMO_QUEUES, seedDemoConfig, type DemoAgentInput } from '../src/acd/config-store';
+import { demoRecordingSummary, enableDemoRecording } from '../src/recording';
+import { countSupervisionSessions, startDemoSupervisor } from '../src/supervision';
 import { UserService } from '../src/auth/users';
 import { DemoAcdLife, DemoTraffic } from '../src/demo/traffic';
 import { createLogger } from '../src/log/logger';
@@ -159,6 +162,22 @@ async function main(): Promise<void> {
   const acdLife = new DemoAcdLife({ cluster: service.cluster, node: 'demo', sim, clock, logger, engine: service.acd.engine, agents: acdAgents });
   acdLife.start();
 
+  // Every demo queue records (always, stereo); a supervisor of both teams listens and whispers now and then.
+  await enableDemoRecording(service.recordings, DEMO_QUEUES.map((q) => q.name));
+  const supervisorUser = await users.create({
+    username: 'supervisor',
+    password: crypto.randomBytes(12).toString('base64url'),
+    role: 'supervisor',
+    display_name: 'Demo Supervisor',
+  });
+  sim.registerSoftphone('1990', { answerDelayMs: 300 });
+  const supervisorPrincipal = { kind: 'user', id: supervisorUser.id, username: 'supervisor', role: 'supervisor' } as const;
+  const admin = await users.findByUsername('admin');
+  if (!admin) throw new Error('the demo admin was not created');
+  const adminActor = { principal: { kind: 'user', id: admin.id, username: admin.username, role: 'admin' } as const, ip: null };
+  await service.supervision.setSupervisor(adminActor, supervisorUser.id, ['blue', 'green'], '1990');
+  const stopSupervisor = startDemoSupervisor({ supervision: service.supervision, acd: service.acd, clock, logger, principal: supervisorPrincipal });
+
   const traffic = new DemoTraffic({
     cluster: service.cluster,
     node: 'demo',
@@ -189,6 +208,7 @@ async function main(): Promise<void> {
   );
 
   const finish = async (): Promise<void> => {
+    stopSupervisor();
     acdLife.stop();
     acdLife.endBreaks();
     await traffic.drain(20_000);
@@ -203,12 +223,16 @@ async function main(): Promise<void> {
     await service.ivr.flush();
     const ivrCalls = await service.ivrStore.countCalls();
     const ivrPaths = await service.ivrStore.countCalls({ withPath: true });
+    // Give the last recordings their RECORD_STOP and hash before counting the verified ones.
+    await new Promise((r) => setTimeout(r, 2000));
+    const { recordings } = await demoRecordingSummary(service.recordings);
+    const supervisionSessions = await countSupervisionSessions(service.dataSource);
     await service.close();
     const written = service.cdrWriter.stats().written;
     await sim.close();
     await crm.close();
     process.stdout.write(
-      `${JSON.stringify({ ...traffic.summary(), cdrs_written: written, ivr_calls: ivrCalls, ivr_paths_stored: ivrPaths, ...acdSummary, stuck_agents: stuckAgents })}\n`,
+      `${JSON.stringify({ ...traffic.summary(), cdrs_written: written, ivr_calls: ivrCalls, ivr_paths_stored: ivrPaths, ...acdSummary, stuck_agents: stuckAgents, recordings, supervision_sessions: supervisionSessions })}\n`,
     );
   };
 

@@ -360,6 +360,7 @@ export class AcdLiveHub {
     });
     this.scheduleHeartbeat();
     if (deps.acd) this.bindRuntime(deps.acd);
+    LIVE_HUBS.add(this);
   }
 
   private get store(): AcdConfigStoreImpl {
@@ -368,6 +369,11 @@ export class AcdLiveHub {
 
   get connections(): number {
     return this.clients.size;
+  }
+
+  /** True when this hub follows `runtime` (the supervision hook picks the hubs of its own service). */
+  servesRuntime(runtime: AcdRuntimeApi): boolean {
+    return this.runtime === runtime;
   }
 
   /** Follows a (new) running ACD: its effects become messages; undefined detaches. */
@@ -591,6 +597,21 @@ export class AcdLiveHub {
     }
   }
 
+  /**
+   * Supervision hook (src/supervision, through publishAgentMonitored below): a `monitored` message about an agent,
+   * to supervisors and admins, and to the agent themselves only when `toAgent`. Returns the connections reached.
+   */
+  publishMonitored(agentId: number, monitored: { monitored: boolean; mode: string | null; sessionId: number }, toAgent: boolean): number {
+    if (this.closed) return 0;
+    let n = 0;
+    for (const c of [...this.clients]) {
+      if (!c.all && !(toAgent && c.agentId === agentId)) continue;
+      this.send(c, { type: 'monitored', agent_id: agentId, monitored: monitored.monitored, mode: monitored.mode, session_id: monitored.sessionId });
+      n++;
+    }
+    return n;
+  }
+
   /** To supervisors/admins, and to the agent `agentId` or the agents the call `callId` is with. */
   private route(agentId: number | undefined, callId: string | undefined, message: Outgoing): void {
     for (const c of [...this.clients]) {
@@ -687,6 +708,7 @@ export class AcdLiveHub {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    LIVE_HUBS.delete(this);
     this.heartbeat?.cancel();
     for (const t of this.statsDue.values()) t.cancel();
     this.statsDue.clear();
@@ -717,4 +739,25 @@ export function attachAcdWebSocket(server: Server, deps: ApiDeps, options: AcdLi
     await close();
   };
   return hub;
+}
+
+// ---- supervision hook ------------------------------------------------------------------------------------------
+
+/** Hubs alive in this process (one per running service); each serves the clients of its own ACD runtime. */
+const LIVE_HUBS = new Set<AcdLiveHub>();
+
+/**
+ * Pushes the "monitored" flag of an agent (a supervisor started, switched or ended a listen/whisper/barge session)
+ * through the hubs serving `runtime`: supervisors and admins always see it, the agent only when `toAgent`
+ * (SUPERVISION_NOTIFY_AGENT). Returns how many connections got it.
+ */
+export function publishAgentMonitored(
+  runtime: AcdRuntimeApi | undefined,
+  agentId: number,
+  state: { monitored: boolean; mode: string | null; sessionId: number },
+  toAgent: boolean,
+): number {
+  let n = 0;
+  for (const hub of LIVE_HUBS) if (runtime !== undefined && hub.servesRuntime(runtime)) n += hub.publishMonitored(agentId, state, toAgent);
+  return n;
 }

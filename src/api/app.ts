@@ -24,6 +24,8 @@ import { acdAdminRoutes } from './routes/acd-admin';
 import { acdAgentRoutes } from './routes/acd-agent';
 import { acdLiveRoutes } from './routes/acd-live';
 import { acdCallRoutes } from './routes/acd-calls';
+import { recordingRoutes } from './routes/recordings';
+import { supervisionRoutes } from './routes/supervision';
 
 export type { ApiDeps } from './context';
 export type { HealthReport } from './health';
@@ -69,6 +71,8 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     ...acdAgentRoutes(ctx),
     ...acdLiveRoutes(ctx),
     ...acdCallRoutes(ctx),
+    ...supervisionRoutes(ctx),
+    ...recordingRoutes(ctx),
   );
   return { ctx, registry };
 }

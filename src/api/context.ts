@@ -16,6 +16,8 @@ import type { HealthReport } from './health';
 import type { AcdRuntimeApi } from '../acd/contract';
 import type { AcdConfigStoreImpl } from '../acd/config-store';
 import type { CallControlApi } from '../acd/runtime/call-control';
+import type { Recordings } from '../recording';
+import type { SupervisionService } from '../supervision/service';
 
 export interface ApiDeps {
   dataSource: DataSource;
@@ -32,6 +34,10 @@ export interface ApiDeps {
   acdConfig?: AcdConfigStoreImpl;
   /** Agent call control (hold, transfer, 3-way, outbound); default: built from `acd` and `freeswitch`, without a gateway. */
   acdCallControl?: CallControlApi;
+  /** Call recording (start/stop/pause/resume need it; searches and downloads work on the database without it). */
+  recordings?: Recordings;
+  /** Live call supervision (src/supervision); default: built on first use from freeswitch, acd and acdConfig. */
+  supervision?: SupervisionService;
   /** Tuning for tests; production leaves these unset. */
   options?: {
     /** bcrypt cost for passwords set through the API (default 12). */

@@ -67,6 +67,11 @@ const envSchema = z.object({
   CALLBACK_CALLER_ID: z.string().regex(/^\+?[0-9]{2,20}$/, 'must be a phone number').optional(),
   CRM_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   VOICEMAIL_DIR: z.string().min(1).optional(),
+  RECORDINGS_DIR: z
+    .string()
+    .regex(/^[A-Za-z0-9_.\/ -]+$/, 'must be a path FreeSWITCH can record to: letters, digits, _ . - / and spaces')
+    .optional(),
+  RECORDINGS_AGENT_ACCESS: bool.default(false),
   DATABASE_URL: z
     .string()
     .regex(/^(mysql|mariadb|sqlite):/, 'must start with mysql://, mariadb:// or sqlite:')
@@ -81,6 +86,7 @@ const envSchema = z.object({
   CDR_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
   CDR_FLUSH_MS: z.coerce.number().int().min(10).default(250),
   METRICS_PUBLIC: bool.default(false),
+  SUPERVISION_NOTIFY_AGENT: bool.default(false),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -95,6 +101,8 @@ export interface Config {
   auth: { jwtSecret?: string; tokenTtlSeconds: number; bootstrapAdmin?: { username: string; password: string } };
   cdr: { batchSize: number; flushMs: number };
   metrics: { public: boolean };
+  /** Live call supervision: push a "monitored" flag to the agent's WebSocket while a supervisor is on (SUPERVISION_NOTIFY_AGENT). */
+  supervision: { notifyAgent: boolean };
   /** Where POST /api/v1/dialplans/apply writes the dialplan contexts (DIALPLAN_DIR, default `<DATA_DIR>/dialplans`). */
   dialplan: { dir: string };
   /** Telephony settings of the IVR and the ACD. */
@@ -107,6 +115,16 @@ export interface Config {
     crmUrl?: string;
     /** Where FreeSWITCH writes voicemail files: a path on the FreeSWITCH host (VOICEMAIL_DIR, default `<DATA_DIR>/voicemail`). */
     voicemailDir: string;
+  };
+  /** Call recording (src/recording). */
+  recordings: {
+    /**
+     * Where FreeSWITCH writes call recordings (RECORDINGS_DIR, default `<DATA_DIR>/recordings`): a path on the
+     * FreeSWITCH host that the service must read too (the same host, or shared storage mounted at the same path).
+     */
+    dir: string;
+    /** Agents may list and download their own recordings (RECORDINGS_AGENT_ACCESS, default false). */
+    agentAccess: boolean;
   };
 }
 
@@ -159,12 +177,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     cdr: { batchSize: e.CDR_BATCH_SIZE, flushMs: e.CDR_FLUSH_MS },
     metrics: { public: e.METRICS_PUBLIC },
+    supervision: { notifyAgent: e.SUPERVISION_NOTIFY_AGENT },
     dialplan: { dir: e.DIALPLAN_DIR ? path.resolve(e.DIALPLAN_DIR) : path.join(dataDir, 'dialplans') },
     telephony: {
       outboundGateway: e.OUTBOUND_GATEWAY,
       callbackCallerId: e.CALLBACK_CALLER_ID,
       crmUrl: e.CRM_URL,
       voicemailDir: e.VOICEMAIL_DIR ? path.resolve(e.VOICEMAIL_DIR) : path.join(dataDir, 'voicemail'),
+    },
+    recordings: {
+      dir: e.RECORDINGS_DIR ? path.resolve(e.RECORDINGS_DIR) : path.join(dataDir, 'recordings'),
+      agentAccess: e.RECORDINGS_AGENT_ACCESS,
     },
   };
 }

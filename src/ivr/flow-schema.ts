@@ -329,6 +329,8 @@ export const NODE_SCHEMAS = {
       next: nodeRef,
       /** Where to go when every try failed (default: hang up). */
       onFailure: nodeRef.optional(),
+      /** Card numbers and the like: a call recording running on the channel is paused (masked) while collecting. */
+      sensitive: z.boolean().optional(),
     })
     .refine((c) => c.minDigits <= c.maxDigits, { error: 'minDigits is larger than maxDigits', path: ['minDigits'] }),
   condition: z.strictObject({

@@ -30,6 +30,8 @@ export type IvrAction =
       terminators: string;
       /** A JavaScript-and-PCRE-compatible regexp the digits must match, or undefined for any. */
       regexp?: string;
+      /** The digits are sensitive (card numbers): recordings are masked while they are collected. */
+      sensitive?: boolean;
     }
   | { kind: 'set'; name: string; value: string }
   | {

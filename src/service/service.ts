@@ -18,6 +18,8 @@ import type { Config } from '../config/config';
 import { describeDatabase, openDatabase } from '../db/data-source';
 import { importShippedDialplans } from '../dialplan/import';
 import { FreeSwitchCluster } from '../freeswitch/cluster';
+import { startRecording, type Recordings } from '../recording';
+import { createSupervision, type SupervisionService } from '../supervision';
 import { header } from '../esl/types';
 import { loadExampleFlows } from '../ivr/examples';
 import { IvrRuntime, NoAcdQueueHandoff, type IvrRuntimeOptions, type QueueHandoff } from '../ivr/runtime';
@@ -70,6 +72,8 @@ export interface Service {
   readonly acd: AcdRuntime;
   readonly acdConfig: AcdConfigStoreImpl;
   readonly acdHistory: AcdHistoryWriter;
+  readonly recordings: Recordings;
+  readonly supervision: SupervisionService;
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:8080 (the real port when HTTP_PORT=0). */
   readonly url: string;
   health(): Promise<HealthReport>;
@@ -176,6 +180,12 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     await ivr.start();
     closers.push(() => ivr.close());
 
+    // Recording by policy at each ACD connect, agent/supervisor control, masking during sensitive IVR input, retention.
+    const recordings = startRecording({ dataSource, cluster, acd, acdConfig, ivr, config, clock, logger });
+    closers.push(() => recordings.close());
+    const supervision = createSupervision({ dataSource, config, clock, logger, freeswitch: cluster, acd, acdConfig });
+    closers.push(() => supervision.close());
+
     // One CDR per leg, straight from the event: enqueue never blocks or throws, so event delivery never waits on SQL.
     cluster.onEvent((node, event) => {
       if (event.name !== 'CHANNEL_HANGUP_COMPLETE') return;
@@ -189,11 +199,14 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
           cdr.queue_call_id = acdLink.queue_call_id;
           if (acdLink.agent_id !== null) cdr.agent_id = acdLink.agent_id;
         }
+        const recordingId = recordings.recordingIdFor(cdr.uuid);
+        if (recordingId) cdr.recording_id = recordingId;
         cdrWriter.enqueue(cdr);
       }
       if (uuid) {
         ivr.forget(uuid);
         acd.forgetLink(uuid);
+        recordings.forgetLink(uuid);
       }
     });
     if (config.freeswitch.nodes.length === 0) {
@@ -222,7 +235,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       return { status, freeswitch, database };
     };
 
-    const apiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, acd, acdConfig, options: deps.apiOptions };
+    const apiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, acd, acdConfig, recordings, supervision, options: deps.apiOptions };
     const app = createApp(apiDeps);
     const server = await listen(app, config.http.host, config.http.port);
     closers.push(() => closeServer(server));
@@ -248,6 +261,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       acd,
       acdConfig,
       acdHistory,
+      recordings,
+      supervision,
       url,
       health,
       close: () => (closing ??= closeAll()),

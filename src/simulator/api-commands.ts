@@ -392,6 +392,22 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
     }
     return '+OK Message sent\n';
   }),
+  /**
+   * uuid_recv_dtmf <uuid> <dtmf_data>: the digits are queued on the channel as if its endpoint had sent them
+   * (switch_channel_queue_dtmf_string; `digits@ms` gives the duration) and read by whatever reads DTMF there
+   * (eavesdrop's mode keys). Success writes no output (ESL then answers `-ERR no reply`); not checked against a
+   * capture.
+   */
+  uuid_recv_dtmf: sync((env, args) => {
+    const [uuid, digitsArg] = apiArgv(args, 2);
+    if (!uuid || !digitsArg) return '-USAGE: <uuid> <dtmf_data>\n';
+    const ch = env.engine.get(uuid);
+    if (!ch?.isUp) return '-ERR Cannot locate session!\n';
+    const [digits, ms] = digitsArg.split('@');
+    const samples = ms && /^[0-9]+$/.test(ms) ? Number(ms) * 8 : 2000;
+    for (const d of (digits ?? '').replace(/[^0-9A-Da-d*#]/g, '')) env.engine.receiveDtmf(ch, d.toUpperCase(), 'APP', samples);
+    return '';
+  }),
   uuid_send_dtmf: sync((env, args) => {
     const [uuid, digitsArg] = apiArgv(args, 2);
     if (!uuid || !digitsArg) return '-USAGE: <uuid> <dtmf_data>\n';

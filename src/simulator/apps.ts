@@ -225,7 +225,18 @@ const playAndGetDigits: AppStarter = (e, ch, f) => {
   startTry();
 };
 
-/** eavesdrop <uuid>: listen to a call; DTMF 2/1/3/0 switch whisper modes when eavesdrop_enable_dtmf allows. */
+/** switch_true(): yes, on, true, t, enabled, active, allow, or a non-zero number. */
+function isTrue(v: string | undefined): boolean {
+  if (v === undefined) return false;
+  const s = v.trim().toLowerCase();
+  return ['yes', 'on', 'true', 't', 'enabled', 'active', 'allow'].includes(s) || (/^-?[0-9]+$/.test(s) && Number(s) !== 0);
+}
+
+/**
+ * eavesdrop <uuid>: listen to a call. mod_dptools reads eavesdrop_whisper_aleg (ED_MUX_READ: the target's peer hears
+ * the eavesdropper) and eavesdrop_whisper_bleg (ED_MUX_WRITE: the target hears); with eavesdrop_enable_dtmf (default
+ * true) DTMF 1 = read only, 2 = write only, 3 = both, 0 = listen, `*` ends the eavesdrop (switch_ivr_async.c).
+ */
 const eavesdrop: AppStarter = (e, ch, f) => {
   const target = e.get(f.data);
   if (!target || target.uuid === ch.uuid) {
@@ -233,19 +244,24 @@ const eavesdrop: AppStarter = (e, ch, f) => {
     return;
   }
   if (!ch.answered) e.answer(ch);
-  const whisperA = ch.vars.get('eavesdrop_whisper_aleg') === 'true';
-  const whisperB = ch.vars.get('eavesdrop_whisper_bleg') === 'true';
-  const mode = whisperA && whisperB ? 'both' : whisperA ? 'aleg' : whisperB ? 'bleg' : 'listen';
+  const muxRead = isTrue(ch.vars.get('eavesdrop_whisper_aleg'));
+  const muxWrite = isTrue(ch.vars.get('eavesdrop_whisper_bleg'));
+  const mode = muxRead && muxWrite ? 'both' : muxRead ? 'read' : muxWrite ? 'write' : 'listen';
   e.eavesdrops.set(ch.uuid, { target: target.uuid, mode });
   f.readsDtmf = true;
-  const dtmfOn = ch.vars.get('eavesdrop_enable_dtmf') !== 'false';
+  const enable = ch.vars.get('eavesdrop_enable_dtmf');
+  const dtmfOn = enable === undefined || isTrue(enable);
   f.onDtmf = (d) => {
     const st = e.eavesdrops.get(ch.uuid);
     if (!st || !dtmfOn) return;
-    if (d === '2') st.mode = 'aleg';
-    else if (d === '1') st.mode = 'bleg';
+    if (d === '1') st.mode = 'read';
+    else if (d === '2') st.mode = 'write';
     else if (d === '3') st.mode = 'both';
     else if (d === '0') st.mode = 'listen';
+    else if (d === '*') {
+      e.eavesdrops.delete(ch.uuid);
+      e.complete(ch, f);
+    }
   };
   // Attaching sends the eavesdropper a callee-id update (the variables appear right after CHANNEL_EXECUTE).
   ch.vars.set('last_sent_callee_id_name', target.profile.callerIdName || target.profile.callerIdNumber);

@@ -58,7 +58,13 @@ interface Runtime {
 
 export interface EavesdropState {
   target: string;
-  mode: 'listen' | 'aleg' | 'bleg' | 'both';
+  /**
+   * Where the eavesdropper's audio is mixed (switch_ivr_async.c): `read` = ED_MUX_READ, into what the target's
+   * endpoint sent, so the target's bridged peer hears it (DTMF 1, eavesdrop_whisper_aleg); `write` = ED_MUX_WRITE,
+   * into what is sent to the target's endpoint, so the target hears it (DTMF 2, eavesdrop_whisper_bleg); `both`
+   * (DTMF 3); `listen` = neither (DTMF 0).
+   */
+  mode: 'listen' | 'read' | 'write' | 'both';
 }
 
 /**
@@ -1124,8 +1130,8 @@ export class CallEngine {
       const other = this.get(target.bridgedTo);
       out.push({ listener: e, source: target.uuid, kind: 'eavesdrop' });
       if (other) out.push({ listener: e, source: other.uuid, kind: 'eavesdrop' });
-      if (st.mode === 'aleg' || st.mode === 'both') out.push({ listener: target.uuid, source: e, kind: 'whisper' });
-      if ((st.mode === 'bleg' || st.mode === 'both') && other) out.push({ listener: other.uuid, source: e, kind: 'whisper' });
+      if (st.mode === 'write' || st.mode === 'both') out.push({ listener: target.uuid, source: e, kind: 'whisper' });
+      if ((st.mode === 'read' || st.mode === 'both') && other) out.push({ listener: other.uuid, source: e, kind: 'whisper' });
     }
     return out;
   }

@@ -349,6 +349,111 @@ describe('role access matrix: every route x every kind of caller', () => {
       // An agent acting on another agent's call: 403; supervisors and admins reach the lookup (404).
       expect: same(401, 403, 404, 404),
     },
+    // Supervision (src/api/routes/supervision.ts): supervisors and admins; agents never. Unknown agents/sessions: 404.
+    { method: 'GET', route: '/api/v1/supervision/supervisors', path: () => '/api/v1/supervision/supervisors', expect: same(401, 403, 403, 200) },
+    {
+      method: 'PUT',
+      route: '/api/v1/supervision/supervisors/:userId/teams',
+      path: () => `/api/v1/supervision/supervisors/${api.ids.supervisor}/teams`,
+      body: () => ({ teams: ['blue'], extension: '1900' }),
+      expect: same(401, 403, 403, 200),
+    },
+    { method: 'GET', route: '/api/v1/supervision/sessions', path: () => '/api/v1/supervision/sessions', expect: same(401, 403, 200, 200) },
+    {
+      method: 'POST',
+      route: '/api/v1/supervision/sessions',
+      path: () => '/api/v1/supervision/sessions',
+      body: () => ({ agent_id: 999999, mode: 'listen' }),
+      expect: same(401, 403, 404, 404),
+    },
+    ...(
+      [
+        ['GET', '/api/v1/supervision/sessions/:id', '/api/v1/supervision/sessions/999999', undefined],
+        ['PATCH', '/api/v1/supervision/sessions/:id', '/api/v1/supervision/sessions/999999', { mode: 'whisper' }],
+        ['DELETE', '/api/v1/supervision/sessions/:id', '/api/v1/supervision/sessions/999999', undefined],
+        ['POST', '/api/v1/supervision/sessions/:id/take-over', '/api/v1/supervision/sessions/999999/take-over', undefined],
+        ['POST', '/api/v1/supervision/agents/:id/hangup', '/api/v1/supervision/agents/999999/hangup', undefined],
+        ['POST', '/api/v1/supervision/agents/:id/state', '/api/v1/supervision/agents/999999/state', { action: 'ready' }],
+      ] as const
+    ).map(
+      ([method, route, path, body]): Case => ({ method, route, path: () => path, ...(body ? { body: () => body } : {}), expect: same(401, 403, 404, 404) }),
+    ),
+    // Recordings (src/api/routes/recordings.ts). No recording runtime in this API: call control answers 503; agents see
+    // no recordings while RECORDINGS_AGENT_ACCESS is false (403); supervisor API keys have no teams (403).
+    { method: 'GET', route: '/api/v1/recordings', path: () => '/api/v1/recordings', expect: same(401, 403, 200, 200, { keySupervisor: 403 }) },
+    { method: 'POST', route: '/api/v1/recordings/retention/run', path: () => '/api/v1/recordings/retention/run', expect: same(401, 403, 403, 503) },
+    ...(['start', 'stop', 'pause', 'resume'] as const).map(
+      (a): Case => ({
+        method: 'POST',
+        route: `/api/v1/recordings/calls/:uuid/${a}`,
+        path: () => `/api/v1/recordings/calls/no-such-call/${a}`,
+        expect: same(401, 403, 503, 503),
+      }),
+    ),
+    {
+      method: 'GET',
+      route: '/api/v1/recordings/:id',
+      path: () => '/api/v1/recordings/00000000-0000-4000-8000-000000000000',
+      expect: same(401, 403, 404, 404, { keySupervisor: 403 }),
+    },
+    {
+      method: 'PATCH',
+      route: '/api/v1/recordings/:id',
+      path: () => '/api/v1/recordings/00000000-0000-4000-8000-000000000000',
+      body: () => ({ legal_hold: true }),
+      expect: same(401, 403, 403, 404),
+    },
+    {
+      method: 'GET',
+      route: '/api/v1/recordings/:id/file',
+      path: () => '/api/v1/recordings/00000000-0000-4000-8000-000000000000/file',
+      expect: same(401, 403, 404, 404, { keySupervisor: 403 }),
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/recordings/:id/verify',
+      path: () => '/api/v1/recordings/00000000-0000-4000-8000-000000000000/verify',
+      expect: same(401, 403, 404, 404, { keySupervisor: 403 }),
+    },
+    ...(['start', 'stop', 'pause', 'resume'] as const).map(
+      (a): Case => ({
+        method: 'POST',
+        route: `/api/v1/acd/me/call/recording/${a}`,
+        path: () => `/api/v1/acd/me/call/recording/${a}`,
+        // Users without an agent row: 404 (as the other /acd/me/call routes); API keys are never agents.
+        expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403, keyAdmin: 403 }),
+      }),
+    ),
+    { method: 'GET', route: '/api/v1/recording-policies', path: () => '/api/v1/recording-policies', expect: same(401, 403, 200, 200) },
+    {
+      method: 'PUT',
+      route: '/api/v1/recording-policies/:scope/:name',
+      path: () => '/api/v1/recording-policies/queue/sales',
+      body: () => ({ mode: 'always' }),
+      expect: same(401, 403, 403, 200),
+    },
+    {
+      method: 'DELETE',
+      route: '/api/v1/recording-policies/:scope/:name',
+      path: () => '/api/v1/recording-policies/did/18005550199',
+      expect: same(401, 403, 403, 404),
+    },
+    { method: 'GET', route: '/api/v1/recording-retention-classes', path: () => '/api/v1/recording-retention-classes', expect: same(401, 403, 200, 200) },
+    {
+      method: 'PUT',
+      route: '/api/v1/recording-retention-classes/:name',
+      path: () => '/api/v1/recording-retention-classes/short',
+      body: () => ({ days: 30 }),
+      expect: same(401, 403, 403, 200),
+    },
+    { method: 'GET', route: '/api/v1/supervisor-teams/:id', path: () => `/api/v1/supervisor-teams/${api.ids.supervisor}`, expect: same(401, 403, 403, 200) },
+    {
+      method: 'PUT',
+      route: '/api/v1/supervisor-teams/:id',
+      path: () => `/api/v1/supervisor-teams/${api.ids.supervisor}`,
+      body: () => ({ teams: ['blue'] }),
+      expect: same(401, 403, 403, 200),
+    },
   ];
 
   beforeAll(async () => {

@@ -21,7 +21,13 @@ const TABLES = [
   'ivr_calls',
   'ivr_did_bindings',
   'ivr_flows',
+  'recording_policies',
+  'recording_retention_classes',
+  'recordings',
   'sip_accounts',
+  'supervision_sessions',
+  'supervisor_teams',
+  'supervisors',
   'users',
   'voicemails',
 ];

@@ -416,12 +416,14 @@ describe('recording', () => {
     expect(await h.api('uuid_record', `${uuid} stop ${path}`)).toBe('-ERR Cannot stop record session!\n');
     const stop = h.last(uuid, 'RECORD_STOP')!;
     expect(stop.get('Record-Completion-Cause')).toBe('success-maxtime');
+    // As in the real capture, masked time is left out of record_ms and of the file.
     expect(stop.get('variable_record_ms')).toBe('4000');
     expect(stop.get('variable_record_samples')).toBe('32000');
     expect(existsSync(path)).toBe(true);
     const wav = readFileSync(path);
     expect(wav.toString('ascii', 0, 4)).toBe('RIFF');
     expect(wav.toString('ascii', 8, 12)).toBe('WAVE');
+    expect(wav.readUInt16LE(22)).toBe(1);
     expect(wav.readUInt32LE(24)).toBe(8000);
     expect(wav.readUInt32LE(40)).toBe(64000);
     expect(wav.length).toBe(44 + 64000);
@@ -449,7 +451,7 @@ describe('recording', () => {
 });
 
 describe('eavesdrop audio routes', () => {
-  it('listen, then DTMF 2 (whisper to the caller), 1 (to the agent), 3 (both), 0 (listen)', async () => {
+  it('listen, then DTMF 2 (the eavesdropped caller hears), 1 (its peer, the agent), 3 (both), 0 (listen)', async () => {
     const h = await harness({ softphones: { '1000': { answerDelayMs: 100 }, '9000': { answerDelayMs: 100 } } });
     const caller = h.sim.injectInboundCall({ from: '1', to: '18005550100' });
     const agent = (await apiWait(h, 'originate', 'user/1000 &park', 50)).slice(4, 40);
@@ -472,12 +474,13 @@ describe('eavesdrop audio routes', () => {
     expect(routes()).toEqual(['agent<-sup', 'caller<-sup', 'sup<-agent', 'sup<-caller']);
     h.sim.softphoneDigits('9000', '0');
     expect(routes()).toEqual(['sup<-agent', 'sup<-caller']);
-    // Barge-in by variable: eavesdrop_whisper_aleg starts in whisper-to-caller mode.
+    // By variable: eavesdrop_whisper_aleg is ED_MUX_READ, so the eavesdropped caller's peer (the agent) hears.
     await h.api('uuid_kill', sup);
     h.clock.advance(50);
     expect(routes()).toEqual([]);
     const sup2 = (await apiWait(h, 'originate', `{eavesdrop_whisper_aleg=true}user/9000 &eavesdrop(${caller})`, 50)).slice(4, 40);
-    expect(h.sim.whoDoesHear(caller).sort()).toEqual([agent, sup2].sort());
+    expect(h.sim.whoDoesHear(caller)).toEqual([agent]);
+    expect(h.sim.whoDoesHear(agent).sort()).toEqual([caller, sup2].sort());
     // Target hangs up: the eavesdrop app completes and the supervisor leg ends.
     h.sim.hangup(caller);
     expect(h.events.some((e) => e.name === 'CHANNEL_EXECUTE_COMPLETE' && e.get('Unique-ID') === sup2 && e.get('Application') === 'eavesdrop')).toBe(true);

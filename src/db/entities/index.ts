@@ -31,3 +31,24 @@ export { ACD_CONFIG_LIMITS, AcdAgentSchema, AcdQueueSchema, type AcdAgentRow, ty
 
 /** Every entity, for the DataSource. */
 export const allEntities = [UserSchema, ApiKeySchema, CdrSchema, AuditLogSchema, IvrFlowSchema, IvrDidBindingSchema, IvrCallSchema, VoicemailSchema, DialplanVersionSchema, SipAccountSchema, AcdQueueSchema, AcdAgentSchema, AcdQueueCallSchema, AcdAgentStateLogSchema, AcdOfferLogSchema];
+import { RecordingPolicySchema, RecordingRetentionClassSchema, RecordingSchema, SupervisorTeamSchema } from './recording';
+export {
+  RECORDING_LIMITS,
+  RecordingPolicySchema,
+  RecordingRetentionClassSchema,
+  RecordingSchema,
+  SupervisorTeamSchema,
+  type PauseSegment,
+  type RecordingIntegrity,
+  type RecordingMode,
+  type RecordingPolicyRow,
+  type RecordingPolicyScope,
+  type RecordingRetentionClassRow,
+  type RecordingRow,
+  type RecordingStatus,
+  type SupervisorTeamRow,
+} from './recording';
+(allEntities as unknown[]).push(RecordingSchema, RecordingPolicySchema, RecordingRetentionClassSchema, SupervisorTeamSchema);
+import { SupervisionSessionSchema, SupervisorSchema } from './supervision';
+export { SUPERVISION_LIMITS, SupervisionSessionSchema, SupervisorSchema, type SupervisionSessionOutcome, type SupervisionSessionRow, type SupervisorRow } from './supervision';
+(allEntities as unknown[]).push(SupervisorSchema, SupervisionSessionSchema);

@@ -9,3 +9,7 @@ import { AcdHistory1767484800000 } from './1767484800000-acd-history';
  * A new migration is a class here with a later timestamp; it must handle both dialects (see dialect.ts).
  */
 export const allMigrations = [InitialSchema1767225600000, IvrSchema1767312000000, DialplansSipAccounts1767398400000, AcdHistory1767484800000, AcdConfig1767571200000];
+import { Recordings1767657600000 } from './1767657600000-recordings';
+allMigrations.push(Recordings1767657600000);
+import { Supervision1767744000000 } from './1767744000000-supervision';
+allMigrations.push(Supervision1767744000000);

@@ -14,6 +14,7 @@ function attempt(node: NodeOf<'collect'>, ctx: NodeContext, invalid: boolean): S
       interDigitMs: node.interDigitMs,
       terminators: node.terminators,
       ...(node.regexp !== undefined ? { regexp: node.regexp } : {}),
+      ...(node.sensitive ? { sensitive: true } : {}),
     },
   };
 }

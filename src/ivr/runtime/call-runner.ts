@@ -105,6 +105,11 @@ export interface CallRunDeps {
   onFinished(run: CallRun): void;
   /** Database writes in flight (close() waits for them). */
   track(p: Promise<unknown>): void;
+  /**
+   * A `sensitive` collect starts (active) or ends: call recording masks the channel's recordings meanwhile. Awaited
+   * before the digits are asked for; its failures are logged, never fatal to the flow.
+   */
+  sensitiveInput?(uuid: string, active: boolean): Promise<void>;
 }
 
 export type CallOutcome = 'completed' | 'caller-hangup' | 'error' | 'queue' | 'transfer' | 'voicemail' | 'hangup' | (string & {});
@@ -397,9 +402,28 @@ export class CallRun {
     });
     const l = this.deps.limits;
     const cap = Math.min(l.collectMaxMs, l.promptMarginMs + a.timeoutMs + a.maxDigits * a.interDigitMs + l.commandMs);
-    const done = await this.exec(inv, cap);
+    const done = a.sensitive ? await this.sensitive(() => this.exec(inv, cap)) : await this.exec(inv, cap);
     const digits = channelVar(done, varName) ?? channelVar(done, `${varName}_invalid`) ?? '';
     return { kind: 'digits', digits, valid: digitsValid(digits, a) };
+  }
+
+  /** Runs `fn` with the channel's recordings masked (the sensitiveInput hook), unmasking whatever happens. */
+  private async sensitive<T>(fn: () => Promise<T>): Promise<T> {
+    const hook = this.deps.sensitiveInput;
+    if (!hook) return fn();
+    const tell = async (active: boolean): Promise<void> => {
+      try {
+        await hook(this.uuid, active);
+      } catch (err) {
+        this.log.warn('sensitive-input hook failed', { active, error: (err as Error).message });
+      }
+    };
+    await tell(true);
+    try {
+      return await fn();
+    } finally {
+      await tell(false);
+    }
   }
 
   private async http(a: ActionOf<'http'>): Promise<IvrInput> {

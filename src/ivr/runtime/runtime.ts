@@ -61,6 +61,7 @@ export class IvrRuntime {
   private readonly limits: RuntimeLimits;
   private readonly handoff: QueueHandoff;
   private unsubscribe?: () => void;
+  private readonly sensitiveListeners = new Set<(uuid: string, active: boolean) => Promise<void> | void>();
   private closed = false;
   private counters = { started: 0, finished: 0, noBinding: 0 };
 
@@ -69,6 +70,15 @@ export class IvrRuntime {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.handoff = options.queueHandoff ?? new NoAcdQueueHandoff();
     if (!path.isAbsolute(options.voicemailDir)) throw new Error('voicemailDir must be an absolute path');
+  }
+
+  /**
+   * Listens for `sensitive` collect nodes starting (active) and ending on a channel (call recording masks its files
+   * meanwhile). The flow waits for the listeners before asking for the digits. Returns the unsubscribe function.
+   */
+  onSensitiveInput(listener: (uuid: string, active: boolean) => Promise<void> | void): () => void {
+    this.sensitiveListeners.add(listener);
+    return () => this.sensitiveListeners.delete(listener);
   }
 
   /** Loads flows and bindings (if not yet) and starts taking calls. */
@@ -209,6 +219,9 @@ export class IvrRuntime {
         limits: this.limits,
         onFinished: (r) => this.onFinished(r),
         track: (p) => this.track(p),
+        sensitiveInput: async (id, active) => {
+          await Promise.all([...this.sensitiveListeners].map(async (l) => l(id, active)));
+        },
       },
     );
     this.active.set(uuid, run);
