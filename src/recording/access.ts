@@ -1,7 +1,7 @@
 /**
  * Who may see and control which recordings:
  * - admins (users and API keys): everything;
- * - supervisors (users): the agents of the teams linked to them in supervisor_teams (PUT /api/v1/supervisor-teams/:userId);
+ * - supervisors (users): the agents of the teams linked to them in supervisor_teams (PUT /api/v1/supervision/supervisors/:userId/teams);
  *   a supervisor API key has no teams and is refused;
  * - agents (users): their own recordings only when RECORDINGS_AGENT_ACCESS=true; they control recording of their own
  *   current call only (POST /api/v1/acd/me/call/recording/*).

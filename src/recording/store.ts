@@ -182,14 +182,6 @@ export class RecordingStore {
     const rows = await this.ds.getRepository<SupervisorTeamRow>(SupervisorTeamSchema).find({ where: { user_id: userId }, order: { team: 'ASC' } });
     return rows.map((r) => r.team);
   }
-
-  async setSupervisorTeams(userId: number, teams: string[]): Promise<void> {
-    await this.ds.transaction(async (m) => {
-      const repo = m.getRepository<SupervisorTeamRow>(SupervisorTeamSchema);
-      await repo.delete({ user_id: userId });
-      if (teams.length) await repo.insert([...new Set(teams)].map((team) => ({ user_id: userId, team })));
-    });
-  }
 }
 
 const STORES = new WeakMap<DataSource, RecordingStore>();

@@ -1,4 +1,5 @@
 import { toCause } from './causes';
+import { sayApp } from './say';
 import type { Channel } from './channel';
 import type { AppStarter, CallEngine } from './engine';
 import { SITES } from './event-bus';
@@ -370,6 +371,7 @@ export function registerApps(engine: CallEngine, env: DialEnv): void {
   add('ring_ready', instant((e, ch) => e.ringReady(ch)));
   add('park', park);
   add('playback', playback);
+  add('say', sayApp);
   add('endless_playback', (e, ch, f) => {
     f.readsDtmf = true;
     const pb = startPlayback(e, ch, f, f.data.startsWith('local_stream') ? f.data : f.data, (how) =>

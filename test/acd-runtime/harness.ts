@@ -19,7 +19,6 @@ import { header, type EslEvent } from '../../src/esl/types';
 import { silentLogger } from '../../src/log/logger';
 import { startService, type Service } from '../../src/service/service';
 import { startSimulator, type Simulator, type SimulatorOptions, type SoftphoneBehavior } from '../../src/simulator';
-import { startPlayback } from '../../src/simulator/apps';
 import type { TestEngine } from '../helpers/databases';
 
 export const ADMIN_PASSWORD = 'acd-e2e-admin-password';
@@ -97,21 +96,6 @@ export interface AcdHarnessOptions {
   /** Extra environment for the service's config (e.g. RECORDINGS_AGENT_ACCESS). */
   env?: Record<string, string>;
   simulator?: Partial<SimulatorOptions>;
-  /** Install a `say` application on the simulator (it has none; FreeSWITCH's mod_dptools does). */
-  sayStub?: boolean;
-}
-
-/** The simulator has no `say`: this stand-in plays `say/<type>/<value>` for sayMs, with PLAYBACK events, like mod_say. */
-export function installSayStub(sim: Simulator, sayMs = 150): void {
-  sim.setFileDuration('say', sayMs);
-  sim.engine.apps.set('say', (e, ch, f) => {
-    f.readsDtmf = true;
-    const parts = f.data.split(/\s+/);
-    const file = `say/${parts[1] ?? 'x'}/${parts[parts.length - 1] ?? ''}`;
-    sim.setFileDuration(file, sayMs);
-    const pb = startPlayback(e, ch, f, file, () => e.complete(ch, f));
-    f.stop = (reason) => pb.stop(reason === 'hangup' ? 'hangup' : 'break');
-  });
 }
 
 /**
@@ -141,7 +125,6 @@ export class AcdHarness {
     this.didFor.clear();
     this.stopped = false;
     this.sim = await startSimulator({ password: 'acd-secret', seed: 11, heartbeatMs: 0, defaultFileMs: 150, ...this.options.simulator });
-    if (this.options.sayStub) installSayStub(this.sim);
     const db = await this.engine.open();
     await db.ds.destroy();
     this.closeDb = db.close;

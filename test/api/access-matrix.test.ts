@@ -446,14 +446,6 @@ describe('role access matrix: every route x every kind of caller', () => {
       body: () => ({ days: 30 }),
       expect: same(401, 403, 403, 200),
     },
-    { method: 'GET', route: '/api/v1/supervisor-teams/:id', path: () => `/api/v1/supervisor-teams/${api.ids.supervisor}`, expect: same(401, 403, 403, 200) },
-    {
-      method: 'PUT',
-      route: '/api/v1/supervisor-teams/:id',
-      path: () => `/api/v1/supervisor-teams/${api.ids.supervisor}`,
-      body: () => ({ teams: ['blue'] }),
-      expect: same(401, 403, 403, 200),
-    },
   ];
 
   beforeAll(async () => {

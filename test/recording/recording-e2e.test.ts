@@ -197,7 +197,7 @@ describeEachEngine('call recording end to end', (engine) => {
     const mk = async (name: string, teams: string[]): Promise<string> => {
       const { UserService } = await import('../../src/auth/users');
       const u = await new UserService(h.service.dataSource, { bcryptCost: 4 }).create({ username: name, password: 'supervisor-pass-123', role: 'supervisor' });
-      expect((await api(`/api/v1/supervisor-teams/${u.id}`, adminToken, { method: 'PUT', json: { teams } })).status).toBe(200);
+      expect((await api(`/api/v1/supervision/supervisors/${u.id}/teams`, adminToken, { method: 'PUT', json: { teams } })).status).toBe(200);
       return login(name, 'supervisor-pass-123');
     };
     const red = await mk('sup-red', ['red']);

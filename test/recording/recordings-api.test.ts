@@ -37,12 +37,12 @@ describe('recordings API: permissions', () => {
       [supRed.id, ['red']],
       [supBlue.id, ['blue', 'green']],
     ] as const) {
-      const res = await t.fetch(`/api/v1/supervisor-teams/${id}`, { method: 'PUT', token: tok.admin, json: { teams } });
+      const res = await t.fetch(`/api/v1/supervision/supervisors/${id}/teams`, { method: 'PUT', token: tok.admin, json: { teams } });
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ user_id: id, teams: [...teams].sort() });
+      expect(await res.json()).toEqual({ user_id: id, extension: null, teams: [...teams].sort() });
     }
-    // Only supervisors have teams.
-    expect((await t.fetch(`/api/v1/supervisor-teams/${ada.id}`, { method: 'PUT', token: tok.admin, json: { teams: ['red'] } })).status).toBe(409);
+    // Only supervisors (and admins) have teams.
+    expect((await t.fetch(`/api/v1/supervision/supervisors/${ada.id}/teams`, { method: 'PUT', token: tok.admin, json: { teams: ['red'] } })).status).toBe(400);
     recRed = await seedRecording(t, { agent_id: adaAgent, queue: 'sales' });
     recBlue = await seedRecording(t, { agent_id: bobAgent, queue: 'support' });
     recNoAgent = await seedRecording(t, {});

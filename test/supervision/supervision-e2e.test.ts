@@ -2,6 +2,7 @@
  * Supervision end to end: the service on the simulator, an agent on a queue call, supervisors on their softphones.
  * Audio routing is checked as a who-hears-whom matrix from the simulator's model of eavesdrop.
  */
+import { UserService } from '../../src/auth/users';
 import { describeEachEngine } from '../helpers/databases';
 import { SupervisionHarness, waitFor } from './harness';
 
@@ -145,6 +146,19 @@ describeEachEngine('supervision', (engine) => {
     h.sim.hangup(caller);
     await waitFor('all legs gone', () => h.sim.channels().length === 0);
     await waitFor('agent released', () => h.state(blue) === 'available', 10_000);
+  });
+
+  it("supervisors' teams: only supervisor or admin accounts have them (400 for an agent, 404 for no user); listed for admins", async () => {
+    const agentUser = await new UserService(h.service.dataSource, { bcryptCost: 4 }).create({ username: 'ann', password: 'agent-pass-12345', role: 'agent' });
+    const put = (userId: number, teams: string[]): Promise<Response> =>
+      h.api('admin', `/api/v1/supervision/supervisors/${userId}/teams`, { method: 'PUT', json: { teams } });
+    expect((await put(agentUser.id, ['red'])).status).toBe(400);
+    expect((await put(999_999, ['red'])).status).toBe(404);
+    const res = await h.api('admin', '/api/v1/supervision/supervisors');
+    expect(res.status).toBe(200);
+    const { supervisors } = (await res.json()) as { supervisors: Array<{ user_id: number; extension: string | null; teams: string[] }> };
+    expect(supervisors.find((s) => s.user_id === sup)).toEqual({ user_id: sup, extension: '1901', teams: ['blue'] });
+    expect(supervisors.some((s) => s.user_id === agentUser.id)).toBe(false);
   });
 
   it('take over: the customer talks to the supervisor, the agent is released and not stuck', async () => {

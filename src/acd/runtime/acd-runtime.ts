@@ -33,6 +33,7 @@ import {
   showChannelsJson,
   uuidBreak,
   uuidBridge,
+  uuidGetVar,
   uuidKill,
   uuidSetVarMulti,
   type AppInvocation,
@@ -125,6 +126,8 @@ interface CallRec {
   agentId?: number;
   agentUuid?: string;
   connectedAt?: number;
+  /** uuid_bridge of the caller to agentUuid was confirmed (+OK, or CHANNEL_BRIDGE seen); a resync re-bridges if not. */
+  bridged?: boolean;
   /** A callback being dialled: the customer leg and the dial order. */
   callback?: { number: string; customerUuid?: string; customerUp: boolean; order: 'agent_first' | 'customer_first' };
 }
@@ -282,6 +285,9 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     const stuck: number[] = [];
     for (const a of this.engine.agents()) {
       if (a.state !== 'reserved' && a.state !== 'on_call') continue;
+      // Direct calls (transfers, 3-way, outbound) are call control's legs: it ends them in the engine itself, and
+      // the engine's watchdog releases a direct reservation that never starts.
+      if ((a as { direct?: unknown }).direct) continue;
       const legs = this.agentLegs.get(a.id);
       const ringing = [...this.legs.values()].some((l) => l.agentId === a.id && l.state === 'ringing' && live.has(l.uuid));
       const onCall = legs && ((legs.agentUuid && live.has(legs.agentUuid)) || live.has(legs.callerUuid));
@@ -710,16 +716,33 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     this.link(call.callerUuid, callId, agentId);
     this.link(leg.uuid, callId, agentId);
     call.handoff?.note(`answered by agent ${agentId}`);
-    const callerUuid = call.callerUuid;
+    call.bridged = false;
+    this.bridge(call, leg);
+  }
+
+  /**
+   * uuid_bridge of the caller to the agent leg. A refusal ends the call; a reply lost to a disconnect (the command
+   * may never have reached FreeSWITCH) leaves `bridged` false, and the resync after the reconnect bridges again.
+   */
+  private bridge(call: CallRec, leg: OfferLeg): void {
+    const callerUuid = call.callerUuid!;
+    const current = (): boolean => call.phase === 'connected' && call.agentUuid === leg.uuid;
     this.api(call.node, uuidBridge(callerUuid, leg.uuid)).then(
       (reply) => {
-        if (reply.ok || call.phase !== 'connected' || call.agentUuid !== leg.uuid) return;
-        this.log.warn('uuid_bridge refused; ending the call', { callId, agentId, reply: reply.body.trim() });
+        if (!current()) return;
+        if (reply.ok) {
+          call.bridged = true;
+          return;
+        }
+        this.log.warn('uuid_bridge refused; ending the call', { callId: call.id, agentId: leg.agentId, reply: reply.body.trim() });
         this.kill(call.node, leg.uuid, 'NORMAL_TEMPORARY_FAILURE');
         this.kill(call.node, callerUuid, 'NORMAL_TEMPORARY_FAILURE');
         this.connectedLegGone(call);
       },
-      (err: unknown) => this.log.warn('uuid_bridge failed', { callId, error: (err as Error).message }),
+      (err: unknown) => {
+        this.log.warn('uuid_bridge failed; the next resync bridges again', { callId: call.id, error: (err as Error).message });
+        if (current() && !call.bridged && this.client(call.node).status === 'ready') void this.resync(call.node);
+      },
     );
   }
 
@@ -780,6 +803,12 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       case 'CHANNEL_PARK': {
         const leg = this.legByUuid.get(uuid);
         if (leg && leg.state === 'ringing' && (header(event, 'Answer-State') ?? 'answered') === 'answered') this.legAnswered(leg, 'park');
+        return;
+      }
+      case 'CHANNEL_BRIDGE': {
+        const call = this.callOfLeg(uuid);
+        const other = header(event, 'Other-Leg-Unique-ID') ?? header(event, 'Bridge-B-Unique-ID');
+        if (call && call.phase === 'connected' && call.callerUuid === uuid && other === call.agentUuid) call.bridged = true;
         return;
       }
       case 'CHANNEL_HANGUP':
@@ -1296,6 +1325,22 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       } else if (call.callback?.customerUp && call.callback.customerUuid && !live.has(call.callback.customerUuid)) {
         this.onHangup(node, call.callback.customerUuid, 'NORMAL_CLEARING');
       }
+    }
+    // Connected calls whose uuid_bridge reply was lost: bridge them unless FreeSWITCH did it before the drop.
+    for (const call of [...this.calls.values()]) {
+      if (call.node !== node || call.phase !== 'connected' || call.bridged || !call.callerUuid || !call.agentUuid) continue;
+      if (!live.has(call.callerUuid) || !live.has(call.agentUuid)) continue;
+      const leg = this.legByUuid.get(call.agentUuid);
+      if (!leg) continue;
+      const agentUuid = call.agentUuid;
+      void this.api(node, uuidGetVar(call.callerUuid, 'bridge_uuid')).then(
+        (reply) => {
+          if (call.phase !== 'connected' || call.agentUuid !== agentUuid || call.bridged) return;
+          if (reply.ok && reply.body.trim() === agentUuid) call.bridged = true;
+          else this.bridge(call, leg);
+        },
+        () => undefined,
+      );
     }
     this.log.info('ACD resynchronised after a reconnect', { node, channels: live.size, ended });
   }

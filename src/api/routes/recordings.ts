@@ -4,7 +4,7 @@
  *   class (admin, audited), run the retention job now (admin). Who sees what: src/recording/access.ts.
  * - Call control: an agent on their own current call (/api/v1/acd/me/call/recording/*), supervisors (agents of their
  *   teams) and admins on any call (/api/v1/recordings/calls/:uuid/*). Audited.
- * - Configuration (admin): recording policies per DID / queue / campaign, retention classes, supervisors' teams.
+ * - Configuration (admin): recording policies per DID / queue / campaign, retention classes. (Supervisors' teams: src/api/routes/supervision.ts.)
  * Files are read only from the path in the row, and only inside RECORDINGS_DIR after realpath; a missing file is a 404
  * `recording file missing`, a hash mismatch a 409 `recording file tampered (sha256 mismatch)` (and the row is marked).
  */
@@ -12,10 +12,9 @@ import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { acdConfigStoreFor, TEAM_NAME_PATTERN, type AcdConfigStoreImpl } from '../../acd/config-store';
+import { acdConfigStoreFor, type AcdConfigStoreImpl } from '../../acd/config-store';
 import type { Principal } from '../../auth/principal';
 import { principalName } from '../../auth/principal';
-import { UserSchema, type UserRow } from '../../db/entities/user';
 import { UnsafeValueError } from '../../freeswitch';
 import {
   recordingScope,
@@ -143,12 +142,6 @@ const policyBody = z.strictObject({
   stereo: z.boolean().default(true).meta({ description: 'caller and agent on separate channels (default true)' }),
   format: z.enum(['wav']).default('wav'),
   retention_class: nameField('retention class').default('standard'),
-});
-
-const teamsBody = z.strictObject({
-  teams: z
-    .array(z.string().regex(TEAM_NAME_PATTERN, 'must be a team name: letters, digits, space _ . - (at most 64)'))
-    .max(50, 'at most 50 teams'),
 });
 
 const fileMissing = { 404: { description: '`recording file missing` (or no such recording / purged)' } };
@@ -593,47 +586,6 @@ export function recordingRoutes(ctx: ApiContext): AnyRoute[] {
         await api.store.putRetentionClass(row);
         await ctx.audit(req, principal, { action: 'recording_retention.put', target_type: 'recording_retention', target_id: params.name, before, after: row });
         res.json(row);
-      },
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/v1/supervisor-teams/:id',
-      operationId: 'getSupervisorTeams',
-      summary: "The ACD teams a supervisor user supervises (scopes their access to agents' recordings)",
-      tags: TAGS,
-      access: ADMIN,
-      params: z.strictObject({ id: idParam }),
-      responses: { 200: { description: 'the teams', schema: z.object({ user_id: z.number().int(), teams: z.array(z.string()) }) }, 404: { description: 'no such user' } },
-      handler: async ({ res, params }) => {
-        const user = await ctx.deps.dataSource.getRepository<UserRow>(UserSchema).findOne({ where: { id: params.id } });
-        if (!user) throw new HttpProblem(404, `no user ${params.id}`);
-        res.json({ user_id: params.id, teams: await recordingApi(ctx).store.supervisorTeams(params.id) });
-      },
-    }),
-    defineRoute({
-      method: 'put',
-      path: '/api/v1/supervisor-teams/:id',
-      operationId: 'putSupervisorTeams',
-      summary: 'Set the ACD teams a supervisor user supervises (audited)',
-      tags: TAGS,
-      access: ADMIN,
-      params: z.strictObject({ id: idParam }),
-      body: teamsBody,
-      responses: {
-        200: { description: 'the teams', schema: z.object({ user_id: z.number().int(), teams: z.array(z.string()) }) },
-        404: { description: 'no such user' },
-        409: { description: 'the user is not a supervisor' },
-      },
-      handler: async ({ req, res, principal, params, body }) => {
-        const user = await ctx.deps.dataSource.getRepository<UserRow>(UserSchema).findOne({ where: { id: params.id } });
-        if (!user) throw new HttpProblem(404, `no user ${params.id}`);
-        if (user.role !== 'supervisor') throw new HttpProblem(409, `user ${user.username} is a ${user.role}, not a supervisor`);
-        const store = recordingApi(ctx).store;
-        const before = await store.supervisorTeams(params.id);
-        await store.setSupervisorTeams(params.id, body.teams);
-        const teams = await store.supervisorTeams(params.id);
-        await ctx.audit(req, principal, { action: 'supervisor_teams.put', target_type: 'user', target_id: params.id, before: { teams: before }, after: { teams } });
-        res.json({ user_id: params.id, teams });
       },
     }),
   ];
