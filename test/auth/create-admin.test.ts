@@ -32,6 +32,9 @@ async function userIn(dataDir: string, username: string) {
   }
 }
 
+// Each test spawns the CLI with tsx several times: slow on a loaded 2-core CI machine, so no tight limit here.
+jest.setTimeout(90_000);
+
 describe('scripts/create-admin.ts', () => {
   const dirs: string[] = [];
   const dir = () => {
