@@ -6,7 +6,7 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  testTimeout: 20000,
+  testTimeout: 60000,
   // Each file gets its own module registry; servers and sockets are closed in afterAll hooks.
   maxWorkers: 2,
 };
