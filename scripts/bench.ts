@@ -9,10 +9,13 @@
  *                                     waiting calls, and the engine's in-process route rate
  *   acd-route                         the whole service and the simulator over TCP: offer latency, agent reuse
  *                                     latency and queue-to-agent calls/s with 1,000 agents and 500 waiting calls
+ *   dialer                            predictive pacing in a simulation of the outbound model vs progressive, at
+ *                                     10/50/200 agents (options: --agents, --contact-rate, --talk-mean, ...)
  */
 import { runAcdDecisionBench } from './bench/acd-decision';
 import { runAcdRouteBench } from './bench/acd-route';
 import { runCdrInsertBench } from './bench/cdr-insert';
+import { runDialerBench } from './bench/dialer';
 import { runEslParseBench } from './bench/esl-parse';
 
 const BENCHES: Record<string, () => Promise<object[]>> = {
@@ -21,6 +24,7 @@ const BENCHES: Record<string, () => Promise<object[]>> = {
   'cdr-insert': runCdrInsertBench,
   'acd-decision': runAcdDecisionBench,
   'acd-route': runAcdRouteBench,
+  dialer: () => runDialerBench(process.argv.slice(2)),
 };
 
 async function main(): Promise<void> {
