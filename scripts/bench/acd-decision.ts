@@ -23,6 +23,7 @@ import { performance } from 'node:perf_hooks';
 import type { Clock, ClockTimer } from '../../src/clock/clock';
 import type { AcdEffect, AgentConfig, QueueConfig, RoutingStrategy } from '../../src/acd/contract';
 import { AcdEngine } from '../../src/acd/engine';
+import { seededRandom } from '../../src/random/rng';
 
 const AGENTS = 1000;
 const SKILLS = 50;
@@ -60,17 +61,6 @@ class BenchClock implements Clock {
     }
     this.current = target;
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function queueConfigs(): QueueConfig[] {
@@ -126,10 +116,10 @@ function percentile(sorted: number[], p: number): number {
 const round = (x: number, digits = 4): number => Number(x.toFixed(digits));
 
 function latencyBench(): object {
-  const rand = mulberry32(42);
+  const rand = seededRandom(42);
   const clock = new BenchClock();
   let offers: Array<Extract<AcdEffect, { kind: 'offer' }>> = [];
-  const engine = new AcdEngine({ clock, random: mulberry32(7), onEffect: (e) => e.kind === 'offer' && offers.push(e) });
+  const engine = new AcdEngine({ clock, random: seededRandom(7), onEffect: (e) => e.kind === 'offer' && offers.push(e) });
   engine.configure(queueConfigs(), agentConfigs(rand));
   for (let id = 1; id <= AGENTS; id++) {
     engine.login(id);
@@ -197,10 +187,10 @@ function latencyBench(): object {
 }
 
 function routeRateBench(): object {
-  const rand = mulberry32(43);
+  const rand = seededRandom(43);
   const clock = new BenchClock();
   let last: Extract<AcdEffect, { kind: 'offer' }> | undefined;
-  const engine = new AcdEngine({ clock, random: mulberry32(8), onEffect: (e) => e.kind === 'offer' && (last = e) });
+  const engine = new AcdEngine({ clock, random: seededRandom(8), onEffect: (e) => e.kind === 'offer' && (last = e) });
   const queues = queueConfigs().map((q) => ({ ...q, wrapUpSec: 30, relaxation: [] }));
   // Calls nobody qualifies for, in every queue: each freed agent looks at them.
   const unstaffed = queues.map((q) => ({ ...q, name: `${q.name}-hard`, strategy: 'longest_idle' as const, requiredSkills: ['nobody'] }));

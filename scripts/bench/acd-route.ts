@@ -40,6 +40,7 @@ import { silentLogger } from '../../src/log/logger';
 import { startService, type Service } from '../../src/service/service';
 import { startSimulator, type SoftphoneBehavior } from '../../src/simulator';
 import type { EventSink } from '../../src/simulator/event-bus';
+import { seededRandom } from '../../src/random/rng';
 
 const AGENTS = 1000;
 const SKILLS = 50;
@@ -57,17 +58,6 @@ const ESL_PASSWORD = 'acd-route-bench';
 
 /** Milliseconds on the process-wide monotonic clock (the same in every thread). */
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -227,7 +217,7 @@ interface Bench {
 }
 
 async function setUp(dataDir: string, sim: SimWorker): Promise<Bench> {
-  const rand = mulberry32(42);
+  const rand = seededRandom(42);
   const config = loadConfig({
     NODE_ENV: 'test',
     HTTP_PORT: '0',
@@ -241,7 +231,7 @@ async function setUp(dataDir: string, sim: SimWorker): Promise<Bench> {
     logger: silentLogger,
     apiOptions: { bcryptCost: 4 },
     ivr: { importExamples: false, exampleDid: null },
-    acd: { random: mulberry32(8) },
+    acd: { random: seededRandom(8) },
   });
   const bench: Bench = { sim, service, agentIds: [], agentQueues: new Map(), dids: [], handedOff: new Map(), callSeq: 0 };
   try {

@@ -4,7 +4,7 @@ import type { FreeSwitchCluster } from '../freeswitch/cluster';
 import { dialGateway, originate, uuidKill } from '../freeswitch';
 import type { Logger } from '../log/logger';
 import type { Simulator } from '../simulator';
-import { Rng } from '../simulator/rng';
+import { Rng } from '../random/rng';
 
 /**
  * The demo's callers. Each call is either an outbound call the service places through the ESL client — a customer

@@ -1,6 +1,6 @@
 /**
- * Seeded randomness: every random choice of the simulator (uuids, outcomes, delays) comes from here, so a run with
- * the same seed and a VirtualClock is repeatable event for event.
+ * Seeded randomness: every random choice of the simulator, the demo, the benchmarks and the property tests (uuids,
+ * outcomes, delays) comes from here, so a run with the same seed and a VirtualClock is repeatable event for event.
  */
 export class Rng {
   private s: number;
@@ -43,4 +43,10 @@ export class Rng {
     }
     return entries[entries.length - 1]![0];
   }
+}
+
+/** A seeded `() => number` in [0, 1), for code that takes a `random` function (the ACD engine, the dialer). */
+export function seededRandom(seed: number): () => number {
+  const rng = new Rng(seed);
+  return () => rng.next();
 }

@@ -6,7 +6,7 @@ import type { SimHeader } from './event';
 import { EventBus, SITES, type CallSite } from './event-bus';
 import { newFrame, type AppFrame, type StopReason } from './frame';
 import { writeRecording, recordedMs, type ActiveRecording } from './recordings';
-import type { Rng } from './rng';
+import type { Rng } from '../random/rng';
 import { localStamp } from './time-format';
 import type { AudioRoute, ChannelSnapshot, RecordingInfo } from './types';
 

@@ -16,7 +16,7 @@ import { SimEvent, type SimHeader } from './event';
 import { EventBus, SITES } from './event-bus';
 import { Gateway } from './gateway';
 import { errorDriver, loopbackDriver, sofiaDriver, type DialEnv, type LegDriver } from './originate';
-import { Rng } from './rng';
+import { Rng } from '../random/rng';
 import { EslServer } from './server';
 import { sofiaInboundVars } from './sofia-vars';
 import { Softphones } from './softphones';

@@ -1,6 +1,7 @@
 import { VirtualClock } from '../../src/clock/clock';
 import type { AcdEffect, AgentConfig, QueueCallInput, QueueConfig } from '../../src/acd/contract';
 import { AcdEngine } from '../../src/acd/engine';
+import { seededRandom } from '../../src/random/rng';
 
 export function queueConfig(name: string, over: Partial<QueueConfig> = {}): QueueConfig {
   return {
@@ -45,24 +46,12 @@ export function callInput(id: string, queue: string, over: Partial<QueueCallInpu
   return { id, node: 'fs1', queue, priority: 0, skills: [], callerNumber: '5550100', data: {}, ...over };
 }
 
-/** A seeded PRNG (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class Harness {
   readonly clock = new VirtualClock(Date.UTC(2026, 0, 5, 9));
   readonly effects: AcdEffect[] = [];
   readonly engine: AcdEngine;
 
-  constructor(queues: QueueConfig[], agents: AgentConfig[], random: () => number = seeded(1)) {
+  constructor(queues: QueueConfig[], agents: AgentConfig[], random: () => number = seededRandom(1)) {
     this.engine = new AcdEngine({ clock: this.clock, onEffect: (e) => this.effects.push(e), random });
     this.engine.configure(queues, agents);
   }

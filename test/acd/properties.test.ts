@@ -3,7 +3,8 @@ import { VirtualClock } from '../../src/clock/clock';
 import type { AcdEffect, DirectCallKind, OfferFailure, QueueConfig, RoutingStrategy } from '../../src/acd/contract';
 import { AcdEngine } from '../../src/acd/engine';
 import { AcdStateError } from '../../src/acd/errors';
-import { agentConfig, callInput, queueConfig, seeded } from './helpers';
+import { agentConfig, callInput, queueConfig } from './helpers';
+import { seededRandom as seeded } from '../../src/random/rng';
 
 type Cmd =
   | { k: 'enqueue'; queue: number; priority: number; skill: number; callback: boolean }
