@@ -25,6 +25,7 @@ import { acdAgentRoutes } from './routes/acd-agent';
 import { acdLiveRoutes } from './routes/acd-live';
 import { acdCallRoutes } from './routes/acd-calls';
 import { recordingRoutes } from './routes/recordings';
+import { dialerLeadRoutes } from './routes/dialer-leads';
 import { supervisionRoutes } from './routes/supervision';
 
 export type { ApiDeps } from './context';
@@ -73,6 +74,7 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     ...acdCallRoutes(ctx),
     ...supervisionRoutes(ctx),
     ...recordingRoutes(ctx),
+    ...dialerLeadRoutes(ctx),
   );
   return { ctx, registry };
 }

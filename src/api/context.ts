@@ -47,6 +47,8 @@ export interface ApiDeps {
     loginWindowMs?: number;
     /** Largest request body (default '1mb'). */
     bodyLimit?: string;
+    /** Largest CSV lead import body in bytes (default LEAD_IMPORT_MAX_BYTES, 200 MiB). */
+    leadImportMaxBytes?: number;
   };
 }
 

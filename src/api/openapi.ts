@@ -85,6 +85,10 @@ function operation(r: AnyRoute, defs: Record<string, unknown>): Json {
     responses['403'] ??= problemResponse('role not allowed');
   }
   if (r.params) responses['404'] ??= problemResponse('not found');
+  if (r.rawBody) {
+    responses['413'] ??= problemResponse('body larger than the limit');
+    responses['415'] ??= problemResponse(`body is not ${r.rawBody.contentType}`);
+  }
   if (r.body) {
     responses['413'] ??= problemResponse('body larger than the limit');
     responses['415'] ??= problemResponse('body is not application/json');
@@ -111,6 +115,7 @@ function operation(r: AnyRoute, defs: Record<string, unknown>): Json {
   };
   const params = parameters(r, defs);
   if (params.length) op.parameters = params;
+  if (r.rawBody) op.requestBody = { required: true, description: r.rawBody.description, content: { [r.rawBody.contentType]: { schema: { type: 'string' } } } };
   if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: toSchema(r.body, 'input', defs) } } };
   return op;
 }

@@ -62,6 +62,11 @@ export interface RouteDef<PS extends Schema = undefined, QS extends Schema = und
   params?: PS;
   query?: QS;
   body?: BS;
+  /**
+   * A streamed, unparsed body of this media type (e.g. text/csv): the handler reads `req` itself and must enforce its
+   * own size limit. Other media types get 415. Exclusive with `body`.
+   */
+  rawBody?: { contentType: string; description: string };
   responses: Record<number, ResponseSpec>;
   handler: (ctx: RouteContext<Out<PS>, Out<QS>, Out<BS>>) => unknown;
 }
@@ -120,6 +125,8 @@ export class RouteRegistry {
       }
       if (r.body) {
         chain.push(requireJsonBody, jsonParser);
+      } else if (r.rawBody) {
+        chain.push(requireRawBody(r.rawBody.contentType));
       }
       chain.push(async (req: Request, res: Response) => {
         const params = r.params ? validate(r.params, { ...req.params }, 'params') : undefined;
@@ -153,4 +160,13 @@ function requireJsonBody(req: Request, _res: Response, next: NextFunction): void
     throw new HttpProblem(415, got ? `Content-Type must be application/json, not ${got.split(';')[0]}` : 'Content-Type must be application/json');
   }
   next();
+}
+
+/** For rawBody routes: the body must be there and of the route's media type; it is left unread for the handler. */
+function requireRawBody(contentType: string): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const got = req.headers['content-type'];
+    if (!req.is(contentType)) throw new HttpProblem(415, got ? `Content-Type must be ${contentType}, not ${got.split(';')[0]}` : `Content-Type must be ${contentType}`);
+    next();
+  };
 }

@@ -14,6 +14,8 @@ interface Case {
   /** Concrete path for a caller (ids of throwaway rows may differ per caller). */
   path: (who: Who) => string | Promise<string>;
   body?: (who: Who) => unknown;
+  /** A text/csv body instead of JSON. */
+  csv?: string;
   expect: Record<Who, number>;
 }
 
@@ -31,6 +33,18 @@ describe('role access matrix: every route x every kind of caller', () => {
   const throwawayKey = async (): Promise<number> => {
     const res = await api.fetch('/api/v1/api-keys', { method: 'POST', token: api.tokens.admin, json: { name: `k${++n}`, role: 'agent' } });
     return ((await res.json()) as { api_key: { id: number } }).api_key.id;
+  };
+
+  let campaignId = 0;
+  const matrixCampaign = async (): Promise<number> => {
+    if (campaignId) return campaignId;
+    const res = await api.fetch('/api/v1/dialer/campaigns', { method: 'POST', token: api.tokens.admin, json: { name: 'matrix', type: 'preview', queue: 'sales' } });
+    campaignId = ((await res.json()) as { id: number }).id;
+    return campaignId;
+  };
+  const throwawayCampaign = async (): Promise<number> => {
+    const res = await api.fetch('/api/v1/dialer/campaigns', { method: 'POST', token: api.tokens.admin, json: { name: `tmp-${++n}`, type: 'preview', queue: 'sales' } });
+    return ((await res.json()) as { id: number }).id;
   };
 
   const ivrFlowDoc = (name: string) => ({ name, timeZone: 'UTC', start: 'bye', nodes: { bye: { type: 'hangup' } } });
@@ -446,6 +460,54 @@ describe('role access matrix: every route x every kind of caller', () => {
       body: () => ({ days: 30 }),
       expect: same(401, 403, 403, 200),
     },
+    // Outbound campaigns, leads and DNC (src/api/routes/dialer-leads.ts): admin writes, supervisors read and import.
+    { method: 'GET', route: '/api/v1/dialer/campaigns', path: () => '/api/v1/dialer/campaigns', expect: same(401, 403, 200, 200) },
+    {
+      method: 'POST',
+      route: '/api/v1/dialer/campaigns',
+      path: () => '/api/v1/dialer/campaigns',
+      body: (who) => ({ name: `matrix-${who}-${++n}`, type: 'progressive', queue: 'sales' }),
+      expect: same(401, 403, 403, 201),
+    },
+    { method: 'GET', route: '/api/v1/dialer/campaigns/:id', path: async () => `/api/v1/dialer/campaigns/${await matrixCampaign()}`, expect: same(401, 403, 200, 200) },
+    {
+      method: 'PATCH',
+      route: '/api/v1/dialer/campaigns/:id',
+      path: async () => `/api/v1/dialer/campaigns/${await matrixCampaign()}`,
+      body: () => ({ enabled: false }),
+      expect: same(401, 403, 403, 200),
+    },
+    {
+      method: 'DELETE',
+      route: '/api/v1/dialer/campaigns/:id',
+      path: async () => `/api/v1/dialer/campaigns/${await throwawayCampaign()}`,
+      expect: same(401, 403, 403, 204),
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/dialer/campaigns/:id/leads/import',
+      path: async () => `/api/v1/dialer/campaigns/${await matrixCampaign()}/leads/import?country=US`,
+      csv: 'phone,name\n2125550123,Ann\n',
+      expect: same(401, 403, 200, 200),
+    },
+    { method: 'GET', route: '/api/v1/dialer/dnc', path: () => '/api/v1/dialer/dnc?campaign_id=global', expect: same(401, 403, 403, 200) },
+    {
+      method: 'POST',
+      route: '/api/v1/dialer/dnc',
+      path: () => '/api/v1/dialer/dnc',
+      body: () => ({ phone: `+1212555${String(1000 + ++n).slice(-4)}`, reason: 'matrix' }),
+      expect: same(401, 403, 403, 201),
+    },
+    {
+      method: 'DELETE',
+      route: '/api/v1/dialer/dnc',
+      path: async () => {
+        const phone = `+1212555${String(2000 + ++n).slice(-4)}`;
+        await api.fetch('/api/v1/dialer/dnc', { method: 'POST', token: api.tokens.admin, json: { phone } });
+        return `/api/v1/dialer/dnc?phone=${encodeURIComponent(phone)}`;
+      },
+      expect: same(401, 403, 403, 204),
+    },
   ];
 
   beforeAll(async () => {
@@ -475,7 +537,8 @@ describe('role access matrix: every route x every kind of caller', () => {
       const path = await c.path(who);
       const auth = who === 'anonymous' ? {} : who.startsWith('key') ? { apiKey: keys[who] } : { token: api.tokens[who as 'agent' | 'supervisor' | 'admin'] };
       const body = c.body?.(who);
-      const res = await api.fetch(path, { method: c.method, ...auth, ...(body !== undefined ? { json: body } : {}) });
+      const raw = c.csv !== undefined ? { body: c.csv, headers: { 'content-type': 'text/csv' } } : {};
+      const res = await api.fetch(path, { method: c.method, ...auth, ...raw, ...(body !== undefined ? { json: body } : {}) });
       got[who] = res.status;
       if (res.status >= 400) expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       await res.arrayBuffer();

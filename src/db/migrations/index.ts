@@ -13,3 +13,5 @@ import { Recordings1767657600000 } from './1767657600000-recordings';
 allMigrations.push(Recordings1767657600000);
 import { Supervision1767744000000 } from './1767744000000-supervision';
 allMigrations.push(Supervision1767744000000);
+import { DialerLeads1767830400000 } from './1767830400000-dialer-leads';
+allMigrations.push(DialerLeads1767830400000);

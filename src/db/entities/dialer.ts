@@ -1,0 +1,103 @@
+import { EntitySchema } from 'typeorm';
+import { timestamp } from './columns';
+
+/** Outbound campaigns, their leads and the do-not-call lists (src/dialer/leads; migration 1767830400000). */
+
+export type CampaignType = 'preview' | 'progressive' | 'predictive' | 'agentless';
+export const CAMPAIGN_TYPES: readonly CampaignType[] = ['preview', 'progressive', 'predictive', 'agentless'];
+
+export interface CampaignRow {
+  id: number;
+  name: string;
+  type: CampaignType;
+  /** The ACD queue whose agents take the calls. */
+  queue: string;
+  /** IANA zone used when a lead's number gives none (e.g. a non-geographic number). */
+  timezone: string;
+  /** Daily calling window, 'HH:MM' local to the lead; start inclusive, end exclusive. */
+  window_start: string;
+  window_end: string;
+  enabled: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type LeadStatus = 'new' | 'scheduled' | 'dialing' | 'done' | 'failed';
+
+export interface LeadRow {
+  id: number;
+  campaign_id: number;
+  phone_e164: string;
+  /** The number as the CSV gave it (last import wins). */
+  phone_raw: string;
+  name: string | null;
+  /** JSON object text: the other CSV columns, kept for the screen pop. */
+  fields: string;
+  /** JSON array text: candidate IANA zones of the number ([] = unknown: the campaign's zone applies). */
+  time_zones: string;
+  status: LeadStatus;
+  attempts: number;
+  next_attempt_at: Date | null;
+  created_at: Date;
+}
+
+export interface DncNumberRow {
+  id: number;
+  phone_e164: string;
+  /** null: the global list. */
+  campaign_id: number | null;
+  /** campaign_id, or 0 for the global list (part of the unique key). */
+  scope: number;
+  reason: string;
+  created_at: Date;
+}
+
+export const DIALER_LIMITS = { name: 128, queue: 128, timezone: 64, phone: 16, phoneRaw: 64, leadName: 255, reason: 255 } as const;
+
+export const CampaignSchema = new EntitySchema<CampaignRow>({
+  name: 'Campaign',
+  tableName: 'campaigns',
+  columns: {
+    id: { type: 'int', primary: true, generated: 'increment' },
+    name: { type: 'varchar', length: DIALER_LIMITS.name, unique: true },
+    type: { type: 'varchar', length: 16 },
+    queue: { type: 'varchar', length: DIALER_LIMITS.queue },
+    timezone: { type: 'varchar', length: DIALER_LIMITS.timezone },
+    window_start: { type: 'varchar', length: 5 },
+    window_end: { type: 'varchar', length: 5 },
+    enabled: { type: 'boolean', default: false },
+    created_at: timestamp(),
+    updated_at: timestamp(),
+  },
+});
+
+export const LeadSchema = new EntitySchema<LeadRow>({
+  name: 'Lead',
+  tableName: 'leads',
+  columns: {
+    id: { type: 'int', primary: true, generated: 'increment' },
+    campaign_id: { type: 'int' },
+    phone_e164: { type: 'varchar', length: DIALER_LIMITS.phone },
+    phone_raw: { type: 'varchar', length: DIALER_LIMITS.phoneRaw },
+    name: { type: 'varchar', length: DIALER_LIMITS.leadName, nullable: true },
+    fields: { type: 'text' },
+    time_zones: { type: 'text' },
+    status: { type: 'varchar', length: 16 },
+    attempts: { type: 'int', default: 0 },
+    next_attempt_at: timestamp({ nullable: true }),
+    created_at: timestamp(),
+  },
+});
+
+export const DncNumberSchema = new EntitySchema<DncNumberRow>({
+  name: 'DncNumber',
+  tableName: 'dnc_numbers',
+  columns: {
+    id: { type: 'int', primary: true, generated: 'increment' },
+    phone_e164: { type: 'varchar', length: DIALER_LIMITS.phone },
+    campaign_id: { type: 'int', nullable: true },
+    scope: { type: 'int' },
+    reason: { type: 'varchar', length: DIALER_LIMITS.reason },
+    created_at: timestamp(),
+  },
+});
