@@ -21,6 +21,7 @@ import { silentLogger } from '../../src/log/logger';
 import { createMetrics, type MetricsRegistry } from '../../src/metrics/registry';
 import type { TestDatabase, TestEngine } from '../helpers/databases';
 import { tempDir } from '../api/helpers';
+import { apiFetcher } from '../helpers/http';
 
 export const PASSWORD = 'acd-test-password-1';
 
@@ -129,18 +130,7 @@ export async function startAcdTestApi(engine: TestEngine, options: { tokenTtlSec
   const base = `http://127.0.0.1:${port}`;
   const users = new UserService(db.ds, { clock, bcryptCost: 4 });
 
-  const doFetch: AcdTestApi['fetch'] = (pathname, init = {}) => {
-    const { token, apiKey, json, headers, ...rest } = init;
-    const h = new Headers(headers);
-    if (token) h.set('Authorization', `Bearer ${token}`);
-    if (apiKey) h.set('X-API-Key', apiKey);
-    let body = rest.body;
-    if (json !== undefined) {
-      h.set('Content-Type', 'application/json');
-      body = JSON.stringify(json);
-    }
-    return fetch(base + pathname, { ...rest, headers: h, body });
-  };
+  const doFetch: AcdTestApi['fetch'] = apiFetcher(base);
   const login = async (username: string): Promise<string> => {
     const res = await doFetch('/api/v1/auth/login', { method: 'POST', json: { username, password: PASSWORD } });
     if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);

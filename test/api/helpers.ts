@@ -14,6 +14,7 @@ import { loadConfig, type Config } from '../../src/config/config';
 import { openDatabase } from '../../src/db/data-source';
 import { silentLogger } from '../../src/log/logger';
 import { createMetrics, type MetricsRegistry } from '../../src/metrics/registry';
+import { apiFetcher } from '../helpers/http';
 
 export const PASSWORDS: Record<Role, string> = {
   admin: 'admin-password-123',
@@ -86,18 +87,7 @@ export async function startTestApi(options: StartOptions = {}): Promise<TestApi>
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const users = new UserService(ds, { clock, bcryptCost: 4 });
 
-  const doFetch: TestApi['fetch'] = (pathname, init = {}) => {
-    const { token, apiKey, json, headers, ...rest } = init;
-    const h = new Headers(headers);
-    if (token) h.set('Authorization', `Bearer ${token}`);
-    if (apiKey) h.set('X-API-Key', apiKey);
-    let body = rest.body;
-    if (json !== undefined) {
-      h.set('Content-Type', 'application/json');
-      body = JSON.stringify(json);
-    }
-    return fetch(base + pathname, { ...rest, headers: h, body });
-  };
+  const doFetch: TestApi['fetch'] = apiFetcher(base);
   const login = (username: string, password: string) => doFetch('/api/v1/auth/login', { method: 'POST', json: { username, password } });
 
   const tokens = {} as Record<Role, string>;

@@ -19,6 +19,7 @@ import type { FreeSwitchCluster } from '../../src/freeswitch/cluster';
 import { silentLogger } from '../../src/log/logger';
 import { createMetrics } from '../../src/metrics/registry';
 import type { TestEngine } from '../helpers/databases';
+import { apiFetcher } from '../helpers/http';
 
 export const ROLES: Role[] = ['admin', 'supervisor', 'agent'];
 const PASSWORDS: Record<Role, string> = { admin: 'admin-password-123', supervisor: 'supervisor-password-123', agent: 'agent-password-1234' };
@@ -54,17 +55,7 @@ export async function startEngineApi(engine: TestEngine, options: { freeswitch?:
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const doFetch: EngineApi['fetch'] = (pathname, init = {}) => {
-    const { token, json, headers, ...rest } = init;
-    const h = new Headers(headers);
-    if (token) h.set('Authorization', `Bearer ${token}`);
-    let body = rest.body;
-    if (json !== undefined) {
-      h.set('Content-Type', 'application/json');
-      body = JSON.stringify(json);
-    }
-    return fetch(base + pathname, { ...rest, headers: h, body });
-  };
+  const doFetch: EngineApi['fetch'] = apiFetcher(base);
 
   const users = new UserService(db.ds, { bcryptCost: 4 });
   const keys = new ApiKeyService(db.ds);

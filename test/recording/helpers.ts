@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/log/logger';
 import { startRecording, type Recordings } from '../../src/recording';
 import { buildWav } from '../../src/simulator/recordings';
 import { PASSWORDS, startTestApi, type TestApi } from '../api/helpers';
+import { apiFetcher } from '../helpers/http';
 
 export interface RecordingTestApi {
   api: TestApi;
@@ -48,17 +49,7 @@ export async function startRecordingApi(opts: { agentAccess?: boolean } = {}): P
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const doFetch: RecordingTestApi['fetch'] = (pathname, init = {}) => {
-    const { token, json, headers, ...rest } = init;
-    const h = new Headers(headers);
-    if (token) h.set('Authorization', `Bearer ${token}`);
-    let body = rest.body;
-    if (json !== undefined) {
-      h.set('Content-Type', 'application/json');
-      body = JSON.stringify(json);
-    }
-    return fetch(base + pathname, { ...rest, headers: h, body });
-  };
+  const doFetch: RecordingTestApi['fetch'] = apiFetcher(base);
   const acd = acdConfigStoreFor(api.ds, { clock: api.deps.clock, logger: silentLogger });
   return {
     api,
