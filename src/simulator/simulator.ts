@@ -96,6 +96,8 @@ export class Simulator {
   controlUrl: string | null = null;
   private readonly server: EslServer;
   private control?: ControlApi;
+  /** One-shot fault: the api command whose arrival cuts the connections (dropConnectionsOnNext). */
+  private dropOnApi?: string;
   private heartbeatTimer?: ClockTimer;
   private readonly globals = new Map<string, string>();
   private readonly apiEnv: ApiEnv;
@@ -199,7 +201,15 @@ export class Simulator {
   private backend(detach: (c: EslConnection) => void): EslBackend {
     return {
       password: this.password,
-      api: (command, args, done) => this.api(command, args ?? '', done),
+      api: (command, args, done) => {
+        if (this.dropOnApi && stripWhitespace(command) === this.dropOnApi) {
+          // The network fails as this command arrives: FreeSWITCH never runs it and no reply comes back.
+          this.dropOnApi = undefined;
+          this.dropConnections();
+          return;
+        }
+        this.api(command, args ?? '', done);
+      },
       backgroundJob: (jobUuid, command, args, output) => {
         this.bus.fire('BACKGROUND_JOB', SITES.backgroundJob, (h) => {
           h.push(['Job-UUID', jobUuid], ['Job-Command', command]);
@@ -437,6 +447,14 @@ export class Simulator {
   /** Events fired per name (CUSTOM as `CUSTOM:<subclass>`), listened to or not. */
   eventCounters(): Record<string, number> {
     return Object.fromEntries(this.bus.counters);
+  }
+
+  /**
+   * Fault injection: the next `api`/`bgapi` of this command received over ESL cuts every connection before it runs
+   * (a command lost in a network failure, its reply never sent).
+   */
+  dropConnectionsOnNext(command: string): void {
+    this.dropOnApi = command;
   }
 
   /** Cuts every ESL connection without a disconnect notice. */

@@ -147,6 +147,18 @@ describeEachEngine('ACD runtime end to end', (engine) => {
     expect(row.outcome).toBe('answered');
   }, 60_000);
 
+  it('a uuid_bridge lost in a reconnect and the agent gone before the resync: the caller is hung up, not left parked', async () => {
+    await queue('lostbridge');
+    const a = await agent('3450', ['lostbridge'], { answerDelayMs: 100, hangupAfterMs: 40 });
+    h.sim.dropConnectionsOnNext('uuid_bridge');
+    const id = call('lostbridge', '+14155552100');
+    await waitFor('the caller to be hung up', () => !h.sim.channel(id));
+    const row = await queueCall(id);
+    expect(row.outcome).toBe('answered');
+    expect(Number(row.agent_id)).toBe(a);
+    await settled([a]);
+  }, 60_000);
+
   it('the callback key: the caller leaves a callback, the agent is rung first, then the customer, and they are bridged', async () => {
     await queue('cb', { callbackKey: '*', callbackConnect: 'agent_first' });
     const cbAgent = await agent('3500', ['cb'], { answerDelayMs: 100 }, { ready: false });

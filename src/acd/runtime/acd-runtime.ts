@@ -735,9 +735,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
           return;
         }
         this.log.warn('uuid_bridge refused; ending the call', { callId: call.id, agentId: leg.agentId, reply: reply.body.trim() });
-        this.kill(call.node, leg.uuid, 'NORMAL_TEMPORARY_FAILURE');
-        this.kill(call.node, callerUuid, 'NORMAL_TEMPORARY_FAILURE');
-        this.connectedLegGone(call);
+        this.connectedLegGone(call, 'NORMAL_TEMPORARY_FAILURE');
       },
       (err: unknown) => {
         this.log.warn('uuid_bridge failed; the next resync bridges again', { callId: call.id, error: (err as Error).message });
@@ -746,9 +744,18 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     );
   }
 
-  /** Either leg of a connected call hung up: the call ends in the engine (the agent goes to wrap-up). */
-  private connectedLegGone(call: CallRec): void {
+  /**
+   * Either leg of a connected call hung up: the call ends in the engine (the agent goes to wrap-up). Until the
+   * uuid_bridge is confirmed nothing on the switch joins the legs (hangup_after_bridge cannot act: the reply may have
+   * been lost in a reconnect, or FreeSWITCH refused it), so the leg still up is hung up here, or it would stay parked.
+   */
+  private connectedLegGone(call: CallRec, cause: HangupCause = 'NORMAL_CLEARING'): void {
     if (call.phase !== 'connected') return;
+    if (!call.bridged) {
+      if (call.callerUp && call.callerUuid) this.kill(call.node, call.callerUuid, cause);
+      const agentLeg = call.agentUuid ? this.legByUuid.get(call.agentUuid) : undefined;
+      if (agentLeg && agentLeg.state !== 'ended') this.kill(call.node, agentLeg.uuid, cause);
+    }
     call.phase = 'ended';
     this.input('callEnded', () => this.engine.callEnded(call.id));
     this.finish(call);
