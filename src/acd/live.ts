@@ -612,6 +612,18 @@ export class AcdLiveHub {
     return n;
   }
 
+  /** A message for supervisors and admins only (e.g. the dialer's campaign_stats). Returns the connections reached. */
+  publishToSupervisors(message: Outgoing): number {
+    if (this.closed) return 0;
+    let n = 0;
+    for (const c of [...this.clients]) {
+      if (!c.all) continue;
+      this.send(c, message);
+      n++;
+    }
+    return n;
+  }
+
   /** To supervisors/admins, and to the agent `agentId` or the agents the call `callId` is with. */
   private route(agentId: number | undefined, callId: string | undefined, message: Outgoing): void {
     for (const c of [...this.clients]) {
@@ -759,5 +771,15 @@ export function publishAgentMonitored(
 ): number {
   let n = 0;
   for (const hub of LIVE_HUBS) if (runtime !== undefined && hub.servesRuntime(runtime)) n += hub.publishMonitored(agentId, state, toAgent);
+  return n;
+}
+
+/**
+ * Pushes a message to the supervisors and admins connected to the hubs serving `runtime` (the dialer's
+ * campaign_stats). Returns how many connections got it.
+ */
+export function publishToSupervisors(runtime: AcdRuntimeApi | undefined, message: { type: string } & Record<string, unknown>): number {
+  let n = 0;
+  for (const hub of LIVE_HUBS) if (runtime !== undefined && hub.servesRuntime(runtime)) n += hub.publishToSupervisors(message);
   return n;
 }

@@ -26,6 +26,7 @@ import { acdLiveRoutes } from './routes/acd-live';
 import { acdCallRoutes } from './routes/acd-calls';
 import { recordingRoutes } from './routes/recordings';
 import { dialerLeadRoutes } from './routes/dialer-leads';
+import { dialerRoutes } from './routes/dialer';
 import { supervisionRoutes } from './routes/supervision';
 
 export type { ApiDeps } from './context';
@@ -75,6 +76,7 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     ...supervisionRoutes(ctx),
     ...recordingRoutes(ctx),
     ...dialerLeadRoutes(ctx),
+    ...dialerRoutes(ctx),
   );
   return { ctx, registry };
 }

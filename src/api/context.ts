@@ -18,6 +18,7 @@ import type { AcdConfigStoreImpl } from '../acd/config-store';
 import type { CallControlApi } from '../acd/runtime/call-control';
 import type { Recordings } from '../recording';
 import type { SupervisionService } from '../supervision/service';
+import type { DialerRuntime } from '../dialer/runtime/dialer-runtime';
 
 export interface ApiDeps {
   dataSource: DataSource;
@@ -36,6 +37,8 @@ export interface ApiDeps {
   acdCallControl?: CallControlApi;
   /** Call recording (start/stop/pause/resume need it; searches and downloads work on the database without it). */
   recordings?: Recordings;
+  /** The outbound dialer (src/dialer/runtime): campaign changes reload it; live figures, preview and callbacks use it. */
+  dialer?: DialerRuntime;
   /** Live call supervision (src/supervision); default: built on first use from freeswitch, acd and acdConfig. */
   supervision?: SupervisionService;
   /** Tuning for tests; production leaves these unset. */

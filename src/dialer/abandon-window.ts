@@ -23,8 +23,9 @@ export class AbandonWindow {
   ) {}
 
   /** A live person answered (AMD human decision, or an AMD false positive: it counts as live and abandoned). */
-  recordLive(abandoned: boolean): void {
-    const minute = Math.floor(this.clock.now() / 60000);
+  recordLive(abandoned: boolean, at: number = this.clock.now()): void {
+    // Results replayed from the ledger after a restart come in time order, before any live one.
+    const minute = Math.floor(at / 60000);
     let last = this.buckets[this.buckets.length - 1];
     if (!last || last.minute !== minute) {
       last = { minute, live: 0, abandoned: 0 };

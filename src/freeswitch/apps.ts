@@ -31,6 +31,11 @@ export function preAnswer(): AppInvocation {
   return toAppInvocation('pre_answer', '');
 }
 
+/** `amd` (mod_amd): listens to the answered leg, sets amd_result (HUMAN / MACHINE / NOTSURE) and amd_cause. */
+export function amd(): AppInvocation {
+  return toAppInvocation('amd', '');
+}
+
 export function park(): AppInvocation {
   return toAppInvocation('park', '');
 }

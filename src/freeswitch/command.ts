@@ -43,6 +43,8 @@ export const ALLOWED_APPS: ReadonlySet<string> = new Set([
   'say',
   'transfer',
   'conference',
+  // mod_amd: answering-machine detection on dialer calls (src/dialer)
+  'amd',
 ]);
 
 /** Internal: the finished api command line, re-checked (one line, no control character, no `${`). */

@@ -29,6 +29,14 @@ export interface MetricsRegistry {
   acdAgents: Gauge<'queue' | 'state'>;
   /** ACD queue calls ended, by queue and outcome (answered, abandoned, overflowed, callback_requested, failed). */
   acdCallsTotal: Counter<'queue' | 'outcome'>;
+  /** Outbound campaigns (set at scrape from the dialer): lines ringing, dial level, answer and rolling abandon rates. */
+  dialerLinesInFlight: Gauge<'campaign'>;
+  dialerDialLevel: Gauge<'campaign'>;
+  dialerLiveAnswerRate: Gauge<'campaign'>;
+  dialerAbandonRate: Gauge<'campaign'>;
+  dialerAgentOccupancy: Gauge<'campaign'>;
+  /** Dials resolved, by campaign and outcome (human, machine, busy, no_answer, abandoned, ...). */
+  dialerDialsTotal: Counter<'campaign' | 'outcome'>;
   /**
    * Registers a function run at every scrape, before the ESL figures are exported: sources that keep their own
    * counters (the ESL clients count dropped events) copy them into the metrics there instead of on a timer.
@@ -111,6 +119,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       registers,
     }),
     acdAgents: new Gauge({ name: 'switchboard_acd_agents', help: 'Agents serving the ACD queue, by state', labelNames: ['queue', 'state'] as const, registers }),
+    dialerLinesInFlight: new Gauge({ name: 'switchboard_dialer_lines_in_flight', help: 'Outbound calls ringing or in AMD, per campaign', labelNames: ['campaign'] as const, registers }),
+    dialerDialLevel: new Gauge({ name: 'switchboard_dialer_dial_level', help: 'Lines in flight per logged-in agent, per campaign', labelNames: ['campaign'] as const, registers }),
+    dialerLiveAnswerRate: new Gauge({ name: 'switchboard_dialer_live_answer_rate', help: 'Measured share of dials answered by a person', labelNames: ['campaign'] as const, registers }),
+    dialerAbandonRate: new Gauge({
+      name: 'switchboard_dialer_abandon_rate',
+      help: "Abandoned / live answers over the campaign's rolling compliance window",
+      labelNames: ['campaign'] as const,
+      registers,
+    }),
+    dialerAgentOccupancy: new Gauge({ name: 'switchboard_dialer_agent_occupancy', help: "Share of the campaign queue's logged-in agents busy now", labelNames: ['campaign'] as const, registers }),
+    dialerDialsTotal: new Counter({ name: 'switchboard_dialer_dials_total', help: 'Outbound dials resolved, by campaign and outcome', labelNames: ['campaign', 'outcome'] as const, registers }),
     acdCallsTotal: new Counter({
       name: 'switchboard_acd_calls_total',
       help: 'ACD queue calls ended, by queue and outcome',

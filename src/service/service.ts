@@ -6,7 +6,8 @@ import type { DataSource } from 'typeorm';
 import { acdConfigStoreFor, type AcdConfigStoreImpl } from '../acd/config-store';
 import { AcdEngine } from '../acd/engine';
 import { AcdHistoryWriter } from '../acd/history-store';
-import { attachAcdWebSocket, type AcdLiveHub } from '../acd/live';
+import { attachAcdWebSocket, publishToSupervisors, type AcdLiveHub } from '../acd/live';
+import { DialerRuntime } from '../dialer/runtime/dialer-runtime';
 import { AcdRuntime, type AcdPrompts } from '../acd/runtime';
 import { createApp } from '../api/app';
 import type { HealthReport } from '../api/health';
@@ -74,6 +75,8 @@ export interface Service {
   readonly acdHistory: AcdHistoryWriter;
   readonly recordings: Recordings;
   readonly supervision: SupervisionService;
+  /** Outbound campaigns (src/dialer/runtime). */
+  readonly dialer: DialerRuntime;
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:8080 (the real port when HTTP_PORT=0). */
   readonly url: string;
   health(): Promise<HealthReport>;
@@ -186,6 +189,21 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     const supervision = createSupervision({ dataSource, config, clock, logger, freeswitch: cluster, acd, acdConfig });
     closers.push(() => supervision.close());
 
+    // Outbound campaigns: enabled ones dial through OUTBOUND_GATEWAY; live answers go to the campaign's ACD queue.
+    const dialer = new DialerRuntime({
+      dataSource,
+      cluster,
+      acd,
+      clock,
+      logger,
+      metrics,
+      gateway: config.telephony.outboundGateway,
+      callerId: config.telephony.callbackCallerId,
+      publish: (figures) => publishToSupervisors(acd, { ...figures, campaign_type: figures.type, type: 'campaign_stats' }),
+    });
+    await dialer.start();
+    closers.push(() => dialer.close());
+
     // One CDR per leg, straight from the event: enqueue never blocks or throws, so event delivery never waits on SQL.
     cluster.onEvent((node, event) => {
       if (event.name !== 'CHANNEL_HANGUP_COMPLETE') return;
@@ -235,7 +253,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       return { status, freeswitch, database };
     };
 
-    const apiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, acd, acdConfig, recordings, supervision, options: deps.apiOptions };
+    const apiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, acd, acdConfig, recordings, supervision, dialer, options: deps.apiOptions };
     const app = createApp(apiDeps);
     const server = await listen(app, config.http.host, config.http.port);
     closers.push(() => closeServer(server));
@@ -263,6 +281,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       acdHistory,
       recordings,
       supervision,
+      dialer,
       url,
       health,
       close: () => (closing ??= closeAll()),

@@ -189,7 +189,7 @@ export class AcdHarness {
     this.events.filter((e) => e.uuid === uuid && (names.length === 0 || names.includes(e.name)));
 
   api = async (pathname: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> => {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
+    const headers: Record<string, string> = { ...((init.headers as Record<string, string> | undefined) ?? {}), authorization: `Bearer ${this.token}` };
     if (init.json !== undefined) headers['content-type'] = 'application/json';
     return fetch(`${this.service.url}${pathname}`, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
   };

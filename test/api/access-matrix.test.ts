@@ -508,6 +508,42 @@ describe('role access matrix: every route x every kind of caller', () => {
       },
       expect: same(401, 403, 403, 204),
     },
+    // The running dialer (src/api/routes/dialer.ts): this API has no dialer runtime, so routes that need it answer 503.
+    ...(['start', 'stop'] as const).map(
+      (a): Case => ({
+        method: 'POST',
+        route: `/api/v1/dialer/campaigns/:id/${a}`,
+        path: async () => `/api/v1/dialer/campaigns/${await matrixCampaign()}/${a}`,
+        expect: same(401, 403, 503, 503),
+      }),
+    ),
+    { method: 'GET', route: '/api/v1/dialer/live', path: () => '/api/v1/dialer/live', expect: same(401, 403, 503, 503) },
+    { method: 'GET', route: '/api/v1/dialer/campaigns/:id/stats', path: async () => `/api/v1/dialer/campaigns/${await matrixCampaign()}/stats`, expect: same(401, 403, 503, 503) },
+    { method: 'GET', route: '/api/v1/dialer/campaigns/:id/leads', path: async () => `/api/v1/dialer/campaigns/${await matrixCampaign()}/leads`, expect: same(401, 403, 200, 200) },
+    { method: 'GET', route: '/api/v1/dialer/campaigns/:id/ledger', path: async () => `/api/v1/dialer/campaigns/${await matrixCampaign()}/ledger`, expect: same(401, 403, 200, 200) },
+    // Users without an agent row: 404; API keys are never agents: 403.
+    { method: 'GET', route: '/api/v1/dialer/me/preview', path: () => '/api/v1/dialer/me/preview', expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403, keyAdmin: 403 }) },
+    {
+      method: 'POST',
+      route: '/api/v1/dialer/me/preview/dial',
+      path: () => '/api/v1/dialer/me/preview/dial',
+      body: () => ({ lead_id: 1 }),
+      expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403, keyAdmin: 403 }),
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/dialer/me/preview/skip',
+      path: () => '/api/v1/dialer/me/preview/skip',
+      body: () => ({ lead_id: 1 }),
+      expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403, keyAdmin: 403 }),
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/dialer/leads/:id/callback',
+      path: () => '/api/v1/dialer/leads/999999/callback',
+      body: () => ({ at: '2099-01-01T10:00:00Z' }),
+      expect: same(401, 404, 404, 404, { keyAgent: 403 }),
+    },
   ];
 
   beforeAll(async () => {

@@ -18,6 +18,7 @@ const TABLES = [
   'audit_log',
   'campaigns',
   'cdrs',
+  'dialer_ledger',
   'dialplan_versions',
   'dnc_numbers',
   'ivr_calls',

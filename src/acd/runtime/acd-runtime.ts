@@ -54,6 +54,7 @@ import type {
   AcdEngineApi,
   AcdRuntimeApi,
   AgentConfig,
+  AgentSnapshot,
   OfferFailure,
   QueueCallInput,
   OverflowTarget,
@@ -218,6 +219,33 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
 
   queueConfig(name: string): QueueConfig | undefined {
     return this.queueConfigs.get(name);
+  }
+
+  /** Agents configured to serve a queue, as the engine sees them now (the dialer paces on them). */
+  queueAgents(queue: string): AgentSnapshot[] {
+    const out: AgentSnapshot[] = [];
+    for (const cfg of this.agentConfigs.values()) {
+      if (!cfg.queues.some((q) => q.queue === queue)) continue;
+      const snap = this.engine.agent(cfg.id);
+      if (snap) out.push(snap);
+    }
+    return out;
+  }
+
+  /**
+   * Takes a waiting call back out of its queue (the dialer's 2-second rule: nobody took the person in time). The
+   * agent being rung, if any, stops ringing; the music stops before this resolves, so the caller can hear something
+   * else. False when the call is not waiting any more (an agent has it, or it ended).
+   */
+  async withdraw(callId: string): Promise<boolean> {
+    const call = this.calls.get(callId);
+    if (!call || call.phase !== 'queued' || !call.callerUp) return false;
+    call.phase = 'ended';
+    this.input('callerHangup', () => this.engine.callerHangup(call.id));
+    const stopping = this.stopMedia(call);
+    this.finish(call);
+    await stopping;
+    return true;
   }
 
   // ---- AcdRuntimeApi ------------------------------------------------------------------------------------------

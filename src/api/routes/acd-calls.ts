@@ -50,68 +50,72 @@ const conflict = { 409: { description: 'no current call, the call is not in a st
 /** The agent's CallControl: the injected one, or one per running ACD built on the FreeSWITCH cluster. */
 const BUILT = new WeakMap<AcdRuntimeApi, CallControl>();
 
-export function acdCallRoutes(ctx: ApiContext): AnyRoute[] {
-  const control = (): CallControlApi => {
-    if (ctx.deps.acdCallControl) return ctx.deps.acdCallControl;
-    const acd = requireAcd(ctx);
-    const cluster = ctx.deps.freeswitch;
-    if (!cluster) throw new HttpProblem(503, 'FreeSWITCH is not connected', { headers: { 'Retry-After': '5' } });
-    let cc = BUILT.get(acd);
-    if (!cc) {
-      const rt = acd as AcdRuntimeWithCallInfo & { callData?(callId: string): QueueCallInput | undefined; handoff?(q: QueuedCall): Promise<void> };
-      const info = rt.callInfo?.bind(rt);
-      const log = ctx.logger.child({ module: 'acd-call-control' });
-      cc = new CallControl({
-        cluster,
-        runtime: acd,
-        logger: ctx.logger,
-        clock: ctx.deps.clock,
-        // OUTBOUND_GATEWAY carries transfers to numbers and manual outbound calls; without it those are refused.
-        gateway: ctx.deps.config.telephony.outboundGateway,
-        outboundCallerId: ctx.deps.config.telephony.callbackCallerId,
-        callData: rt.callData
-          ? rt.callData.bind(rt)
-          : info
-            ? (callId): QueueCallInput | undefined => {
-                const i = info(callId);
-                return i
-                  ? { id: callId, node: '', queue: i.queue ?? '', priority: 0, skills: [], callerNumber: i.callerNumber ?? '', callerName: i.callerName, data: i.data ?? {} }
-                  : undefined;
-              }
-            : undefined,
-        // The runtime adopts a caller transferred to a queue through its IVR handoff (music, offers, bridging).
-        requeue: rt.handoff
-          ? (input) =>
-              rt.handoff!({
-                uuid: input.id,
-                node: input.node,
-                did: input.data.did ?? '',
-                callerNumber: input.callerNumber,
-                queue: input.queue,
-                priority: input.priority,
-                skills: input.skills,
-                variables: input.data,
-                note: (detail) => log.info('transferred call', { callId: input.id, detail }),
-                play: async () => undefined,
-                voicemail: async () => undefined,
-                hangup: async (cause) => {
-                  await cluster.client(input.node).api(uuidKill(input.id, cause));
-                },
-              })
+/** The agent call control of the running ACD: the injected one, or one per runtime built on the FreeSWITCH cluster. */
+export function callControlFor(ctx: ApiContext): CallControlApi {
+  if (ctx.deps.acdCallControl) return ctx.deps.acdCallControl;
+  const acd = requireAcd(ctx);
+  const cluster = ctx.deps.freeswitch;
+  if (!cluster) throw new HttpProblem(503, 'FreeSWITCH is not connected', { headers: { 'Retry-After': '5' } });
+  let cc = BUILT.get(acd);
+  if (!cc) {
+    const rt = acd as AcdRuntimeWithCallInfo & { callData?(callId: string): QueueCallInput | undefined; handoff?(q: QueuedCall): Promise<void> };
+    const info = rt.callInfo?.bind(rt);
+    const log = ctx.logger.child({ module: 'acd-call-control' });
+    cc = new CallControl({
+      cluster,
+      runtime: acd,
+      logger: ctx.logger,
+      clock: ctx.deps.clock,
+      // OUTBOUND_GATEWAY carries transfers to numbers and manual outbound calls; without it those are refused.
+      gateway: ctx.deps.config.telephony.outboundGateway,
+      outboundCallerId: ctx.deps.config.telephony.callbackCallerId,
+      callData: rt.callData
+        ? rt.callData.bind(rt)
+        : info
+          ? (callId): QueueCallInput | undefined => {
+              const i = info(callId);
+              return i
+                ? { id: callId, node: '', queue: i.queue ?? '', priority: 0, skills: [], callerNumber: i.callerNumber ?? '', callerName: i.callerName, data: i.data ?? {} }
+                : undefined;
+            }
           : undefined,
-      });
-      BUILT.set(acd, cc);
-    }
-    return cc;
-  };
+      // The runtime adopts a caller transferred to a queue through its IVR handoff (music, offers, bridging).
+      requeue: rt.handoff
+        ? (input) =>
+            rt.handoff!({
+              uuid: input.id,
+              node: input.node,
+              did: input.data.did ?? '',
+              callerNumber: input.callerNumber,
+              queue: input.queue,
+              priority: input.priority,
+              skills: input.skills,
+              variables: input.data,
+              note: (detail) => log.info('transferred call', { callId: input.id, detail }),
+              play: async () => undefined,
+              voicemail: async () => undefined,
+              hangup: async (cause) => {
+                await cluster.client(input.node).api(uuidKill(input.id, cause));
+              },
+            })
+        : undefined,
+    });
+    BUILT.set(acd, cc);
+  }
+  return cc;
+}
 
-  /** The caller's agent row; API keys are never agents. */
-  const me = async (principal: Principal | null): Promise<StoredAgent> => {
-    if (!principal || principal.kind !== 'user') throw new HttpProblem(403, 'an API key is not an agent; log in as the agent');
-    const agent = (await loadedAcdStore(ctx)).agentByUserId(principal.id);
-    if (!agent) throw new HttpProblem(404, `no ACD agent is linked to user ${principal.username}`);
-    return agent;
-  };
+/** The caller's agent row; API keys are never agents. */
+export async function agentOfPrincipal(ctx: ApiContext, principal: Principal | null): Promise<StoredAgent> {
+  if (!principal || principal.kind !== 'user') throw new HttpProblem(403, 'an API key is not an agent; log in as the agent');
+  const agent = (await loadedAcdStore(ctx)).agentByUserId(principal.id);
+  if (!agent) throw new HttpProblem(404, `no ACD agent is linked to user ${principal.username}`);
+  return agent;
+}
+
+export function acdCallRoutes(ctx: ApiContext): AnyRoute[] {
+  const control = (): CallControlApi => callControlFor(ctx);
+  const me = (principal: Principal | null): Promise<StoredAgent> => agentOfPrincipal(ctx, principal);
 
   /** Runs one operation on the agent's call, maps its refusals to problems, and audits it. */
   const run = async <T>(
@@ -273,7 +277,7 @@ export function acdCallRoutes(ctx: ApiContext): AnyRoute[] {
 }
 
 /** CallControl and engine refusals as problems. */
-function callProblem(err: unknown): never {
+export function callProblem(err: unknown): never {
   if (err instanceof CallControlError) {
     const status = err.code === 'invalid_input' ? 400 : err.code === 'not_found' ? 404 : 409;
     throw new HttpProblem(status, err.message, { type: `acd-call-${err.code.replace(/_/g, '-')}` });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DIALER_LIMITS, type CampaignRow, type CampaignType } from '../../db/entities/dialer';
 import { isUniqueViolation } from '../../auth/errors';
 import { importLeadsCsv, ImportHeaderError, ImportTooLargeError } from '../../dialer/leads/csv-import';
+import { campaignSettingsSchema, parseCampaignSettings } from '../../dialer/campaign-settings';
 import { parseHhmm } from '../../dialer/leads/calling-window';
 import { DncConflictError, DncStore } from '../../dialer/leads/dnc';
 import { isKnownCountry, normalisePhone } from '../../dialer/leads/normalise';
@@ -30,9 +31,17 @@ const campaignFields = {
   window_start: hhmm,
   window_end: hhmm,
   enabled: z.boolean(),
+  settings: campaignSettingsSchema.meta({ description: 'dialing settings (AMD, messages, ring time, pacing, retries, schedule); every field has a default' }),
 };
 const createCampaignBody = z
-  .strictObject({ ...campaignFields, timezone: zone.default('UTC'), window_start: hhmm.default('09:00'), window_end: hhmm.default('21:00'), enabled: z.boolean().optional() })
+  .strictObject({
+    ...campaignFields,
+    timezone: zone.default('UTC'),
+    window_start: hhmm.default('09:00'),
+    window_end: hhmm.default('21:00'),
+    enabled: z.boolean().optional(),
+    settings: campaignFields.settings.optional(),
+  })
   .refine((b) => b.window_start !== b.window_end, { message: 'window_start and window_end must differ', path: ['window_end'] });
 const updateCampaignBody = z
   .strictObject({
@@ -43,6 +52,7 @@ const updateCampaignBody = z
     window_start: hhmm.optional(),
     window_end: hhmm.optional(),
     enabled: z.boolean().optional(),
+    settings: campaignFields.settings.optional().meta({ description: 'replaces the whole settings object' }),
   })
   .refine((b) => Object.keys(b).length > 0, 'must set at least one field');
 
@@ -55,9 +65,15 @@ const campaignOut = z.object({
   window_start: z.string(),
   window_end: z.string(),
   enabled: z.boolean(),
+  settings: z.record(z.string(), z.unknown()),
   created_at: z.string(),
   updated_at: z.string(),
 });
+
+/** A campaign as the API shows it: settings parsed, defaults filled. */
+export function campaignView(row: CampaignRow) {
+  return { ...row, settings: parseCampaignSettings(row.settings).settings };
+}
 
 const importQuery = z.strictObject({
   country: z
@@ -129,7 +145,7 @@ export function dialerLeadRoutes(ctx: ApiContext): AnyRoute[] {
       access: ADMIN_OR_SUPERVISOR,
       responses: { 200: { description: 'all campaigns', schema: z.object({ items: z.array(campaignOut) }) } },
       handler: async ({ res }) => {
-        res.json({ items: await store.listCampaigns() });
+        res.json({ items: (await store.listCampaigns()).map(campaignView) });
       },
     }),
 
@@ -144,9 +160,11 @@ export function dialerLeadRoutes(ctx: ApiContext): AnyRoute[] {
       body: createCampaignBody,
       responses: { 201: { description: 'created', schema: campaignOut } },
       handler: async ({ req, res, principal, body }) => {
-        const c = await store.createCampaign(body).catch((e: unknown) => nameTaken(e, body.name));
+        const { settings, ...fields } = body;
+        const c = await store.createCampaign({ ...fields, settings: JSON.stringify(settings ?? {}) }).catch((e: unknown) => nameTaken(e, body.name));
         await ctx.audit(req, principal, { action: 'campaign.create', target_type: 'campaign', target_id: c.id, before: null, after: c });
-        res.status(201).location(`/api/v1/dialer/campaigns/${c.id}`).json(c);
+        await ctx.deps.dialer?.reload(c.id);
+        res.status(201).location(`/api/v1/dialer/campaigns/${c.id}`).json(campaignView(c));
       },
     }),
 
@@ -160,7 +178,7 @@ export function dialerLeadRoutes(ctx: ApiContext): AnyRoute[] {
       params: idParams,
       responses: { 200: { description: 'the campaign', schema: campaignOut } },
       handler: async ({ res, params }) => {
-        res.json(await mustGet(params.id));
+        res.json(campaignView(await mustGet(params.id)));
       },
     }),
 
@@ -179,10 +197,13 @@ export function dialerLeadRoutes(ctx: ApiContext): AnyRoute[] {
         const start = body.window_start ?? current.window_start;
         const end = body.window_end ?? current.window_end;
         if (start === end) throw new HttpProblem(400, 'window_start and window_end must differ');
-        const changed = await store.updateCampaign(params.id, body).catch((e: unknown) => nameTaken(e, body.name));
+        const { settings, ...fields } = body;
+        const patch = settings === undefined ? fields : { ...fields, settings: JSON.stringify(settings) };
+        const changed = await store.updateCampaign(params.id, patch).catch((e: unknown) => nameTaken(e, body.name));
         if (!changed) throw new HttpProblem(404, `campaign ${params.id} does not exist`);
         await ctx.audit(req, principal, { action: 'campaign.update', target_type: 'campaign', target_id: params.id, before: changed.before, after: changed.after });
-        res.json(changed.after);
+        await ctx.deps.dialer?.reload(params.id);
+        res.json(campaignView(changed.after));
       },
     }),
 
@@ -199,6 +220,7 @@ export function dialerLeadRoutes(ctx: ApiContext): AnyRoute[] {
         const before = await store.deleteCampaign(params.id);
         if (!before) throw new HttpProblem(404, `campaign ${params.id} does not exist`);
         await ctx.audit(req, principal, { action: 'campaign.delete', target_type: 'campaign', target_id: params.id, before, after: null });
+        await ctx.deps.dialer?.reload(params.id);
         res.status(204).end();
       },
     }),

@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { timestamp } from './columns';
+import { bigintToNumber, timestamp } from './columns';
 
 /** Outbound campaigns, their leads and the do-not-call lists (src/dialer/leads; migration 1767830400000). */
 
@@ -18,6 +18,8 @@ export interface CampaignRow {
   window_start: string;
   window_end: string;
   enabled: boolean;
+  /** JSON text of the dialing settings (src/dialer/campaign-settings.ts); '{}' = all defaults. */
+  settings: string;
   created_at: Date;
   updated_at: Date;
 }
@@ -39,6 +41,11 @@ export interface LeadRow {
   attempts: number;
   next_attempt_at: Date | null;
   created_at: Date;
+  /** A callback an agent scheduled: dialled at this time, offered to callback_agent_id first. */
+  callback_at: Date | null;
+  callback_agent_id: number | null;
+  last_outcome: string | null;
+  last_called_at: Date | null;
 }
 
 export interface DncNumberRow {
@@ -66,6 +73,7 @@ export const CampaignSchema = new EntitySchema<CampaignRow>({
     window_start: { type: 'varchar', length: 5 },
     window_end: { type: 'varchar', length: 5 },
     enabled: { type: 'boolean', default: false },
+    settings: { type: 'text' },
     created_at: timestamp(),
     updated_at: timestamp(),
   },
@@ -86,6 +94,10 @@ export const LeadSchema = new EntitySchema<LeadRow>({
     attempts: { type: 'int', default: 0 },
     next_attempt_at: timestamp({ nullable: true }),
     created_at: timestamp(),
+    callback_at: timestamp({ nullable: true }),
+    callback_agent_id: { type: 'int', nullable: true },
+    last_outcome: { type: 'varchar', length: 16, nullable: true },
+    last_called_at: timestamp({ nullable: true }),
   },
 });
 
@@ -99,5 +111,47 @@ export const DncNumberSchema = new EntitySchema<DncNumberRow>({
     scope: { type: 'int' },
     reason: { type: 'varchar', length: DIALER_LIMITS.reason },
     created_at: timestamp(),
+  },
+});
+
+export type LedgerAction = 'dial' | 'skip';
+
+/** One dial or skip of the dialer (migration 1767916800000). */
+export interface LedgerRow {
+  id: number;
+  campaign_id: number;
+  lead_id: number | null;
+  phone_e164: string;
+  at: Date;
+  action: LedgerAction;
+  /** dial: progressive | predictive | preview | agentless | callback; skip: dnc | window | max_attempts | pacing | invalid. */
+  reason: string;
+  detail: string;
+  /** Attempt number of this dial (1 = first); for a skip, the attempts made so far. */
+  attempt: number;
+  call_uuid: string | null;
+  agent_id: number | null;
+  /** How the dial ended: human, machine, busy, no_answer, invalid, failed, abandoned, amd_false_positive, confirmed... */
+  outcome: string | null;
+  resolved_at: Date | null;
+}
+
+export const LedgerSchema = new EntitySchema<LedgerRow>({
+  name: 'DialerLedger',
+  tableName: 'dialer_ledger',
+  columns: {
+    id: { type: 'bigint', primary: true, generated: 'increment', transformer: bigintToNumber },
+    campaign_id: { type: 'int' },
+    lead_id: { type: 'int', nullable: true },
+    phone_e164: { type: 'varchar', length: DIALER_LIMITS.phone },
+    at: timestamp(),
+    action: { type: 'varchar', length: 8 },
+    reason: { type: 'varchar', length: 32 },
+    detail: { type: 'varchar', length: 255 },
+    attempt: { type: 'int', default: 0 },
+    call_uuid: { type: 'varchar', length: 36, nullable: true },
+    agent_id: { type: 'int', nullable: true },
+    outcome: { type: 'varchar', length: 16, nullable: true },
+    resolved_at: timestamp({ nullable: true }),
   },
 });

@@ -52,6 +52,6 @@ export {
 import { SupervisionSessionSchema, SupervisorSchema } from './supervision';
 export { SUPERVISION_LIMITS, SupervisionSessionSchema, SupervisorSchema, type SupervisionSessionOutcome, type SupervisionSessionRow, type SupervisorRow } from './supervision';
 (allEntities as unknown[]).push(SupervisorSchema, SupervisionSessionSchema);
-import { CampaignSchema, DncNumberSchema, LeadSchema } from './dialer';
-export { CAMPAIGN_TYPES, DIALER_LIMITS, CampaignSchema, DncNumberSchema, LeadSchema, type CampaignRow, type CampaignType, type DncNumberRow, type LeadRow, type LeadStatus } from './dialer';
-(allEntities as unknown[]).push(CampaignSchema, LeadSchema, DncNumberSchema);
+import { CampaignSchema, DncNumberSchema, LeadSchema, LedgerSchema } from './dialer';
+export { CAMPAIGN_TYPES, DIALER_LIMITS, CampaignSchema, DncNumberSchema, LeadSchema, LedgerSchema, type CampaignRow, type CampaignType, type DncNumberRow, type LeadRow, type LeadStatus, type LedgerRow, type LedgerAction } from './dialer';
+(allEntities as unknown[]).push(CampaignSchema, LeadSchema, DncNumberSchema, LedgerSchema);

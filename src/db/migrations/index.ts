@@ -15,3 +15,5 @@ import { Supervision1767744000000 } from './1767744000000-supervision';
 allMigrations.push(Supervision1767744000000);
 import { DialerLeads1767830400000 } from './1767830400000-dialer-leads';
 allMigrations.push(DialerLeads1767830400000);
+import { DialerRuntime1767916800000 } from './1767916800000-dialer-runtime';
+allMigrations.push(DialerRuntime1767916800000);

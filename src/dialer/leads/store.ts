@@ -13,6 +13,8 @@ export interface CampaignInput {
   window_start: string;
   window_end: string;
   enabled?: boolean;
+  /** JSON text of the dialing settings (validated by campaign-settings.ts before it gets here). */
+  settings?: string;
 }
 
 export class LeadStore {
@@ -35,7 +37,7 @@ export class LeadStore {
 
   async createCampaign(input: CampaignInput): Promise<CampaignRow> {
     const now = this.now();
-    return this.ds.getRepository(CampaignSchema).save({ ...input, enabled: input.enabled ?? false, created_at: now, updated_at: now });
+    return this.ds.getRepository(CampaignSchema).save({ ...input, enabled: input.enabled ?? false, settings: input.settings ?? '{}', created_at: now, updated_at: now });
   }
 
   async updateCampaign(id: number, patch: Partial<CampaignInput>): Promise<{ before: CampaignRow; after: CampaignRow } | null> {
@@ -52,6 +54,10 @@ export class LeadStore {
     if (!before) return null;
     await repo.delete({ id });
     return before;
+  }
+
+  getLead(id: number): Promise<LeadRow | null> {
+    return this.ds.getRepository(LeadSchema).findOneBy({ id });
   }
 
   /** Leads of a campaign, oldest first (paged by id). */
@@ -105,6 +111,10 @@ export class LeadStore {
             attempts: 0,
             next_attempt_at: null,
             created_at: now,
+            callback_at: null,
+            callback_agent_id: null,
+            last_outcome: null,
+            last_called_at: null,
           });
         }
       }

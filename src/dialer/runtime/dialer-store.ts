@@ -1,0 +1,174 @@
+/**
+ * The dialer's database side: claiming due leads, applying an attempt's result to its lead, agent-set callbacks, and
+ * the ledger of every dial and skip (dialer_ledger). Single-writer: one service dials a campaign, so a claim is an
+ * UPDATE guarded by the status the row was read with.
+ */
+import { Brackets, type DataSource } from 'typeorm';
+import { LeadSchema, LedgerSchema, type LeadRow, type LedgerRow } from '../../db/entities/dialer';
+import type { DialOutcome, LeadStep } from '../outcomes';
+
+export type LedgerEntry = Omit<LedgerRow, 'id' | 'outcome' | 'resolved_at'> & { outcome?: string | null; resolved_at?: Date | null };
+
+export interface DayFigures {
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  dials: number;
+  live: number;
+  abandoned: number;
+}
+
+const LIVE_OUTCOMES: readonly DialOutcome[] = ['human', 'abandoned', 'hung_up', 'delivered', 'confirmed', 'transferred'];
+
+export class DialerStore {
+  constructor(private readonly ds: DataSource) {}
+
+  /**
+   * Leads of the campaign due at `now`, best first: agent-set callbacks whose time has come, then retries in time
+   * order, then new leads in import order. Leads being dialled and finished ones are not returned.
+   */
+  async dueLeads(campaignId: number, now: Date, limit: number, exclude: readonly number[] = []): Promise<LeadRow[]> {
+    const qb = this.ds
+      .getRepository(LeadSchema)
+      .createQueryBuilder('l')
+      .where('l.campaign_id = :campaignId', { campaignId })
+      .andWhere("l.status IN ('new', 'scheduled')")
+      .andWhere(new Brackets((w) => w.where('l.next_attempt_at IS NULL').orWhere('l.next_attempt_at <= :now', { now })));
+    if (exclude.length) qb.andWhere('l.id NOT IN (:...exclude)', { exclude: [...exclude] });
+    return qb
+      .orderBy('CASE WHEN l.callback_at IS NULL THEN 1 ELSE 0 END', 'ASC')
+      .addOrderBy('CASE WHEN l.next_attempt_at IS NULL THEN 1 ELSE 0 END', 'ASC')
+      .addOrderBy('l.next_attempt_at', 'ASC')
+      .addOrderBy('l.id', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** When the next not-yet-due lead of the campaign becomes due (null: none waiting). */
+  async nextDueAt(campaignId: number, now: Date): Promise<Date | null> {
+    const row = await this.ds
+      .getRepository(LeadSchema)
+      .createQueryBuilder('l')
+      .select('MIN(l.next_attempt_at)', 'at')
+      .where('l.campaign_id = :campaignId', { campaignId })
+      .andWhere("l.status IN ('new', 'scheduled')")
+      .andWhere('l.next_attempt_at > :now', { now })
+      .getRawOne<{ at: string | Date | null }>();
+    if (!row?.at) return null;
+    return row.at instanceof Date ? row.at : new Date(/Z|[+-]\d\d:?\d\d$/.test(row.at) ? row.at : `${row.at.replace(' ', 'T')}Z`);
+  }
+
+  /** Marks a lead as being dialled (false when another path took it meanwhile). */
+  async claim(lead: LeadRow, now: Date): Promise<boolean> {
+    const r = await this.ds
+      .getRepository(LeadSchema)
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'dialing', attempts: lead.attempts + 1, last_called_at: now })
+      .where('id = :id AND status = :status AND attempts = :attempts', { id: lead.id, status: lead.status, attempts: lead.attempts })
+      .execute();
+    return (r.affected ?? 0) > 0;
+  }
+
+  /** The attempt is over: the lead is done, failed, or scheduled again. A callback, once dialled, is used up. */
+  async applyStep(leadId: number, outcome: string, step: LeadStep): Promise<void> {
+    await this.ds.getRepository(LeadSchema).update(
+      { id: leadId },
+      {
+        status: step.status,
+        last_outcome: outcome.slice(0, 16),
+        next_attempt_at: step.status === 'scheduled' ? step.at : null,
+        callback_at: null,
+        callback_agent_id: null,
+      },
+    );
+  }
+
+  /** A skipped lead waits until `at` (window closed) or leaves the list (DNC, max attempts). */
+  async deferLead(leadId: number, at: Date): Promise<void> {
+    await this.ds.getRepository(LeadSchema).update({ id: leadId }, { next_attempt_at: at });
+  }
+
+  async closeLead(leadId: number, status: 'done' | 'failed', outcome: string): Promise<void> {
+    await this.ds.getRepository(LeadSchema).update({ id: leadId }, { status, last_outcome: outcome.slice(0, 16), next_attempt_at: null });
+  }
+
+  /** Leads left 'dialing' by a stop or crash go back to the list (their attempt is counted). */
+  async releaseDialing(campaignId: number): Promise<number> {
+    const r = await this.ds.getRepository(LeadSchema).update({ campaign_id: campaignId, status: 'dialing' }, { status: 'scheduled' });
+    return r.affected ?? 0;
+  }
+
+  /** An agent schedules a callback: the lead is dialled again at `at` and offered to that agent first. */
+  async scheduleCallback(leadId: number, at: Date, agentId: number | null): Promise<LeadRow | null> {
+    const repo = this.ds.getRepository(LeadSchema);
+    const lead = await repo.findOneBy({ id: leadId });
+    if (!lead) return null;
+    await repo.update(
+      { id: leadId },
+      { status: lead.status === 'dialing' ? 'dialing' : 'scheduled', next_attempt_at: at, callback_at: at, callback_agent_id: agentId },
+    );
+    return repo.findOneBy({ id: leadId });
+  }
+
+  getLead(id: number): Promise<LeadRow | null> {
+    return this.ds.getRepository(LeadSchema).findOneBy({ id });
+  }
+
+  // ---- ledger -------------------------------------------------------------------------------------------------
+
+  async record(entry: LedgerEntry): Promise<number> {
+    const row = { ...entry, detail: entry.detail.slice(0, 255), outcome: entry.outcome ?? null, resolved_at: entry.resolved_at ?? null };
+    const r = await this.ds.getRepository(LedgerSchema).insert(row);
+    return Number((r.identifiers[0] as { id: number | string }).id);
+  }
+
+  async resolve(ledgerId: number, outcome: DialOutcome, at: Date, agentId?: number | null, detail?: string): Promise<void> {
+    const patch: Partial<LedgerRow> = { outcome, resolved_at: at };
+    if (agentId !== undefined) patch.agent_id = agentId;
+    if (detail !== undefined) patch.detail = detail.slice(0, 255);
+    await this.ds.getRepository(LedgerSchema).update({ id: ledgerId }, patch);
+  }
+
+  /** Ledger rows, newest first, filtered by campaign, number or lead; paged by id. */
+  ledger(filter: { campaignId?: number; phone?: string; leadId?: number; beforeId?: number; limit?: number }): Promise<LedgerRow[]> {
+    const qb = this.ds.getRepository(LedgerSchema).createQueryBuilder('g');
+    if (filter.campaignId !== undefined) qb.andWhere('g.campaign_id = :c', { c: filter.campaignId });
+    if (filter.phone !== undefined) qb.andWhere('g.phone_e164 = :p', { p: filter.phone });
+    if (filter.leadId !== undefined) qb.andWhere('g.lead_id = :l', { l: filter.leadId });
+    if (filter.beforeId !== undefined) qb.andWhere('g.id < :b', { b: filter.beforeId });
+    return qb.orderBy('g.id', 'DESC').limit(Math.min(1000, filter.limit ?? 100)).getMany();
+  }
+
+  /** Resolved live answers since `since` (oldest first): they seed the pacer's compliance window after a restart. */
+  async liveResults(campaignId: number, since: Date): Promise<Array<{ at: Date; abandoned: boolean }>> {
+    const rows = await this.ds
+      .getRepository(LedgerSchema)
+      .createQueryBuilder('g')
+      .select(['g.resolved_at', 'g.outcome'])
+      .where("g.campaign_id = :campaignId AND g.action = 'dial' AND g.resolved_at >= :since", { campaignId, since })
+      .andWhere('g.outcome IN (:...live)', { live: [...LIVE_OUTCOMES] })
+      .orderBy('g.resolved_at', 'ASC')
+      .getMany();
+    return rows.map((r) => ({ at: r.resolved_at!, abandoned: r.outcome === 'abandoned' }));
+  }
+
+  /** Dials, live answers and abandons per UTC day since `since`. */
+  async perDay(campaignId: number, since: Date): Promise<DayFigures[]> {
+    const rows = await this.ds
+      .getRepository(LedgerSchema)
+      .createQueryBuilder('g')
+      .select(['g.at', 'g.outcome'])
+      .where("g.campaign_id = :campaignId AND g.action = 'dial' AND g.at >= :since", { campaignId, since })
+      .getMany();
+    const days = new Map<string, DayFigures>();
+    for (const r of rows) {
+      const day = r.at.toISOString().slice(0, 10);
+      let d = days.get(day);
+      if (!d) days.set(day, (d = { day, dials: 0, live: 0, abandoned: 0 }));
+      d.dials++;
+      if (r.outcome && (LIVE_OUTCOMES as readonly string[]).includes(r.outcome)) d.live++;
+      if (r.outcome === 'abandoned') d.abandoned++;
+    }
+    return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+  }
+}
