@@ -8,6 +8,8 @@ import { AcdEngine } from '../acd/engine';
 import { AcdHistoryWriter } from '../acd/history-store';
 import { attachAcdWebSocket, publishToSupervisors, type AcdLiveHub } from '../acd/live';
 import { DialerRuntime } from '../dialer/runtime/dialer-runtime';
+import { callControlFor } from '../api/routes/acd-calls';
+import type { ApiDeps } from '../api/context';
 import { AcdRuntime, type AcdPrompts } from '../acd/runtime';
 import { createApp } from '../api/app';
 import type { HealthReport } from '../api/health';
@@ -200,6 +202,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       gateway: config.telephony.outboundGateway,
       callerId: config.telephony.callbackCallerId,
       publish: (figures) => publishToSupervisors(acd, { ...figures, campaign_type: figures.type, type: 'campaign_stats' }),
+      // The API's call control (one per ACD runtime): preview dials and agents' own callbacks ring the agent first.
+      manualOutbound: (agentId: number, number: string): Promise<{ agentUuid: string; customerUuid: string }> => callControlFor({ deps: apiDeps, logger }).manualOutbound(agentId, number),
     });
     await dialer.start();
     closers.push(() => dialer.close());
@@ -253,7 +257,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       return { status, freeswitch, database };
     };
 
-    const apiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, acd, acdConfig, recordings, supervision, dialer, options: deps.apiOptions };
+    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, acd, acdConfig, recordings, supervision, dialer, options: deps.apiOptions };
     const app = createApp(apiDeps);
     const server = await listen(app, config.http.host, config.http.port);
     closers.push(() => closeServer(server));

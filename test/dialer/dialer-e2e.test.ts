@@ -251,6 +251,26 @@ describeEachEngine('outbound campaigns end to end', (engine) => {
     await h.settled([a]);
   }, 60_000);
 
+  it('a callback scheduled for an agent is dialled through that agent when it comes due', async () => {
+    await h.queue('out7');
+    const a = await h.agent('4700', ['out7'], { answerDelayMs: 80, hangupAfterMs: 300 });
+    const b = await h.agent('4701', ['out7'], { answerDelayMs: 80 });
+    h.sim.setGatewayOutcome('+14155557001', { outcome: 'answer', ringMs: 200, hangupAfterMs: 400 });
+    const id = await campaign('progressive', 'out7', { amd: 'off' });
+    await importLeads(id, 'phone\n4155557001\n');
+    const lead = await leadOf(id, '+14155557001');
+    const at = new Date(Date.now() + 1500);
+    const cb = await h.api(`/api/v1/dialer/leads/${lead.id}/callback`, { method: 'POST', json: { at: at.toISOString(), agent_id: b } });
+    expect(cb.status).toBe(200);
+    await start(id);
+    const [row] = await dialsOf(id, '+14155557001');
+    expect(row).toMatchObject({ reason: 'callback', agent_id: b, outcome: 'human', attempt: 1 });
+    expect(new Date(row!.at).getTime()).toBeGreaterThanOrEqual(at.getTime() - 5);
+    expect(await leadOf(id, '+14155557001')).toMatchObject({ status: 'done', callback_at: null, callback_agent_id: null });
+    await stop(id);
+    await h.settled([a, b]);
+  }, 60_000);
+
   it('a node-cron schedule starts the campaign', async () => {
     await h.queue('out6');
     const id = await campaign('progressive', 'out6', { schedule: { start: '* * * * * *', stop: '0 0 1 1 *' } });

@@ -55,12 +55,14 @@ describeEachEngine('dialer store', (engine) => {
   describe('dueLeads', () => {
     it('returns callbacks whose time came, then due retries by time, then new leads by id', async () => {
       const c = await newCampaign();
-      const [n1, n2, r30, r10, cb5, cb20, rNow, future, cbFuture, dialing, done, failed] = await addLeads(c, 12);
+      const [n1, n2, r30, r10, cb5, cb20, rNow, future, cbFuture, dialing, done, failed, own] = await addLeads(c, 13);
       await setLead(r30!.id, { status: 'scheduled', attempts: 1, next_attempt_at: at(-30) });
       await setLead(r10!.id, { status: 'scheduled', attempts: 1, next_attempt_at: at(-10) });
-      // Callbacks sort among themselves by time, not by id (cb20 was imported later but is due earlier).
-      await setLead(cb5!.id, { status: 'scheduled', attempts: 1, next_attempt_at: at(-5), callback_at: at(-5), callback_agent_id: 7 });
-      await setLead(cb20!.id, { status: 'scheduled', attempts: 1, next_attempt_at: at(-20), callback_at: at(-20), callback_agent_id: 8 });
+      // Callbacks for anyone sort among themselves by time, not by id (cb20 was imported later but is due earlier).
+      await setLead(cb5!.id, { status: 'scheduled', attempts: 1, next_attempt_at: at(-5), callback_at: at(-5), callback_agent_id: null });
+      await setLead(cb20!.id, { status: 'scheduled', attempts: 1, next_attempt_at: at(-20), callback_at: at(-20), callback_agent_id: null });
+      // A callback an agent scheduled for themselves waits for that agent: only dueCallbacks / withAgentCallbacks see it.
+      await setLead(own!.id, { status: 'scheduled', attempts: 1, next_attempt_at: at(-25), callback_at: at(-25), callback_agent_id: 8 });
       // Due at exactly `now`: included (next_attempt_at <= now).
       await setLead(rNow!.id, { status: 'scheduled', attempts: 2, next_attempt_at: now });
       // Not yet due, or not dialable.
@@ -76,8 +78,12 @@ describeEachEngine('dialer store', (engine) => {
       expect(due.map((l) => l.id)).toEqual([cb20!.id, cb5!.id, r30!.id, r10!.id, rNow!.id, n1!.id, n2!.id]);
       expect(due.every((l) => l.campaign_id === c)).toBe(true);
       // The rows come back whole (the runner dials from them).
-      expect(due[0]).toMatchObject({ status: 'scheduled', attempts: 1, callback_agent_id: 8, phone_e164: cb20!.phone_e164 });
+      expect(due[0]).toMatchObject({ status: 'scheduled', attempts: 1, callback_agent_id: null, phone_e164: cb20!.phone_e164 });
       expect(due[0]!.callback_at!.getTime()).toBe(at(-20).getTime());
+      expect((await store.dueLeads(c, now, 100, [], { withAgentCallbacks: true })).map((l) => l.id)).toEqual([own!.id, cb20!.id, cb5!.id, r30!.id, r10!.id, rNow!.id, n1!.id, n2!.id]);
+      expect((await store.dueCallbacks(c, now)).map((l) => l.id)).toEqual([own!.id]);
+      await store.releaseCallback(own!.id);
+      expect((await store.dueLeads(c, now, 1)).map((l) => l.id)).toEqual([own!.id]);
     });
 
     it('honours the limit and the exclude list (leads already being placed)', async () => {
@@ -228,7 +234,10 @@ describeEachEngine('dialer store', (engine) => {
       expect(row!.callback_at!.getTime()).toBe(at(30).getTime());
       expect(row!.next_attempt_at!.getTime()).toBe(at(30).getTime());
       expect((await store.dueLeads(c, now, 10)).map((l) => l.id)).toEqual([b!.id]);
-      expect((await store.dueLeads(c, at(30), 10)).map((l) => l.id)).toEqual([a!.id, b!.id]);
+      // Agent 12's own callback: not in the common pool, in dueCallbacks once due.
+      expect((await store.dueLeads(c, at(30), 10)).map((l) => l.id)).toEqual([b!.id]);
+      expect((await store.dueCallbacks(c, now)).map((l) => l.id)).toEqual([]);
+      expect((await store.dueCallbacks(c, at(30))).map((l) => l.id)).toEqual([a!.id]);
     });
 
     it('keeps a lead being dialled as dialing, accepts no agent, and returns null for an unknown lead', async () => {

@@ -72,7 +72,7 @@ export async function loadedAcdStore(ctx: ApiContext): Promise<AcdConfigStoreImp
 }
 
 /** The running ACD, or a 503 problem. */
-export function requireAcd(ctx: ApiContext): AcdRuntimeApi {
+export function requireAcd(ctx: Pick<ApiContext, 'deps'>): AcdRuntimeApi {
   const acd = ctx.deps.acd;
   if (!acd) throw new HttpProblem(503, 'the ACD is not running', { headers: { 'Retry-After': '5' } });
   return acd;

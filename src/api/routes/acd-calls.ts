@@ -51,7 +51,7 @@ const conflict = { 409: { description: 'no current call, the call is not in a st
 const BUILT = new WeakMap<AcdRuntimeApi, CallControl>();
 
 /** The agent call control of the running ACD: the injected one, or one per runtime built on the FreeSWITCH cluster. */
-export function callControlFor(ctx: ApiContext): CallControlApi {
+export function callControlFor(ctx: Pick<ApiContext, 'deps' | 'logger'>): CallControlApi {
   if (ctx.deps.acdCallControl) return ctx.deps.acdCallControl;
   const acd = requireAcd(ctx);
   const cluster = ctx.deps.freeswitch;

@@ -59,6 +59,10 @@ export interface RunnerDeps {
   changed(): void;
   /** A dial ended (for the metrics). */
   resolved(campaign: string, outcome: DialOutcome): void;
+  /** An agent's state in the ACD (any queue), for callbacks they scheduled. */
+  agentState(agentId: number): { state: string; since: number } | undefined;
+  /** Dials a callback through its agent: their phone first, then the lead (DialerRuntime.agentDial). */
+  dialForAgent(runner: CampaignRunner, lead: LeadRow, agentId: number): Promise<void>;
 }
 
 type Phase = 'ringing' | 'amd' | 'waiting_agent' | 'connected' | 'message' | 'ending';
@@ -113,6 +117,7 @@ const PACING_SKIP_EVERY_MS = 60_000;
 const MAX_DUE_TIMER_MS = 3_600_000;
 const AGENTLESS_LINES = 10;
 const BEEP_WAIT_MS = 8000;
+const CALLBACK_AGENT_GRACE_MS = 30 * 60_000;
 
 export class CampaignRunner {
   campaign: CampaignRow;
@@ -273,6 +278,7 @@ export class CampaignRunner {
     if (!this.running) return;
     const node = this.deps.pickNode();
     if (!node || !this.deps.gateway) return;
+    await this.agentCallbacks(new Date(this.deps.clock.now()));
     const state = this.pacingState();
     const n = this.launchCount(state);
     const now = new Date(this.deps.clock.now());
@@ -300,6 +306,24 @@ export class CampaignRunner {
       }, PACING_TICK_MS);
     }
     this.deps.changed();
+  }
+
+  /**
+   * Callbacks agents scheduled for themselves: dialled through that agent as soon as they are available; given to
+   * anyone once the agent has been logged out for CALLBACK_AGENT_GRACE_MS past the callback time.
+   */
+  private async agentCallbacks(now: Date): Promise<void> {
+    for (const lead of await this.deps.store.dueCallbacks(this.campaign.id, now)) {
+      const agentId = lead.callback_agent_id!;
+      const agent = this.deps.agentState(agentId);
+      if (agent?.state === 'available') {
+        await this.deps.dialForAgent(this, lead, agentId).catch((err: unknown) =>
+          this.deps.log.warn('callback through its agent failed; it stays scheduled', { campaign: this.campaign.name, lead: lead.id, agentId, error: (err as Error).message }),
+        );
+      } else if ((!agent || agent.state === 'logged_out') && now.getTime() - (lead.callback_at?.getTime() ?? 0) > CALLBACK_AGENT_GRACE_MS) {
+        await this.deps.store.releaseCallback(lead.id);
+      }
+    }
   }
 
   /** The pacer held back while leads were due: one ledger line a minute says why. */

@@ -28,6 +28,7 @@ export interface DialerCluster {
 
 export interface DialerAcdRuntime extends DialerAcd {
   onEffect(listener: (effect: AcdEffect) => void): () => void;
+  readonly engine: { agent(agentId: number): { state: string; since: number } | undefined };
 }
 
 /** Places the agent-first call of a preview or callback dial (CallControl.manualOutbound). */
@@ -43,6 +44,8 @@ export interface DialerRuntimeOptions {
   /** Sofia gateway for campaign calls (OUTBOUND_GATEWAY); without it nothing is dialled. */
   gateway?: string;
   callerId?: string;
+  /** Agent-first calls for preview dials and agents' own callbacks (the API's CallControl.manualOutbound). */
+  manualOutbound?: ManualOutbound;
   /** Live figures changed (throttled per campaign): the WebSocket push. */
   publish?: (figures: CampaignFigures) => void;
   publishThrottleMs?: number;
@@ -132,6 +135,12 @@ export class DialerRuntime {
         callerId: this.o.callerId,
         changed: () => this.changed(row.id),
         resolved: (campaign, outcome) => this.o.metrics?.dialerDialsTotal.inc({ campaign, outcome }),
+        agentState: (agentId) => this.o.acd.engine.agent(agentId),
+        dialForAgent: async (r, lead, agentId) => {
+          const outbound = this.o.manualOutbound;
+          if (!outbound) throw new DialerError('not_configured', 'agent call control is not available');
+          await this.agentDial(r, lead, agentId, 'callback', outbound);
+        },
       });
       this.runners.set(row.id, runner);
     } else {
@@ -239,7 +248,8 @@ export class DialerRuntime {
       const c = r.campaign;
       if (c.type !== 'preview' || !c.enabled) continue;
       if (!this.o.acd.queueAgents(c.queue).some((a) => a.id === agentId)) continue;
-      for (const lead of await this.store.dueLeads(c.id, now, 20, heldIds)) {
+      const mine = (await this.store.dueCallbacks(c.id, now)).filter((l) => l.callback_agent_id === agentId && !heldIds.includes(l.id));
+      for (const lead of [...mine, ...(await this.store.dueLeads(c.id, now, 20, heldIds))]) {
         if (!(await r.callable(lead, now))) continue;
         this.previewHolds.set(agentId, { campaignId: c.id, leadId: lead.id });
         return { campaign: c, lead };

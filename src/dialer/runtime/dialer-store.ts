@@ -26,7 +26,7 @@ export class DialerStore {
    * Leads of the campaign due at `now`, best first: agent-set callbacks whose time has come, then retries in time
    * order, then new leads in import order. Leads being dialled and finished ones are not returned.
    */
-  async dueLeads(campaignId: number, now: Date, limit: number, exclude: readonly number[] = []): Promise<LeadRow[]> {
+  async dueLeads(campaignId: number, now: Date, limit: number, exclude: readonly number[] = [], opts: { withAgentCallbacks?: boolean } = {}): Promise<LeadRow[]> {
     const qb = this.ds
       .getRepository(LeadSchema)
       .createQueryBuilder('l')
@@ -34,6 +34,8 @@ export class DialerStore {
       .andWhere("l.status IN ('new', 'scheduled')")
       .andWhere(new Brackets((w) => w.where('l.next_attempt_at IS NULL').orWhere('l.next_attempt_at <= :now', { now })));
     if (exclude.length) qb.andWhere('l.id NOT IN (:...exclude)', { exclude: [...exclude] });
+    // A callback an agent scheduled for themselves waits for that agent (dueCallbacks); the others are anyone's.
+    if (!opts.withAgentCallbacks) qb.andWhere('l.callback_agent_id IS NULL');
     return qb
       .orderBy('CASE WHEN l.callback_at IS NULL THEN 1 ELSE 0 END', 'ASC')
       .addOrderBy('CASE WHEN l.next_attempt_at IS NULL THEN 1 ELSE 0 END', 'ASC')
@@ -41,6 +43,24 @@ export class DialerStore {
       .addOrderBy('l.id', 'ASC')
       .limit(limit)
       .getMany();
+  }
+
+  /** Callbacks agents scheduled for themselves that are due now, oldest first. */
+  dueCallbacks(campaignId: number, now: Date, limit = 20): Promise<LeadRow[]> {
+    return this.ds
+      .getRepository(LeadSchema)
+      .createQueryBuilder('l')
+      .where('l.campaign_id = :campaignId AND l.callback_agent_id IS NOT NULL', { campaignId })
+      .andWhere("l.status IN ('new', 'scheduled')")
+      .andWhere('l.next_attempt_at <= :now', { now })
+      .orderBy('l.next_attempt_at', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** A callback whose agent is not there any more goes to whoever is free (the agent is forgotten). */
+  async releaseCallback(leadId: number): Promise<void> {
+    await this.ds.getRepository(LeadSchema).update({ id: leadId }, { callback_agent_id: null });
   }
 
   /** When the next not-yet-due lead of the campaign becomes due (null: none waiting). */
