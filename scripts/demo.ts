@@ -6,7 +6,9 @@
  * it, it stops placing calls after that many seconds, lets the calls in progress end, and prints one JSON summary line
  * last on stdout: {"calls_placed":…,"calls_completed":…,"cdrs_written":…,"ivr_calls":…,"ivr_paths_stored":…,
  * "queue_calls":…,"answered_by_agent":…,"abandoned":…,"service_level":…,"stuck_agents":…,"recordings":…,
- * "supervision_sessions":…}. Logs go to stderr.
+ * "supervision_sessions":…,"dialer_dials":…,"dialer_live":…,"dialer_abandoned":…,"dialer_skips":…}. Logs go to stderr.
+ * An outbound predictive campaign (demo-renewals, 1000 leads) dials through the simulator's gateway for
+ * --outbound-agents agents (default 6, auto-answer softphones 2100...) on the queue outbound.
  *
  * The ACD: queues sales, support and billing (the example IVR routes to them) and --acd-agents agents (default 12) on
  * simulated softphones 2000..., with skills; some answer slowly, some reject a call now and then, some take breaks.
@@ -23,6 +25,7 @@ import { demoRecordingSummary, enableDemoRecording } from '../src/recording';
 import { countSupervisionSessions, startDemoSupervisor } from '../src/supervision';
 import { UserService } from '../src/auth/users';
 import { DemoAcdLife, DemoTraffic } from '../src/demo/traffic';
+import { DEMO_OUTBOUND_QUEUE, startDemoCampaign } from '../src/dialer/demo';
 import { createLogger } from '../src/log/logger';
 import { startService } from '../src/service/service';
 import { startSimulator } from '../src/simulator';
@@ -33,6 +36,7 @@ interface DemoArgs {
   port: number;
   agents: number;
   acdAgents: number;
+  outboundAgents: number;
   dataDir: string;
   /** Business hours the IVR sees: 'open' (a Tuesday morning in New York), 'closed' (Sunday night) or 'real' time. */
   hours: 'open' | 'closed' | 'real';
@@ -42,7 +46,7 @@ interface DemoArgs {
 const DEMO_HOURS = { open: Date.parse('2026-11-24T15:00:00Z'), closed: Date.parse('2026-11-23T03:00:00Z') };
 
 function parseArgs(argv: string[]): DemoArgs {
-  const args: DemoArgs = { hours: 'open', rate: 4, port: Number(process.env.HTTP_PORT ?? 8080), agents: 20, acdAgents: 12, dataDir: 'data/demo' };
+  const args: DemoArgs = { hours: 'open', rate: 4, port: Number(process.env.HTTP_PORT ?? 8080), agents: 20, acdAgents: 12, outboundAgents: 6, dataDir: 'data/demo' };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const value = (): string => {
@@ -71,6 +75,9 @@ function parseArgs(argv: string[]): DemoArgs {
       case '--acd-agents':
         args.acdAgents = Math.floor(num(1));
         break;
+      case '--outbound-agents':
+        args.outboundAgents = Math.floor(num(1));
+        break;
       case '--hours': {
         const v = value();
         if (v !== 'open' && v !== 'closed' && v !== 'real') throw new Error('--hours must be open, closed or real');
@@ -81,7 +88,7 @@ function parseArgs(argv: string[]): DemoArgs {
         args.dataDir = value();
         break;
       case '--help':
-        process.stderr.write('usage: npm run demo -- [--duration SECONDS] [--rate CALLS_PER_S] [--port HTTP_PORT] [--agents N] [--acd-agents N] [--hours open|closed|real]\n');
+        process.stderr.write('usage: npm run demo -- [--duration SECONDS] [--rate CALLS_PER_S] [--port HTTP_PORT] [--agents N] [--acd-agents N] [--outbound-agents N] [--hours open|closed|real]\n');
         process.exit(0);
         break;
       default:
@@ -107,13 +114,16 @@ async function main(): Promise<void> {
   const acdPhones = Object.fromEntries(
     acdExtensions.map((ext, i) => [ext, { answerDelayMs: i % 3 === 2 ? 3500 : 500 + (i % 4) * 300, hangupAfterMs: 3000 + ((i * 1300) % 6000) }]),
   );
+  // Outbound agents (queue outbound, the predictive campaign): auto-answer softphones, 4-8 s talks.
+  const outboundExtensions = Array.from({ length: args.outboundAgents }, (_, i) => String(2100 + i));
+  const outboundPhones = Object.fromEntries(outboundExtensions.map((ext, i) => [ext, { answerDelayMs: 150, hangupAfterMs: 4000 + ((i * 900) % 4000) }]));
   const eslPassword = crypto.randomBytes(12).toString('base64url');
   const sim = await startSimulator({
     password: eslPassword,
     controlHttpPort: 0,
     seed: 42,
     logger,
-    softphones: { ...Object.fromEntries(agents.map((ext, i) => [ext, { answerDelayMs: 600 + (i % 5) * 400 }])), ...acdPhones },
+    softphones: { ...Object.fromEntries(agents.map((ext, i) => [ext, { answerDelayMs: 600 + (i % 5) * 400 }])), ...acdPhones, ...outboundPhones },
   });
   // 18005550100 parks (the dialplan's default) and runs the example IVR flow; its prompts play ~1.5 s each.
   for (const f of ['welcome', 'main-menu', 'support-menu', 'enter-account', 'invalid-option', 'invalid-account', 'no-input', 'closed', 'goodbye']) {
@@ -131,6 +141,8 @@ async function main(): Promise<void> {
     FREESWITCH_NODES: `demo=127.0.0.1:${sim.port}:${eslPassword}`,
     ADMIN_USERNAME: 'admin',
     ADMIN_PASSWORD: adminPassword,
+    // Campaign calls (and IVR transfers to numbers) leave through the simulator's PSTN gateway.
+    OUTBOUND_GATEWAY: 'demo-carrier',
   });
   const flowClock = args.hours === 'real' ? clock : shiftedClock(clock, DEMO_HOURS[args.hours]);
   const service = await startService(config, { logger, clock, ivr: { variables: { crm_url: crm.url }, clock: flowClock } });
@@ -156,7 +168,11 @@ async function main(): Promise<void> {
       queues: Object.keys(skills).map((q) => ({ queue: q, tier: skills[q]! >= 8 ? 1 : 2 })),
     });
   }
-  await seedDemoConfig(service.acdConfig, { agents: demoAgents, queues: DEMO_QUEUES });
+  for (const ext of outboundExtensions) {
+    const user = await users.create({ username: `agent${ext}`, password: crypto.randomBytes(12).toString('base64url'), role: 'agent', display_name: `Agent ${ext}` });
+    demoAgents.push({ userId: user.id, extension: ext, name: `Agent ${ext}`, skills: {}, teams: ['outbound'], queues: [{ queue: DEMO_OUTBOUND_QUEUE.name, tier: 1 }] });
+  }
+  await seedDemoConfig(service.acdConfig, { agents: demoAgents, queues: [...DEMO_QUEUES, DEMO_OUTBOUND_QUEUE] });
   const acdAgents = service.acdConfig.listAgents().map((a) => ({ id: a.id, extension: a.extension }));
   for (const a of acdAgents) service.acd.engine.login(a.id);
   const acdLife = new DemoAcdLife({ cluster: service.cluster, node: 'demo', sim, clock, logger, engine: service.acd.engine, agents: acdAgents });
@@ -177,6 +193,9 @@ async function main(): Promise<void> {
   const adminActor = { principal: { kind: 'user', id: admin.id, username: admin.username, role: 'admin' } as const, ip: null };
   await service.supervision.setSupervisor(adminActor, supervisorUser.id, ['blue', 'green'], '1990');
   const stopSupervisor = startDemoSupervisor({ supervision: service.supervision, acd: service.acd, clock, logger, principal: supervisorPrincipal });
+
+  // An outbound predictive campaign: its live answers go to the outbound queue's agents.
+  const campaign = await startDemoCampaign(service.dataSource, service.dialer, { queue: DEMO_OUTBOUND_QUEUE.name, leads: 1000, now: () => new Date(clock.now()) });
 
   const traffic = new DemoTraffic({
     cluster: service.cluster,
@@ -200,6 +219,7 @@ async function main(): Promise<void> {
       `  Login:          admin / ${adminPassword}`,
       `  Simulator ESL:  127.0.0.1:${sim.port}   control API: ${sim.controlUrl}`,
       `  IVR:            DID +18005550100 runs the example flow main-menu; CRM stub at ${crm.url}`,
+      `  Outbound:       predictive campaign demo-renewals, ${args.outboundAgents} agents on queue outbound (GET /api/v1/dialer/live)`,
       `  Try:            curl -s ${service.url}/api/v1/auth/login -H 'content-type: application/json' \\`,
       `                    -d '{"username":"admin","password":"${adminPassword}"}'`,
       args.durationSec ? `  Running for ${args.durationSec} s.` : '  Ctrl-C stops it.',
@@ -209,6 +229,7 @@ async function main(): Promise<void> {
 
   const finish = async (): Promise<void> => {
     stopSupervisor();
+    await campaign.stop();
     acdLife.stop();
     acdLife.endBreaks();
     await traffic.drain(20_000);
@@ -227,12 +248,13 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2000));
     const { recordings } = await demoRecordingSummary(service.recordings);
     const supervisionSessions = await countSupervisionSessions(service.dataSource);
+    const dialerSummary = await campaign.summary();
     await service.close();
     const written = service.cdrWriter.stats().written;
     await sim.close();
     await crm.close();
     process.stdout.write(
-      `${JSON.stringify({ ...traffic.summary(), cdrs_written: written, ivr_calls: ivrCalls, ivr_paths_stored: ivrPaths, ...acdSummary, stuck_agents: stuckAgents, recordings, supervision_sessions: supervisionSessions })}\n`,
+      `${JSON.stringify({ ...traffic.summary(), cdrs_written: written, ivr_calls: ivrCalls, ivr_paths_stored: ivrPaths, ...acdSummary, stuck_agents: stuckAgents, recordings, supervision_sessions: supervisionSessions, ...dialerSummary })}\n`,
     );
   };
 

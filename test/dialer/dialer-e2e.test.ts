@@ -251,6 +251,55 @@ describeEachEngine('outbound campaigns end to end', (engine) => {
     await h.settled([a]);
   }, 60_000);
 
+  it('predictive: progressive until the pacer has data, then paced; lines stay under the cap; every dial resolved and accounted', async () => {
+    await h.queue('out8');
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await h.agent(String(4800 + i), ['out8'], { answerDelayMs: 50, hangupAfterMs: 250 }));
+    const phones: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const phone = `+1415558${String(1000 + i)}`;
+      phones.push(phone);
+      // One in four answers (a person who talks briefly); the rest are quickly busy.
+      h.sim.setGatewayOutcome(phone, i % 4 === 0 ? { outcome: 'answer', ringMs: 150, hangupAfterMs: 400 } : { outcome: 'busy', ringMs: 100 });
+    }
+    const id = await campaign('predictive', 'out8', { amd: 'off', lines_per_agent: 2, connect_within_ms: 2000, retry: { busy: { delay_min: 600, max_attempts: 2 } } });
+    await importLeads(id, `phone\n${phones.join('\n')}\n`);
+    await start(id);
+    const modes = new Set<string>();
+    await waitFor(
+      'every lead dialled and resolved',
+      async () => {
+        modes.add(h.service.dialer.figures(id)[0]!.mode);
+        const rows = (await ledger(id)).filter((r) => r.action === 'dial');
+        return rows.length === 150 && rows.every((r) => r.outcome !== null);
+      },
+      90_000,
+    );
+    await stop(id);
+    await h.settled(ids);
+    const rows = (await ledger(id)).filter((r) => r.action === 'dial');
+    expect(new Set(rows.map((r) => r.phone_e164)).size).toBe(150);
+    expect(modes).toContain('progressive');
+    expect(modes).toContain('predictive');
+    // Never more lines at once than lines_per_agent x agents.
+    const edges = rows.flatMap((r) => [
+      [new Date(r.at).getTime(), 1],
+      [new Date(r.resolved_at!).getTime(), -1],
+    ]);
+    edges.sort((x, y) => x[0]! - y[0]! || x[1]! - y[1]!);
+    let open = 0;
+    let peak = 0;
+    for (const [, d] of edges) peak = Math.max(peak, (open += d!));
+    expect(peak).toBeLessThanOrEqual(2 * 3 + 3); // ringing lines plus the people being connected
+    // The figures agree with the ledger.
+    const outcomes = rows.reduce<Record<string, number>>((m, r) => ({ ...m, [r.outcome!]: (m[r.outcome!] ?? 0) + 1 }), {});
+    const fig = h.service.dialer.figures(id)[0]!;
+    expect(fig.outcomes).toEqual(outcomes);
+    expect(outcomes.busy).toBe(112);
+    expect((outcomes.human ?? 0) + (outcomes.abandoned ?? 0) + (outcomes.hung_up ?? 0)).toBe(38);
+    expect(fig.abandoned).toBe(outcomes.abandoned ?? 0);
+  }, 120_000);
+
   it('a callback scheduled for an agent is dialled through that agent when it comes due', async () => {
     await h.queue('out7');
     const a = await h.agent('4700', ['out7'], { answerDelayMs: 80, hangupAfterMs: 300 });
