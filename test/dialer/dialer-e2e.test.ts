@@ -320,6 +320,31 @@ describeEachEngine('outbound campaigns end to end', (engine) => {
     await h.settled([a, b]);
   }, 60_000);
 
+  it('FreeSWITCH reconnects: an originate lost with the connection is resolved; a call ringing through it is still connected', async () => {
+    await h.queue('out9');
+    const a = await h.agent('4900', ['out9'], { answerDelayMs: 80, hangupAfterMs: 300 });
+    h.sim.setGatewayOutcome('+14155559001', { outcome: 'answer', ringMs: 200 });
+    h.sim.setGatewayOutcome('+14155559002', { outcome: 'answer', ringMs: 2500, hangupAfterMs: 1500 });
+    const id = await campaign('progressive', 'out9', { amd: 'off' });
+    await importLeads(id, 'phone\n4155559001\n');
+    // The first originate never reaches FreeSWITCH: the connection fails as it is sent.
+    h.sim.dropConnectionsOnNext('originate');
+    await start(id);
+    const [lost] = await dialsOf(id, '+14155559001');
+    expect(lost).toMatchObject({ outcome: 'failed' });
+    expect(lost!.detail).toMatch(/lost in a FreeSWITCH reconnect/);
+    expect(await leadOf(id, '+14155559001')).toMatchObject({ status: 'scheduled', last_outcome: 'failed' });
+    // The second rings while the connection drops; it answers after the reconnect and still meets the agent.
+    await importLeads(id, 'phone\n4155559002\n');
+    await h.service.dialer.reload(id);
+    const ringing = await waitFor('the second dial', async () => (await ledger(id, '&phone=%2B14155559002')).find((r) => r.action === 'dial'));
+    h.sim.dropConnections();
+    const [connected] = await dialsOf(id, '+14155559002');
+    expect(connected).toMatchObject({ outcome: 'human', agent_id: a, call_uuid: ringing.call_uuid });
+    await stop(id);
+    await h.settled([a]);
+  }, 60_000);
+
   it('a node-cron schedule starts the campaign', async () => {
     await h.queue('out6');
     const id = await campaign('progressive', 'out6', { schedule: { start: '* * * * * *', stop: '0 0 1 1 *' } });

@@ -23,7 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, ClockTimer } from '../../clock/clock';
 import type { CampaignRow, LeadRow } from '../../db/entities/dialer';
-import { ChannelHungUpError } from '../../esl/errors';
+import { ChannelHungUpError, EslDisconnectedError, EslTimeoutError } from '../../esl/errors';
 import type { EslClient } from '../../esl/client';
 import { header, type EslEvent } from '../../esl/types';
 import { apps, dialGateway, mediaPath, originate, uuidKill, type AppInvocation, type FsCommand } from '../../freeswitch';
@@ -85,6 +85,8 @@ interface Dial {
   graceTimer?: ClockTimer;
   beep?: () => void;
   beepSeen?: boolean;
+  /** The originate's reply was lost to a disconnect: its channel's events or the resync decide. */
+  jobLost?: boolean;
 }
 
 export interface CampaignFigures {
@@ -205,6 +207,10 @@ export class CampaignRunner {
     this.settingsError = parsed.error;
     Object.assign(this.pacer.config, this.pacingConfig());
     this.pump();
+  }
+
+  hasDialsOn(node: string): boolean {
+    return [...this.dials.values()].some((d) => d.node === node);
   }
 
   owns(uuid: string): boolean {
@@ -435,7 +441,15 @@ export class CampaignRunner {
           if (job.ok) this.answered(dial);
           else this.resolve(dial, outcomeOfCause(job.body.replace(/^-ERR\s*/, '')), job.body.trim());
         },
-        (err: unknown) => this.resolve(dial, 'failed', (err as Error).message),
+        (err: unknown) => {
+          if (err instanceof EslDisconnectedError || err instanceof EslTimeoutError) {
+            // The originate may still be running on the switch: its events (or the resync after the reconnect) tell.
+            dial.jobLost = true;
+            this.deps.log.warn('originate reply lost; waiting for the channel or the resync', { campaign: this.campaign.name, uuid, error: (err as Error).message });
+            return;
+          }
+          this.resolve(dial, 'failed', (err as Error).message);
+        },
       );
   }
 
@@ -454,7 +468,9 @@ export class CampaignRunner {
     };
   }
 
+  /** The call answered (the originate's +OK, or its CHANNEL_ANSWER, whichever comes first). */
   private answered(dial: Dial): void {
+    if (dial.phase !== 'ringing' || dial.answeredAt !== undefined) return;
     if (dial.outcome) {
       // Resolved meanwhile (hung up as it answered): make sure nothing is left.
       this.kill(dial, 'NORMAL_CLEARING');
@@ -666,7 +682,9 @@ export class CampaignRunner {
     const uuid = header(event, 'Unique-ID');
     const dial = uuid ? this.dials.get(uuid) : undefined;
     if (!dial) return;
-    if (event.name === 'CUSTOM' && header(event, 'Event-Subclass') === 'avmd::beep') {
+    if (event.name === 'CHANNEL_ANSWER') {
+      this.answered(dial);
+    } else if (event.name === 'CUSTOM' && header(event, 'Event-Subclass') === 'avmd::beep') {
       dial.beepSeen = true;
       dial.beep?.();
     } else if (event.name === 'CHANNEL_HANGUP_COMPLETE' || event.name === 'CHANNEL_HANGUP') {
@@ -681,8 +699,8 @@ export class CampaignRunner {
     if (!dial.outcome) {
       switch (dial.phase) {
         case 'ringing':
-          // The job reports too; whichever comes first resolves.
-          this.resolve(dial, outcomeOfCause(cause), cause);
+          // The job reports too; whichever comes first resolves. Answered and gone before we could act: hung up.
+          this.resolve(dial, dial.answeredAt !== undefined ? 'hung_up' : outcomeOfCause(cause), cause);
           break;
         case 'amd':
           // Hung up during the AMD listen: nobody to judge; counted as a machine-like non-contact.
@@ -701,6 +719,24 @@ export class CampaignRunner {
     }
     this.dials.delete(dial.uuid);
     this.pump();
+  }
+
+  /**
+   * After a reconnect to `node`: dials whose originate reply was lost are matched against the channels FreeSWITCH
+   * still has (`show channels as json`: uuid -> callstate). Gone: resolved as failed. Answered: handled as an answer.
+   * Still ringing: its events come on the new connection.
+   */
+  resync(node: string, live: ReadonlyMap<string, string>): void {
+    for (const dial of [...this.dials.values()]) {
+      if (dial.node !== node) continue;
+      const state = live.get(dial.uuid);
+      if (state === undefined) {
+        if (dial.phase === 'ringing' && dial.jobLost) this.resolve(dial, 'failed', 'lost in a FreeSWITCH reconnect');
+        else if (dial.phase !== 'ringing') this.hungUp(dial, 'NORMAL_CLEARING');
+      } else if (dial.phase === 'ringing' && (state === 'ACTIVE' || state === 'HELD')) {
+        this.answered(dial);
+      }
+    }
   }
 
   /** A resolved attempt, for the pacer's answer-rate model (dial to decision). */

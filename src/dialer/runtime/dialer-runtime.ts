@@ -11,6 +11,7 @@ import type { Clock, ClockTimer } from '../../clock/clock';
 import { CampaignSchema, type CampaignRow, type LeadRow } from '../../db/entities/dialer';
 import type { EslClient } from '../../esl/client';
 import { header, type EslEvent } from '../../esl/types';
+import { showChannelsJson } from '../../freeswitch';
 import type { Logger } from '../../log/logger';
 import type { MetricsRegistry } from '../../metrics/registry';
 import { parseCampaignSettings } from '../campaign-settings';
@@ -92,7 +93,13 @@ export class DialerRuntime {
     this.unsubscribers.push(this.o.cluster.onEvent((node, event) => this.onEvent(node, event)));
     this.unsubscribers.push(this.o.acd.onEffect((effect) => this.onEffect(effect)));
     // A node coming (back) up is a chance to dial.
-    this.unsubscribers.push(this.o.cluster.onStatus((_node, status) => status === 'ready' && this.pumpAll()));
+    this.unsubscribers.push(
+      this.o.cluster.onStatus((node, status) => {
+        if (status !== 'ready') return;
+        void this.resync(node);
+        this.pumpAll();
+      }),
+    );
     this.o.metrics?.onScrape(() => this.exportMetrics());
     for (const c of await this.o.dataSource.getRepository(CampaignSchema).find()) await this.apply(c);
     if (!this.o.gateway) this.log.warn('no OUTBOUND_GATEWAY configured: campaigns will not dial');
@@ -150,6 +157,22 @@ export class DialerRuntime {
     await this.reschedule(row);
     if (row.enabled && row.type !== 'preview') await runner.start();
     else runner.stop();
+  }
+
+  /** After a (re)connect: dials in flight on the node are matched against the channels it still has. */
+  private async resync(node: string): Promise<void> {
+    const runners = [...this.runners.values()].filter((r) => r.hasDialsOn(node));
+    if (runners.length === 0) return;
+    const live = new Map<string, string>();
+    try {
+      const reply = await this.o.cluster.client(node).api(showChannelsJson());
+      const parsed = JSON.parse(reply.body) as { rows?: Array<Record<string, unknown>> };
+      for (const row of parsed.rows ?? []) if (typeof row.uuid === 'string') live.set(row.uuid, String(row.callstate ?? ''));
+    } catch (err) {
+      this.log.warn('dialer resync: show channels failed', { node, error: (err as Error).message });
+      return;
+    }
+    for (const r of runners) r.resync(node, live);
   }
 
   private pumpAll(): void {
@@ -211,7 +234,7 @@ export class DialerRuntime {
       else if (event.name === 'CHANNEL_HANGUP_COMPLETE') this.previewEnded(uuid, preview, header(event, 'Hangup-Cause') ?? 'NORMAL_CLEARING');
       return;
     }
-    if (event.name !== 'CHANNEL_HANGUP_COMPLETE' && event.name !== 'CUSTOM') return;
+    if (event.name !== 'CHANNEL_HANGUP_COMPLETE' && event.name !== 'CHANNEL_ANSWER' && event.name !== 'CUSTOM') return;
     for (const r of this.runners.values()) {
       if (r.owns(uuid)) {
         r.handleEvent(event);
