@@ -8,23 +8,27 @@
 import type { CdrRow } from '../../src/db/entities/cdr';
 import { LeadSchema, type LeadRow, type LedgerRow } from '../../src/db/entities/dialer';
 import { localTime } from '../../src/dialer/leads/calling-window';
-import { AcdHarness, ADMIN_PASSWORD, sleep, waitFor } from '../acd-runtime/harness';
+import { AcdHarness, sleep, waitFor } from '../acd-runtime/harness';
 import { describeEachEngine } from '../helpers/databases';
 
 const ZONE = 'America/Los_Angeles'; // +1415 numbers
 
-/** A calling window open for the next two hours in the leads' zone. */
+/** 'HH:MM' of a minute of the day (wrapping past midnight either way). */
+const hhmm = (m: number): string => {
+  const d = ((m % 1440) + 1440) % 1440;
+  return `${String(Math.floor(d / 60)).padStart(2, '0')}:${String(d % 60).padStart(2, '0')}`;
+};
+
+/** A calling window open from an hour ago to two hours ahead in the leads' zone. */
 function openWindow(): { window_start: string; window_end: string } {
   const now = localTime(ZONE, new Date()).minutes;
-  const fmt = (m: number) => `${String(Math.floor((((m % 1440) + 1440) % 1440) / 60)).padStart(2, '0')}:${String((((m % 1440) + 1440) % 1440) % 60).padStart(2, '0')}`;
-  return { window_start: fmt(now - 60), window_end: fmt(now + 120) };
+  return { window_start: hhmm(now - 60), window_end: hhmm(now + 120) };
 }
 
 /** A window that is closed now in the leads' zone (opens in three hours). */
 function closedWindow(): { window_start: string; window_end: string } {
   const now = localTime(ZONE, new Date()).minutes;
-  const fmt = (m: number) => `${String(Math.floor((((m % 1440) + 1440) % 1440) / 60)).padStart(2, '0')}:${String((((m % 1440) + 1440) % 1440) % 60).padStart(2, '0')}`;
-  return { window_start: fmt(now + 180), window_end: fmt(now + 300) };
+  return { window_start: hhmm(now + 180), window_end: hhmm(now + 300) };
 }
 
 describeEachEngine('outbound campaigns end to end', (engine) => {
@@ -354,6 +358,5 @@ describeEachEngine('outbound campaigns end to end', (engine) => {
     }, 5000);
     await waitFor('the runner to run', () => h.service.dialer.figures(id)[0]?.running === true, 5000);
     await stop(id);
-    expect(ADMIN_PASSWORD).toBeTruthy();
   }, 30_000);
 });
