@@ -184,6 +184,11 @@ export class AcdHarness {
     });
   }
 
+  /** The admin's login token (for WebSocket tests). */
+  get adminToken(): string {
+    return this.token;
+  }
+
   /** Events of one channel, optionally of some names only. */
   eventsOf = (uuid: string, ...names: string[]): SeenEvent[] =>
     this.events.filter((e) => e.uuid === uuid && (names.length === 0 || names.includes(e.name)));

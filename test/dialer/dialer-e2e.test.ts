@@ -5,6 +5,7 @@
  * rows (done, failed, retried), the ACD history and CDRs of the connected calls, the abandon message of the
  * 2-second rule, agentless key presses, preview dialing and callbacks.
  */
+import { WebSocket } from 'ws';
 import type { CdrRow } from '../../src/db/entities/cdr';
 import { LeadSchema, type LeadRow, type LedgerRow } from '../../src/db/entities/dialer';
 import { localTime } from '../../src/dialer/leads/calling-window';
@@ -202,6 +203,14 @@ describeEachEngine('outbound campaigns end to end', (engine) => {
     h.sim.setGatewayOutcome('+14155554003', { outcome: 'answer', ringMs: 200, hangupAfterMs: 3000 });
     const id = await campaign('agentless', 'out4', { amd: 'off', message: '/sounds/reminder.wav', confirm_key: '1', transfer_key: '2', key_timeout_sec: 2 });
     await importLeads(id, 'phone\n4155554001\n4155554002\n4155554003\n');
+    // Supervisors follow the campaign live on the ACD WebSocket.
+    const ws = new WebSocket(`${h.service.url.replace(/^http/, 'ws')}/api/v1/acd/ws`, [`bearer.${h.adminToken}`, 'switchboard.v1']);
+    const messages: Array<Record<string, unknown>> = [];
+    ws.on('message', (d) => messages.push(JSON.parse(String(d)) as Record<string, unknown>));
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     await start(id);
     const uuidOf = async (phone: string) =>
       (await waitFor(`the dial of ${phone}`, async () => (await ledger(id, `&phone=${encodeURIComponent(phone)}`)).find((r) => r.action === 'dial'))).call_uuid!;
@@ -214,6 +223,11 @@ describeEachEngine('outbound campaigns end to end', (engine) => {
     expect((await dialsOf(id, '+14155554002'))[0]).toMatchObject({ outcome: 'transferred', agent_id: a });
     expect((await dialsOf(id, '+14155554003'))[0]).toMatchObject({ outcome: 'delivered' });
     expect(await leadOf(id, '+14155554001')).toMatchObject({ status: 'done', last_outcome: 'confirmed' });
+    const stats = await waitFor('campaign_stats with the outcomes', () =>
+      messages.find((m) => m.type === 'campaign_stats' && m.id === id && (m.outcomes as Record<string, number>).delivered === 1 && (m.outcomes as Record<string, number>).transferred === 1),
+    );
+    expect(stats).toMatchObject({ campaign_type: 'agentless', running: true, dials: 3, outcomes: { confirmed: 1, transferred: 1, delivered: 1 } });
+    ws.close();
     await stop(id);
     await h.settled([a]);
   }, 60_000);

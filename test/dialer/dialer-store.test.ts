@@ -222,6 +222,15 @@ describeEachEngine('dialer store', (engine) => {
       expect((await store.dueLeads(c, now, 10)).map((l) => l.id)).toEqual([a!.id, b!.id]);
       expect(await store.releaseDialing(c)).toBe(0);
     });
+
+    it('keeps the leads of calls still in flight (a campaign stopped and started again)', async () => {
+      const c = await newCampaign();
+      const [a, b] = await addLeads(c, 2);
+      for (const l of [a!, b!]) expect(await store.claim(l, now)).toBe(true);
+      expect(await store.releaseDialing(c, [b!.id])).toBe(1);
+      expect((await reload(a!.id)).status).toBe('scheduled');
+      expect((await reload(b!.id)).status).toBe('dialing');
+    });
   });
 
   describe('scheduleCallback', () => {

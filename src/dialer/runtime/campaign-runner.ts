@@ -120,6 +120,7 @@ const MAX_DUE_TIMER_MS = 3_600_000;
 const AGENTLESS_LINES = 10;
 const BEEP_WAIT_MS = 8000;
 const CALLBACK_AGENT_GRACE_MS = 30 * 60_000;
+const PUMP_RETRY_MS = 5000;
 
 export class CampaignRunner {
   campaign: CampaignRow;
@@ -139,6 +140,8 @@ export class CampaignRunner {
   private readonly startedAt: number;
   private readonly dialTimes: number[] = [];
   private readonly wrapSince = new Map<number, number>();
+  /** The compliance window was re-read from the ledger (once per runner). */
+  private windowLoaded = false;
 
   constructor(
     campaign: CampaignRow,
@@ -173,9 +176,13 @@ export class CampaignRunner {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.deps.store.releaseDialing(this.campaign.id);
-    const since = new Date(this.deps.clock.now() - this.pacer.config.windowMs);
-    for (const r of await this.deps.store.liveResults(this.campaign.id, since)) this.pacer.abandons.recordLive(r.abandoned, r.at.getTime());
+    // A restart after a stop keeps the leads of calls still in flight.
+    await this.deps.store.releaseDialing(this.campaign.id, [...this.dials.values()].map((d) => d.lead.id));
+    if (!this.windowLoaded) {
+      this.windowLoaded = true;
+      const since = new Date(this.deps.clock.now() - this.pacer.config.windowMs);
+      for (const r of await this.deps.store.liveResults(this.campaign.id, since)) this.pacer.abandons.recordLive(r.abandoned, r.at.getTime());
+    }
     this.deps.log.info('campaign started', { campaign: this.campaign.name, type: this.campaign.type });
     this.pump();
   }
@@ -234,7 +241,13 @@ export class CampaignRunner {
           await this.pumpOnce();
         } while (this.pumpAgain && this.running);
       } catch (err) {
-        this.deps.log.error('dialer pump failed', { campaign: this.campaign.name, error: (err as Error).message });
+        // E.g. the database is away: try again shortly rather than wait for the next event.
+        this.deps.log.error('dialer pump failed; retrying in 5 s', { campaign: this.campaign.name, error: (err as Error).message });
+        this.dueTimer?.cancel();
+        this.dueTimer = this.deps.clock.setTimeout(() => {
+          this.dueTimer = undefined;
+          this.pump();
+        }, PUMP_RETRY_MS);
       } finally {
         this.pumping = false;
       }

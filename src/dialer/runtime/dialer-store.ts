@@ -112,9 +112,16 @@ export class DialerStore {
     await this.ds.getRepository(LeadSchema).update({ id: leadId }, { status, last_outcome: outcome.slice(0, 16), next_attempt_at: null });
   }
 
-  /** Leads left 'dialing' by a stop or crash go back to the list (their attempt is counted). */
-  async releaseDialing(campaignId: number): Promise<number> {
-    const r = await this.ds.getRepository(LeadSchema).update({ campaign_id: campaignId, status: 'dialing' }, { status: 'scheduled' });
+  /** Leads left 'dialing' by a stop or crash go back to the list (their attempt is counted), except `keep`. */
+  async releaseDialing(campaignId: number, keep: readonly number[] = []): Promise<number> {
+    const qb = this.ds
+      .getRepository(LeadSchema)
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'scheduled' })
+      .where("campaign_id = :campaignId AND status = 'dialing'", { campaignId });
+    if (keep.length) qb.andWhere('id NOT IN (:...keep)', { keep: [...keep] });
+    const r = await qb.execute();
     return r.affected ?? 0;
   }
 
