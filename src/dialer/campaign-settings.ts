@@ -74,6 +74,8 @@ export const campaignSettingsSchema = z.strictObject({
   abandon_limit: z.number().min(0.001).max(0.1).default(0.03),
   /** What the pacer aims at, below the limit. */
   abandon_target: z.number().min(0.001).max(0.1).default(0.02),
+  /** Agentless campaigns: calls at once (nobody waits for an agent, so only the trunk limits them). */
+  max_lines: z.number().int().min(1).max(500).default(10),
   /** Cap on lines ringing at once per logged-in agent. */
   lines_per_agent: z.number().min(1).max(10).default(3),
   /** Share of live answers AMD wrongly judges machines (from audits); counted as abandoned. */

@@ -36,6 +36,7 @@ describe('campaign settings defaults', () => {
     abandon_limit: 0.03,
     abandon_target: 0.02,
     lines_per_agent: 3,
+    max_lines: 10,
     amd_false_positive_share: 0,
     max_attempts: 5,
     retry: {},

@@ -201,7 +201,7 @@ describeEachEngine('outbound campaigns end to end', (engine) => {
     h.sim.setGatewayOutcome('+14155554001', { outcome: 'answer', ringMs: 200 });
     h.sim.setGatewayOutcome('+14155554002', { outcome: 'answer', ringMs: 200 });
     h.sim.setGatewayOutcome('+14155554003', { outcome: 'answer', ringMs: 200, hangupAfterMs: 3000 });
-    const id = await campaign('agentless', 'out4', { amd: 'off', message: '/sounds/reminder.wav', confirm_key: '1', transfer_key: '2', key_timeout_sec: 2 });
+    const id = await campaign('agentless', 'out4', { amd: 'off', message: '/sounds/reminder.wav', confirm_key: '1', transfer_key: '2', key_timeout_sec: 2, max_lines: 3 });
     await importLeads(id, 'phone\n4155554001\n4155554002\n4155554003\n');
     // Supervisors follow the campaign live on the ACD WebSocket.
     const ws = new WebSocket(`${h.service.url.replace(/^http/, 'ws')}/api/v1/acd/ws`, [`bearer.${h.adminToken}`, 'switchboard.v1']);

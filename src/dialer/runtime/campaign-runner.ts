@@ -117,7 +117,6 @@ export interface CampaignFigures {
 const PACING_TICK_MS = 1000;
 const PACING_SKIP_EVERY_MS = 60_000;
 const MAX_DUE_TIMER_MS = 3_600_000;
-const AGENTLESS_LINES = 10;
 const BEEP_WAIT_MS = 8000;
 const CALLBACK_AGENT_GRACE_MS = 30 * 60_000;
 const PUMP_RETRY_MS = 5000;
@@ -282,7 +281,7 @@ export class CampaignRunner {
       case 'preview':
         return 0;
       case 'agentless':
-        return Math.max(0, AGENTLESS_LINES * Math.max(1, Math.round(this.settings.lines_per_agent / 3)) - this.dials.size);
+        return Math.max(0, this.settings.max_lines - this.dials.size);
       case 'progressive':
         return progressiveDialCount(state, 1);
       case 'predictive': {
