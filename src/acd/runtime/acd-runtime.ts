@@ -221,6 +221,11 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     return this.queueConfigs.get(name);
   }
 
+  /** The queues an agent is configured to serve (a map lookup: the dialer filters agent events with it). */
+  agentQueues(agentId: number): string[] {
+    return this.agentConfigs.get(agentId)?.queues.map((q) => q.queue) ?? [];
+  }
+
   /** Agents configured to serve a queue, as the engine sees them now (the dialer paces on them). */
   queueAgents(queue: string): AgentSnapshot[] {
     const out: AgentSnapshot[] = [];

@@ -789,8 +789,6 @@ export class CampaignRunner {
     while (this.dialTimes.length && this.dialTimes[0]! < now - 3_600_000) this.dialTimes.shift();
     const hours = Math.min(1, Math.max(1 / 60, (now - this.startedAt) / 3_600_000));
     const { live, abandoned } = this.pacer.abandons.counts();
-    const agents = this.deps.acd.queueAgents(this.campaign.queue).filter((a) => a.state !== 'logged_out');
-    const busy = agents.filter((a) => a.state === 'on_call' || a.state === 'wrap_up' || a.state === 'reserved').length;
     const d = this.lastDecision;
     return {
       campaign: this.campaign.name,
@@ -811,7 +809,7 @@ export class CampaignRunner {
       abandoned,
       outcomes: { ...this.outcomes },
       calls_per_hour: Math.round(this.dialTimes.length / hours),
-      occupancy: agents.length ? busy / agents.length : null,
+      occupancy: state.agentsLoggedIn ? state.busyAgents.length / state.agentsLoggedIn : null,
       ...(d ? { last_decision: { launch: d.launch, mode: d.mode, reason: d.reason, budget: d.budget, expectedLive: d.expectedLive, expectedAbandons: d.expectedAbandons } } : {}),
       ...(this.settingsError ? { settings_error: this.settingsError } : {}),
     };

@@ -30,6 +30,7 @@ export interface DialerCluster {
 export interface DialerAcdRuntime extends DialerAcd {
   onEffect(listener: (effect: AcdEffect) => void): () => void;
   readonly engine: { agent(agentId: number): { state: string; since: number } | undefined };
+  agentQueues(agentId: number): string[];
 }
 
 /** Places the agent-first call of a preview or callback dial (CallControl.manualOutbound). */
@@ -245,7 +246,9 @@ export class DialerRuntime {
 
   private onEffect(effect: AcdEffect): void {
     if (effect.kind === 'agent_state') {
-      for (const r of this.runners.values()) if (r.isRunning) r.agentState(effect.agentId, effect.state, effect.previous, effect.at);
+      // Only the campaigns on the agent's queues care (an inbound centre has many agents and few campaigns).
+      const queues = this.o.acd.agentQueues(effect.agentId);
+      for (const r of this.runners.values()) if (r.isRunning && queues.includes(r.campaign.queue)) r.agentState(effect.agentId, effect.state, effect.previous, effect.at);
     } else if (effect.kind === 'call_state') {
       for (const r of this.runners.values()) if (r.owns(effect.callId)) r.acdCallState(effect.callId, effect.state, effect.agentId);
     }
