@@ -78,7 +78,7 @@ describeEachEngine('outbound campaigns end to end', (engine) => {
     h.sim.setGatewayOutcome('+14155551004', { outcome: 'machine', ringMs: 300, beepAfterMs: 500 });
     h.sim.setGatewayOutcome('+14155551006', 'invalid');
     const id = await campaign('progressive', 'out1', { amd: 'hangup', ring_timeout_sec: 15, retry: { busy: { delay_min: 5, max_attempts: 3 } } });
-    const report = await importLeads(id, 'phone,name,account\n(415) 555-1001,Ann Lee,A-1\n415-555-1002,Bob,A-2\n4155551003,,A-3\n+1 415 555 1004,,A-4\n415 555 1005,,A-5\n415 555 1006,,A-6\n');
+    const report = await importLeads(id, 'phone,name,account\n(415) 555-1001,"Ann ""Lee"" <sip:x@y> ${system(id)}",A-1\n415-555-1002,Bob,A-2\n4155551003,,A-3\n+1 415 555 1004,,A-4\n415 555 1005,,A-5\n415 555 1006,,A-6\n');
     expect(report).toMatchObject({ imported: 6, rejected: 0 });
     expect((await h.api('/api/v1/dialer/dnc', { method: 'POST', json: { phone: '+14155551005', campaign_id: id, reason: 'asked' } })).status).toBe(201);
     const started = Date.now();
@@ -90,6 +90,10 @@ describeEachEngine('outbound campaigns end to end', (engine) => {
     // The ACD history and the CDRs of both legs name the call and the agent.
     const row = await h.queueCall(human!.call_uuid!);
     expect(row).toMatchObject({ queue: 'out1', outcome: 'answered' });
+    // The lead's hostile name reached the agent's phone only as harmless caller-id text.
+    const agentLeg = h.eventsOf(human!.call_uuid!, 'CHANNEL_BRIDGE')[0]!.other!;
+    const agentCdr: CdrRow = await h.cdr(agentLeg);
+    expect(agentCdr.caller_name).toBe('Ann Lee sipxy systemid');
     const cdr: CdrRow = await h.cdr(human!.call_uuid!);
     expect(cdr.queue_call_id).toBe(human!.call_uuid);
     expect(Number(cdr.agent_id)).toBe(human!.agent_id);
