@@ -26,7 +26,7 @@ import type { CampaignRow, LeadRow } from '../../db/entities/dialer';
 import { ChannelHungUpError, EslDisconnectedError, EslTimeoutError } from '../../esl/errors';
 import type { EslClient } from '../../esl/client';
 import { header, type EslEvent } from '../../esl/types';
-import { apps, dialGateway, mediaPath, originate, uuidKill, type AppInvocation, type FsCommand } from '../../freeswitch';
+import { apps, dialGateway, mediaPath, originate, uuidExists, uuidKill, type AppInvocation, type FsCommand } from '../../freeswitch';
 import { playInvocation } from '../../ivr/runtime/media';
 import type { QueuedCall } from '../../ivr/runtime/queue-handoff';
 import type { Logger } from '../../log/logger';
@@ -439,11 +439,12 @@ export class CampaignRunner {
       await this.deps.store.applyStep(lead.id, 'invalid', nextStep(this.settings, 'invalid', lead.attempts, new Date(now)));
       return;
     }
-    const dial: Dial = { uuid, node, lead, attempt: lead.attempts, ledgerId: 0, reason, phase: 'ringing', dialedAt: now };
+    // The ledger row first: every dial that reaches FreeSWITCH has one to resolve.
+    const ledgerId = await this.deps.store.record(this.ledgerDial(lead, uuid, reason, `attempt ${lead.attempts} via ${this.deps.gateway}`));
+    const dial: Dial = { uuid, node, lead, attempt: lead.attempts, ledgerId, reason, phase: 'ringing', dialedAt: now };
     this.dials.set(uuid, dial);
     this.dialsStarted++;
     this.dialTimes.push(now);
-    dial.ledgerId = await this.deps.store.record(this.ledgerDial(lead, uuid, reason, `attempt ${lead.attempts} via ${this.deps.gateway}`));
     this.deps.changed();
     this.deps
       .client(node)
@@ -458,10 +459,24 @@ export class CampaignRunner {
             // The originate may still be running on the switch: its events (or the resync after the reconnect) tell.
             dial.jobLost = true;
             this.deps.log.warn('originate reply lost; waiting for the channel or the resync', { campaign: this.campaign.name, uuid, error: (err as Error).message });
+            // A reply that never came on a connection that stayed up: ask whether the channel exists at all.
+            if (err instanceof EslTimeoutError) this.checkExists(dial);
             return;
           }
           this.resolve(dial, 'failed', (err as Error).message);
         },
+      );
+  }
+
+  private checkExists(dial: Dial): void {
+    this.deps
+      .client(dial.node)
+      .api(uuidExists(dial.uuid))
+      .then(
+        (reply) => {
+          if (reply.body.trim() !== 'true' && dial.phase === 'ringing') this.resolve(dial, 'failed', 'originate timed out and the channel is gone');
+        },
+        () => undefined, // disconnected: the resync after the reconnect decides
       );
   }
 
