@@ -97,4 +97,76 @@ describeEachEngine('campaign runner: originate replies that never come', (engine
     expect(runner.figures().lines_in_flight).toBe(1);
     runner.stop();
   });
+
+  it('the 2-second rule on the virtual clock: withdrawn at exactly connect_within_ms after the answer, then the abandon message', async () => {
+    const clock = new VirtualClock(Date.parse('2026-06-01T16:00:00Z'));
+    const leads = new LeadStore(ds, () => new Date(clock.now()));
+    const row = await leads.createCampaign({
+      name: `r${++seq}`,
+      type: 'progressive',
+      queue: 'q',
+      timezone: 'UTC',
+      window_start: '00:00',
+      window_end: '23:59',
+      settings: JSON.stringify({ amd: 'off', abandon_message: '/sounds/sorry.wav' }),
+    });
+    await leads.upsertBatch(row.id, [{ phone_e164: '+14155550101', phone_raw: '4155550101', name: null, fields: {}, time_zones: ['UTC'] }]);
+    const seen: string[] = [];
+    const client = {
+      status: 'ready',
+      bgapi: async () => ({ ok: true, body: '+OK' }),
+      api: async (cmd: string) => {
+        seen.push(`api ${cmd.split(' ')[0]}`);
+        return { ok: true, body: '+OK' };
+      },
+      execute: async (_uuid: string, inv: { app: string; arg: string }) => {
+        seen.push(`execute ${inv.app} ${inv.arg}`);
+        return {};
+      },
+    } as unknown as EslClient;
+    const store = new DialerStore(ds);
+    let handedOff = '';
+    const runner = new CampaignRunner((await ds.getRepository(CampaignSchema).findOneByOrFail({ id: row.id })) as CampaignRow, {
+      store,
+      isDnc: async () => false,
+      clock,
+      log: silentLogger,
+      acd: {
+        handoff: async (call) => {
+          handedOff = call.uuid;
+          seen.push(`handoff priority ${call.priority}`);
+        },
+        withdraw: async () => {
+          seen.push(`withdraw at +${clock.now() - answeredAt} ms`);
+          return true;
+        },
+        queueAgents: () => [{ id: 1, state: 'available', since: clock.now() }],
+      },
+      client: () => client,
+      pickNode: () => 'n1',
+      gateway: 'carrier',
+      callerId: undefined,
+      changed: () => undefined,
+      resolved: () => undefined,
+      agentState: () => undefined,
+      dialForAgent: async () => undefined,
+    });
+    let answeredAt = 0;
+    await runner.start();
+    await waitFor('the person handed to the queue', () => handedOff !== '');
+    answeredAt = clock.now();
+    clock.advance(1999);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen.some((x) => x.startsWith('withdraw'))).toBe(false);
+    clock.advance(1);
+    await waitFor('the abandon message and the hangup', () => seen.includes('api uuid_kill'));
+    expect(seen.filter((x) => !x.startsWith('api uuid_exists'))).toEqual(['handoff priority 1000', 'withdraw at +2000 ms', 'execute playback /sounds/sorry.wav', 'api uuid_kill']);
+    const [dial] = await waitFor('the ledger row resolved', async () => {
+      const rows = await store.ledger({ campaignId: row.id });
+      return rows[0]?.outcome ? rows : undefined;
+    });
+    expect(dial).toMatchObject({ outcome: 'abandoned', call_uuid: handedOff });
+    expect(runner.figures()).toMatchObject({ live: 1, abandoned: 1 });
+    runner.stop();
+  });
 });
