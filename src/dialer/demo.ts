@@ -6,6 +6,7 @@
 import type { DataSource } from 'typeorm';
 import { CampaignSchema, LedgerSchema } from '../db/entities/dialer';
 import { LeadStore } from './leads/store';
+import { isLive } from './outcomes';
 import type { DialerRuntime } from './runtime/dialer-runtime';
 
 /**
@@ -49,7 +50,7 @@ export async function startDemoCampaign(ds: DataSource, dialer: DialerRuntime, o
     summary: async () => {
       const rows = await ds.getRepository(LedgerSchema).findBy({ campaign_id: campaign.id });
       const dials = rows.filter((r) => r.action === 'dial');
-      const live = dials.filter((r) => ['human', 'abandoned', 'hung_up'].includes(r.outcome ?? '')).length;
+      const live = dials.filter((r) => r.outcome !== null && isLive(r.outcome)).length;
       return {
         dialer_dials: dials.length,
         dialer_live: live,

@@ -43,8 +43,10 @@ export const DIAL_OUTCOMES: readonly DialOutcome[] = [
 ];
 
 /** Outcomes that mean a live person answered (the denominator of the abandonment rate). */
-export function isLive(outcome: DialOutcome): boolean {
-  return ['human', 'abandoned', 'hung_up', 'delivered', 'confirmed', 'transferred'].includes(outcome);
+export const LIVE_OUTCOMES: readonly DialOutcome[] = ['human', 'abandoned', 'hung_up', 'delivered', 'confirmed', 'transferred'];
+
+export function isLive(outcome: string): boolean {
+  return (LIVE_OUTCOMES as readonly string[]).includes(outcome);
 }
 
 /** The outcome of an originate that did not answer, from its hangup cause. */

@@ -10,7 +10,7 @@ import { CampaignSchema, type CampaignRow } from '../../src/db/entities/dialer';
 import { EslDisconnectedError, EslTimeoutError } from '../../src/esl/errors';
 import type { EslClient } from '../../src/esl/client';
 import { LeadStore } from '../../src/dialer/leads/store';
-import { CampaignRunner } from '../../src/dialer/runtime/campaign-runner';
+import { CampaignRunner, type RunnerDeps } from '../../src/dialer/runtime/campaign-runner';
 import { DialerStore } from '../../src/dialer/runtime/dialer-store';
 import { silentLogger } from '../../src/log/logger';
 import { waitFor } from '../acd-runtime/harness';
@@ -26,6 +26,23 @@ describeEachEngine('campaign runner: originate replies that never come', (engine
     ds = db.ds;
   });
   afterAll(() => db?.close());
+
+  /** The runner's dependencies around a stand-in client and ACD (no agents other than the ones `acd` reports). */
+  const runnerDeps = (clock: VirtualClock, client: EslClient, acd: RunnerDeps['acd'], store: DialerStore): RunnerDeps => ({
+    store,
+    isDnc: async () => false,
+    clock,
+    log: silentLogger,
+    acd,
+    client: () => client,
+    pickNode: () => 'n1',
+    gateway: 'carrier',
+    callerId: undefined,
+    changed: () => undefined,
+    resolved: () => undefined,
+    agentState: () => undefined,
+    dialForAgent: async () => undefined,
+  });
 
   /** A running progressive campaign with one available agent and one lead; the client fails bgapi with `failure`. */
   const setUp = async (failure: Error, channelExists: boolean) => {
@@ -43,21 +60,8 @@ describeEachEngine('campaign runner: originate replies that never come', (engine
       },
     } as unknown as EslClient;
     const store = new DialerStore(ds);
-    const runner = new CampaignRunner((await ds.getRepository(CampaignSchema).findOneByOrFail({ id: row.id })) as CampaignRow, {
-      store,
-      isDnc: async () => false,
-      clock,
-      log: silentLogger,
-      acd: { handoff: async () => undefined, withdraw: async () => false, queueAgents: () => [{ id: 1, state: 'available', since: clock.now() }] },
-      client: () => client,
-      pickNode: () => 'n1',
-      gateway: 'carrier',
-      callerId: undefined,
-      changed: () => undefined,
-      resolved: () => undefined,
-      agentState: () => undefined,
-      dialForAgent: async () => undefined,
-    });
+    const acd = { handoff: async () => undefined, withdraw: async () => false, queueAgents: () => [{ id: 1, state: 'available', since: clock.now() }] };
+    const runner = new CampaignRunner((await ds.getRepository(CampaignSchema).findOneByOrFail({ id: row.id })) as CampaignRow, runnerDeps(clock, client, acd, store));
     await runner.start();
     const dial = await waitFor('the dial in the ledger', async () => (await store.ledger({ campaignId: row.id })).find((r) => r.action === 'dial'));
     return { runner, store, campaignId: row.id, uuid: dial.call_uuid!, commands };
@@ -126,31 +130,18 @@ describeEachEngine('campaign runner: originate replies that never come', (engine
     } as unknown as EslClient;
     const store = new DialerStore(ds);
     let handedOff = '';
-    const runner = new CampaignRunner((await ds.getRepository(CampaignSchema).findOneByOrFail({ id: row.id })) as CampaignRow, {
-      store,
-      isDnc: async () => false,
-      clock,
-      log: silentLogger,
-      acd: {
-        handoff: async (call) => {
-          handedOff = call.uuid;
-          seen.push(`handoff priority ${call.priority}`);
-        },
-        withdraw: async () => {
-          seen.push(`withdraw at +${clock.now() - answeredAt} ms`);
-          return true;
-        },
-        queueAgents: () => [{ id: 1, state: 'available', since: clock.now() }],
+    const acd: RunnerDeps['acd'] = {
+      handoff: async (call) => {
+        handedOff = call.uuid;
+        seen.push(`handoff priority ${call.priority}`);
       },
-      client: () => client,
-      pickNode: () => 'n1',
-      gateway: 'carrier',
-      callerId: undefined,
-      changed: () => undefined,
-      resolved: () => undefined,
-      agentState: () => undefined,
-      dialForAgent: async () => undefined,
-    });
+      withdraw: async () => {
+        seen.push(`withdraw at +${clock.now() - answeredAt} ms`);
+        return true;
+      },
+      queueAgents: () => [{ id: 1, state: 'available', since: clock.now() }],
+    };
+    const runner = new CampaignRunner((await ds.getRepository(CampaignSchema).findOneByOrFail({ id: row.id })) as CampaignRow, runnerDeps(clock, client, acd, store));
     let answeredAt = 0;
     await runner.start();
     await waitFor('the person handed to the queue', () => handedOff !== '');

@@ -783,11 +783,11 @@ export class CampaignRunner {
     if (isLive(outcome)) this.pacer.recordLive(outcome === 'abandoned');
     this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + 1;
     this.deps.resolved(this.campaign.name, outcome);
-    const step = nextStep(this.settings, outcome, dial.attempt, new Date(now));
-    const store = this.deps.store;
-    void Promise.all([store.resolve(dial.ledgerId, outcome, new Date(now), dial.agentId ?? null, `${detail}; lead ${step.status}: ${step.reason}`), store.applyStep(dial.lead.id, outcome, step)]).catch((err: unknown) =>
-      this.deps.log.error('dialer could not record a result', { campaign: this.campaign.name, uuid: dial.uuid, error: (err as Error).message }),
-    );
+    const at = new Date(now);
+    const step = nextStep(this.settings, outcome, dial.attempt, at);
+    this.deps.store
+      .finishAttempt({ ledgerId: dial.ledgerId, leadId: dial.lead.id, outcome, step, at, agentId: dial.agentId ?? null, detail })
+      .catch((err: unknown) => this.deps.log.error('dialer could not record a result', { campaign: this.campaign.name, uuid: dial.uuid, error: (err as Error).message }));
     // A job that failed (no channel) never sends a hangup: forget it now.
     if (dial.phase === 'ringing') {
       this.dials.delete(dial.uuid);

@@ -349,14 +349,13 @@ export class DialerRuntime {
   private previewEnded(uuid: string, call: PreviewCall, cause: string): void {
     this.previewCalls.delete(uuid);
     const outcome: DialOutcome = call.answered ? 'human' : outcomeOfCause(cause);
-    const now = new Date(this.o.clock.now());
-    const settings = parseCampaignSettings(call.campaign.settings).settings;
-    const step = nextStep(settings, outcome, call.lead.attempts, now);
+    const at = new Date(this.o.clock.now());
+    const settings = this.runners.get(call.campaign.id)?.settings ?? parseCampaignSettings(call.campaign.settings).settings;
+    const step = nextStep(settings, outcome, call.lead.attempts, at);
     this.o.metrics?.dialerDialsTotal.inc({ campaign: call.campaign.name, outcome });
-    void Promise.all([
-      this.store.resolve(call.ledgerId, outcome, now, call.agentId, `${call.answered ? 'talked' : cause}; lead ${step.status}: ${step.reason}`),
-      this.store.applyStep(call.lead.id, outcome, step),
-    ]).catch((err: unknown) => this.log.error('dialer could not record a preview result', { uuid, error: (err as Error).message }));
+    this.store
+      .finishAttempt({ ledgerId: call.ledgerId, leadId: call.lead.id, outcome, step, at, agentId: call.agentId, detail: call.answered ? 'talked' : cause })
+      .catch((err: unknown) => this.log.error('dialer could not record a preview result', { uuid, error: (err as Error).message }));
   }
 
   // ---- figures --------------------------------------------------------------------------------------------------

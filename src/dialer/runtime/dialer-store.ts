@@ -5,7 +5,7 @@
  */
 import { Brackets, type DataSource } from 'typeorm';
 import { LeadSchema, LedgerSchema, type LeadRow, type LedgerRow } from '../../db/entities/dialer';
-import type { DialOutcome, LeadStep } from '../outcomes';
+import { isLive, LIVE_OUTCOMES, type DialOutcome, type LeadStep } from '../outcomes';
 
 export type LedgerEntry = Omit<LedgerRow, 'id' | 'outcome' | 'resolved_at'> & { outcome?: string | null; resolved_at?: Date | null };
 
@@ -16,8 +16,6 @@ export interface DayFigures {
   live: number;
   abandoned: number;
 }
-
-const LIVE_OUTCOMES: readonly DialOutcome[] = ['human', 'abandoned', 'hung_up', 'delivered', 'confirmed', 'transferred'];
 
 export class DialerStore {
   constructor(private readonly ds: DataSource) {}
@@ -141,6 +139,14 @@ export class DialerStore {
     return this.ds.getRepository(LeadSchema).findOneBy({ id });
   }
 
+  /** An attempt is over: its ledger row gets the outcome (and what happens to the lead), the lead its next step. */
+  async finishAttempt(a: { ledgerId: number; leadId: number; outcome: DialOutcome; step: LeadStep; at: Date; agentId: number | null; detail: string }): Promise<void> {
+    await Promise.all([
+      this.resolve(a.ledgerId, a.outcome, a.at, a.agentId, `${a.detail}; lead ${a.step.status}: ${a.step.reason}`),
+      this.applyStep(a.leadId, a.outcome, a.step),
+    ]);
+  }
+
   // ---- ledger -------------------------------------------------------------------------------------------------
 
   async record(entry: LedgerEntry): Promise<number> {
@@ -193,7 +199,7 @@ export class DialerStore {
       let d = days.get(day);
       if (!d) days.set(day, (d = { day, dials: 0, live: 0, abandoned: 0 }));
       d.dials++;
-      if (r.outcome && (LIVE_OUTCOMES as readonly string[]).includes(r.outcome)) d.live++;
+      if (r.outcome && isLive(r.outcome)) d.live++;
       if (r.outcome === 'abandoned') d.abandoned++;
     }
     return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
