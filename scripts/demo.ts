@@ -123,6 +123,8 @@ async function main(): Promise<void> {
     controlHttpPort: 0,
     seed: 42,
     logger,
+    // As the README's hardened FreeSWITCH: API calls inside variables are refused (see src/simulator/directory.ts).
+    apiExpansion: false,
     softphones: { ...Object.fromEntries(agents.map((ext, i) => [ext, { answerDelayMs: 600 + (i % 5) * 400 }])), ...acdPhones, ...outboundPhones },
   });
   // 18005550100 parks (the dialplan's default) and runs the example IVR flow; its prompts play ~1.5 s each.

@@ -1,7 +1,7 @@
 /**
  * Runs the FreeSWITCH simulator on its own, for the demo and manual testing:
  *   npx tsx scripts/sim.ts [--port 8021] [--host 127.0.0.1] [--password ClueCon] [--control-port 8099] [--seed 1]
- *                          [--heartbeat-ms 20000] [--softphones 1000-1019] [--acl 127.0.0.1,10.0.0.0/8]
+ *                          [--heartbeat-ms 20000] [--softphones 1000-1019] [--acl 127.0.0.1,10.0.0.0/8] [--api-expansion true]
  * Prints its URLs as one JSON line on stdout; logs go to stderr. Ctrl-C stops it.
  */
 import { createLogger } from '../src/log/logger';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   if (args.has('help')) {
     process.stderr.write(
       'usage: npx tsx scripts/sim.ts [--port 8021] [--host 127.0.0.1] [--password ClueCon] [--control-port 8099] ' +
-        '[--seed N] [--heartbeat-ms 20000] [--softphones 1000-1019] [--acl list]\n',
+        '[--seed N] [--heartbeat-ms 20000] [--softphones 1000-1019] [--acl list] [--api-expansion true]\n',
     );
     return;
   }
@@ -50,6 +50,8 @@ async function main(): Promise<void> {
     seed: Number(args.get('seed') ?? Date.now() % 2 ** 31),
     heartbeatMs: Number(args.get('heartbeat-ms') ?? 20000),
     acl: args.get('acl')?.split(',').map((s) => s.trim()),
+    // --api-expansion true: FreeSWITCH's default; the README's hardening (and this default) is off.
+    apiExpansion: args.get('api-expansion') === 'true',
     softphones,
     logger,
   });

@@ -84,6 +84,7 @@ function queueConfigs(): QueueConfig[] {
       maxNoAnswer: 0,
       rejectDelaySec: 0,
       busyDelaySec: 0,
+      noAnswerDelaySec: 0,
       mohSound: 'local_stream://moh',
       announceIntervalSec: 30,
       announcePosition: true,

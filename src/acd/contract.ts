@@ -51,9 +51,11 @@ export interface QueueConfig {
   offerTimeoutSec: number;
   /** An agent who misses this many offers in a row is set not ready (reason 'no_answer'); 0 = never. */
   maxNoAnswer: number;
-  /** The agent is not offered calls for this long after rejecting / being busy. */
+  /** The agent is not offered calls for this long after rejecting / being busy / not answering. */
   rejectDelaySec: number;
   busyDelaySec: number;
+  /** After a no-answer: the call goes to other agents first, and this agent is offered again only after the delay. */
+  noAnswerDelaySec: number;
   /** Music on hold for waiting callers (a media path or local_stream://...). */
   mohSound: string;
   /** Position / estimated-wait announcements every intervalSec (0 = off). */
@@ -106,7 +108,14 @@ export interface QueueCallInput {
  */
 export type DirectCallKind = 'transfer' | 'outbound' | 'conference';
 
-export type OfferFailure = 'no_answer' | 'rejected' | 'busy' | 'error' | 'agent_logged_out';
+/**
+ * Why an offer ended unanswered. no_answer / rejected / busy / error are the phone's (error: it failed in a way that
+ * names no cause of the switch, e.g. SIP 503); they count against the agent as the rules say. unreachable: the
+ * phone is not registered (the agent is skipped until it registers again); switch_error: FreeSWITCH could not
+ * place the call at all (CHAN_NOT_IMPLEMENTED, INVALID_GATEWAY, a permission error, an -ERR reply): a configuration
+ * fault that says nothing about the agent.
+ */
+export type OfferFailure = 'no_answer' | 'rejected' | 'busy' | 'error' | 'unreachable' | 'switch_error' | 'agent_logged_out';
 
 export type CallOutcome = 'answered' | 'abandoned' | 'overflowed' | 'callback_requested' | 'failed';
 
@@ -163,6 +172,8 @@ export interface AgentSnapshot {
   noAnswerStreak: number;
   /** The agent's call is a direct one (reserved: ringing, on_call: talking); callId is its id. */
   direct?: { kind: DirectCallKind; queue?: string };
+  /** The agent's phone is not registered: no calls are offered until it registers (the state stays as it is). */
+  phoneUnreachable?: boolean;
 }
 
 /**
@@ -184,6 +195,8 @@ export interface AcdEngineApi {
   /** The agent's leg answered an offer (only the first answer of a ring_all wins; later ones get cancel_offer). */
   offerAnswered(offerId: string, agentId: number): void;
   offerFailed(offerId: string, agentId: number, reason: OfferFailure): void;
+  /** The agent's phone registered (true) or is known not to be (false, e.g. an unregister event). */
+  setPhoneReachable(agentId: number, reachable: boolean): void;
   /** The connected call ended (either side hung up): the agent goes to wrap-up. */
   callEnded(callId: string): void;
   /** The agent finished wrap-up early (disposition saved). */

@@ -21,8 +21,11 @@
  *   cancel_offer (hang that leg up), a failure is ignored.
  * - After a failed offer the agent goes, by precedence: logged_out (reason agent_logged_out, or a pending logout),
  *   not_ready 'no_answer' (no_answer/error made the streak reach maxNoAnswer), not_ready (pending reason), else
- *   available; rejected waits rejectDelaySec, busy and error wait busyDelaySec before being offered again. The streak
- *   resets on an answer and on setReady/login. The call tries other agents before the ones that already failed it.
+ *   available; rejected waits rejectDelaySec, busy and error wait busyDelaySec, no_answer waits noAnswerDelaySec,
+ *   switch_error waits SWITCH_ERROR_RETRY_SEC before being offered again. unreachable and switch_error never count
+ *   toward the streak; unreachable marks the phone unreachable: the agent keeps its state but is not offered calls
+ *   until setPhoneReachable(true). The streak resets on an answer and on setReady/login. The call tries other agents
+ *   before the ones that already failed it.
  * - Max wait applies when maxWaitSec > 0 and overflow is set; a call being offered at that moment overflows only if
  *   the offer fails. Callback requests never overflow and get no announcements (the caller is gone).
  * - noAgents: a call entering a queue with no agent logged in overflows at once (call_state ended/overflowed, it
@@ -75,6 +78,11 @@ export const DEFAULT_SERVICE_WINDOW_MS = 3_600_000;
 export const DEFAULT_DIRECT_RING_SEC = 60;
 const DIRECT_KINDS: readonly DirectCallKind[] = ['transfer', 'outbound', 'conference'];
 const ENDED_OFFERS_KEPT = 10_000;
+/**
+ * After a switch_error the agent waits this long before the next offer: the fault is FreeSWITCH's (not counted
+ * against the agent), but offering the same agent again at once would spin while the switch stays misconfigured.
+ */
+export const SWITCH_ERROR_RETRY_SEC = 5;
 const AGENT_STATES: readonly AgentState[] = ['logged_out', 'available', 'not_ready', 'reserved', 'on_call', 'wrap_up'];
 
 export interface AcdEngineOptions {
@@ -148,6 +156,8 @@ interface AgentRec {
   direct?: DirectRec;
   removed: boolean;
   offerable: boolean;
+  /** The phone is not registered (an unreachable offer or an unregister): skipped until it registers. */
+  phoneUnreachable: boolean;
   /** Read by strategies (= config.skills). */
   skills: Record<string, number>;
 }
@@ -511,6 +521,17 @@ export class AcdEngine implements AcdEngineApi {
     const agent = this.requireAgent(agentId);
     checkCommand(agentId, 'endWrapUp', agent.state);
     this.run(() => this.finishWrapUp(agent));
+  }
+
+  setPhoneReachable(agentId: number, reachable: boolean): void {
+    const agent = this.requireAgent(agentId);
+    if (agent.phoneUnreachable === !reachable) return;
+    this.run(() => {
+      agent.phoneUnreachable = !reachable;
+      this.refreshOfferable(agent);
+      // A registration is not a state change: no agent_state effect, but the agent may take a waiting call now.
+      if (reachable) this.routeAgent(agent);
+    });
   }
 
   // ---------------------------------------------------------------- direct calls
@@ -948,6 +969,7 @@ export class AcdEngine implements AcdEngineApi {
       this.setState(agent, 'logged_out', reason);
       return;
     }
+    if (failure === 'unreachable') agent.phoneUnreachable = true;
     if (failure === 'no_answer' || failure === 'error') {
       agent.noAnswerStreak++;
       if (cfg && cfg.maxNoAnswer > 0 && agent.noAnswerStreak >= cfg.maxNoAnswer) {
@@ -962,11 +984,28 @@ export class AcdEngine implements AcdEngineApi {
       this.setState(agent, 'not_ready', reason);
       return;
     }
-    const delaySec = !cfg ? 0 : failure === 'rejected' ? cfg.rejectDelaySec : failure === 'busy' || failure === 'error' ? cfg.busyDelaySec : 0;
-    this.startDelay(agent, delaySec);
+    this.startDelay(agent, this.delayAfter(failure, cfg));
     this.setState(agent, 'available');
     freed.push(agent);
   }
+
+  /** How long an agent waits before its next offer after `failure` (see the rules at the top). */
+  private delayAfter(failure: OfferFailure | undefined, cfg: QueueConfig | undefined): number {
+    switch (failure) {
+      case 'rejected':
+        return cfg?.rejectDelaySec ?? 0;
+      case 'busy':
+      case 'error':
+        return cfg?.busyDelaySec ?? 0;
+      case 'no_answer':
+        return cfg?.noAnswerDelaySec ?? 0;
+      case 'switch_error':
+        return SWITCH_ERROR_RETRY_SEC;
+      default:
+        return 0;
+    }
+  }
+
 
   private startDelay(agent: AgentRec, sec: number): void {
     if (!(sec > 0)) return;
@@ -1082,7 +1121,7 @@ export class AcdEngine implements AcdEngineApi {
   }
 
   private refreshOfferable(agent: AgentRec): void {
-    const want = agent.state === 'available' && agent.delayTimer === undefined && !agent.removed;
+    const want = agent.state === 'available' && agent.delayTimer === undefined && !agent.removed && !agent.phoneUnreachable;
     if (want === agent.offerable) return;
     agent.offerable = want;
     for (const m of agent.memberships.values()) {
@@ -1233,6 +1272,7 @@ export class AcdEngine implements AcdEngineApi {
     if (a.pending) snap.pending = { ...a.pending };
     if (a.delayTimer) snap.delayedUntil = a.delayUntil;
     if (a.removed) snap.removed = true;
+    if (a.phoneUnreachable) snap.phoneUnreachable = true;
     return snap;
   }
 
@@ -1304,6 +1344,7 @@ function newAgent(cfg: AgentConfig, now: number): AgentRec {
     idleSince: now,
     busySince: now,
     delayUntil: 0,
+    phoneUnreachable: false,
     removed: false,
     offerable: false,
   };

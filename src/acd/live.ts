@@ -73,6 +73,8 @@ export interface AgentStateView {
   calls_handled: number;
   talk_sec: number;
   no_answer_streak: number;
+  /** The agent's phone is not registered: no calls are offered until it registers. */
+  phone_registered: boolean;
 }
 
 export function agentStateView(s: AgentSnapshot): AgentStateView {
@@ -88,6 +90,7 @@ export function agentStateView(s: AgentSnapshot): AgentStateView {
     calls_handled: s.callsHandled,
     talk_sec: Math.round(s.talkMs / 1000),
     no_answer_streak: s.noAnswerStreak,
+    phone_registered: !s.phoneUnreachable,
   };
 }
 

@@ -20,6 +20,8 @@ import type { Recordings } from '../recording';
 import type { SupervisionService } from '../supervision/service';
 import type { DialerRuntime } from '../dialer/runtime/dialer-runtime';
 
+import type { PhoneEndpoints } from '../phones/phone-endpoints';
+
 export interface ApiDeps {
   dataSource: DataSource;
   config: Config;
@@ -33,6 +35,8 @@ export interface ApiDeps {
   acd?: AcdRuntimeApi;
   /** The ACD configuration store (default: acdConfigStoreFor(dataSource), the one the runtime shares). */
   acdConfig?: AcdConfigStoreImpl;
+  /** How agents' and supervisors' phones are dialled (default: built from the config on `freeswitch`). */
+  phones?: PhoneEndpoints;
   /** Agent call control (hold, transfer, 3-way, outbound); default: built from `acd` and `freeswitch`, without a gateway. */
   acdCallControl?: CallControlApi;
   /** Call recording (start/stop/pause/resume need it; searches and downloads work on the database without it). */

@@ -2,6 +2,8 @@
  * What /healthz reports. The service supplies a `() => Promise<HealthReport>`; the API shows anonymous callers
  * only `status`, and authenticated ones the whole report. 200 for ok/degraded, 503 for down.
  */
+import type { DialFaultsHealth } from '../phones/dial-faults';
+
 export type HealthStatus = 'ok' | 'degraded' | 'down';
 
 export interface FreeSwitchNodeHealth {
@@ -26,6 +28,8 @@ export interface HealthReport {
   status: HealthStatus;
   freeswitch: FreeSwitchNodeHealth[];
   database: { status: 'ok' | 'down'; error?: string };
+  /** Calls FreeSWITCH could not place since the last one that reached a phone (failing: /healthz is degraded). */
+  dialing?: DialFaultsHealth;
 }
 
 export function healthHttpStatus(status: HealthStatus): number {

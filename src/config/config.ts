@@ -64,6 +64,16 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a FreeSWITCH gateway name (letters, digits, _ . -)')
     .optional(),
+  PHONE_DIAL: z.enum(['sofia', 'user']).default('sofia'),
+  SIP_PROFILE: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a sofia profile name (letters, digits, _ . -)')
+    .refine((v) => v.toLowerCase() !== 'gateway', 'must not be "gateway"')
+    .default('internal'),
+  SIP_DOMAIN: z
+    .string()
+    .regex(/^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, 'must be a domain name or IPv4 address')
+    .optional(),
   CALLBACK_CALLER_ID: z.string().regex(/^\+?[0-9]{2,20}$/, 'must be a phone number').optional(),
   CRM_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   VOICEMAIL_DIR: z.string().min(1).optional(),
@@ -109,6 +119,13 @@ export interface Config {
   telephony: {
     /** sofia gateway for external numbers: IVR transfers, ACD callbacks, agents' outbound calls (OUTBOUND_GATEWAY). */
     outboundGateway?: string;
+    /**
+     * How agents' and supervisors' phones are dialled (see src/freeswitch/phone-endpoints.ts): PHONE_DIAL `sofia`
+     * (default: `sofia/<SIP_PROFILE>/<ext>%<domain>`, works with api-expansion off) or `user` (`user/<ext>@<domain>`,
+     * needs a directory dial-string without `${...()}` calls when api-expansion is off). The domain is SIP_DOMAIN,
+     * else each node's `domain` global variable.
+     */
+    phoneDial: { mode: 'sofia' | 'user'; profile: string; domain?: string };
     /** Caller id shown to customers on callbacks (CALLBACK_CALLER_ID). */
     callbackCallerId?: string;
     /** The CRM lookup URL IVR flows reach as {{var.crm_url}} (CRM_URL). */
@@ -182,6 +199,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     telephony: {
       outboundGateway: e.OUTBOUND_GATEWAY,
       callbackCallerId: e.CALLBACK_CALLER_ID,
+      phoneDial: { mode: e.PHONE_DIAL, profile: e.SIP_PROFILE, ...(e.SIP_DOMAIN ? { domain: e.SIP_DOMAIN } : {}) },
       crmUrl: e.CRM_URL,
       voicemailDir: e.VOICEMAIL_DIR ? path.resolve(e.VOICEMAIL_DIR) : path.join(dataDir, 'voicemail'),
     },

@@ -55,6 +55,8 @@ export interface XmlCurlServices {
   dialplans: DialplanService;
   accounts: SipAccountService;
   userContext?: string;
+  /** sofia profile of the users' dial-string (SIP_PROFILE). */
+  sipProfile?: string;
 }
 
 /** The XML answer for one request's parameters (exported for tests). */
@@ -67,7 +69,7 @@ export async function xmlCurlAnswer(params: Record<string, unknown>, services: X
     if (purpose || !user || !domain) return { xml: NOT_FOUND_XML, found: false };
     const row = await services.accounts.findForDirectory(user, domain);
     if (!row) return { xml: NOT_FOUND_XML, found: false };
-    return { xml: directoryUserXml(row, { userContext: services.userContext ?? DEFAULT_USER_CONTEXT }), found: true };
+    return { xml: directoryUserXml(row, { userContext: services.userContext ?? DEFAULT_USER_CONTEXT, sipProfile: services.sipProfile }), found: true };
   }
   if (section === 'dialplan') {
     const context = param(params, 'Hunt-Context') ?? param(params, 'Caller-Context');
@@ -96,6 +98,7 @@ export function xmlCurlRoutes(ctx: ApiContext): AnyRoute[] {
   const services: XmlCurlServices = {
     dialplans: new DialplanService(ctx.deps.dataSource, { clock: ctx.deps.clock }),
     accounts: new SipAccountService(ctx.deps.dataSource, { clock: ctx.deps.clock }),
+    sipProfile: ctx.deps.config.telephony.phoneDial.profile,
   };
   const logger = ctx.logger.child({ module: 'xml-curl' });
   return [

@@ -242,6 +242,16 @@ export function sofiaStatus(): FsCommand {
   return toFsCommand('sofia status');
 }
 
+/** `global_getvar <name>`: one global variable (FreeSWITCH answers an empty body when it is unset). */
+export function globalGetVar(name: string): FsCommand {
+  return toFsCommand(`global_getvar ${channelVarName(name, 'name')}`);
+}
+
+/** `show registrations as json`: the core registrations table (every phone registered through mod_sofia). */
+export function showRegistrationsJson(): FsCommand {
+  return toFsCommand('show registrations as json');
+}
+
 /** `sofia status profile <profile> reg`: the registrations of one profile. */
 export function sofiaStatusProfileReg(profile: string): FsCommand {
   return toFsCommand(`sofia status profile ${profileName(profile)} reg`);

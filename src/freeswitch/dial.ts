@@ -4,11 +4,11 @@
  */
 import { UnsafeValueError } from './errors';
 import { dialVarValue } from './escape';
-import { channelVarName, contextName, dialplanName, domain, extension, gatewayName, phoneNumber, safeText } from './values';
+import { channelVarName, contextName, dialplanName, domain, extension, gatewayName, phoneNumber, profileName, safeText } from './values';
 
 declare const dialBrand: unique symbol;
 
-/** One endpoint (`user/1001`, `sofia/gateway/gw/15551234`, `loopback/...`) built by the functions below. */
+/** One endpoint (`user/1001`, `sofia/internal/1001%example.com`, `sofia/gateway/gw/15551234`, `loopback/...`) built below. */
 export type DialString = string & { readonly [dialBrand]: true };
 
 /** A channel variable value as callers give it; numbers and booleans are written the way FreeSWITCH reads them. */
@@ -18,6 +18,17 @@ export type VarValue = string | number | boolean;
 export function dialUser(ext: string, userDomain?: string): DialString {
   const e = extension(ext, 'extension');
   return (userDomain === undefined ? `user/${e}` : `user/${e}@${domain(userDomain, 'domain')}`) as DialString;
+}
+
+/**
+ * `sofia/<profile>/<user>%<domain>`: the phone registered as user@domain on that profile. mod_sofia looks the contact
+ * up itself, so this needs no API expansion (unlike a stock `user/` dial-string, `${sofia_contact()}`); without a
+ * registration it fails with NO_ROUTE_DESTINATION.
+ */
+export function dialSofiaUser(profile: string, user: string, userDomain: string): DialString {
+  const p = profileName(profile, 'profile');
+  if (p.toLowerCase() === 'gateway') throw new UnsafeValueError('profile', 'must not be "gateway" (that is sofia/gateway/...)', p);
+  return `sofia/${p}/${extension(user, 'extension')}%${domain(userDomain, 'domain')}` as DialString;
 }
 
 /** `sofia/gateway/<gateway>/<number>`: a number through a configured gateway. */
@@ -34,13 +45,14 @@ export function dialLoopback(exten: string, context = 'default', dialplan?: stri
 const ENDPOINT = new RegExp(
   '^(?:user/[A-Za-z0-9][A-Za-z0-9_.-]*(?:@[A-Za-z0-9.-]+)?' +
     '|sofia/gateway/[A-Za-z0-9][A-Za-z0-9_.-]*/\\+?[0-9*#]+' +
+    '|sofia/(?!gateway/)[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*%[A-Za-z0-9.-]+' +
     '|loopback/[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*(?:/[A-Za-z][A-Za-z0-9_]*)?)$',
 );
 
 /** Re-checks that a DialString was built here (a cast from an arbitrary string is caught at run time). */
 export function assertDialString(value: unknown, field = 'endpoint'): DialString {
   if (typeof value !== 'string' || !ENDPOINT.test(value)) {
-    throw new UnsafeValueError(field, 'not a dial string built by dialUser/dialGateway/dialLoopback', typeof value === 'string' ? value : undefined);
+    throw new UnsafeValueError(field, 'not a dial string built by dialUser/dialSofiaUser/dialGateway/dialLoopback', typeof value === 'string' ? value : undefined);
   }
   return value as DialString;
 }

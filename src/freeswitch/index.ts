@@ -30,7 +30,7 @@ export {
   localStream,
   mediaPath,
 } from './values';
-export { type DialString, type VarValue, dialUser, dialGateway, dialLoopback, assertDialString } from './dial';
+export { type DialString, type VarValue, dialUser, dialSofiaUser, dialGateway, dialLoopback, assertDialString } from './dial';
 export * as api from './api';
 export {
   originate,
@@ -54,6 +54,8 @@ export {
   reloadXml,
   sofiaStatus,
   sofiaStatusProfileReg,
+  globalGetVar,
+  showRegistrationsJson,
 } from './api';
 export type { OriginateTarget, OriginateOptions, TransferLeg, RecordAction } from './api';
 export * as apps from './apps';

@@ -25,9 +25,9 @@
 import { originate } from './api';
 import { eavesdrop } from './apps';
 import { toFsCommand, type FsCommand } from './command';
-import { dialUser } from './dial';
+import { assertDialString, type DialString } from './dial';
 import { UnsafeValueError } from './errors';
-import { extension, integer, uuid } from './values';
+import { integer, uuid } from './values';
 
 export const SUPERVISION_MODES = ['listen', 'whisper', 'barge'] as const;
 export type SupervisionMode = (typeof SUPERVISION_MODES)[number];
@@ -87,8 +87,8 @@ export function uuidRecvDtmf(id: string, digits: string, durationMs?: number): F
 }
 
 export interface SupervisorLegOptions {
-  /** The supervisor's SIP extension (the leg rings `user/<extension>`). */
-  extension: string;
+  /** The supervisor's phone (src/phones/phone-endpoints.ts builds it). */
+  phone: DialString;
   /** The eavesdropped channel: the agent's leg. */
   targetUuid: string;
   mode: SupervisionMode;
@@ -100,18 +100,16 @@ export interface SupervisorLegOptions {
   callerIdName?: string;
   /** Marks the leg as a supervision leg (switchboard_supervision=<session id>) for CDRs and events. */
   sessionId?: number;
-  /** Directory domain of the supervisor's user (default: none, `user/<ext>`). */
-  userDomain?: string;
 }
 
 /**
  * `originate {origination_uuid=…,eavesdrop_enable_dtmf=true,eavesdrop_whisper_aleg=…,eavesdrop_whisper_bleg=…,…}
- * user/<ext> &eavesdrop(<agent leg>)`: the supervisor's phone rings; on answer it eavesdrops in `mode`.
+ * <phone> &eavesdrop(<agent leg>)`: the supervisor's phone rings; on answer it eavesdrops in `mode`.
  */
 export function originateSupervisorLeg(o: SupervisorLegOptions): FsCommand {
   const vars: Record<string, string | number | boolean> = { ...eavesdropVars(o.mode) };
   if (o.sessionId !== undefined) vars.switchboard_supervision = integer(o.sessionId, 'sessionId', 1, Number.MAX_SAFE_INTEGER);
-  return originate(dialUser(extension(o.extension, 'extension'), o.userDomain), eavesdrop(uuid(o.targetUuid, 'targetUuid')), vars, {
+  return originate(assertDialString(o.phone, 'phone'), eavesdrop(uuid(o.targetUuid, 'targetUuid')), vars, {
     originateUuid: o.legUuid,
     timeoutSec: o.timeoutSec ?? 30,
     ...(o.callerIdNumber !== undefined ? { callerIdNumber: o.callerIdNumber } : {}),

@@ -37,6 +37,8 @@ export interface MetricsRegistry {
   dialerAgentOccupancy: Gauge<'campaign'>;
   /** Dials resolved, by campaign and outcome (human, machine, busy, no_answer, abandoned, ...). */
   dialerDialsTotal: Counter<'campaign' | 'outcome'>;
+  /** Calls FreeSWITCH could not place (configuration faults, never the agent's), by who dialled and the cause. */
+  dialConfigErrorsTotal: Counter<'source' | 'cause'>;
   /**
    * Registers a function run at every scrape, before the ESL figures are exported: sources that keep their own
    * counters (the ESL clients count dropped events) copy them into the metrics there instead of on a timer.
@@ -130,6 +132,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     dialerAgentOccupancy: new Gauge({ name: 'switchboard_dialer_agent_occupancy', help: "Share of the campaign queue's logged-in agents busy now", labelNames: ['campaign'] as const, registers }),
     dialerDialsTotal: new Counter({ name: 'switchboard_dialer_dials_total', help: 'Outbound dials resolved, by campaign and outcome', labelNames: ['campaign', 'outcome'] as const, registers }),
+    dialConfigErrorsTotal: new Counter({
+      name: 'switchboard_dial_config_errors_total',
+      help: 'Calls FreeSWITCH could not place (CHAN_NOT_IMPLEMENTED, INVALID_GATEWAY, permission, bad dial string), by source and cause',
+      labelNames: ['source', 'cause'] as const,
+      registers,
+    }),
     acdCallsTotal: new Counter({
       name: 'switchboard_acd_calls_total',
       help: 'ACD queue calls ended, by queue and outcome',

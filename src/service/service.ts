@@ -13,6 +13,9 @@ import type { ApiDeps } from '../api/context';
 import { AcdRuntime, type AcdPrompts } from '../acd/runtime';
 import { createApp } from '../api/app';
 import type { HealthReport } from '../api/health';
+import { DialFaults } from '../phones/dial-faults';
+import { PhoneEndpoints } from '../phones/phone-endpoints';
+import { PhoneRegistrations } from '../phones/registrations';
 import { ensureBootstrapAdmin } from '../auth/bootstrap';
 import { cdrFromHangupComplete } from '../cdr/cdr-from-event';
 import { CdrWriter } from '../cdr/cdr-writer';
@@ -149,6 +152,15 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     const acdConfig = acdConfigStoreFor(dataSource, { clock, logger });
     const acdHistory = new AcdHistoryWriter(dataSource, { clock, logger });
     closers.push(() => acdHistory.close());
+    // Phones: how agents' and supervisors' phones are dialled, which are registered, and where calls FreeSWITCH
+    // could not place at all are reported (never blamed on the agent).
+    const dialFaults = new DialFaults({ clock, logger, count: (f) => metrics.dialConfigErrorsTotal.inc({ source: f.source, cause: f.cause }) });
+    const phones = new PhoneEndpoints(config.telephony.phoneDial, cluster, (err) =>
+      dialFaults.record({ source: 'phone_domain', node: '-', cause: 'config', detail: err.message }),
+    );
+    closers.push(async () => phones.close());
+    const registrations = new PhoneRegistrations(cluster, logger);
+    closers.push(async () => registrations.close());
     const acd = new AcdRuntime({
       cluster,
       store: acdConfig,
@@ -160,6 +172,9 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       callbackCallerId: deps.acd?.callbackCallerId ?? config.telephony.callbackCallerId,
       prompts: deps.acd?.prompts,
       commandTimeoutMs: config.freeswitch.commandTimeoutMs,
+      phones,
+      registrations,
+      dialFaults,
     });
     await acd.start();
     closers.push(() => acd.close());
@@ -188,7 +203,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     // Recording by policy at each ACD connect, agent/supervisor control, masking during sensitive IVR input, retention.
     const recordings = startRecording({ dataSource, cluster, acd, acdConfig, ivr, config, clock, logger });
     closers.push(() => recordings.close());
-    const supervision = createSupervision({ dataSource, config, clock, logger, freeswitch: cluster, acd, acdConfig });
+    const supervision = createSupervision({ dataSource, config, clock, logger, freeswitch: cluster, acd, acdConfig, phones });
     closers.push(() => supervision.close());
 
     // Outbound campaigns: enabled ones dial through OUTBOUND_GATEWAY; live answers go to the campaign's ACD queue.
@@ -252,12 +267,17 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
         database = { status: 'down', error: (err as Error).message };
       }
       const nodesUp = freeswitch.filter((n) => n.status === 'connected').length;
+      const dialing = dialFaults.health();
       const status: HealthReport['status'] =
-        database.status === 'down' ? 'down' : nodesUp < freeswitch.length || freeswitch.length === 0 ? 'degraded' : 'ok';
-      return { status, freeswitch, database };
+        database.status === 'down'
+          ? 'down'
+          : nodesUp < freeswitch.length || freeswitch.length === 0 || dialing.status === 'failing'
+            ? 'degraded'
+            : 'ok';
+      return { status, freeswitch, database, dialing };
     };
 
-    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, acd, acdConfig, recordings, supervision, dialer, options: deps.apiOptions };
+    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, phones, acd, acdConfig, recordings, supervision, dialer, options: deps.apiOptions };
     const app = createApp(apiDeps);
     const server = await listen(app, config.http.host, config.http.port);
     closers.push(() => closeServer(server));

@@ -139,6 +139,30 @@ function show(env: ApiEnv, args: string): string {
     const lines = [cols.join(','), ...rows.map((r) => cols.map((c) => r[c]).join(','))];
     return `${lines.join('\n')}\n\n${rows.length} total.\n\n`;
   }
+  if (what === 'registrations') {
+    // The core registrations table (switch_core_add_registration, filled by mod_sofia), `select * from registrations
+    // where hostname=...`: every column a string.
+    const rows = env.softphones
+      .list()
+      .filter((p) => p.registered)
+      .map((p) => ({
+        reg_user: p.ext,
+        realm: env.softphones.domain,
+        token: p.callId,
+        url: `sofia/internal/sip:${p.ext}@${p.ip}:${p.port}`,
+        expires: String(Math.floor(env.engine.clock.now() / 1000) + 3600),
+        network_ip: p.ip,
+        network_port: String(p.port),
+        network_proto: 'udp',
+        hostname: env.host.hostname,
+        metadata: '',
+      }));
+    if (fmt === 'json') return rows.length ? JSON.stringify({ row_count: rows.length, rows }) + '\n' : '{"row_count": 0}\n';
+    if (!rows.length) return '\n0 total.\n\n';
+    const cols = Object.keys(rows[0]!) as Array<keyof (typeof rows)[number]>;
+    const lines = [cols.join(','), ...rows.map((r) => cols.map((c) => r[c]).join(','))];
+    return `${lines.join('\n')}\n\n${rows.length} total.\n\n`;
+  }
   return '-USAGE: codec|endpoint|application|api|dialplan|file|timer|calls [count]|channels [count|like <match string>]|calls|detailed_calls|bridged_calls|detailed_bridged_calls|aliases|complete|chat|management|modules|nat_map|say|interfaces|interface_types|tasks|limits|status\n';
 }
 

@@ -271,12 +271,22 @@ export function loopbackDriver(engine: CallEngine): LegDriver {
 /**
  * `sofia/<profile>/<user@host>` (not a gateway): a registered softphone is rung like user/; anything else is an
  * unreachable address and fails with NORMAL_TEMPORARY_FAILURE (SIP 503), as in the bgapi-failures capture.
+ * `sofia/<profile>/<user>%<domain>` rings the user's registration in that domain; without one, mod_sofia logs
+ * "Cannot locate registered user" and fails with NO_ROUTE_DESTINATION before any channel exists
+ * (sofia_outgoing_channel, mod_sofia.c).
  */
-export function sofiaDriver(engine: CallEngine, userDriver: LegDriver, isRegistered: (user: string) => boolean): LegDriver {
+export function sofiaDriver(engine: CallEngine, userDriver: LegDriver, isRegistered: (user: string, domain?: string) => boolean): LegDriver {
   return (target, ctx, report) => {
     const slash = target.indexOf('/');
     const profileName = slash >= 0 ? target.slice(0, slash) : 'internal';
     const dest = slash >= 0 ? target.slice(slash + 1) : target;
+    const pct = dest.indexOf('%');
+    if (pct >= 0) {
+      const user = dest.slice(0, pct);
+      if (isRegistered(user, dest.slice(pct + 1))) return userDriver(user, ctx, report);
+      report({ failed: 'NO_ROUTE_DESTINATION' });
+      return { cancel: () => undefined };
+    }
     const user = dest.replace(/^sip:/, '').split('@')[0] ?? '';
     if (isRegistered(user)) return userDriver(user, ctx, report);
     const name = `sofia/${profileName}/${dest}`;

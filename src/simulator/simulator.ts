@@ -20,6 +20,7 @@ import { Rng } from '../random/rng';
 import { EslServer } from './server';
 import { sofiaInboundVars } from './sofia-vars';
 import { Softphones } from './softphones';
+import { STOCK_DIAL_STRING, userDriver } from './directory';
 import { uptimeText } from './time-format';
 import type {
   AudioRoute,
@@ -62,6 +63,10 @@ export interface SimulatorOptions {
   stockDialplanWarnings?: boolean;
   /** Softphones registered at start. */
   softphones?: Record<string, SoftphoneBehavior>;
+  /** switch.conf.xml `api-expansion` (default true, FreeSWITCH's default; the README's hardening sets false). */
+  apiExpansion?: boolean;
+  /** The directory users' dial-string (default: the vanilla one with `${sofia_contact()}`, STOCK_DIAL_STRING). */
+  directoryDialString?: string;
   /** First Event-Sequence number. */
   firstEventSequence?: number;
   maxSessions?: number;
@@ -104,6 +109,8 @@ export class Simulator {
   private readonly logger: Logger;
   private readonly rng: Rng;
   private closed = false;
+  /** switch.conf.xml api-expansion: off makes `${func()}` in a user's dial-string fail (see ./directory.ts). */
+  apiExpansion: boolean;
 
   constructor(private readonly options: SimulatorOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -135,14 +142,26 @@ export class Simulator {
     this.softphones = new Softphones(this.engine, '127.0.0.1');
     this.gateway = new Gateway(this.engine);
     const drivers = new Map<string, LegDriver>();
-    drivers.set('user', this.softphones.driver);
+    this.apiExpansion = options.apiExpansion ?? true;
+    const sofia = sofiaDriver(
+      this.engine,
+      this.softphones.driver,
+      (u, d) => !!this.softphones.get(u)?.registered && (d === undefined || d === this.softphones.domain),
+    );
+    drivers.set(
+      'user',
+      userDriver({
+        dialString: () => options.directoryDialString ?? STOCK_DIAL_STRING,
+        apiExpansion: () => this.apiExpansion,
+        domain: this.softphones.domain,
+        contactDriver: this.softphones.driver,
+        sofiaDriver: sofia,
+      }),
+    );
     drivers.set('gateway', this.gateway.driver);
     drivers.set('loopback', loopbackDriver(this.engine));
     drivers.set('error', errorDriver);
-    drivers.set(
-      'sofia',
-      sofiaDriver(this.engine, this.softphones.driver, (u) => !!this.softphones.get(u)?.registered),
-    );
+    drivers.set('sofia', sofia);
     const dialEnv: DialEnv = { engine: this.engine, drivers };
     registerApps(this.engine, dialEnv);
     registerConference(this.engine);

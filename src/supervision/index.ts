@@ -13,6 +13,7 @@ import type { Clock, ClockTimer } from '../clock/clock';
 import type { Config } from '../config/config';
 import { SupervisionSessionSchema, type SupervisionSessionRow } from '../db/entities/supervision';
 import type { Logger } from '../log/logger';
+import { PhoneEndpoints, type PhoneClusterLike } from '../phones/phone-endpoints';
 import { SupervisionError, SupervisionService, type SupervisionCluster } from './service';
 
 const NO_FREESWITCH: SupervisionCluster = {
@@ -37,6 +38,8 @@ export interface SupervisionFactoryDeps {
   acdConfig: AcdConfigStoreImpl;
   /** Agent call control, for forced hangups of transferred / conference calls. */
   acdCallControl?: CallControlApi | (() => CallControlApi | undefined);
+  /** How supervisors' phones are dialled (default: built from the config on `freeswitch`). */
+  phones?: PhoneEndpoints;
   /** Override of the monitored-flag push (default: the ACD WebSocket hubs of this runtime). */
   publish?: (agentId: number, state: { monitored: boolean; mode: string | null; sessionId: number }, toAgent: boolean) => void;
 }
@@ -57,6 +60,7 @@ export function createSupervision(deps: SupervisionFactoryDeps): SupervisionServ
     publish: deps.publish,
     callControl: cc === undefined ? undefined : typeof cc === 'function' ? cc : () => cc,
     commandTimeoutMs: deps.config.freeswitch.commandTimeoutMs,
+    phones: deps.phones ?? new PhoneEndpoints(deps.config.telephony.phoneDial, phoneCluster(deps.freeswitch)),
   });
 }
 
@@ -124,4 +128,9 @@ export async function countSupervisionSessions(ds: DataSource): Promise<number> 
     .createQueryBuilder('s')
     .where('s.answered_at IS NOT NULL')
     .getCount();
+}
+
+/** The cluster as PhoneEndpoints needs it (it learns each node's domain when it connects), when it is one. */
+function phoneCluster(c: SupervisionCluster | undefined): PhoneClusterLike | undefined {
+  return c && 'onStatus' in c && typeof (c as unknown as Partial<PhoneClusterLike>).onStatus === 'function' ? (c as unknown as PhoneClusterLike) : undefined;
 }

@@ -20,6 +20,7 @@
  * - force hangup: `uuid_kill` of the customer and agent legs (or CallControl's forced hangup when it is given);
  *   force state: the engine's setReady / setNotReady / logout (a not-ready or logout during a call applies after it).
  */
+import type { PhoneEndpoints } from '../phones/phone-endpoints';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { AcdRuntimeApi, AgentState } from '../acd/contract';
@@ -93,8 +94,8 @@ export interface SupervisionOptions {
   callControl?: () => CallControlApi | undefined;
   /** Ring time of the supervisor's phone (default 30 s). */
   ringTimeoutSec?: number;
-  /** Directory domain for `user/<ext>@<domain>` (default: `user/<ext>`). */
-  userDomain?: string;
+  /** How the supervisor's phone is dialled (src/phones/phone-endpoints.ts). */
+  phones: PhoneEndpoints;
   commandTimeoutMs?: number;
 }
 
@@ -272,14 +273,13 @@ export class SupervisionService {
     let cmd: FsCommand;
     try {
       cmd = originateSupervisorLeg({
-        extension: me.extension,
+        phone: this.o.phones.endpoint(me.extension, legs.node),
         targetUuid: legs.agentUuid,
         mode,
         legUuid: row.supervisor_uuid,
         timeoutSec: this.o.ringTimeoutSec ?? 30,
         callerIdNumber: agent.extension,
         sessionId: row.id,
-        userDomain: this.o.userDomain,
       });
     } catch (err) {
       await this.finish(s, 'failed', null);

@@ -12,11 +12,14 @@ import { header } from '../../src/esl/types';
 import { apps, dialUser, originate, uuidBridge } from '../../src/freeswitch';
 import { FreeSwitchCluster } from '../../src/freeswitch/cluster';
 import { silentLogger } from '../../src/log/logger';
+import { PhoneEndpoints } from '../../src/phones/phone-endpoints';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { agentConfig, queueConfig } from '../acd/helpers';
 
 export const NODE = 'sim1';
 export const GATEWAY = 'carrier';
+/** The simulator's registration domain (its `domain` global). */
+export const SIM_DOMAIN = '127.0.0.1';
 
 export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -87,6 +90,7 @@ export class CallsHarness {
       gateway: GATEWAY,
       ringTimeoutSec: 5,
       settleMs: 1000,
+      phones: new PhoneEndpoints({ mode: 'sofia', profile: 'internal', domain: SIM_DOMAIN }),
       ...options,
     });
     return this;

@@ -43,6 +43,7 @@ export const FAST_QUEUE: Omit<QueueCreateInput, 'name'> = {
   wrapUpSec: 1,
   rejectDelaySec: 1,
   busyDelaySec: 1,
+  noAnswerDelaySec: 1,
   announceIntervalSec: 0,
   serviceLevelSec: 20,
 };
@@ -124,7 +125,7 @@ export class AcdHarness {
     this.events.length = 0;
     this.didFor.clear();
     this.stopped = false;
-    this.sim = await startSimulator({ password: 'acd-secret', seed: 11, heartbeatMs: 0, defaultFileMs: 150, ...this.options.simulator });
+    this.sim = await startSimulator({ password: 'acd-secret', seed: 11, heartbeatMs: 0, defaultFileMs: 150, apiExpansion: false, ...this.options.simulator });
     const db = await this.engine.open();
     await db.ds.destroy();
     this.closeDb = db.close;

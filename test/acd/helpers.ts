@@ -19,6 +19,7 @@ export function queueConfig(name: string, over: Partial<QueueConfig> = {}): Queu
     maxNoAnswer: 0,
     rejectDelaySec: 0,
     busyDelaySec: 0,
+    noAnswerDelaySec: 0,
     mohSound: 'local_stream://moh',
     announceIntervalSec: 0,
     announcePosition: false,

@@ -63,6 +63,7 @@ function queues(strategies: RoutingStrategy[]): QueueConfig[] {
       maxNoAnswer: 2,
       rejectDelaySec: 5,
       busyDelaySec: 8,
+      noAnswerDelaySec: 0,
       wrapUpSec: 10,
       offerTimeoutSec: 15,
       announceIntervalSec: 15,

@@ -7,7 +7,7 @@ import { SipAccountSchema, type SipAccountRow } from '../../src/db/entities/sip-
 import { importShippedDialplans } from '../../src/dialplan/import';
 import { NOT_FOUND_XML } from '../../src/dialplan/xml';
 import { validateDialplan } from '../../src/dialplan/validate';
-import { DIAL_STRING } from '../../src/directory/directory-xml';
+import { directoryDialString } from '../../src/directory/directory-xml';
 import { describeEachEngine } from '../helpers/databases';
 import { SHIPPED_DIALPLANS, startEngineApi, type EngineApi } from '../dialplan/helpers';
 
@@ -97,7 +97,10 @@ describeEachEngine('mod_xml_curl endpoint', (engine) => {
     expect(user.id).toBe('1001');
     const params = Object.fromEntries(user.params.param.map((p) => [p.name, p.value]));
     const stored = await api.ds.getRepository<SipAccountRow>(SipAccountSchema).findOneByOrFail({ id });
-    expect(params).toEqual({ 'a1-hash': stored.a1_hash, 'dial-string': DIAL_STRING });
+    expect(params).toEqual({ 'a1-hash': stored.a1_hash, 'dial-string': directoryDialString('internal') });
+    // No API call inside: it works with api-expansion=false (README hardening).
+    expect(params['dial-string']).not.toMatch(/\$\{[a-z_]+\(/);
+    expect(params['dial-string']).toContain('sofia/internal/${dialed_user}%${dialed_domain}');
     expect(params['a1-hash']).toMatch(/^[0-9a-f]{32}$/);
     expect(text).not.toContain(password);
     const vars = Object.fromEntries(user.variables.variable.map((v) => [v.name, v.value]));

@@ -1,5 +1,5 @@
 /** The supervision builders: exact text, what FreeSWITCH (the mirror) reads back, and hostile strings. */
-import { UnsafeValueError } from '../../src/freeswitch';
+import { dialSofiaUser, dialUser, UnsafeValueError, type DialString } from '../../src/freeswitch';
 import {
   MODE_DIGIT,
   eavesdropVars,
@@ -73,8 +73,8 @@ describe('eavesdrop modes', () => {
 });
 
 describe('the supervisor leg', () => {
-  test('originate user/<ext> &eavesdrop(<agent leg>) with the mode variables, read back by the mirror', () => {
-    const cmd = originateSupervisorLeg({ extension: '1901', targetUuid: A, mode: 'whisper', legUuid: U, callerIdNumber: '1001', sessionId: 7 });
+  test('originate <phone> &eavesdrop(<agent leg>) with the mode variables, read back by the mirror', () => {
+    const cmd = originateSupervisorLeg({ phone: dialUser('1901'), targetUuid: A, mode: 'whisper', legUuid: U, callerIdNumber: '1001', sessionId: 7 });
     expect(cmd).toBe(
       `originate {origination_uuid=${U},origination_caller_id_number=1001,originate_timeout=30,eavesdrop_enable_dtmf=true,eavesdrop_whisper_aleg=false,eavesdrop_whisper_bleg=true,switchboard_supervision=7}user/1901 &eavesdrop(${A})`,
     );
@@ -90,12 +90,14 @@ describe('the supervisor leg', () => {
   });
 
   test.each(HOSTILE.map((s) => [JSON.stringify(s), s]))('hostile %s in any position is refused', (_l, s) => {
-    const base = { extension: '1901', targetUuid: A, mode: 'listen' as const, legUuid: U };
-    expect(() => originateSupervisorLeg({ ...base, extension: s })).toThrow(UnsafeValueError);
+    const base = { phone: dialSofiaUser('internal', '1901', 'example.com'), targetUuid: A, mode: 'listen' as const, legUuid: U };
+    expect(() => originateSupervisorLeg({ ...base, phone: s as DialString })).toThrow(UnsafeValueError);
     expect(() => originateSupervisorLeg({ ...base, targetUuid: s })).toThrow(UnsafeValueError);
     expect(() => originateSupervisorLeg({ ...base, legUuid: s })).toThrow(UnsafeValueError);
     expect(() => originateSupervisorLeg({ ...base, mode: s as never })).toThrow(UnsafeValueError);
-    expect(() => originateSupervisorLeg({ ...base, userDomain: s })).toThrow(UnsafeValueError);
+    expect(() => dialSofiaUser('internal', '1901', s)).toThrow(UnsafeValueError);
+    expect(() => dialSofiaUser(s, '1901', 'example.com')).toThrow(UnsafeValueError);
+    expect(() => dialSofiaUser('internal', s, 'example.com')).toThrow(UnsafeValueError);
     expect(() => originateSupervisorLeg({ ...base, callerIdNumber: s })).toThrow(UnsafeValueError);
   });
 });

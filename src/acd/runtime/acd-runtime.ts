@@ -27,7 +27,6 @@ import { header, type EslEvent } from '../../esl/types';
 import {
   apps,
   dialGateway,
-  dialUser,
   originate,
   phoneNumber,
   showChannelsJson,
@@ -60,8 +59,11 @@ import type {
   OverflowTarget,
   QueueConfig,
 } from '../contract';
-import { overflowTargetText, type AcdHistoryWriter } from '../history-store';
+import { overflowTargetText, type AcdHistoryWriter, type AcdOfferResult } from '../history-store';
 import { cancelCauseOf, causeOfJob, offerFailureOf } from './causes';
+import type { DialFaults } from '../../phones/dial-faults';
+import type { PhoneEndpoints } from '../../phones/phone-endpoints';
+import type { PhoneRegistrations } from '../../phones/registrations';
 import { announcement, DEFAULT_PROMPTS, mohPath, promptApps, type AcdPrompts } from './prompts';
 
 /** What the runtime needs from the cluster (FreeSwitchCluster, or a test double). */
@@ -86,6 +88,12 @@ export interface AcdRuntimeOptions {
   prompts?: Partial<AcdPrompts>;
   /** api commands (uuid_bridge, uuid_kill...): default 10 s. */
   commandTimeoutMs?: number;
+  /** How agents' phones are dialled (src/phones/phone-endpoints.ts). */
+  phones: PhoneEndpoints;
+  /** Registered phones: an agent whose phone is not registered is skipped (and shown as such). */
+  registrations?: PhoneRegistrations;
+  /** Where calls FreeSWITCH could not place are reported (log, metric, /healthz). */
+  dialFaults?: DialFaults;
 }
 
 type CallPhase =
@@ -210,6 +218,19 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     this.unsubscribers.push(this.options.store.onChange((c) => this.applyConfig(c)));
     this.unsubscribers.push(this.options.cluster.onEvent((node, event) => this.handleEvent(node, event)));
     this.unsubscribers.push(this.options.cluster.onStatus((node, status, epoch) => this.onStatus(node, status, epoch)));
+    const regs = this.options.registrations;
+    if (regs) this.unsubscribers.push(regs.onChange(() => this.syncPhoneReachability()));
+  }
+
+  /** Tells the engine which agents' phones are registered (when the registrations are known at all). */
+  private syncPhoneReachability(): void {
+    const regs = this.options.registrations;
+    if (!regs) return;
+    for (const agent of this.agentConfigs.values()) {
+      const registered = regs.isRegistered(agent.extension);
+      if (registered === undefined) continue;
+      this.input('setPhoneReachable', () => this.engine.setPhoneReachable(agent.id, registered));
+    }
   }
 
   /** True when some queue is configured (the service hands queued calls to the ACD only then). */
@@ -612,7 +633,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     let cmd: FsCommand;
     try {
       cmd = safeOriginate(
-        dialUser(agent.extension),
+        this.options.phones.endpoint(agent.extension, node),
         apps.park(),
         {
           switchboard_queue_call: callId,
@@ -628,7 +649,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
         },
       );
     } catch (err) {
-      this.legFailed(leg, 'error', (err as Error).message);
+      this.legFailed(leg, 'switch_error', (err as Error).message);
       return;
     }
     this.client(leg.node)
@@ -636,11 +657,11 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       .then(
         (job) => {
           if (job.ok) this.legAnswered(leg, 'job');
-          else this.legFailed(leg, offerFailureOf(causeOfJob(job.body)), job.body.trim());
+          else this.legFailed(leg, this.failureOf(agent, causeOfJob(job.body)), job.body.trim());
         },
         (err: unknown) => {
           if (err instanceof EslCommandError) {
-            this.legFailed(leg, 'error', err.message);
+            this.legFailed(leg, 'switch_error', err.message);
             return;
           }
           // Disconnected or timed out: the leg may exist on FreeSWITCH. The resync (or its own events) decides.
@@ -649,6 +670,16 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
           if (this.client(leg.node).status === 'ready') void this.resync(leg.node);
         },
       );
+  }
+
+  /**
+   * The engine's reading of an offer's cause. A phone reported unreachable although it is registered means the
+   * service dials it wrongly (SIP_DOMAIN / SIP_PROFILE not those the phones register with): a switch_error.
+   */
+  private failureOf(agent: AgentConfig | undefined, cause: string | undefined): OfferFailure {
+    const failure = offerFailureOf(cause);
+    if (failure === 'unreachable' && agent && this.options.registrations?.isRegistered(agent.extension) === true) return 'switch_error';
+    return failure;
   }
 
   private legAnswered(leg: OfferLeg, how: string): void {
@@ -660,6 +691,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       return;
     }
     leg.state = 'answered';
+    this.options.dialFaults?.reachedPhone();
     this.log.debug('agent answered', { uuid: leg.uuid, agentId: leg.agentId, offerId: leg.offerId, how });
     if (leg.kind === 'callback_agent') {
       this.callbackAgentAnswered(leg);
@@ -682,11 +714,18 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       return;
     }
     this.log.debug('offer failed', { uuid: leg.uuid, agentId: leg.agentId, offerId: leg.offerId, failure, detail });
+    if (failure === 'switch_error') {
+      this.options.dialFaults?.record({ source: 'acd_offer', node: leg.node, cause: causeOfJob(detail) ?? 'config', detail });
+    } else if (failure === 'no_answer' || failure === 'rejected' || failure === 'busy') {
+      this.options.dialFaults?.reachedPhone();
+    } else if (failure === 'unreachable') {
+      this.log.info('agent phone not registered: the agent is skipped until it registers', { agentId: leg.agentId, detail });
+    }
     this.report(leg, failure === 'agent_logged_out' ? 'cancelled' : failure);
     this.input('offerFailed', () => this.engine.offerFailed(leg.offerId, leg.agentId, failure));
   }
 
-  private report(leg: OfferLeg, result: 'answered' | 'no_answer' | 'rejected' | 'busy' | 'error' | 'cancelled'): void {
+  private report(leg: OfferLeg, result: AcdOfferResult): void {
     if (leg.reported) return;
     leg.reported = true;
     this.options.history?.offerEnded(leg.offerId, leg.agentId, result, this.options.clock.now());
@@ -893,7 +932,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     const leg = this.legByUuid.get(uuid);
     if (leg && leg.node === node) {
       if (leg.state === 'ringing') {
-        this.legFailed(leg, offerFailureOf(cause), `hangup ${cause}`);
+        this.legFailed(leg, this.failureOf(this.agentConfigs.get(leg.agentId), cause), `hangup ${cause}`);
       } else if (leg.state === 'connected' || leg.state === 'answered') {
         const call = this.calls.get(leg.callId);
         leg.state = 'ended';
@@ -1392,6 +1431,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       this.engine.configure(config.queues, config.agents);
       this.queueConfigs = new Map(config.queues.map((q) => [q.name, q]));
       this.agentConfigs = new Map(config.agents.map((a) => [a.id, a]));
+      this.syncPhoneReachability();
     } catch (err) {
       this.log.error('ACD configuration refused by the engine; keeping the previous one', { error: (err as Error).message });
     }

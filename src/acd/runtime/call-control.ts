@@ -19,7 +19,7 @@
  *   conference named after the call; the third party is originated into it (`&conference(...)`). Members join with
  *   `mintwo`: the room ends (and its last member is hung up) once fewer than two remain. If the third party does not
  *   answer, caller and agent are bridged again.
- * - manual outbound: `originate user/<agent> &bridge(sofia/gateway/<gw>/<number>)`: the agent's phone rings first,
+ * - manual outbound: `originate <agent's phone> &bridge(sofia/gateway/<gw>/<number>)`: the agent's phone rings first,
  *   then the customer; the agent hears the customer's ringing.
  *
  * Calls the engine did not route are *direct calls* in the engine (AcdEngineApi.reserveDirectCall / startDirectCall /
@@ -36,13 +36,13 @@
  * CallControl still tracks these calls' legs itself (the runtime knows only routed calls).
  */
 import { randomUUID } from 'node:crypto';
+import { PhoneDialConfigError, type PhoneEndpoints } from '../../phones/phone-endpoints';
 import type { Clock } from '../../clock/clock';
 import type { ApiReply, JobResult } from '../../esl/client';
 import { header, type EslEvent } from '../../esl/types';
 import {
   apps,
   dialGateway,
-  dialUser,
   originate,
   phoneNumber,
   extension as extensionToken,
@@ -107,8 +107,8 @@ export interface CallControlOptions {
   clock: Clock;
   /** Sofia gateway for numbers (transfer to a number, manual outbound); without it those are refused. */
   gateway?: string;
-  /** Directory domain for `user/<ext>@<domain>` (default: plain `user/<ext>`). */
-  userDomain?: string;
+  /** How agents' phones are dialled (src/phones/phone-endpoints.ts). */
+  phones: PhoneEndpoints;
   /** Caller id number shown to customers on outbound calls and transfers to numbers (default: the caller's). */
   outboundCallerId?: string;
   /** Ring time of a transfer target / outbound leg (default 30 s). */
@@ -342,7 +342,7 @@ export class CallControl implements CallControlApi {
       const snap = this.engine.agent(id);
       if (!snap) throw new CallControlError('not_found', `no agent ${id}`);
       if (snap.state !== 'available') throw new CallControlError('target_unavailable', `agent ${id} is ${snap.state}, not available`);
-      const dial = this.dialAgent(snap.extension);
+      const dial = this.dialAgent(snap.extension, call.node);
       try {
         this.engine.reserveDirectCall(id, call.callerUuid, kind, { queue: this.knownQueue(call.queue), timeoutSec: this.ringSec + 15 });
       } catch (err) {
@@ -357,8 +357,13 @@ export class CallControl implements CallControlApi {
     throw new CallControlError('invalid_input', 'this operation takes an agent or a number, not a queue');
   }
 
-  private dialAgent(ext: string): DialString {
-    return guard(() => dialUser(ext, this.o.userDomain));
+  private dialAgent(ext: string, node: string): DialString {
+    try {
+      return this.o.phones.endpoint(ext, node);
+    } catch (err) {
+      if (err instanceof PhoneDialConfigError) throw new CallControlError('not_configured', err.message);
+      throw err;
+    }
   }
 
   /** A queue the engine knows (a transferred caller's queue may have been removed meanwhile). */
@@ -706,9 +711,9 @@ export class CallControl implements CallControlApi {
       }
       if (!this.o.gateway) throw new CallControlError('not_configured', 'no gateway is configured for outbound calls');
       const customer = guard(() => dialGateway(this.o.gateway!, number));
-      const agentDial = this.dialAgent(snap.extension);
       const node = this.o.outboundNode?.(agentId) ?? this.o.cluster.nodeNames()[0];
       if (!node) throw new CallControlError('not_configured', 'no FreeSWITCH node');
+      const agentDial = this.dialAgent(snap.extension, node);
       const agentUuid = randomUUID();
       const customerUuid = randomUUID();
       const customerVars: Record<string, string> = { origination_uuid: customerUuid };

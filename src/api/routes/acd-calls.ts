@@ -11,6 +11,7 @@ import type { AcdRuntimeWithCallInfo } from '../../acd/live';
 import { CallControl, CallControlError, type CallControlApi, type TransferTarget } from '../../acd/runtime/call-control';
 import type { Principal } from '../../auth/principal';
 import { uuidKill } from '../../freeswitch';
+import { PhoneEndpoints } from '../../phones/phone-endpoints';
 import type { QueuedCall } from '../../ivr/runtime/queue-handoff';
 import type { ApiContext } from '../context';
 import { HttpProblem } from '../problem';
@@ -68,6 +69,7 @@ export function callControlFor(ctx: Pick<ApiContext, 'deps' | 'logger'>): CallCo
       clock: ctx.deps.clock,
       // OUTBOUND_GATEWAY carries transfers to numbers and manual outbound calls; without it those are refused.
       gateway: ctx.deps.config.telephony.outboundGateway,
+      phones: ctx.deps.phones ?? new PhoneEndpoints(ctx.deps.config.telephony.phoneDial, cluster),
       outboundCallerId: ctx.deps.config.telephony.callbackCallerId,
       callData: rt.callData
         ? rt.callData.bind(rt)

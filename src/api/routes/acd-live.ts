@@ -40,6 +40,7 @@ const liveAgentOut = z
     calls_handled: z.number().int(),
     talk_sec: z.number().int(),
     no_answer_streak: z.number().int(),
+    phone_registered: z.boolean().meta({ description: 'false while the agent\'s phone is not registered (the agent is skipped)' }),
     teams: z.array(z.string()),
     queues: z.array(z.string()),
   })

@@ -75,6 +75,7 @@ export function supervisionRoutes(ctx: ApiContext): AnyRoute[] {
         acd: () => ctx.deps.acd,
         acdConfig: acdStore(ctx),
         acdCallControl: ctx.deps.acdCallControl,
+        phones: ctx.deps.phones,
       });
       BUILT.set(ctx, s);
     }

@@ -9,7 +9,7 @@ import { bigintToNumber, timestamp } from './columns';
  */
 
 export type AcdQueueCallOutcome = 'answered' | 'abandoned' | 'overflowed' | 'callback_requested' | 'failed';
-export type AcdOfferResult = 'answered' | 'no_answer' | 'rejected' | 'busy' | 'error' | 'cancelled';
+export type AcdOfferResult = 'answered' | 'no_answer' | 'rejected' | 'busy' | 'error' | 'unreachable' | 'switch_error' | 'cancelled';
 
 export interface AcdQueueCallRow {
   /** The caller channel's uuid (the engine's call id). */
