@@ -28,7 +28,7 @@ import { DemoAcdLife, DemoTraffic } from '../src/demo/traffic';
 import { DEMO_OUTBOUND_QUEUE, startDemoCampaign } from '../src/dialer/demo';
 import { createLogger } from '../src/log/logger';
 import { startService } from '../src/service/service';
-import { startSimulator } from '../src/simulator';
+import { startSimulator, STOCK_MODULES } from '../src/simulator';
 
 interface DemoArgs {
   durationSec?: number;
@@ -125,6 +125,8 @@ async function main(): Promise<void> {
     logger,
     // As the README's hardened FreeSWITCH: API calls inside variables are refused (see src/simulator/directory.ts).
     apiExpansion: false,
+    // The demo campaign detects answering machines: this switch has the third-party mod_amd installed.
+    modules: [...STOCK_MODULES, 'mod_amd'],
     softphones: { ...Object.fromEntries(agents.map((ext, i) => [ext, { answerDelayMs: 600 + (i % 5) * 400 }])), ...acdPhones, ...outboundPhones },
   });
   // 18005550100 parks (the dialplan's default) and runs the example IVR flow; its prompts play ~1.5 s each.

@@ -279,5 +279,16 @@ function map(event: EslEvent, fsNode: string, options: CdrFromEventOptions): Cdr
     bridged_uuid: clip(bridged, CDR_LIMITS.uuid) ?? null,
     call_uuid: clip(first(event, 'variable_call_uuid', 'Channel-Call-UUID'), CDR_LIMITS.uuid) ?? null,
     variables: curatedVariables(event, options.extraVariables),
+    ...campaignOf(event),
   };
+}
+
+/**
+ * The campaign a leg belongs to: the dialer sets `switchboard_campaign=<id>` on the customer leg, and the ACD copies
+ * it onto the agent's leg when it offers a campaign call.
+ */
+function campaignOf(event: EslEvent): Pick<CdrInput, 'campaign_id'> {
+  const v = str(event, 'variable_switchboard_campaign');
+  if (v === undefined || !/^[1-9][0-9]{0,9}$/.test(v) || Number(v) > INT_MAX) return {};
+  return { campaign_id: Number(v) };
 }

@@ -16,6 +16,7 @@ import {
   hangupCause,
   integer,
   mediaPath,
+  moduleName,
   phoneNumber,
   profileName,
   safeText,
@@ -240,6 +241,11 @@ export function reloadXml(): FsCommand {
 
 export function sofiaStatus(): FsCommand {
   return toFsCommand('sofia status');
+}
+
+/** `module_exists <mod_name>` -> `true` / `false` (mod_commands). */
+export function moduleExists(name: string): FsCommand {
+  return toFsCommand(`module_exists ${moduleName(name)}`);
 }
 
 /** `global_getvar <name>`: one global variable (FreeSWITCH answers an empty body when it is unset). */

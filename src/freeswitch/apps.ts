@@ -36,6 +36,11 @@ export function amd(): AppInvocation {
   return toAppInvocation('amd', '');
 }
 
+/** `avmd_start` (mod_avmd): watches the leg for a voicemail beep and fires CUSTOM avmd::beep; returns at once. */
+export function avmdStart(): AppInvocation {
+  return toAppInvocation('avmd_start', '');
+}
+
 export function park(): AppInvocation {
   return toAppInvocation('park', '');
 }

@@ -45,6 +45,7 @@ export const ALLOWED_APPS: ReadonlySet<string> = new Set([
   'conference',
   // mod_amd: answering-machine detection on dialer calls (src/dialer)
   'amd',
+  'avmd_start',
 ]);
 
 /** Internal: the finished api command line, re-checked (one line, no control character, no `${`). */

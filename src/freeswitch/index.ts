@@ -55,6 +55,7 @@ export {
   sofiaStatus,
   sofiaStatusProfileReg,
   globalGetVar,
+  moduleExists,
   showRegistrationsJson,
 } from './api';
 export type { OriginateTarget, OriginateOptions, TransferLeg, RecordAction } from './api';

@@ -110,6 +110,11 @@ export function domain(value: unknown, field = 'domain'): string {
   return token(field, value, new RegExp(`^(?=.{1,253}$)${label}(?:\\.${label})*$`), 'domain name');
 }
 
+/** A FreeSWITCH module name (`mod_sofia`). */
+export function moduleName(value: unknown, field = 'module'): string {
+  return token(field, value, /^mod_[a-z0-9_]{1,60}$/, 'module name (mod_ and lower-case letters, digits, _)');
+}
+
 /** A sofia gateway name. */
 export function gatewayName(value: unknown, field = 'gateway'): string {
   return token(field, value, /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'gateway name (letters, digits, _ . -)');

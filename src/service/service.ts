@@ -13,6 +13,7 @@ import type { ApiDeps } from '../api/context';
 import { AcdRuntime, type AcdPrompts } from '../acd/runtime';
 import { createApp } from '../api/app';
 import type { HealthReport } from '../api/health';
+import { NodeCapabilityProbe } from '../freeswitch/capabilities';
 import { DialFaults } from '../phones/dial-faults';
 import { PhoneEndpoints } from '../phones/phone-endpoints';
 import { PhoneRegistrations } from '../phones/registrations';
@@ -207,8 +208,11 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     closers.push(() => supervision.close());
 
     // Outbound campaigns: enabled ones dial through OUTBOUND_GATEWAY; live answers go to the campaign's ACD queue.
+    const capabilities = new NodeCapabilityProbe(cluster, logger);
+    closers.push(async () => capabilities.close());
     const dialer = new DialerRuntime({
       dataSource,
+      capabilities,
       cluster,
       acd,
       clock,

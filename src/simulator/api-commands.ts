@@ -15,6 +15,8 @@ export interface ApiEnv {
   dial: DialEnv;
   softphones: Softphones;
   host: HostIdentity;
+  /** Loaded modules (module_exists). */
+  modules: ReadonlySet<string>;
   /** Global variables (global_getvar / global_setvar). */
   globals: Map<string, string>;
   version: string;
@@ -33,8 +35,11 @@ const sync =
   (env, args, done) =>
     done(fn(env, args));
 
-/** Modules the captured FreeSWITCH had loaded (module_exists answers true for these). */
-const MODULES = new Set([
+/**
+ * Modules the captured FreeSWITCH had loaded (module_exists answers true for these): a stock 1.10 build, so no
+ * mod_amd (a third-party module). SimulatorOptions.modules replaces the list.
+ */
+export const STOCK_MODULES: readonly string[] = Object.freeze([
   'mod_sofia',
   'mod_loopback',
   'mod_commands',
@@ -230,7 +235,7 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
   hostname: sync((env) => env.host.hostname),
   echo: sync((_env, args) => args),
   uptime: sync((env) => String(Math.floor((env.engine.clock.now() - env.engine.startedAtMs) / 1000))),
-  module_exists: sync((_env, args) => (MODULES.has(args.trim()) ? 'true' : 'false')),
+  module_exists: sync((env, args) => (env.modules.has(args.trim()) ? 'true' : 'false')),
   global_getvar: sync((env, args) => {
     const name = args.trim();
     if (!name) return [...env.globals].map(([k, v]) => `${k}=${v}`).join('\n') + '\n';

@@ -345,7 +345,8 @@ const amd: AppStarter = (e, ch, f) => {
   );
 };
 
-export function registerApps(engine: CallEngine, env: DialEnv): void {
+/** The dialplan applications of the loaded modules (an app of a module not loaded does not exist: see startApp). */
+export function registerApps(engine: CallEngine, env: DialEnv, modules: ReadonlySet<string>): void {
   const add = (name: string, starter: AppStarter): void => {
     engine.apps.set(name, starter);
   };
@@ -409,8 +410,10 @@ export function registerApps(engine: CallEngine, env: DialEnv): void {
     }),
   );
   add('record', record);
-  add('amd', amd);
-  add('avmd_start', instant(() => undefined));
-  add('avmd_stop', instant(() => undefined));
+  if (modules.has('mod_amd')) add('amd', amd);
+  if (modules.has('mod_avmd')) {
+    add('avmd_start', instant(() => undefined));
+    add('avmd_stop', instant(() => undefined));
+  }
   add('start_dtmf', instant(() => undefined));
 }

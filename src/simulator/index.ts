@@ -4,6 +4,7 @@
  * time. Entry point: startSimulator().
  */
 export { Simulator, startSimulator, type SimulatorOptions } from './simulator';
+export { STOCK_MODULES } from './api-commands';
 export type {
   AudioRoute,
   ChannelSnapshot,

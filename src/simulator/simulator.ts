@@ -1,6 +1,6 @@
 import { systemClock, type Clock, type ClockTimer } from '../clock/clock';
 import { silentLogger, type Logger } from '../log/logger';
-import { findApi, type ApiEnv } from './api-commands';
+import { findApi, STOCK_MODULES, type ApiEnv } from './api-commands';
 import { registerApps } from './apps';
 import { toCause } from './causes';
 import type { Channel } from './channel';
@@ -65,6 +65,11 @@ export interface SimulatorOptions {
   softphones?: Record<string, SoftphoneBehavior>;
   /** switch.conf.xml `api-expansion` (default true, FreeSWITCH's default; the README's hardening sets false). */
   apiExpansion?: boolean;
+  /**
+   * Loaded modules (default STOCK_MODULES: a stock 1.10 build, without the third-party mod_amd). Applications of
+   * modules not listed do not exist: executing one hangs the channel up (DESTINATION_OUT_OF_ORDER).
+   */
+  modules?: readonly string[];
   /** The directory users' dial-string (default: the vanilla one with `${sofia_contact()}`, STOCK_DIAL_STRING). */
   directoryDialString?: string;
   /** First Event-Sequence number. */
@@ -163,7 +168,8 @@ export class Simulator {
     drivers.set('error', errorDriver);
     drivers.set('sofia', sofia);
     const dialEnv: DialEnv = { engine: this.engine, drivers };
-    registerApps(this.engine, dialEnv);
+    const modules = new Set(options.modules ?? STOCK_MODULES);
+    registerApps(this.engine, dialEnv, modules);
     registerConference(this.engine);
     this.engine.dtmfOut = (ch, digits) => this.softphones.heard(ch, digits);
     for (const [k, v] of Object.entries({
@@ -178,7 +184,7 @@ export class Simulator {
     })) {
       this.globals.set(k, v);
     }
-    this.apiEnv = { engine: this.engine, dial: dialEnv, softphones: this.softphones, host: hostId, globals: this.globals, version: VERSION };
+    this.apiEnv = { engine: this.engine, dial: dialEnv, softphones: this.softphones, host: hostId, globals: this.globals, version: VERSION, modules };
     this.server = new EslServer(
       (detach) => this.backend(detach),
       {

@@ -33,6 +33,7 @@ describeEachEngine('campaign runner: originate replies that never come', (engine
     isDnc: async () => false,
     clock,
     log: silentLogger,
+    amdSupport: async () => 'amd',
     acd,
     client: () => client,
     pickNode: () => 'n1',

@@ -11,6 +11,7 @@ import { LeadSchema, type LeadRow, type LedgerRow } from '../../src/db/entities/
 import { localTime } from '../../src/dialer/leads/calling-window';
 import { AcdHarness, sleep, waitFor } from '../acd-runtime/harness';
 import { describeEachEngine } from '../helpers/databases';
+import { STOCK_MODULES } from '../../src/simulator';
 
 const ZONE = 'America/Los_Angeles'; // +1415 numbers
 
@@ -33,7 +34,8 @@ function closedWindow(): { window_start: string; window_end: string } {
 }
 
 describeEachEngine('outbound campaigns end to end', (engine) => {
-  const h = new AcdHarness(engine, { env: { OUTBOUND_GATEWAY: 'carrier', CALLBACK_CALLER_ID: '+14155550000' } });
+  // A switch where the admin installed the third-party mod_amd (a stock build has only mod_avmd: amd-fallback-e2e).
+  const h = new AcdHarness(engine, { env: { OUTBOUND_GATEWAY: 'carrier', CALLBACK_CALLER_ID: '+14155550000' }, simulator: { modules: [...STOCK_MODULES, 'mod_amd'] } });
   let seq = 0;
 
   beforeAll(() => h.start(), 30_000);
@@ -97,6 +99,9 @@ describeEachEngine('outbound campaigns end to end', (engine) => {
     const cdr: CdrRow = await h.cdr(human!.call_uuid!);
     expect(cdr.queue_call_id).toBe(human!.call_uuid);
     expect(Number(cdr.agent_id)).toBe(human!.agent_id);
+    // Both legs name the campaign.
+    expect(Number(cdr.campaign_id)).toBe(id);
+    expect(Number(agentCdr.campaign_id)).toBe(id);
     // The 2-second rule held: the AMD decision (EXECUTE_COMPLETE amd) to the bridge with the agent.
     const decided = h.eventsOf(human!.call_uuid!, 'CHANNEL_EXECUTE_COMPLETE').find((e) => e.app === 'amd')!;
     const bridged = h.eventsOf(human!.call_uuid!, 'CHANNEL_BRIDGE')[0]!;

@@ -640,6 +640,8 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
           switchboard_queue: call.queue,
           switchboard_offer_id: offerId,
           switchboard_agent_id: agentId,
+          // A campaign call (the dialer's handoff data): the agent leg's CDR carries the campaign too.
+          ...(call.data.campaign_id && /^[1-9][0-9]{0,9}$/.test(call.data.campaign_id) ? { switchboard_campaign: call.data.campaign_id } : {}),
         },
         {
           originateUuid: leg.uuid,

@@ -35,6 +35,7 @@ import { parseCampaignSettings, type CampaignSettings } from '../campaign-settin
 import { callingWindowOpen } from '../leads/calling-window';
 import { isLive, nextStep, outcomeOfCause, type DialOutcome } from '../outcomes';
 import { PredictivePacer, progressiveDialCount, type PacingDecision, type PacingState } from '../pacing';
+import type { AmdSupport } from '../../freeswitch/capabilities';
 import type { DialerStore } from './dialer-store';
 
 /** What the runner needs of the ACD (src/acd/runtime/acd-runtime.ts). */
@@ -61,6 +62,11 @@ export interface RunnerDeps {
   resolved(campaign: string, outcome: DialOutcome): void;
   /** An agent's state in the ACD (any queue), for callbacks they scheduled. */
   agentState(agentId: number): { state: string; since: number } | undefined;
+  /**
+   * How the node tells machines from people (src/freeswitch/capabilities.ts). `none` when it cannot be known:
+   * running `amd` where it does not exist hangs up on a person.
+   */
+  amdSupport(node: string): Promise<AmdSupport>;
   /** Dials a callback through its agent: their phone first, then the lead (DialerRuntime.agentDial). */
   dialForAgent(runner: CampaignRunner, lead: LeadRow, agentId: number): Promise<void>;
 }
@@ -85,6 +91,8 @@ interface Dial {
   graceTimer?: ClockTimer;
   beep?: () => void;
   beepSeen?: boolean;
+  /** mod_amd is missing and mod_avmd listens: a beep while the call waits for an agent marks a machine. */
+  beepOnly?: boolean;
   /** The originate's reply was lost to a disconnect: its channel's events or the resync decide. */
   jobLost?: boolean;
 }
@@ -112,6 +120,13 @@ export interface CampaignFigures {
   occupancy: number | null;
   last_decision?: Pick<PacingDecision, 'launch' | 'mode' | 'reason' | 'budget' | 'expectedLive' | 'expectedAbandons'>;
   settings_error?: string;
+  /** The campaign's AMD setting (off / hangup / message). */
+  amd: string;
+  /**
+   * Answers by the detection their node offered: `amd` (mod_amd), `beep_only` (mod_amd missing, mod_avmd heard for
+   * a beep), `none` (neither: treated as a person). Non-zero beep_only / none means AMD is not what was configured.
+   */
+  amd_answers: Record<AmdSupport, number>;
 }
 
 const PACING_TICK_MS = 1000;
@@ -135,6 +150,8 @@ export class CampaignRunner {
   private lastPacingSkipAt = 0;
   private lastDecision?: PacingDecision;
   private readonly outcomes: Record<string, number> = {};
+  /** Answers by how machines could be told from people on their node (mod_amd, beep-only mod_avmd, none). */
+  private readonly amdFallbacks: Record<AmdSupport, number> = { amd: 0, beep_only: 0, none: 0 };
   private dialsStarted = 0;
   private readonly startedAt: number;
   private readonly dialTimes: number[] = [];
@@ -509,29 +526,52 @@ export class CampaignRunner {
       return;
     }
     dial.phase = 'amd';
-    Promise.resolve()
-      .then(() => this.deps.client(dial.node).execute(dial.uuid, apps.amd(), { timeoutMs: 30_000 }))
-      .then(
-        (done) => {
-          if (dial.outcome) return;
-          const result = (header(done, 'variable_amd_result') ?? 'NOTSURE').toUpperCase();
-          if (result === 'MACHINE') this.guard(dial, this.machine(dial));
-          else this.human(dial);
-        },
-        (err: unknown) => {
-          if (err instanceof ChannelHungUpError) return; // the hangup event resolves it
-          // AMD could not run (module missing?): treat as a person rather than risk hanging up on one.
-          this.deps.log.warn('amd failed; handling the call as a person', { campaign: this.campaign.name, uuid: dial.uuid, error: (err as Error).message });
-          if (!dial.outcome) this.human(dial);
-        },
-      );
+    void this.detect(dial);
   }
 
-  private async machine(dial: Dial): Promise<void> {
-    dial.decidedAt = this.deps.clock.now();
-    this.feedAttempt(dial, false);
+  /** Machine or person, by what the node offers (see RunnerDeps.amdSupport). */
+  private async detect(dial: Dial): Promise<void> {
+    const support = await this.deps.amdSupport(dial.node).catch((): AmdSupport => 'none');
+    if (dial.outcome) return;
+    this.amdFallbacks[support]++;
+    if (support !== 'amd') {
+      // No `amd` application on this node: never run it (FreeSWITCH would hang the person up). Beep detection is
+      // started before anything else runs on the leg (messages execute in order), then the call is a person.
+      if (support === 'beep_only') {
+        dial.beepOnly = true;
+        try {
+          await this.deps.client(dial.node).execute(dial.uuid, apps.avmdStart(), { timeoutMs: 10_000 });
+        } catch (err) {
+          this.deps.log.warn('avmd_start failed; no beep detection on this call', { uuid: dial.uuid, error: (err as Error).message });
+        }
+      }
+      if (!dial.outcome) this.human(dial);
+      return;
+    }
+    let done: EslEvent;
+    try {
+      done = await this.deps.client(dial.node).execute(dial.uuid, apps.amd(), { timeoutMs: 30_000 });
+    } catch (err) {
+      if (err instanceof ChannelHungUpError) return; // the hangup event resolves it
+      // AMD could not run: treat as a person rather than risk hanging up on one.
+      this.deps.log.warn('amd failed; handling the call as a person', { campaign: this.campaign.name, uuid: dial.uuid, error: (err as Error).message });
+      if (!dial.outcome) this.human(dial);
+      return;
+    }
+    if (dial.outcome) return;
+    const result = (header(done, 'variable_amd_result') ?? 'NOTSURE').toUpperCase();
+    if (result === 'MACHINE') this.guard(dial, this.machine(dial));
+    else this.human(dial);
+  }
+
+  private async machine(dial: Dial, how = 'amd'): Promise<void> {
+    // Beep-only detection judged the call a person first (fed to the pacer then); it is not fed twice.
+    if (!dial.beepOnly) {
+      dial.decidedAt = this.deps.clock.now();
+      this.feedAttempt(dial, false);
+    }
     if (this.settings.amd !== 'message') {
-      this.resolve(dial, 'machine', `amd: machine`);
+      this.resolve(dial, 'machine', `${how}: machine`);
       this.kill(dial, 'NORMAL_CLEARING');
       return;
     }
@@ -547,7 +587,7 @@ export class CampaignRunner {
     }
     if (dial.outcome) return;
     await this.play(dial, apps.playback(mediaPath(this.settings.machine_message, 'machine_message')));
-    this.resolve(dial, 'message_left', 'amd: machine; message left');
+    this.resolve(dial, 'message_left', `${how}: machine; message left`);
     this.kill(dial, 'NORMAL_CLEARING');
   }
 
@@ -598,6 +638,15 @@ export class CampaignRunner {
       hangup: async (cause) => this.kill(dial, cause),
     };
     void this.deps.acd.handoff(call);
+  }
+
+  /** Beep-only detection heard a voicemail beep before an agent took the call: out of the queue, a machine. */
+  private async beepWhileWaiting(dial: Dial): Promise<void> {
+    const withdrawn = await this.deps.acd.withdraw(dial.uuid);
+    if (!withdrawn || dial.outcome || dial.phase !== 'waiting_agent') return;
+    dial.graceTimer?.cancel();
+    dial.graceTimer = undefined;
+    await this.machine(dial, 'avmd beep');
   }
 
   /** The 2-second rule: no agent connected in time -> out of the queue, abandon message, counted. */
@@ -714,6 +763,7 @@ export class CampaignRunner {
     } else if (event.name === 'CUSTOM' && header(event, 'Event-Subclass') === 'avmd::beep') {
       dial.beepSeen = true;
       dial.beep?.();
+      if (dial.beepOnly && dial.phase === 'waiting_agent') this.guard(dial, this.beepWhileWaiting(dial));
     } else if (event.name === 'CHANNEL_HANGUP_COMPLETE' || event.name === 'CHANNEL_HANGUP') {
       this.hungUp(dial, header(event, 'Hangup-Cause') ?? 'NORMAL_CLEARING');
     }
@@ -827,6 +877,8 @@ export class CampaignRunner {
       occupancy: state.agentsLoggedIn ? state.busyAgents.length / state.agentsLoggedIn : null,
       ...(d ? { last_decision: { launch: d.launch, mode: d.mode, reason: d.reason, budget: d.budget, expectedLive: d.expectedLive, expectedAbandons: d.expectedAbandons } } : {}),
       ...(this.settingsError ? { settings_error: this.settingsError } : {}),
+      amd: this.settings.amd,
+      amd_answers: { ...this.amdFallbacks },
     };
   }
 }

@@ -12,6 +12,7 @@ import { CampaignSchema, type CampaignRow, type LeadRow } from '../../db/entitie
 import type { EslClient } from '../../esl/client';
 import { header, type EslEvent } from '../../esl/types';
 import { showChannelsJson } from '../../freeswitch';
+import { NodeCapabilityProbe } from '../../freeswitch/capabilities';
 import type { Logger } from '../../log/logger';
 import type { MetricsRegistry } from '../../metrics/registry';
 import { parseCampaignSettings } from '../campaign-settings';
@@ -51,6 +52,8 @@ export interface DialerRuntimeOptions {
   /** Live figures changed (throttled per campaign): the WebSocket push. */
   publish?: (figures: CampaignFigures) => void;
   publishThrottleMs?: number;
+  /** What each node can do (AMD); default: probed by the dialer itself at every connection. */
+  capabilities?: NodeCapabilityProbe;
 }
 
 export class DialerError extends Error {
@@ -84,7 +87,12 @@ export class DialerRuntime {
   private readonly log: Logger;
   private closed = false;
 
+  private readonly capabilities: NodeCapabilityProbe;
+  private readonly ownCapabilities: boolean;
+
   constructor(private readonly o: DialerRuntimeOptions) {
+    this.ownCapabilities = !o.capabilities;
+    this.capabilities = o.capabilities ?? new NodeCapabilityProbe(o.cluster, o.logger);
     this.store = new DialerStore(o.dataSource);
     this.dnc = new DncStore(o.dataSource, () => new Date(o.clock.now()));
     this.log = o.logger.child({ module: 'dialer' });
@@ -113,6 +121,7 @@ export class DialerRuntime {
     for (const id of [...this.schedules.keys()]) await this.unschedule(id);
     for (const t of this.publishDue.values()) t.cancel();
     for (const r of this.runners.values()) r.stop();
+    if (this.ownCapabilities) this.capabilities.close();
   }
 
   /** Re-reads a campaign after an API change (or its deletion) and starts, updates or stops its runner. */
@@ -139,6 +148,7 @@ export class DialerRuntime {
         acd: this.o.acd,
         client: (node) => this.o.cluster.client(node),
         pickNode: () => this.pickNode(),
+        amdSupport: async (node) => (this.capabilities.get(node) ?? (await this.capabilities.probe(node)))?.amd ?? 'none',
         gateway: this.o.gateway,
         callerId: this.o.callerId,
         changed: () => this.changed(row.id),
