@@ -424,8 +424,8 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
   /**
    * uuid_recv_dtmf <uuid> <dtmf_data>: the digits are queued on the channel as if its endpoint had sent them
    * (switch_channel_queue_dtmf_string; `digits@ms` gives the duration) and read by whatever reads DTMF there
-   * (eavesdrop's mode keys). Success writes no output (ESL then answers `-ERR no reply`); not checked against a
-   * capture.
+   * (eavesdrop's mode keys). Success answers `+OK <uuid> received DTMF <digits>.` as FreeSWITCH 1.10.12 does (seen
+   * on the real switch; the digits as given, duration suffix stripped).
    */
   uuid_recv_dtmf: sync((env, args) => {
     const [uuid, digitsArg] = apiArgv(args, 2);
@@ -435,7 +435,7 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
     const [digits, ms] = digitsArg.split('@');
     const samples = ms && /^[0-9]+$/.test(ms) ? Number(ms) * 8 : 2000;
     for (const d of (digits ?? '').replace(/[^0-9A-Da-d*#]/g, '')) env.engine.receiveDtmf(ch, d.toUpperCase(), 'APP', samples);
-    return '';
+    return `+OK ${uuid} received DTMF ${digits ?? ''}.\n`;
   }),
   uuid_send_dtmf: sync((env, args) => {
     const [uuid, digitsArg] = apiArgv(args, 2);

@@ -598,7 +598,10 @@ export class SupervisionService {
   }
 }
 
-/** uuid_recv_dtmf answers nothing on success (ESL: `-ERR no reply`); `+OK` is accepted too. */
+/**
+ * uuid_recv_dtmf: FreeSWITCH 1.10.12 answers `+OK <uuid> received DTMF <digits>.`; older builds wrote nothing
+ * (ESL then answers `-ERR no reply`), accepted too.
+ */
 function accepted(reply: ApiReply): boolean {
   return reply.ok || /^-ERR no reply/.test(reply.body.trim());
 }

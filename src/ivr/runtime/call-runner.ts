@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock, ClockTimer } from '../../clock/clock';
-import { ChannelHungUpError, EslCommandError, EslTimeoutError } from '../../esl/errors';
+import { ChannelHungUpError, EslClosedError, EslCommandError, EslDisconnectedError, EslTimeoutError } from '../../esl/errors';
 import type { EslClient } from '../../esl/client';
 import { channelVar, header, type EslEvent } from '../../esl/types';
 import {
@@ -19,6 +19,7 @@ import {
   filePath,
   toneStream,
   uuidBreak,
+  uuidExists,
   uuidKill,
   uuidSetVar,
   uuidSetVarMulti,
@@ -63,6 +64,8 @@ export interface RuntimeLimits {
   recordAfterHangupMs: number;
   /** Ringing time for a transfer to an external number before it counts as failed. */
   bridgeRingMs: number;
+  /** How long a call waits for a lost ESL connection to come back before its action counts as failed. */
+  reconnectWaitMs: number;
 }
 
 export const DEFAULT_LIMITS: RuntimeLimits = {
@@ -73,7 +76,17 @@ export const DEFAULT_LIMITS: RuntimeLimits = {
   recordMarginMs: 5_000,
   recordAfterHangupMs: 3_000,
   bridgeRingMs: 60_000,
+  reconnectWaitMs: 30_000,
 };
+
+/**
+ * Actions run again from their start after an ESL reconnect: the caller hears the prompt again or is asked for the
+ * digits again (what they pressed while the socket was down is lost). Handoffs, transfers, HTTP lookups and
+ * voicemail are not repeated blindly: they may have happened.
+ */
+const REPEATABLE = new Set<IvrAction['kind']>(['answer', 'play', 'collect', 'set', 'hangup']);
+/** At most this many reconnects are ridden out by one action. */
+const MAX_RECONNECTS_PER_ACTION = 3;
 
 /** Digits play_and_get_digits accepts for us: the flow's own rules are checked here, so the invalid digits are seen. */
 const ANY_DIGITS = '^[0-9*#A-D]+$';
@@ -139,6 +152,8 @@ export class CallRun {
   private readonly ac = new AbortController();
   private readonly extra: IvrPathStep[] = [];
   private digitSeq = 0;
+  /** The last failure was the ESL connection dropping (perform() rides it out for repeatable actions). */
+  private lostConnection = false;
   private recording?: RecordingWait;
   private bridgeWaiter?: () => void;
   private reached: { queue?: boolean; transfer?: boolean; voicemail?: boolean } = {};
@@ -165,9 +180,31 @@ export class CallRun {
     return this.outcomeValue;
   }
 
-  /** The path so far (final once finished): the interpreter's steps, then the runtime's own (handoff notes). */
+  /**
+   * The path so far (final once finished): the interpreter's steps and the runtime's own (handoff notes, reconnects)
+   * in time order; a runtime step at the same millisecond comes after the interpreter's (it reports on it).
+   */
   path(): IvrPathStep[] {
-    return [...this.session.path, ...this.extra];
+    const steps = [...this.session.path];
+    for (const x of this.extra) {
+      let i = steps.length;
+      while (i > 0 && steps[i - 1]!.at > x.at) i--;
+      steps.splice(i, 0, x);
+    }
+    return steps;
+  }
+
+  /** A step the runtime adds to the path, attributed to the node the call is in. */
+  private runtimeStep(event: string, detail: string, at: IvrPathStep | undefined = this.session.path.at(-1), nodeType = at?.nodeType ?? 'runtime'): void {
+    this.extra.push({
+      at: this.deps.clock.now(),
+      flow: at?.flow ?? this.info.flow,
+      flowVersion: at?.flowVersion ?? this.info.flowVersion,
+      node: at?.node ?? nodeType,
+      nodeType,
+      event,
+      detail,
+    });
   }
 
   /** Drives the flow until it ends. Never rejects. */
@@ -314,6 +351,58 @@ export class CallRun {
   // ---- actions -------------------------------------------------------------------------------------------------
 
   private async perform(action: Exclude<IvrAction, EndAction>): Promise<IvrInput> {
+    for (let attempt = 0; ; attempt++) {
+      const input = await this.performOnce(action);
+      if (input.kind !== 'failed' || !this.lostConnection || attempt >= MAX_RECONNECTS_PER_ACTION || !REPEATABLE.has(action.kind)) return input;
+      // The socket dropped under this action (FreeSWITCH kept the call parked and may still run the app): wait for
+      // the reconnect, check the call is still there, stop what may still play, and run the action again.
+      this.lostConnection = false;
+      const back = await this.waitForConnection();
+      if (this.finished) return { kind: 'hangup' };
+      if (!back) return input;
+      let exists: boolean;
+      try {
+        exists = (await this.deps.client.api(uuidExists(this.uuid), { timeoutMs: this.deps.limits.commandMs })).body.trim() === 'true';
+      } catch {
+        return input;
+      }
+      if (!exists) {
+        // It hung up while we were away (its CHANNEL_HANGUP went to the dead socket).
+        this.hungUp = true;
+        return this.expectHangup ? { kind: 'done' } : { kind: 'hangup' };
+      }
+      await this.deps.client.api(uuidBreak(this.uuid, true), { timeoutMs: this.deps.limits.commandMs }).catch(() => undefined);
+      this.runtimeStep('reconnected', `esl connection lost and back: ${action.kind} restarted`);
+      this.log.info('ESL reconnected: the IVR action is restarted', { action: action.kind, attempt: attempt + 1 });
+    }
+  }
+
+  /** Resolves true once the client is connected again, false if it does not come back in time or the run ends. */
+  private waitForConnection(): Promise<boolean> {
+    const client = this.deps.client;
+    if (client.status === 'ready') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (ok: boolean): void => {
+        if (settled) return;
+        settled = true;
+        timer.cancel();
+        client.off('status', onStatus);
+        this.ac.signal.removeEventListener('abort', onAbort);
+        resolve(ok);
+      };
+      const onStatus = (status: string): void => {
+        if (status === 'ready') done(true);
+        else if (status === 'closed') done(false);
+      };
+      const onAbort = (): void => done(false);
+      const timer = this.deps.clock.setTimeout(() => done(false), this.deps.limits.reconnectWaitMs);
+      client.on('status', onStatus);
+      this.ac.signal.addEventListener('abort', onAbort);
+    });
+  }
+
+  private async performOnce(action: Exclude<IvrAction, EndAction>): Promise<IvrInput> {
     try {
       switch (action.kind) {
         case 'answer':
@@ -353,6 +442,7 @@ export class CallRun {
       // A hangup we asked for completes the action that asked for it.
       return this.expectHangup ? { kind: 'done' } : { kind: 'hangup' };
     }
+    if (err instanceof EslDisconnectedError && !(err instanceof EslClosedError)) this.lostConnection = true;
     if (err instanceof EslTimeoutError) {
       // Whatever is still playing on the channel must not run into the next action.
       this.deps.client.api(uuidBreak(this.uuid, true), { timeoutMs: this.deps.limits.commandMs }).catch(() => undefined);
@@ -475,15 +565,7 @@ export class CallRun {
       variables: { ...this.session.variables },
       note: (detail) => {
         this.note = detail;
-        this.extra.push({
-          at: this.deps.clock.now(),
-          flow: lastStep?.flow ?? this.info.flow,
-          flowVersion: lastStep?.flowVersion ?? this.info.flowVersion,
-          node: lastStep?.node ?? 'queue',
-          nodeType: 'queue',
-          event: 'handoff',
-          detail,
-        });
+        this.runtimeStep('handoff', detail, lastStep, 'queue');
       },
       play: (media) => this.play(media),
       voicemail: async (box) => {
