@@ -22,14 +22,17 @@ describeEachEngine('IVR across an ESL reconnect', (engine) => {
     });
   const started = (uuid: string, app: string, n: number) =>
     waitFor(`${app} #${n}`, () => (h.eventsOf(uuid, 'CHANNEL_EXECUTE').filter((e) => e.app === app).length >= n ? true : undefined));
-  const connected = () => waitFor('the ESL reconnect', () => (h.service.cluster.allConnected() ? true : undefined));
-
-  it('a caller in a menu when the socket drops hears the menu again and goes on with the key they press', async () => {
-    const did = await h.flow('reconnect-menu', 'answer', {
+  /** answer -> a menu with a 3 s greeting (1: hang up) -> hangup; returns its DID. */
+  const menuFlow = (name: string) =>
+    h.flow(name, 'answer', {
       answer: { type: 'answer', next: 'menu' },
       menu: { type: 'menu', greeting: [{ kind: 'file', path: PROMPT }], options: { '1': 'bye' }, timeoutMs: 8000, maxRetries: 1, onTimeout: 'bye', onInvalid: 'bye' },
       bye: { type: 'hangup' },
     });
+  const connected = () => waitFor('the ESL reconnect', () => (h.service.cluster.allConnected() ? true : undefined));
+
+  it('a caller in a menu when the socket drops hears the menu again and goes on with the key they press', async () => {
+    const did = await menuFlow('reconnect-menu');
     const uuid = h.sim.injectInboundCall({ from: '+14155550111', to: `+${did}` });
     await started(uuid, 'play_and_get_digits', 1);
     expect(h.sim.dropConnections()).toBeGreaterThan(0);
@@ -47,11 +50,7 @@ describeEachEngine('IVR across an ESL reconnect', (engine) => {
   }, 30_000);
 
   it('a caller who hangs up while the socket is down is recorded as a caller hangup, not an error', async () => {
-    const did = await h.flow('reconnect-gone', 'answer', {
-      answer: { type: 'answer', next: 'menu' },
-      menu: { type: 'menu', greeting: [{ kind: 'file', path: PROMPT }], options: { '1': 'bye' }, timeoutMs: 8000, maxRetries: 1, onTimeout: 'bye', onInvalid: 'bye' },
-      bye: { type: 'hangup' },
-    });
+    const did = await menuFlow('reconnect-gone');
     const uuid = h.sim.injectInboundCall({ from: '+14155550112', to: `+${did}` });
     await started(uuid, 'play_and_get_digits', 1);
     h.sim.dropConnections();
