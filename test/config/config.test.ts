@@ -58,7 +58,17 @@ describe('loadConfig', () => {
       callbackCallerId: '+18005550100',
       crmUrl: 'https://crm.example.com/lookup',
       voicemailDir: '/srv/sb/voicemail',
+      phoneDial: { mode: 'sofia', profile: 'internal' },
     });
+    expect(loadConfig({ PHONE_DIAL: 'user', SIP_PROFILE: 'agents', SIP_DOMAIN: 'pbx.example.com' }).telephony.phoneDial).toEqual({
+      mode: 'user',
+      profile: 'agents',
+      domain: 'pbx.example.com',
+    });
+    expect(() => loadConfig({ PHONE_DIAL: 'verto' })).toThrow(/PHONE_DIAL/);
+    expect(() => loadConfig({ SIP_PROFILE: 'gateway' })).toThrow(/SIP_PROFILE: must not be "gateway"/);
+    expect(() => loadConfig({ SIP_PROFILE: 'internal/../x' })).toThrow(/SIP_PROFILE: must be a sofia profile name/);
+    expect(() => loadConfig({ SIP_DOMAIN: 'a.com,sofia/gateway/x' })).toThrow(/SIP_DOMAIN: must be a domain name/);
     expect(() => loadConfig({ OUTBOUND_GATEWAY: 'evil,sofia/gateway/x' })).toThrow(/OUTBOUND_GATEWAY: must be a FreeSWITCH gateway name/);
     expect(() => loadConfig({ CALLBACK_CALLER_ID: '1\r\n' })).toThrow(/CALLBACK_CALLER_ID: must be a phone number/);
     expect(() => loadConfig({ CRM_URL: 'file:///etc/passwd' })).toThrow(/CRM_URL: must be an http\(s\) URL/);
