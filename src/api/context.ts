@@ -33,7 +33,7 @@ export interface ApiDeps {
   acd?: AcdRuntimeApi;
   /** The ACD configuration store (default: acdConfigStoreFor(dataSource), the one the runtime shares). */
   acdConfig?: AcdConfigStoreImpl;
-  /** Agent call control (hold, transfer, 3-way, outbound); default: built from `acd` and `freeswitch`, without a gateway. */
+  /** Agent call control (hold, transfer, 3-way, outbound), the one the service builds (src/acd/runtime/agent-call-control.ts); routes that need it answer 503 without it. */
   acdCallControl?: CallControlApi;
   /** Call recording (start/stop/pause/resume need it; searches and downloads work on the database without it). */
   recordings?: Recordings;

@@ -8,9 +8,9 @@ import { AcdEngine } from '../acd/engine';
 import { AcdHistoryWriter } from '../acd/history-store';
 import { attachAcdWebSocket, publishToSupervisors, type AcdLiveHub } from '../acd/live';
 import { DialerRuntime } from '../dialer/runtime/dialer-runtime';
-import { callControlFor } from '../api/routes/acd-calls';
 import type { ApiDeps } from '../api/context';
 import { AcdRuntime, type AcdPrompts } from '../acd/runtime';
+import { createAgentCallControl } from '../acd/runtime/agent-call-control';
 import { createApp } from '../api/app';
 import type { HealthReport } from '../api/health';
 import { ensureBootstrapAdmin } from '../auth/bootstrap';
@@ -163,6 +163,17 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     });
     await acd.start();
     closers.push(() => acd.close());
+    // Agent call control (hold, transfers, 3-way, manual outbound, forced hangups): one instance, below the API, so the
+    // API, supervision and the dialer all see the same calls.
+    const callControl = createAgentCallControl({
+      cluster,
+      runtime: acd,
+      logger,
+      clock,
+      gateway: config.telephony.outboundGateway,
+      outboundCallerId: config.telephony.callbackCallerId,
+    });
+    closers.push(async () => callControl.close());
     const noAcd = new NoAcdQueueHandoff();
     const queueHandoff: QueueHandoff = {
       handoff: (call) => (acd.hasQueues() ? acd.handoff(call) : noAcd.handoff(call)),
@@ -188,7 +199,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     // Recording by policy at each ACD connect, agent/supervisor control, masking during sensitive IVR input, retention.
     const recordings = startRecording({ dataSource, cluster, acd, acdConfig, ivr, config, clock, logger });
     closers.push(() => recordings.close());
-    const supervision = createSupervision({ dataSource, config, clock, logger, freeswitch: cluster, acd, acdConfig });
+    const supervision = createSupervision({ dataSource, config, clock, logger, freeswitch: cluster, acd, acdConfig, acdCallControl: callControl });
     closers.push(() => supervision.close());
 
     // Outbound campaigns: enabled ones dial through OUTBOUND_GATEWAY; live answers go to the campaign's ACD queue.
@@ -202,8 +213,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       gateway: config.telephony.outboundGateway,
       callerId: config.telephony.callbackCallerId,
       publish: (figures) => publishToSupervisors(acd, { ...figures, campaign_type: figures.type, type: 'campaign_stats' }),
-      // The API's call control (one per ACD runtime): preview dials and agents' own callbacks ring the agent first.
-      manualOutbound: (agentId: number, number: string): Promise<{ agentUuid: string; customerUuid: string }> => callControlFor({ deps: apiDeps, logger }).manualOutbound(agentId, number),
+      // Preview dials and agents' own callbacks ring the agent first, through the one call control.
+      manualOutbound: (agentId: number, number: string) => callControl.manualOutbound(agentId, number),
     });
     await dialer.start();
     closers.push(() => dialer.close());
@@ -257,7 +268,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       return { status, freeswitch, database };
     };
 
-    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, acd, acdConfig, recordings, supervision, dialer, options: deps.apiOptions };
+    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, options: deps.apiOptions };
     const app = createApp(apiDeps);
     const server = await listen(app, config.http.host, config.http.port);
     closers.push(() => closeServer(server));
