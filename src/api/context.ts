@@ -13,6 +13,7 @@ import type { Logger } from '../log/logger';
 import type { FreeSwitchCluster } from '../freeswitch/cluster';
 import type { MetricsRegistry } from '../metrics/registry';
 import type { HealthReport } from './health';
+import type { AgentAccessGuard } from './agent-access';
 import type { AcdRuntimeApi } from '../acd/contract';
 import type { AcdConfigStoreImpl } from '../acd/config-store';
 import type { CallControlApi } from '../acd/runtime/call-control';
@@ -63,6 +64,8 @@ export interface ApiContext {
   apiKeys: ApiKeyService;
   tokens: TokenService;
   loginLimiter: LoginRateLimiter;
+  /** The team scope on ACD agents (routes with `agent` get it from the registry; others call it for a derived agent). */
+  agentAccess: AgentAccessGuard;
   /** Records an admin change in the audit log, attributed to the caller. */
   audit(req: Request, principal: Principal | null, entry: AuditChange): Promise<void>;
 }

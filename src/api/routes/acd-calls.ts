@@ -205,20 +205,15 @@ export function acdCallRoutes(ctx: ApiContext): AnyRoute[] {
       method: 'post',
       path: '/api/v1/acd/agents/:id/call/hangup',
       operationId: 'acdAgentCallHangup',
-      summary: "Force the hangup of an agent's call (supervisors and admins: any agent; agents: only themselves)",
-      description: 'Ends every leg of the call, including a conference and a consultation. An agent acting on another agent gets 403.',
+      summary: "Force the hangup of an agent's call (admins: any agent; supervisors: agents of their teams; agents: only themselves)",
+      description: 'Ends every leg of the call, including a conference and a consultation. Outside the caller\'s scope: 403.',
       tags: TAGS,
       access: ANYONE,
       params: z.strictObject({ id: idParam }),
-      responses: { 200: { description: 'hung up', schema: z.object({ killed: z.array(z.string()) }) }, 403: { description: "another agent's call" }, ...conflict },
-      handler: async ({ req, res, principal, params }) => {
-        const store = await loadedAcdStore(ctx);
-        if (principal?.role === 'agent') {
-          const mine = principal.kind === 'user' ? store.agentByUserId(principal.id) : undefined;
-          if (!mine || mine.id !== params.id) throw new HttpProblem(403, "an agent may act only on their own call");
-        }
-        const agent = store.getAgent(params.id);
-        if (!agent) throw new HttpProblem(404, `agent ${params.id} does not exist`);
+      agent: { in: 'params', field: 'id' },
+      responses: { 200: { description: 'hung up', schema: z.object({ killed: z.array(z.string()) }) }, 403: { description: 'an agent outside your teams, or another agent\'s call' }, ...conflict },
+      handler: async ({ req, res, principal, agent: scoped }) => {
+        const agent = scoped!;
         res.json(await run({ req, principal }, agent, 'force_hangup', {}, (cc) => cc.hangup(agent.id, { force: true })));
       },
     }),
