@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { acdConfigStoreFor, type AcdConfigStoreImpl } from '../acd/config-store';
+import { AgentSessions } from '../acd/agent-sessions';
 import { AcdEngine } from '../acd/engine';
 import { AcdHistoryWriter } from '../acd/history-store';
 import { attachAcdWebSocket, publishToSupervisors, type AcdLiveHub } from '../acd/live';
@@ -75,6 +76,8 @@ export interface Service {
   readonly acd: AcdRuntime;
   readonly acdConfig: AcdConfigStoreImpl;
   readonly acdHistory: AcdHistoryWriter;
+  /** Agents' sessions (logged in, state, reason), kept across restarts. */
+  readonly agentSessions: AgentSessions;
   readonly recordings: Recordings;
   readonly supervision: SupervisionService;
   /** Outbound campaigns (src/dialer/runtime). */
@@ -163,6 +166,11 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     });
     await acd.start();
     closers.push(() => acd.close());
+    // Agents logged in before a restart come back logged in (src/acd/agent-sessions.ts says in which state), before
+    // FreeSWITCH is connected, so the first calls already find them.
+    const agentSessions = new AgentSessions({ dataSource, runtime: acd, clock, logger, isEnabled: (id) => acdConfig.getAgent(id)?.enabled === true });
+    await agentSessions.start();
+    closers.push(() => agentSessions.close());
     // Agent call control (hold, transfers, 3-way, manual outbound, forced hangups): one instance, below the API, so the
     // API, supervision and the dialer all see the same calls.
     const callControl = createAgentCallControl({
@@ -294,6 +302,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       acd,
       acdConfig,
       acdHistory,
+      agentSessions,
       recordings,
       supervision,
       dialer,
