@@ -5,6 +5,8 @@ import { PasswordPolicyError } from '../auth/password';
 import { LoginRateLimiter } from '../auth/rate-limit';
 import { resolveJwtSecret, TokenService } from '../auth/tokens';
 import { UserService } from '../auth/users';
+import { recordingStoreFor } from '../recording/store';
+import { AgentAccessGuard } from './agent-access';
 import { makeAudit, type ApiContext, type ApiDeps } from './context';
 import { HttpProblem, sendProblem } from './problem';
 import { RouteRegistry } from './registry';
@@ -20,7 +22,7 @@ import { userRoutes } from './routes/users';
 import { dialplanRoutes } from './routes/dialplans';
 import { sipAccountRoutes } from './routes/sip-accounts';
 import { xmlCurlRoutes } from '../dialplan/xml-curl';
-import { acdAdminRoutes } from './routes/acd-admin';
+import { acdAdminRoutes, acdStore } from './routes/acd-admin';
 import { acdAgentRoutes } from './routes/acd-agent';
 import { acdLiveRoutes } from './routes/acd-live';
 import { acdCallRoutes } from './routes/acd-calls';
@@ -54,6 +56,10 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     tokens: new TokenService(resolveJwtSecret(deps.config, logger), deps.config.auth.tokenTtlSeconds, deps.clock),
     loginLimiter: new LoginRateLimiter(deps.clock, { maxFailures: opts.loginMaxFailures, windowMs: opts.loginWindowMs }),
     audit: makeAudit(deps.dataSource, deps.clock),
+    agentAccess: new AgentAccessGuard({
+      agents: () => acdStore(ctx),
+      supervisorTeams: (userId) => recordingStoreFor(deps.dataSource).supervisorTeams(userId),
+    }),
   };
   const registry = new RouteRegistry();
   registry.add(
@@ -106,7 +112,7 @@ export function createApp(deps: ApiDeps): express.Express {
     next();
   });
 
-  registry.mount(app, { auth: ctx, bodyLimit: deps.options?.bodyLimit ?? '1mb' });
+  registry.mount(app, { auth: ctx, bodyLimit: deps.options?.bodyLimit ?? '1mb', agentAccess: ctx.agentAccess });
 
   app.use((req: Request) => {
     const allowed = registry.methodsFor(req.path);

@@ -13,6 +13,7 @@ import type { Logger } from '../log/logger';
 import type { FreeSwitchCluster } from '../freeswitch/cluster';
 import type { MetricsRegistry } from '../metrics/registry';
 import type { HealthReport } from './health';
+import type { AgentAccessGuard } from './agent-access';
 import type { AcdRuntimeApi } from '../acd/contract';
 import type { AcdConfigStoreImpl } from '../acd/config-store';
 import type { CallControlApi } from '../acd/runtime/call-control';
@@ -37,7 +38,7 @@ export interface ApiDeps {
   acdConfig?: AcdConfigStoreImpl;
   /** How agents' and supervisors' phones are dialled (default: built from the config on `freeswitch`). */
   phones?: PhoneEndpoints;
-  /** Agent call control (hold, transfer, 3-way, outbound); default: built from `acd` and `freeswitch`, without a gateway. */
+  /** Agent call control (hold, transfer, 3-way, outbound), the one the service builds (src/acd/runtime/agent-call-control.ts); routes that need it answer 503 without it. */
   acdCallControl?: CallControlApi;
   /** Call recording (start/stop/pause/resume need it; searches and downloads work on the database without it). */
   recordings?: Recordings;
@@ -67,6 +68,8 @@ export interface ApiContext {
   apiKeys: ApiKeyService;
   tokens: TokenService;
   loginLimiter: LoginRateLimiter;
+  /** The team scope on ACD agents (routes with `agent` get it from the registry; others call it for a derived agent). */
+  agentAccess: AgentAccessGuard;
   /** Records an admin change in the audit log, attributed to the caller. */
   audit(req: Request, principal: Principal | null, entry: AuditChange): Promise<void>;
 }

@@ -58,6 +58,9 @@ function parameters(r: AnyRoute, defs: Record<string, unknown>): Json[] {
   return out;
 }
 
+const AGENT_SCOPE =
+  'Team scope on the agent it names: admins any agent; supervisors the agents of their teams (a supervisor API key none); agents only themselves.';
+
 function problemResponse(description: string): Json {
   return { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
 }
@@ -80,6 +83,7 @@ function operation(r: AnyRoute, defs: Record<string, unknown>): Json {
     responses[status] = entry;
   }
   if (r.params || r.query || r.body) responses['400'] ??= problemResponse('invalid request (errors[] names each field)');
+  if (r.agent) responses['403'] ??= problemResponse('role not allowed, or the agent is outside your scope (supervisors: agents of their teams; agents: themselves)');
   if (r.access.kind === 'roles') {
     responses['401'] ??= problemResponse('missing, invalid or expired credentials');
     responses['403'] ??= problemResponse('role not allowed');
@@ -99,10 +103,11 @@ function operation(r: AnyRoute, defs: Record<string, unknown>): Json {
   const op: Json = {
     operationId: r.operationId,
     summary: r.summary,
-    description: [r.description, who].filter(Boolean).join('\n\n'),
+    description: [r.description, who, r.agent ? AGENT_SCOPE : undefined].filter(Boolean).join('\n\n'),
     tags: r.tags,
     'x-required-roles': requiredRoles,
     'x-api-key-any-role': r.access.kind === 'roles' && r.access.apiKeys === 'any',
+    ...(r.agent ? { 'x-agent-scope': `${r.agent.in}.${r.agent.field}` } : {}),
     security:
       r.access.kind === 'public'
         ? []

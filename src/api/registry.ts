@@ -1,8 +1,10 @@
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { authenticate, getPrincipal, requireRole, requireRoleOrApiKey, type AuthServices } from '../auth/middleware';
+import type { StoredAgent } from '../acd/config-store';
 import type { Principal } from '../auth/principal';
 import type { Role } from '../auth/roles';
+import type { AgentAccessGuard } from './agent-access';
 import { HttpProblem } from './problem';
 import { validate } from './validation';
 
@@ -48,6 +50,18 @@ export interface RouteContext<P, Q, B> {
   params: P;
   query: Q;
   body: B;
+  /** The agent the route acts on (routes with `agent`), once the team scope has admitted the caller. */
+  agent?: StoredAgent;
+}
+
+/**
+ * Where a route's ACD agent id is: a path parameter or a body field (a body field that is absent or null names no
+ * agent, e.g. a callback for whoever is free). The registry checks the caller's scope on that agent
+ * (src/api/agent-access.ts) before the handler runs.
+ */
+export interface AgentRef {
+  in: 'params' | 'body';
+  field: string;
 }
 
 export interface RouteDef<PS extends Schema = undefined, QS extends Schema = undefined, BS extends Schema = undefined> {
@@ -67,6 +81,8 @@ export interface RouteDef<PS extends Schema = undefined, QS extends Schema = und
    * own size limit. Other media types get 415. Exclusive with `body`.
    */
   rawBody?: { contentType: string; description: string };
+  /** The route acts on an ACD agent: admins any, supervisors their teams' agents, agents themselves. */
+  agent?: AgentRef;
   responses: Record<number, ResponseSpec>;
   handler: (ctx: RouteContext<Out<PS>, Out<QS>, Out<BS>>) => unknown;
 }
@@ -87,6 +103,8 @@ export interface MountOptions {
   auth: AuthServices;
   /** Largest accepted request body, as for body-parser (e.g. '1mb'). */
   bodyLimit: string;
+  /** The team scope of routes that act on an agent. */
+  agentAccess: AgentAccessGuard;
 }
 
 /**
@@ -132,7 +150,9 @@ export class RouteRegistry {
         const params = r.params ? validate(r.params, { ...req.params }, 'params') : undefined;
         const query = r.query ? validate(r.query, { ...(req.query as object) }, 'query') : undefined;
         const body = r.body ? validate(r.body, req.body, 'body') : undefined;
-        await r.handler({ req, res, principal: getPrincipal(res), params, query, body });
+        const principal = getPrincipal(res);
+        const agent = r.agent ? await scopedAgent(options.agentAccess, principal, r.agent, { params, body }) : undefined;
+        await r.handler({ req, res, principal, params, query, body, agent });
       });
       app[r.method](r.path, ...chain);
     }
@@ -145,6 +165,20 @@ export class RouteRegistry {
     if (methods.has('GET')) methods.add('HEAD');
     return [...methods];
   }
+}
+
+/** The agent named by `ref`, if the caller may act on it (else the guard's 401/403/404). */
+async function scopedAgent(
+  guard: AgentAccessGuard,
+  principal: Principal | null,
+  ref: AgentRef,
+  input: { params: unknown; body: unknown },
+): Promise<StoredAgent | undefined> {
+  const from = (ref.in === 'params' ? input.params : input.body) as Record<string, unknown> | undefined;
+  const id = from?.[ref.field];
+  if (id === undefined || id === null) return undefined;
+  if (typeof id !== 'number') throw new Error(`route agent field ${ref.in}.${ref.field} must be validated as a number`);
+  return guard.require(principal, id);
 }
 
 function patternToRegExp(pattern: string): RegExp {

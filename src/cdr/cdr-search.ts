@@ -10,10 +10,10 @@ export interface CdrQuery {
   from?: Date;
   /** start_at < to. */
   to?: Date;
-  /** Matches caller_number, destination_number or callee_number. A trailing `*` makes it a prefix match. */
+  /** Matches caller_number, destination_number or callee_number; see parseNumberQuery for the syntax. */
   number?: string;
-  /** 'exact' (default) or 'prefix'. */
-  numberMatch?: 'exact' | 'prefix';
+  /** How `number` matches; absent: a trailing `*` means prefix, a leading `*` suffix, else exact. */
+  numberMatch?: NumberMatch;
   /** Hangup cause, e.g. NORMAL_CLEARING (case-insensitive: stored upper-case). */
   cause?: string;
   direction?: string;
@@ -31,9 +31,63 @@ export interface CdrPage {
   items: CdrRow[];
 }
 
+export const NUMBER_MATCHES = ['exact', 'prefix', 'suffix'] as const;
+export type NumberMatch = (typeof NUMBER_MATCHES)[number];
+
+/** A number search: the values any of the three number columns may equal / start with / end with. */
+export interface NumberSearch {
+  match: NumberMatch;
+  values: string[];
+}
+
+/**
+ * The number filter's syntax:
+ * - `+14155550100` or `14155550100`: exact; `+1415*`: prefix; `*0100`: suffix (`numberMatch` says it explicitly, and
+ *   then a `*` is literal, e.g. the feature code `*97` with numberMatch exact).
+ * - Bare digits also match the same digits after a `+` (`1415*` finds `+1415...` and `1415...`); a query that
+ *   starts with `+` matches only numbers with it.
+ * - A leading space is read as `+`: in a query string an unescaped `+` arrives as a space, and numbers have none.
+ * Returns null when the filter matches everything (`*` alone).
+ */
+export function parseNumberQuery(raw: string, explicit?: NumberMatch): NumberSearch | null {
+  let value = raw.startsWith(' ') ? `+${raw.trimStart()}` : raw;
+  let match: NumberMatch = explicit ?? 'exact';
+  if (!explicit) {
+    if (value.endsWith('*')) {
+      match = 'prefix';
+      value = value.slice(0, -1);
+    } else if (value.startsWith('*') && value.length > 1) {
+      match = 'suffix';
+      value = value.slice(1);
+    }
+  }
+  if (value === '' || value === '*') return null;
+  // A suffix of digits is the same with or without the +; exact and prefix need both spellings.
+  const values = /^[0-9]+$/.test(value) && match !== 'suffix' ? [value, `+${value}`] : [value];
+  return { match, values };
+}
+
 /** `%`, `_` and the escape character itself are literal in a LIKE pattern after this; '!' escapes on both engines. */
-function likePrefix(value: string): string {
-  return `${value.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+function escapeLike(value: string): string {
+  return value.replace(/[!%_]/g, (c) => `!${c}`);
+}
+
+const NUMBER_COLUMNS = ['c.caller_number', 'c.destination_number', 'c.callee_number'] as const;
+
+/**
+ * The WHERE text and parameters of a number search. On MariaDB exact and prefix conditions are index range scans of
+ * each number column's index (`=`, and `LIKE 'x%'` with a constant prefix), merged over the OR; a suffix
+ * (`LIKE '%x'`) cannot use an index and reads the rows the other filters leave, so pair it with from/to.
+ */
+function numberCondition(search: NumberSearch): { sql: string; params: Record<string, string> } {
+  const params: Record<string, string> = {};
+  const parts: string[] = [];
+  search.values.forEach((v, i) => {
+    const name = `number${i}`;
+    params[name] = search.match === 'exact' ? v : search.match === 'prefix' ? `${escapeLike(v)}%` : `%${escapeLike(v)}`;
+    for (const col of NUMBER_COLUMNS) parts.push(search.match === 'exact' ? `${col} = :${name}` : `${col} LIKE :${name} ESCAPE '!'`);
+  });
+  return { sql: `(${parts.join(' OR ')})`, params };
 }
 
 function clampInt(value: number | undefined, min: number, max: number, fallback: number): number {
@@ -56,23 +110,10 @@ export async function searchCdrs(ds: DataSource, q: CdrQuery = {}): Promise<CdrP
 
   if (validDate(q.from)) qb.andWhere('c.start_at >= :from', { from: sqlDateTime(q.from) });
   if (validDate(q.to)) qb.andWhere('c.start_at < :to', { to: sqlDateTime(q.to) });
-  if (q.number !== undefined && q.number !== '') {
-    let number = q.number;
-    let prefix = q.numberMatch === 'prefix';
-    if (number.endsWith('*')) {
-      number = number.slice(0, -1);
-      prefix = true;
-    }
-    if (prefix && number === '') {
-      // `*` alone matches everything: no condition.
-    } else if (prefix) {
-      qb.andWhere(
-        "(c.caller_number LIKE :numberLike ESCAPE '!' OR c.destination_number LIKE :numberLike ESCAPE '!' OR c.callee_number LIKE :numberLike ESCAPE '!')",
-        { numberLike: likePrefix(number) },
-      );
-    } else {
-      qb.andWhere('(c.caller_number = :number OR c.destination_number = :number OR c.callee_number = :number)', { number });
-    }
+  const numberSearch = q.number !== undefined && q.number !== '' ? parseNumberQuery(q.number, q.numberMatch) : null;
+  if (numberSearch) {
+    const { sql, params } = numberCondition(numberSearch);
+    qb.andWhere(sql, params);
   }
   if (q.cause) qb.andWhere('c.hangup_cause = :cause', { cause: q.cause.toUpperCase() });
   if (q.direction) qb.andWhere('c.direction = :direction', { direction: q.direction.toLowerCase() });

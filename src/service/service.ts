@@ -4,13 +4,14 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { acdConfigStoreFor, type AcdConfigStoreImpl } from '../acd/config-store';
+import { AgentSessions } from '../acd/agent-sessions';
 import { AcdEngine } from '../acd/engine';
 import { AcdHistoryWriter } from '../acd/history-store';
 import { attachAcdWebSocket, publishToSupervisors, type AcdLiveHub } from '../acd/live';
 import { DialerRuntime } from '../dialer/runtime/dialer-runtime';
-import { callControlFor } from '../api/routes/acd-calls';
 import type { ApiDeps } from '../api/context';
 import { AcdRuntime, type AcdPrompts } from '../acd/runtime';
+import { createAgentCallControl } from '../acd/runtime/agent-call-control';
 import { createApp } from '../api/app';
 import type { HealthReport } from '../api/health';
 import { NodeCapabilityProbe } from '../freeswitch/capabilities';
@@ -79,6 +80,8 @@ export interface Service {
   readonly acd: AcdRuntime;
   readonly acdConfig: AcdConfigStoreImpl;
   readonly acdHistory: AcdHistoryWriter;
+  /** Agents' sessions (logged in, state, reason), kept across restarts. */
+  readonly agentSessions: AgentSessions;
   readonly recordings: Recordings;
   readonly supervision: SupervisionService;
   /** Outbound campaigns (src/dialer/runtime). */
@@ -179,6 +182,23 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     });
     await acd.start();
     closers.push(() => acd.close());
+    // Agents logged in before a restart come back logged in (src/acd/agent-sessions.ts says in which state), before
+    // FreeSWITCH is connected, so the first calls already find them.
+    const agentSessions = new AgentSessions({ dataSource, runtime: acd, clock, logger, isEnabled: (id) => acdConfig.getAgent(id)?.enabled === true });
+    await agentSessions.start();
+    closers.push(() => agentSessions.close());
+    // Agent call control (hold, transfers, 3-way, manual outbound, forced hangups): one instance, below the API, so the
+    // API, supervision and the dialer all see the same calls.
+    const callControl = createAgentCallControl({
+      cluster,
+      runtime: acd,
+      logger,
+      clock,
+      gateway: config.telephony.outboundGateway,
+      outboundCallerId: config.telephony.callbackCallerId,
+      phones,
+    });
+    closers.push(async () => callControl.close());
     const noAcd = new NoAcdQueueHandoff();
     const queueHandoff: QueueHandoff = {
       handoff: (call) => (acd.hasQueues() ? acd.handoff(call) : noAcd.handoff(call)),
@@ -204,7 +224,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     // Recording by policy at each ACD connect, agent/supervisor control, masking during sensitive IVR input, retention.
     const recordings = startRecording({ dataSource, cluster, acd, acdConfig, ivr, config, clock, logger });
     closers.push(() => recordings.close());
-    const supervision = createSupervision({ dataSource, config, clock, logger, freeswitch: cluster, acd, acdConfig, phones });
+    const supervision = createSupervision({ dataSource, config, clock, logger, freeswitch: cluster, acd, acdConfig, acdCallControl: callControl, phones });
     closers.push(() => supervision.close());
 
     // Outbound campaigns: enabled ones dial through OUTBOUND_GATEWAY; live answers go to the campaign's ACD queue.
@@ -221,8 +241,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       gateway: config.telephony.outboundGateway,
       callerId: config.telephony.callbackCallerId,
       publish: (figures) => publishToSupervisors(acd, { ...figures, campaign_type: figures.type, type: 'campaign_stats' }),
-      // The API's call control (one per ACD runtime): preview dials and agents' own callbacks ring the agent first.
-      manualOutbound: (agentId: number, number: string): Promise<{ agentUuid: string; customerUuid: string }> => callControlFor({ deps: apiDeps, logger }).manualOutbound(agentId, number),
+      // Preview dials and agents' own callbacks ring the agent first, through the one call control.
+      manualOutbound: (agentId: number, number: string) => callControl.manualOutbound(agentId, number),
     });
     await dialer.start();
     closers.push(() => dialer.close());
@@ -281,7 +301,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       return { status, freeswitch, database, dialing };
     };
 
-    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, phones, acd, acdConfig, recordings, supervision, dialer, options: deps.apiOptions };
+    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, phones, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, options: deps.apiOptions };
     const app = createApp(apiDeps);
     const server = await listen(app, config.http.host, config.http.port);
     closers.push(() => closeServer(server));
@@ -307,6 +327,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       acd,
       acdConfig,
       acdHistory,
+      agentSessions,
       recordings,
       supervision,
       dialer,

@@ -26,8 +26,10 @@ import type { DataSource } from 'typeorm';
 import type { AcdRuntimeApi, AgentState } from '../acd/contract';
 import type { StoredAgent } from '../acd/config-store';
 import { AcdStateError } from '../acd/errors';
+import { alreadyInState } from '../acd/state-requests';
 import { agentStateView, publishAgentMonitored, type AgentStateView } from '../acd/live';
 import type { CallControlApi } from '../acd/runtime/call-control';
+import { agentAccess } from '../auth/agent-access';
 import type { Principal } from '../auth/principal';
 import { principalName } from '../auth/principal';
 import type { Clock } from '../clock/clock';
@@ -185,12 +187,14 @@ export class SupervisionService {
 
   // ---- who may supervise whom ------------------------------------------------------------------------------------
 
-  /** Admins supervise every agent; a supervisor (a user, not an API key) the agents of their teams; agents nobody. */
+  /**
+   * Admins supervise every agent; a supervisor (a user, not an API key) the agents of their teams; agents nobody.
+   * The team rule is the API's (src/auth/agent-access.ts), so supervision and the other agent routes never disagree.
+   */
   async maySupervise(principal: Principal, agent: StoredAgent): Promise<boolean> {
-    if (principal.role === 'admin') return true;
-    if (principal.role !== 'supervisor' || principal.kind !== 'user') return false;
-    const me = await this.store.supervisor(principal.id);
-    return agent.teams.some((t) => me.teams.includes(t));
+    if (principal.role === 'agent') return false;
+    const teams = principal.role === 'supervisor' && principal.kind === 'user' ? (await this.store.supervisor(principal.id)).teams : [];
+    return agentAccess(principal, agent, teams).allowed;
   }
 
   private async agentFor(actor: SupervisionActor, agentId: number): Promise<StoredAgent> {
@@ -410,10 +414,18 @@ export class SupervisionService {
     const agent = await this.agentFor(actor, agentId);
     const engine = this.runtime().engine;
     const before = engine.agent(agentId);
+    // Already there: nothing to change (repeated requests are idempotent, as on the ACD agent routes).
+    const already = !!before && alreadyInState(before, action, reason ?? 'other');
     try {
-      if (action === 'ready') engine.setReady(agentId);
-      else if (action === 'not_ready') engine.setNotReady(agentId, reason ?? 'other');
-      else engine.logout(agentId, reason ?? 'supervisor');
+      if (already) {
+        // nothing to do: the engine would refuse a transition to the state the agent is in
+      } else if (action === 'ready') {
+        engine.setReady(agentId);
+      } else if (action === 'not_ready') {
+        engine.setNotReady(agentId, reason ?? 'other');
+      } else {
+        engine.logout(agentId, reason ?? 'supervisor');
+      }
     } catch (err) {
       if (err instanceof AcdStateError) throw new SupervisionError(err.code.startsWith('unknown_') ? 'not_found' : 'conflict', err.message);
       throw err;
@@ -426,7 +438,7 @@ export class SupervisionService {
       'acd_agent',
       agentId,
       before ? { state: before.state, reason: before.reason ?? null } : null,
-      { action, reason: reason ?? null, state: after.state as AgentState, pending: after.state === before?.state && action !== 'ready' ? 'after_call' : null },
+      { action, reason: reason ?? null, state: after.state as AgentState, pending: !already && after.state === before?.state && action !== 'ready' ? 'after_call' : null },
     );
     return agentStateView(after);
   }

@@ -27,10 +27,12 @@ describeEachEngine('ACD agent API on the real engine', (engine) => {
       const res = await api.fetch('/api/v1/acd/agents', {
         method: 'POST',
         token: api.tokens.admin1,
-        json: { user_id: api.userIds[user], extension: ext, skills: { sales: 5 }, queues: [{ queue: 'sales', tier: 1 }] },
+        json: { user_id: api.userIds[user], extension: ext, skills: { sales: 5 }, teams: ['red'], queues: [{ queue: 'sales', tier: 1 }] },
       });
       expect(res.status).toBe(201);
     }
+    const teams = await api.fetch(`/api/v1/supervision/supervisors/${api.userIds.supervisor1}/teams`, { method: 'PUT', token: api.tokens.admin1, json: { teams: ['red'] } });
+    expect(teams.status).toBe(200);
     a1 = api.store.agentByUserId(api.userIds.agent1!)!.id;
     a2 = api.store.agentByUserId(api.userIds.agent2!)!.id;
     const key = await api.fetch('/api/v1/api-keys', { method: 'POST', token: api.tokens.admin1, json: { name: 'agent-key', role: 'agent' } });
@@ -50,17 +52,29 @@ describeEachEngine('ACD agent API on the real engine', (engine) => {
     expect((await api.fetch('/api/v1/acd/live/queues', { token: api.tokens.supervisor1 })).status).toBe(503);
   });
 
-  it('runs agent state transitions through the engine; invalid ones are 409 with the reason', async () => {
+  it('runs agent state transitions through the engine; repeated requests answer the current state; invalid ones are 409', async () => {
     acd = await api.startAcd();
     let res = await post('/api/v1/acd/me/login', api.tokens.agent1!);
     expect(res.status).toBe(200);
     const s1 = (await res.json()) as StateOut;
     expect(s1).toMatchObject({ id: a1, state: 'available', reason: null });
 
-    res = await post('/api/v1/acd/me/login', api.tokens.agent1!);
-    expect(res.status).toBe(409);
-    expect((await problemOf(res)).detail).toMatch(/login is not allowed while available/);
+    // Login again, or ready right after login: 200 with the state unchanged (same version: the engine was not asked).
+    for (const path of ['/api/v1/acd/me/login', '/api/v1/acd/me/ready', '/api/v1/acd/me/wrap-up/end']) {
+      res = await post(path, api.tokens.agent1!);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ state: 'available', version: s1.version });
+    }
 
+    res = await post('/api/v1/acd/me/not-ready', api.tokens.agent1!, { reason: 'lunch' });
+    const lunch = (await res.json()) as StateOut;
+    expect(lunch).toMatchObject({ state: 'not_ready', reason: 'lunch' });
+    res = await post('/api/v1/acd/me/not-ready', api.tokens.agent1!, { reason: 'lunch' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ state: 'not_ready', reason: 'lunch', version: lunch.version });
+    // Not ready for another reason is a change, not a repeat.
+    res = await post('/api/v1/acd/me/not-ready', api.tokens.agent1!, { reason: 'break' });
+    expect(await res.json()).toMatchObject({ state: 'not_ready', reason: 'break' });
     res = await post('/api/v1/acd/me/not-ready', api.tokens.agent1!, { reason: 'lunch' });
     expect(await res.json()).toMatchObject({ state: 'not_ready', reason: 'lunch' });
     res = await post('/api/v1/acd/me/not-ready', api.tokens.agent1!, { reason: 'napping' });
@@ -71,13 +85,24 @@ describeEachEngine('ACD agent API on the real engine', (engine) => {
     const s2 = (await res.json()) as StateOut;
     expect(s2.state).toBe('available');
     expect(s2.version).toBeGreaterThan(s1.version);
+
+    // Logout twice: the second answers logged_out; then back in.
+    res = await post('/api/v1/acd/me/logout', api.tokens.agent1!);
+    const out = (await res.json()) as StateOut;
+    expect(out.state).toBe('logged_out');
+    res = await post('/api/v1/acd/me/logout', api.tokens.agent1!);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ state: 'logged_out', version: out.version });
+    // A real conflict stays one: wrap-up cannot end while logged out.
     res = await post('/api/v1/acd/me/wrap-up/end', api.tokens.agent1!);
     expect(res.status).toBe(409);
+    expect((await problemOf(res)).detail).toMatch(/not allowed while logged_out/);
+    expect((await post('/api/v1/acd/me/login', api.tokens.agent1!)).status).toBe(200);
 
     expect(acd.engine.agent(a1)?.state).toBe('available');
   });
 
-  it('an agent acts only on themselves (403 on another agent); supervisors act on anyone, audited', async () => {
+  it('an agent acts only on themselves (403 on another agent); supervisors act on the agents of their teams, audited', async () => {
     let res = await post(`/api/v1/acd/agents/${a2}/state`, api.tokens.agent1!, { action: 'login' });
     expect(res.status).toBe(403);
     expect(acd.engine.agent(a2)?.state).toBe('logged_out');

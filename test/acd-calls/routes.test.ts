@@ -77,10 +77,12 @@ describe('call-control routes', () => {
     const store = acdConfigStoreFor(api.ds, { clock: systemClock, logger: silentLogger });
     agentA = (await store.createAgent({ user_id: api.ids.agent, extension: '1001' })).id;
     const userB = await api.users.create({ username: 'agentb', password: PASSWORDS.agent, role: 'agent' });
-    agentB = (await store.createAgent({ user_id: userB.id, extension: '1002' })).id;
+    agentB = (await store.createAgent({ user_id: userB.id, extension: '1002', teams: ['red'] })).id;
     tokenB = ((await (await api.login('agentb', PASSWORDS.agent)).json()) as { token: string }).token;
     api.deps.acd = runtime;
     api.deps.acdCallControl = fake;
+    const teams = await api.fetch(`/api/v1/supervision/supervisors/${api.ids.supervisor}/teams`, { method: 'PUT', token: api.tokens.admin, json: { teams: ['red'] } });
+    expect(teams.status).toBe(200);
   });
   afterAll(() => api.close());
   beforeEach(() => {
@@ -97,11 +99,12 @@ describe('call-control routes', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ agent_id: agentA, held: true });
     expect(fake.calls).toEqual([['hold', agentA, undefined]]);
-    // Agent A cannot hang up agent B's call; agent B can hang up their own; a supervisor any.
+    // Agent A cannot hang up agent B's call; agent B can hang up their own; a supervisor of B's team too, not of A's.
     expect((await post(`/api/v1/acd/agents/${agentB}/call/hangup`, api.tokens.agent)).status).toBe(403);
     expect(fake.calls).toHaveLength(1);
     expect((await post(`/api/v1/acd/agents/${agentB}/call/hangup`, tokenB)).status).toBe(200);
     expect((await post(`/api/v1/acd/agents/${agentB}/call/hangup`, api.tokens.supervisor)).status).toBe(200);
+    expect((await post(`/api/v1/acd/agents/${agentA}/call/hangup`, api.tokens.supervisor)).status).toBe(403);
     expect(fake.calls.slice(1)).toEqual([
       ['hangup', agentB, { force: true }],
       ['hangup', agentB, { force: true }],
@@ -165,11 +168,11 @@ describe('call-control routes', () => {
   test('each action is audited', async () => {
     fake.onCall.add(agentA);
     await post('/api/v1/acd/me/call/transfer', api.tokens.agent, { target: { queue: 'billing' } });
-    await post(`/api/v1/acd/agents/${agentA}/call/hangup`, api.tokens.supervisor);
+    await post(`/api/v1/acd/agents/${agentA}/call/hangup`, api.tokens.admin);
     const rows = (await api.ds.query("SELECT action, actor_name, target_type, target_id FROM audit_log WHERE action LIKE 'acd_call.%' ORDER BY id")) as Array<Record<string, unknown>>;
     expect(rows.slice(-2)).toEqual([
       { action: 'acd_call.transfer_blind', actor_name: 'agent1', target_type: 'acd_agent', target_id: String(agentA) },
-      { action: 'acd_call.force_hangup', actor_name: 'supervisor1', target_type: 'acd_agent', target_id: String(agentA) },
+      { action: 'acd_call.force_hangup', actor_name: 'admin1', target_type: 'acd_agent', target_id: String(agentA) },
     ]);
   });
 

@@ -75,6 +75,20 @@ describe('CDR search API', () => {
     expect((await search('?node=fs-a&direction=outbound&cause=NO_ANSWER')).total).toBe(0);
   });
 
+  it('number search over HTTP: an unescaped + (a space on the wire), prefix, suffix, number_match', async () => {
+    // `+` unescaped in a query string decodes to a space; the search reads it back as +.
+    expect((await search('?number=+15550000007')).items.map((c) => c.uuid)).toEqual([cdr(7).uuid]);
+    expect((await search('?number=+1555000000*')).total).toBe(9);
+    // Bare digits match the numbers stored with a +.
+    expect((await search('?number=1555000000*')).total).toBe(9);
+    expect((await search('?number=*0007')).items.map((c) => c.uuid)).toEqual([cdr(7).uuid]);
+    expect((await search('?number=0007&number_match=suffix')).items.map((c) => c.uuid)).toEqual([cdr(7).uuid]);
+    expect((await search(`?number=${encodeURIComponent('*0007')}&number_match=exact`)).total).toBe(0);
+    const bad = await api.fetch('/api/v1/cdrs?number=1&number_match=middle', { token: api.tokens.admin });
+    expect(bad.status).toBe(400);
+    expect((await problemOf(bad)).errors?.[0]?.field).toBe('number_match');
+  });
+
   it('filters by time range', async () => {
     const from = new Date(T0 + 10 * 60_000).toISOString();
     const to = new Date(T0 + 15 * 60_000).toISOString();

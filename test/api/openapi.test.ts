@@ -87,8 +87,11 @@ describe('OpenAPI document', () => {
     expect(create.additionalProperties).toBe(false);
     const cdrParams = doc.paths['/api/v1/cdrs']!.get!.parameters!.map((p) => `${p.in}:${p.name}`).sort();
     expect(cdrParams).toEqual(
-      ['call_uuid', 'cause', 'direction', 'from', 'limit', 'node', 'number', 'offset', 'to', 'uuid'].map((n) => `query:${n}`).sort(),
+      ['call_uuid', 'cause', 'direction', 'from', 'limit', 'node', 'number', 'number_match', 'offset', 'to', 'uuid'].map((n) => `query:${n}`).sort(),
     );
+    // The README's PUT /api/v1/auth/password: a PUT in the document too, and no POST.
+    expect(doc.paths['/api/v1/auth/password']!.put).toBeDefined();
+    expect(doc.paths['/api/v1/auth/password']!.post).toBeUndefined();
     expect(doc.paths['/api/v1/users/{id}']!.get!.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
   });
 });

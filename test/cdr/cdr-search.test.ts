@@ -78,6 +78,33 @@ describeEachEngine('searchCdrs', (engine) => {
     expect((await searchCdrs(db.ds, { number: '15551230001', fs_node: 'fs-lab' })).total).toBe(4);
   });
 
+  it('matches by suffix (leading *), bare digits with or without +, a leading space as +, and an explicit numberMatch', async () => {
+    const callers = (page: { items: Array<{ caller_number: string }> }) => page.items.map((r) => r.caller_number).sort();
+    expect(callers(await searchCdrs(db.ds, { number: '*0007' }))).toEqual(['+15551000007']);
+    const byEnding = (end: string) =>
+      inputs.filter((i) => [i.caller_number, i.destination_number, i.callee_number].some((n) => n?.endsWith(end))).length;
+    expect((await searchCdrs(db.ds, { number: '*00', limit: 500 })).total).toBe(byEnding('00'));
+    expect((await searchCdrs(db.ds, { number: '*00', limit: 500 })).total).toBeGreaterThan(1);
+    // Bare digits find the same numbers written with a +; a + in the query finds only numbers that have it.
+    const plusPrefix = await searchCdrs(db.ds, { number: '+1555100001*', limit: 500 });
+    expect(plusPrefix.total).toBe(10);
+    expect((await searchCdrs(db.ds, { number: '1555100001*', limit: 500 })).total).toBe(plusPrefix.total);
+    expect(callers(await searchCdrs(db.ds, { number: '15551000007' }))).toEqual(['+15551000007']);
+    expect((await searchCdrs(db.ds, { number: '15551230001', fs_node: 'fs-lab' })).total).toBe(4);
+    expect((await searchCdrs(db.ds, { number: '+15551230001', fs_node: 'fs-lab' })).total).toBe(0);
+    // An unescaped + in a query string arrives as a space.
+    expect(callers(await searchCdrs(db.ds, { number: ' 15551000007' }))).toEqual(['+15551000007']);
+    expect((await searchCdrs(db.ds, { number: ' 1555100001*', limit: 500 })).total).toBe(10);
+    // Explicit: the * is literal.
+    expect((await searchCdrs(db.ds, { number: '*0007', numberMatch: 'exact' })).total).toBe(0);
+    expect(callers(await searchCdrs(db.ds, { number: '0007', numberMatch: 'suffix' }))).toEqual(['+15551000007']);
+    expect((await searchCdrs(db.ds, { number: '+15551000007', numberMatch: 'prefix' })).total).toBe(1);
+    // LIKE wildcards are literal in a suffix too: '%4_x' ends only one of the two numbers, '4_x' both.
+    expect(callers(await searchCdrs(db.ds, { number: '*%4_x' }))).toEqual(['12%4_x']);
+    expect(callers(await searchCdrs(db.ds, { number: '*4_x' }))).toEqual(['1234_x', '12%4_x'].sort());
+    expect((await searchCdrs(db.ds, { number: '*_' })).total).toBe(0);
+  });
+
   it('treats % and _ in a number literally (prefix match); hostile values match nothing and break nothing', async () => {
     expect((await searchCdrs(db.ds, { number: '12%*' })).items.map((r) => r.caller_number)).toEqual(['12%4_x']);
     expect((await searchCdrs(db.ds, { number: '1234_*' })).items.map((r) => r.caller_number)).toEqual(['1234_x']);

@@ -9,6 +9,7 @@ import { allMigrations } from '../../src/db/migrations';
 import { describeEachEngine, type TestDatabase } from '../helpers/databases';
 
 const TABLES = [
+  'acd_agent_sessions',
   'acd_agent_state_log',
   'acd_agents',
   'acd_offer_log',

@@ -57,6 +57,8 @@ export class SupervisionHarness {
       ADMIN_PASSWORD,
       CDR_FLUSH_MS: '20',
       SUPERVISION_NOTIFY_AGENT: 'true',
+      // Agents' manual outbound calls (the simulator's PSTN answers every gateway name).
+      OUTBOUND_GATEWAY: 'carrier',
     });
     this.service = await startService(config, {
       logger: silentLogger,

@@ -242,4 +242,24 @@ describeEachEngine('supervision', (engine) => {
     h.service.acd.engine.login(blue);
     expect(sup).toBeGreaterThan(0);
   });
+
+  it("force hangup of an agent's manual outbound call: the call control the API placed it with ends it", async () => {
+    h.sim.setGatewayOutcome('14155550199', { outcome: 'answer', ringMs: 50 });
+    const placed = await h.api('ada', '/api/v1/acd/me/outbound', { method: 'POST', json: { number: '14155550199' } });
+    expect(placed.status).toBe(200);
+    const { agent_uuid: agentUuid, customer_uuid: customerUuid } = (await placed.json()) as { agent_uuid: string; customer_uuid: string };
+    await waitFor(() => `the agent talks to the customer: ${JSON.stringify(h.sim.channels().map((c) => [c.uuid, c.name, c.answerState, c.bridgedTo, c.application]))} ${agentUuid} ${customerUuid}`, () => h.sim.whoDoesHear(customerUuid).includes(agentUuid) && h.sim.whoDoesHear(agentUuid).includes(customerUuid));
+    expect(h.state(blue)).toBe('on_call');
+    // Not an ACD queue call: the runtime has no legs for it, only call control knows it.
+    expect(h.service.acd.legsOfAgent(blue)).toBeUndefined();
+    // A supervisor of another team may not end it.
+    expect((await h.api('rex', `/api/v1/supervision/agents/${blue}/hangup`, { method: 'POST' })).status).toBe(403);
+    const r = await h.api('sue', `/api/v1/supervision/agents/${blue}/hangup`, { method: 'POST' });
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as { killed: string[] }).killed).toEqual(expect.arrayContaining([agentUuid]));
+    await waitFor('both legs gone', () => !h.sim.channel(agentUuid) && !h.sim.channel(customerUuid));
+    await waitFor('agent off the call', () => h.state(blue) !== 'on_call' && h.state(blue) !== 'reserved', 10_000);
+    const audit = await h.audit('supervision.force_hangup');
+    expect(audit.at(-1)).toMatchObject({ actor_name: 'sue', target_id: String(blue) });
+  });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { StoredAgent } from '../../acd/config-store';
 import type { AcdRuntimeApi } from '../../acd/contract';
+import { alreadyInState, type AgentStateRequest } from '../../acd/state-requests';
 import { agentStateView, buildScreenPop, type AcdRuntimeWithCallInfo } from '../../acd/live';
 import type { Principal } from '../../auth/principal';
 import type { ApiContext } from '../context';
@@ -60,7 +61,10 @@ const meOut = z.object({
     .nullable(),
 });
 
-const stateResponse = { 200: { description: "the agent's state after the change", schema: agentStateOut }, 409: { description: 'not allowed in the current state' } };
+const stateResponse = {
+  200: { description: "the agent's state after the change (a request for the state the agent is already in answers it unchanged)", schema: agentStateOut },
+  409: { description: 'not allowed in the current state (e.g. ready during a call)' },
+};
 
 const CALL_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 
@@ -72,7 +76,7 @@ const dispositionBody = z.strictObject({
   notes: z.string().max(4000, 'must be at most 4000 characters').nullable().optional(),
 });
 
-type Action = 'login' | 'logout' | 'ready' | 'not_ready' | 'end_wrap_up';
+type Action = AgentStateRequest;
 
 const stateBody = z
   .strictObject({
@@ -93,6 +97,8 @@ export function acdAgentRoutes(ctx: ApiContext): AnyRoute[] {
   const act = (acd: AcdRuntimeApi, agent: StoredAgent, action: Action, reason?: string) => {
     if (!agent.enabled && action !== 'logout') throw new HttpProblem(409, `agent ${agent.id} is disabled`);
     const engine = acd.engine;
+    const now = engine.agent(agent.id);
+    if (now && alreadyInState(now, action, reason)) return agentStateView(now);
     try {
       switch (action) {
         case 'login':
@@ -227,21 +233,16 @@ export function acdAgentRoutes(ctx: ApiContext): AnyRoute[] {
       method: 'post',
       path: '/api/v1/acd/agents/:id/state',
       operationId: 'setAcdAgentState',
-      summary: "Change an agent's state (supervisors and admins: any agent; agents: only themselves)",
-      description: 'action: login, logout, ready, not_ready (with reason), end_wrap_up. An agent acting on another agent gets 403.',
+      summary: "Change an agent's state (admins: any agent; supervisors: agents of their teams; agents: only themselves)",
+      description: 'action: login, logout, ready, not_ready (with reason), end_wrap_up. Outside the caller\'s scope: 403.',
       tags: TAGS,
       access: ANYONE,
       params: z.strictObject({ id: idParam }),
+      agent: { in: 'params', field: 'id' },
       body: stateBody,
-      responses: { ...stateResponse, 403: { description: 'an agent acting on another agent' } },
-      handler: async ({ req, res, principal, params, body }) => {
-        const store = await loadedAcdStore(ctx);
-        if (principal?.role === 'agent') {
-          const mine = principal.kind === 'user' ? store.agentByUserId(principal.id) : undefined;
-          if (!mine || mine.id !== params.id) throw new HttpProblem(403, 'an agent may change only their own state');
-        }
-        const agent = store.getAgent(params.id);
-        if (!agent) throw new HttpProblem(404, `agent ${params.id} does not exist`);
+      responses: { ...stateResponse, 403: { description: 'an agent outside your teams, or an agent acting on another agent' } },
+      handler: async ({ req, res, principal, body, agent: scoped }) => {
+        const agent = scoped!;
         const before = ctx.deps.acd?.engine.agent(agent.id)?.state;
         const after = act(requireAcd(ctx), agent, body.action, body.reason);
         if (principal?.role !== 'agent') {

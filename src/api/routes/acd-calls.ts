@@ -5,14 +5,9 @@
  */
 import { z } from 'zod';
 import { queueNameField, type StoredAgent } from '../../acd/config-store';
-import type { AcdRuntimeApi, QueueCallInput } from '../../acd/contract';
 import { AcdStateError } from '../../acd/errors';
-import type { AcdRuntimeWithCallInfo } from '../../acd/live';
-import { CallControl, CallControlError, type CallControlApi, type TransferTarget } from '../../acd/runtime/call-control';
+import { CallControlError, type CallControlApi, type TransferTarget } from '../../acd/runtime/call-control';
 import type { Principal } from '../../auth/principal';
-import { uuidKill } from '../../freeswitch';
-import { PhoneEndpoints } from '../../phones/phone-endpoints';
-import type { QueuedCall } from '../../ivr/runtime/queue-handoff';
 import type { ApiContext } from '../context';
 import { HttpProblem } from '../problem';
 import { defineRoute, roles, type AnyRoute } from '../registry';
@@ -48,62 +43,14 @@ const target = z
 
 const conflict = { 409: { description: 'no current call, the call is not in a state that allows it, or the target did not answer' } };
 
-/** The agent's CallControl: the injected one, or one per running ACD built on the FreeSWITCH cluster. */
-const BUILT = new WeakMap<AcdRuntimeApi, CallControl>();
-
-/** The agent call control of the running ACD: the injected one, or one per runtime built on the FreeSWITCH cluster. */
-export function callControlFor(ctx: Pick<ApiContext, 'deps' | 'logger'>): CallControlApi {
-  if (ctx.deps.acdCallControl) return ctx.deps.acdCallControl;
-  const acd = requireAcd(ctx);
-  const cluster = ctx.deps.freeswitch;
-  if (!cluster) throw new HttpProblem(503, 'FreeSWITCH is not connected', { headers: { 'Retry-After': '5' } });
-  let cc = BUILT.get(acd);
-  if (!cc) {
-    const rt = acd as AcdRuntimeWithCallInfo & { callData?(callId: string): QueueCallInput | undefined; handoff?(q: QueuedCall): Promise<void> };
-    const info = rt.callInfo?.bind(rt);
-    const log = ctx.logger.child({ module: 'acd-call-control' });
-    cc = new CallControl({
-      cluster,
-      runtime: acd,
-      logger: ctx.logger,
-      clock: ctx.deps.clock,
-      // OUTBOUND_GATEWAY carries transfers to numbers and manual outbound calls; without it those are refused.
-      gateway: ctx.deps.config.telephony.outboundGateway,
-      phones: ctx.deps.phones ?? new PhoneEndpoints(ctx.deps.config.telephony.phoneDial, cluster),
-      outboundCallerId: ctx.deps.config.telephony.callbackCallerId,
-      callData: rt.callData
-        ? rt.callData.bind(rt)
-        : info
-          ? (callId): QueueCallInput | undefined => {
-              const i = info(callId);
-              return i
-                ? { id: callId, node: '', queue: i.queue ?? '', priority: 0, skills: [], callerNumber: i.callerNumber ?? '', callerName: i.callerName, data: i.data ?? {} }
-                : undefined;
-            }
-          : undefined,
-      // The runtime adopts a caller transferred to a queue through its IVR handoff (music, offers, bridging).
-      requeue: rt.handoff
-        ? (input) =>
-            rt.handoff!({
-              uuid: input.id,
-              node: input.node,
-              did: input.data.did ?? '',
-              callerNumber: input.callerNumber,
-              queue: input.queue,
-              priority: input.priority,
-              skills: input.skills,
-              variables: input.data,
-              note: (detail) => log.info('transferred call', { callId: input.id, detail }),
-              play: async () => undefined,
-              voicemail: async () => undefined,
-              hangup: async (cause) => {
-                await cluster.client(input.node).api(uuidKill(input.id, cause));
-              },
-            })
-        : undefined,
-    });
-    BUILT.set(acd, cc);
-  }
+/**
+ * The running ACD's agent call control. It is built below the API (src/acd/runtime/agent-call-control.ts, once per
+ * service) and shared with supervision and the dialer; the API only uses it.
+ */
+export function callControlFor(ctx: Pick<ApiContext, 'deps'>): CallControlApi {
+  requireAcd(ctx);
+  const cc = ctx.deps.acdCallControl;
+  if (!cc) throw new HttpProblem(503, 'agent call control is not running (no FreeSWITCH connection)', { headers: { 'Retry-After': '5' } });
   return cc;
 }
 
@@ -258,20 +205,15 @@ export function acdCallRoutes(ctx: ApiContext): AnyRoute[] {
       method: 'post',
       path: '/api/v1/acd/agents/:id/call/hangup',
       operationId: 'acdAgentCallHangup',
-      summary: "Force the hangup of an agent's call (supervisors and admins: any agent; agents: only themselves)",
-      description: 'Ends every leg of the call, including a conference and a consultation. An agent acting on another agent gets 403.',
+      summary: "Force the hangup of an agent's call (admins: any agent; supervisors: agents of their teams; agents: only themselves)",
+      description: 'Ends every leg of the call, including a conference and a consultation. Outside the caller\'s scope: 403.',
       tags: TAGS,
       access: ANYONE,
       params: z.strictObject({ id: idParam }),
-      responses: { 200: { description: 'hung up', schema: z.object({ killed: z.array(z.string()) }) }, 403: { description: "another agent's call" }, ...conflict },
-      handler: async ({ req, res, principal, params }) => {
-        const store = await loadedAcdStore(ctx);
-        if (principal?.role === 'agent') {
-          const mine = principal.kind === 'user' ? store.agentByUserId(principal.id) : undefined;
-          if (!mine || mine.id !== params.id) throw new HttpProblem(403, "an agent may act only on their own call");
-        }
-        const agent = store.getAgent(params.id);
-        if (!agent) throw new HttpProblem(404, `agent ${params.id} does not exist`);
+      agent: { in: 'params', field: 'id' },
+      responses: { 200: { description: 'hung up', schema: z.object({ killed: z.array(z.string()) }) }, 403: { description: 'an agent outside your teams, or another agent\'s call' }, ...conflict },
+      handler: async ({ req, res, principal, agent: scoped }) => {
+        const agent = scoped!;
         res.json(await run({ req, principal }, agent, 'force_hangup', {}, (cc) => cc.hangup(agent.id, { force: true })));
       },
     }),

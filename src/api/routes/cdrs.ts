@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getCdrByUuid, searchCdrs } from '../../cdr/cdr-search';
+import { getCdrByUuid, NUMBER_MATCHES, searchCdrs } from '../../cdr/cdr-search';
 import type { ApiContext } from '../context';
 import { HttpProblem } from '../problem';
 import { defineRoute, roles, type AnyRoute } from '../registry';
@@ -12,7 +12,11 @@ const searchQuery = z
   .strictObject({
     from: isoDateQuery.optional().meta({ description: 'calls that started at or after this time (ISO 8601)' }),
     to: isoDateQuery.optional().meta({ description: 'calls that started before this time (ISO 8601)' }),
-    number: text(65, 'caller, destination or callee number; a trailing * makes it a prefix match (e.g. +1555*)'),
+    number: text(
+      65,
+      'caller, destination or callee number: exact (+14155550100), prefix with a trailing * (+1415*), suffix with a leading * (*0100). Bare digits also match after a +. Send + as %2B (an unescaped + arrives as a space, which is read as +).',
+    ),
+    number_match: z.enum(NUMBER_MATCHES).meta({ description: 'how number matches, overriding the * shorthand (then * is literal, e.g. exact *97)' }),
     cause: text(64, 'hangup cause, e.g. NORMAL_CLEARING'),
     direction: z.enum(['inbound', 'outbound']).meta({ description: 'call direction' }),
     node: text(128, 'FreeSWITCH node name'),
@@ -21,7 +25,7 @@ const searchQuery = z
     limit: limitQuery(50, 500),
     offset: offsetQuery,
   })
-  .partial({ number: true, cause: true, direction: true, node: true, uuid: true, call_uuid: true })
+  .partial({ number: true, number_match: true, cause: true, direction: true, node: true, uuid: true, call_uuid: true })
   .refine((q) => !q.from || !q.to || q.from.getTime() <= q.to.getTime(), { message: 'must not be before "from"', path: ['to'] });
 
 const uuidParams = z.strictObject({
@@ -77,6 +81,7 @@ export function cdrRoutes(ctx: ApiContext): AnyRoute[] {
           from: query.from,
           to: query.to,
           number: query.number,
+          numberMatch: query.number_match,
           cause: query.cause,
           direction: query.direction,
           fs_node: query.node,

@@ -268,22 +268,20 @@ export function dialerRoutes(ctx: ApiContext): AnyRoute[] {
       method: 'post',
       path: '/api/v1/dialer/leads/:id/callback',
       operationId: 'scheduleLeadCallback',
-      summary: 'Schedule a callback of a lead (agents: for themselves; supervisors and admins: for any agent or none)',
+      summary: 'Schedule a callback of a lead (agents: for themselves; supervisors: for an agent of their teams or none; admins: any agent or none)',
       description: 'The lead is dialled at `at` ahead of new leads (ledger reason callback), inside its calling window.',
       tags: TAGS,
       access: ANYONE,
       params: idParams,
       body: z.strictObject({ at: z.iso.datetime({ offset: true }), agent_id: z.number().int().positive().nullable().optional() }),
+      agent: { in: 'body', field: 'agent_id' },
       responses: { 200: { description: 'the lead', schema: leadOut } },
       handler: async ({ req, res, principal, params, body }) => {
         const at = new Date(body.at);
         if (at.getTime() < ctx.deps.clock.now() - 60_000) throw new HttpProblem(400, 'at: must not be in the past');
         let agentId: number | null = body.agent_id ?? null;
-        if (principal?.role === 'agent') {
-          const me = await agentOfPrincipal(ctx, principal);
-          if (agentId !== null && agentId !== me.id) throw new HttpProblem(403, 'agents schedule callbacks for themselves');
-          agentId = me.id;
-        }
+        // A named agent passed the team scope already; an agent who names nobody schedules for themselves.
+        if (principal?.role === 'agent') agentId = (await agentOfPrincipal(ctx, principal)).id;
         const before = await leads.getLead(params.id);
         if (!before) throw new HttpProblem(404, `lead ${params.id} does not exist`);
         let lead;

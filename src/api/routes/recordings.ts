@@ -22,7 +22,6 @@ import {
   RecordingError,
   RecordingVerifier,
   scopeAllows,
-  supervises,
   viewOf,
   type RecordingAction,
   type Recordings,
@@ -268,13 +267,9 @@ export function recordingRoutes(ctx: ApiContext): AnyRoute[] {
         const p = principal!;
         const callCtx = r.service.contextOf(params.uuid);
         if (!callCtx) throw new HttpProblem(404, `no live call ${params.uuid}`);
-        if (p.role !== 'admin') {
-          if (p.kind !== 'user') throw new HttpProblem(403, 'a supervisor API key has no teams; use an admin key or log in');
-          if (callCtx.agentId === undefined) throw new HttpProblem(403, 'only admins may control the recording of a call without an agent');
-          if (!(await supervises(r.store, recordingApi(ctx).acd, p.id, callCtx.agentId))) {
-            throw new HttpProblem(403, `agent ${callCtx.agentId} is not in a team you supervise`);
-          }
-        }
+        // The call's agent decides, through the API's one team scope.
+        if (callCtx.agentId !== undefined) await ctx.agentAccess.require(p, callCtx.agentId);
+        else if (p.role !== 'admin') throw new HttpProblem(403, 'only admins may control the recording of a call without an agent');
         let view: RecordingView;
         try {
           view = await r.service.run(action, params.uuid, actorOf(p));

@@ -164,6 +164,7 @@ export function supervisionRoutes(ctx: ApiContext): AnyRoute[] {
       tags: TAGS,
       access: SUPERVISORS,
       body: z.strictObject({ agent_id: z.number().int().min(1), mode: modeField.default('listen') }),
+      agent: { in: 'body', field: 'agent_id' },
       responses: { 201: { description: 'the session, your phone answered', schema: sessionOut }, ...refused },
       handler: async ({ req, res, principal, body }) => {
         const s = await run(() => service().start(actor(req, principal), body.agent_id, body.mode));
@@ -236,6 +237,7 @@ export function supervisionRoutes(ctx: ApiContext): AnyRoute[] {
       tags: TAGS,
       access: SUPERVISORS,
       params: z.strictObject({ id: idParam }),
+      agent: { in: 'params', field: 'id' },
       responses: { 200: { description: 'the legs hung up', schema: z.object({ killed: z.array(z.string()) }) }, ...refused },
       handler: async ({ req, res, principal, params }) => {
         res.json(await run(() => service().forceHangup(actor(req, principal), params.id)));
@@ -251,6 +253,7 @@ export function supervisionRoutes(ctx: ApiContext): AnyRoute[] {
       tags: TAGS,
       access: SUPERVISORS,
       params: z.strictObject({ id: idParam }),
+      agent: { in: 'params', field: 'id' },
       body: z
         .strictObject({ action: z.enum(['ready', 'not_ready', 'logout']), reason: z.enum(NOT_READY_REASONS).optional() })
         .refine((b) => b.action !== 'not_ready' || b.reason !== undefined, { message: 'is required for not_ready', path: ['reason'] }),

@@ -55,3 +55,6 @@ export { SUPERVISION_LIMITS, SupervisionSessionSchema, SupervisorSchema, type Su
 import { CampaignSchema, DncNumberSchema, LeadSchema, LedgerSchema } from './dialer';
 export { CAMPAIGN_TYPES, DIALER_LIMITS, CampaignSchema, DncNumberSchema, LeadSchema, LedgerSchema, type CampaignRow, type CampaignType, type DncNumberRow, type LeadRow, type LeadStatus, type LedgerRow, type LedgerAction } from './dialer';
 (allEntities as unknown[]).push(CampaignSchema, LeadSchema, DncNumberSchema, LedgerSchema);
+import { AcdAgentSessionSchema } from './acd-session';
+export { ACD_SESSION_LIMITS, AcdAgentSessionSchema, type AcdAgentSessionRow } from './acd-session';
+(allEntities as unknown[]).push(AcdAgentSessionSchema);

@@ -17,3 +17,5 @@ import { DialerLeads1767830400000 } from './1767830400000-dialer-leads';
 allMigrations.push(DialerLeads1767830400000);
 import { DialerRuntime1767916800000 } from './1767916800000-dialer-runtime';
 allMigrations.push(DialerRuntime1767916800000);
+import { AcdAgentSessions1768010400000 } from './1768010400000-acd-agent-sessions';
+allMigrations.push(AcdAgentSessions1768010400000);
