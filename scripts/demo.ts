@@ -1,12 +1,17 @@
 /**
- * `npm run demo [-- --duration 30] [--rate 4] [--port 8080] [--agents 20] [--hours open|closed|real]`
+ * `npm run demo [-- --duration 30] [--rate 4] [--port 8080] [--agents 20] [--hours open|closed|real] [--seed 0]`
  *
  * Starts the FreeSWITCH simulator, the service on its embedded defaults (SQLite in data/demo, wiped at start) and a
  * stream of simulated calls, then prints the URLs and an admin login. Without --duration it runs until Ctrl-C; with
- * it, it stops placing calls after that many seconds, lets the calls in progress end, and prints one JSON summary line
- * last on stdout: {"calls_placed":…,"calls_completed":…,"cdrs_written":…,"ivr_calls":…,"ivr_paths_stored":…,
- * "queue_calls":…,"answered_by_agent":…,"abandoned":…,"service_level":…,"stuck_agents":…,"recordings":…,
- * "supervision_sessions":…,"dialer_dials":…,"dialer_live":…,"dialer_abandoned":…,"dialer_skips":…}. Logs go to stderr.
+ * it, it stops placing calls after that many seconds. Either way it then lets the calls in progress end and prints
+ * one JSON summary line last on stdout: {"calls_placed":…,"calls_completed":…,"cdrs_written":…,"ivr_calls":…,
+ * "ivr_paths_stored":…,"queue_calls":…,"answered_by_agent":…,"abandoned":…,"service_level":…,
+ * "service_level_by_minute":[…],"service_level_min":…,"service_level_median":…,"longest_wait_s":…,"stuck_agents":…,
+ * "breaks_taken":…,"longest_not_ready_s":…,"longest_not_ready_planned_s":…,"max_not_ready_overrun_s":…,
+ * "recordings":…,"supervision_sessions":…,"dialer_dials":…,"dialer_live":…,"dialer_abandoned":…,"dialer_skips":…}
+ * (README: what each health figure means). Logs go to stderr. `npm run demo` runs this file with `node --import tsx`,
+ * not the tsx CLI: the CLI relays Ctrl-C to its child and SIGKILLs it when the child's busy event loop does not
+ * acknowledge within ~60 ms, which lost the summary of a loaded demo.
  * An outbound predictive campaign (demo-renewals, 1000 leads) dials through the simulator's gateway for
  * --outbound-agents agents (default 6, auto-answer softphones 2100...) on the queue outbound.
  *
