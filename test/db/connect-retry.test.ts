@@ -24,11 +24,11 @@ describe('openDatabase: waiting for the database server', () => {
     const started = Date.now();
     const err = await openDatabase(
       { type: 'mysql', url: `mysql://root@127.0.0.1:${port}/nothing` },
-      { logger, connectRetry: { clock: systemClock, forMs: 400, backoff: () => 100 } },
+      { logger, connectRetry: { clock: systemClock, forMs: 1_500, backoff: () => 100 } },
     ).catch((e: unknown) => e);
     expect(isUnreachableDatabaseError(err)).toBe(true);
     expect((err as { code: string }).code).toBe('ECONNREFUSED');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
     const warnings = entries.filter((e) => e.message === 'database unreachable, retrying');
     expect(warnings.length).toBeGreaterThanOrEqual(2);
     expect(warnings[0]).toMatchObject({ level: 'warn', attempt: 1, database: `mysql://root@127.0.0.1:${port}/nothing` });
