@@ -1,12 +1,17 @@
 /**
- * `npm run demo [-- --duration 30] [--rate 4] [--port 8080] [--agents 20] [--hours open|closed|real]`
+ * `npm run demo [-- --duration 30] [--rate 4] [--port 8080] [--agents 20] [--hours open|closed|real] [--seed 0]`
  *
  * Starts the FreeSWITCH simulator, the service on its embedded defaults (SQLite in data/demo, wiped at start) and a
  * stream of simulated calls, then prints the URLs and an admin login. Without --duration it runs until Ctrl-C; with
- * it, it stops placing calls after that many seconds, lets the calls in progress end, and prints one JSON summary line
- * last on stdout: {"calls_placed":…,"calls_completed":…,"cdrs_written":…,"ivr_calls":…,"ivr_paths_stored":…,
- * "queue_calls":…,"answered_by_agent":…,"abandoned":…,"service_level":…,"stuck_agents":…,"recordings":…,
- * "supervision_sessions":…,"dialer_dials":…,"dialer_live":…,"dialer_abandoned":…,"dialer_skips":…}. Logs go to stderr.
+ * it, it stops placing calls after that many seconds. Either way it then lets the calls in progress end and prints
+ * one JSON summary line last on stdout: {"calls_placed":…,"calls_completed":…,"cdrs_written":…,"ivr_calls":…,
+ * "ivr_paths_stored":…,"queue_calls":…,"answered_by_agent":…,"abandoned":…,"service_level":…,
+ * "service_level_by_minute":[…],"service_level_min":…,"service_level_median":…,"longest_wait_s":…,"stuck_agents":…,
+ * "breaks_taken":…,"longest_not_ready_s":…,"longest_not_ready_planned_s":…,"max_not_ready_overrun_s":…,
+ * "recordings":…,"supervision_sessions":…,"dialer_dials":…,"dialer_live":…,"dialer_abandoned":…,"dialer_skips":…}
+ * (README: what each health figure means). Logs go to stderr. `npm run demo` runs this file with `node --import tsx`,
+ * not the tsx CLI: the CLI relays Ctrl-C to its child and SIGKILLs it when the child's busy event loop does not
+ * acknowledge within ~60 ms, which lost the summary of a loaded demo.
  * An outbound predictive campaign (demo-renewals, 1000 leads) dials through the simulator's gateway for
  * --outbound-agents agents (default 6, auto-answer softphones 2100...) on the queue outbound.
  *
@@ -22,9 +27,13 @@ import { shiftedClock, systemClock } from '../src/clock/clock';
 import { loadConfig } from '../src/config/config';
 import { DEMO_QUEUES, seedDemoConfig, type DemoAgentInput } from '../src/acd/config-store';
 import { demoRecordingSummary, enableDemoRecording } from '../src/recording';
-import { countSupervisionSessions, startDemoSupervisor } from '../src/supervision';
+import { countSupervisionSessions } from '../src/supervision';
 import { UserService } from '../src/auth/users';
-import { DemoAcdLife, DemoTraffic } from '../src/demo/traffic';
+import { DemoAgentLife } from '../src/demo/agent-life';
+import { DemoHealth } from '../src/demo/health';
+import { onStopSignals } from '../src/demo/stop-signals';
+import { startDemoSupervisor } from '../src/demo/supervisor';
+import { DemoCallerPatience, DemoTraffic } from '../src/demo/traffic';
 import { DEMO_OUTBOUND_QUEUE, startDemoCampaign } from '../src/dialer/demo';
 import { createLogger } from '../src/log/logger';
 import { startService } from '../src/service/service';
@@ -40,13 +49,15 @@ interface DemoArgs {
   dataDir: string;
   /** Business hours the IVR sees: 'open' (a Tuesday morning in New York), 'closed' (Sunday night) or 'real' time. */
   hours: 'open' | 'closed' | 'real';
+  /** Added to every seed of the simulated world (callers, agents, simulator). */
+  seed: number;
 }
 
 /** Moments the example flow's business-hours check sees, so the demo shows the menu (or voicemail) at any hour. */
 const DEMO_HOURS = { open: Date.parse('2026-11-24T15:00:00Z'), closed: Date.parse('2026-11-23T03:00:00Z') };
 
 function parseArgs(argv: string[]): DemoArgs {
-  const args: DemoArgs = { hours: 'open', rate: 4, port: Number(process.env.HTTP_PORT ?? 8080), agents: 20, acdAgents: 12, outboundAgents: 6, dataDir: 'data/demo' };
+  const args: DemoArgs = { seed: 0, hours: 'open', rate: 4, port: Number(process.env.HTTP_PORT ?? 8080), agents: 20, acdAgents: 12, outboundAgents: 6, dataDir: 'data/demo' };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const value = (): string => {
@@ -87,8 +98,11 @@ function parseArgs(argv: string[]): DemoArgs {
       case '--data-dir':
         args.dataDir = value();
         break;
+      case '--seed':
+        args.seed = Math.floor(num(0));
+        break;
       case '--help':
-        process.stderr.write('usage: npm run demo -- [--duration SECONDS] [--rate CALLS_PER_S] [--port HTTP_PORT] [--agents N] [--acd-agents N] [--outbound-agents N] [--hours open|closed|real]\n');
+        process.stderr.write('usage: npm run demo -- [--duration SECONDS] [--rate CALLS_PER_S] [--port HTTP_PORT] [--agents N] [--acd-agents N] [--outbound-agents N] [--hours open|closed|real] [--seed N] [--data-dir DIR]\n');
         process.exit(0);
         break;
       default:
@@ -121,7 +135,7 @@ async function main(): Promise<void> {
   const sim = await startSimulator({
     password: eslPassword,
     controlHttpPort: 0,
-    seed: 42,
+    seed: args.seed + 42,
     logger,
     // As the README's hardened FreeSWITCH: API calls inside variables are refused (see src/simulator/directory.ts).
     apiExpansion: false,
@@ -178,9 +192,29 @@ async function main(): Promise<void> {
   }
   await seedDemoConfig(service.acdConfig, { agents: demoAgents, queues: [...DEMO_QUEUES, DEMO_OUTBOUND_QUEUE] });
   const acdAgents = service.acdConfig.listAgents().map((a) => ({ id: a.id, extension: a.extension }));
+  // Health figures of the inbound queues (the campaign's queue has its own figures, dialer_*), from now on.
+  const health = new DemoHealth({
+    onEffect: (l) => service.acd.onEffect(l),
+    clock,
+    serviceLevelSec: (q) => service.acdConfig.getQueue(q)?.config.serviceLevelSec ?? 20,
+    exclude: [DEMO_OUTBOUND_QUEUE.name],
+    waitingCalls: () => service.acd.engine.waitingCalls(),
+  });
+  health.start();
   for (const a of acdAgents) service.acd.engine.login(a.id);
-  const acdLife = new DemoAcdLife({ cluster: service.cluster, node: 'demo', sim, clock, logger, engine: service.acd.engine, agents: acdAgents });
-  acdLife.start();
+  // Agents take breaks and reject calls now and then; queued callers give up now and then.
+  const agentLife = new DemoAgentLife({
+    engine: service.acd.engine,
+    onEffect: (l) => service.acd.onEffect(l),
+    phones: { setRejecting: (ext, on) => sim.setSoftphoneBehavior(ext, on ? { reject: true, rejectDelayMs: 700 } : { reject: false }) },
+    clock,
+    logger,
+    agents: acdAgents,
+    seed: args.seed + 11,
+  });
+  agentLife.start();
+  const patience = new DemoCallerPatience({ cluster: service.cluster, node: 'demo', sim, clock, seed: args.seed + 13 });
+  patience.start();
 
   // Every demo queue records (always, stereo); a supervisor of both teams listens and whispers now and then.
   await enableDemoRecording(service.recordings, DEMO_QUEUES.map((q) => q.name));
@@ -196,7 +230,7 @@ async function main(): Promise<void> {
   if (!admin) throw new Error('the demo admin was not created');
   const adminActor = { principal: { kind: 'user', id: admin.id, username: admin.username, role: 'admin' } as const, ip: null };
   await service.supervision.setSupervisor(adminActor, supervisorUser.id, ['blue', 'green'], '1990');
-  const stopSupervisor = startDemoSupervisor({ supervision: service.supervision, acd: service.acd, clock, logger, principal: supervisorPrincipal });
+  const supervisor = startDemoSupervisor({ supervision: service.supervision, acd: service.acd, clock, logger, principal: supervisorPrincipal });
 
   // An outbound predictive campaign: its live answers go to the outbound queue's agents.
   const campaign = await startDemoCampaign(service.dataSource, service.dialer, { queue: DEMO_OUTBOUND_QUEUE.name, leads: 1000, now: () => new Date(clock.now()) });
@@ -209,8 +243,10 @@ async function main(): Promise<void> {
     logger,
     callsPerSecond: args.rate,
     agents,
+    phone: (ext) => service.phones.endpoint(ext, 'demo'),
     gateway: 'demo-carrier',
     inboundDid: '+18005550100',
+    seed: args.seed + 7,
   });
   traffic.start();
 
@@ -232,16 +268,21 @@ async function main(): Promise<void> {
   );
 
   const finish = async (): Promise<void> => {
-    stopSupervisor();
+    // The run's health is what it was while callers came in: taken before the drain hangs the last calls up.
+    const runHealth = health.report();
+    const runAgents = agentLife.report();
+    health.stop();
+    supervisor.stop();
     await campaign.stop();
-    acdLife.stop();
-    acdLife.endBreaks();
+    agentLife.stop();
+    agentLife.endBreaks();
     await traffic.drain(20_000);
     // Queued callers the traffic no longer tracks end too; then the last HANGUP_COMPLETE events arrive.
     const deadline = Date.now() + 15_000;
     while (sim.channels().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 300));
     traffic.close();
+    patience.stop();
     const stuckAgents = service.acd.stuckAgents(new Set(sim.channels().map((c) => c.uuid))).length;
     await service.acdHistory.flush().catch(() => undefined);
     const acdSummary = await queueSummary(service);
@@ -257,9 +298,23 @@ async function main(): Promise<void> {
     const written = service.cdrWriter.stats().written;
     await sim.close();
     await crm.close();
-    process.stdout.write(
-      `${JSON.stringify({ ...traffic.summary(), cdrs_written: written, ivr_calls: ivrCalls, ivr_paths_stored: ivrPaths, ...acdSummary, stuck_agents: stuckAgents, recordings, supervision_sessions: supervisionSessions, ...dialerSummary })}\n`,
-    );
+    const summary = {
+      ...traffic.summary(),
+      cdrs_written: written,
+      ivr_calls: ivrCalls,
+      ivr_paths_stored: ivrPaths,
+      ...acdSummary,
+      ...runHealth,
+      stuck_agents: stuckAgents,
+      breaks_taken: runAgents.breaks_taken,
+      longest_not_ready_s: runAgents.longest_not_ready_s,
+      longest_not_ready_planned_s: runAgents.longest_not_ready_planned_s,
+      max_not_ready_overrun_s: runAgents.max_not_ready_overrun_s,
+      recordings,
+      supervision_sessions: supervisionSessions,
+      ...dialerSummary,
+    };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
   };
 
   if (args.durationSec) {
@@ -267,14 +322,24 @@ async function main(): Promise<void> {
     await finish();
     process.exit(0);
   }
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    void finish().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // Ctrl-C: drain and print the summary, even when the signal arrives twice (terminal + npm); again later forces.
+  onStopSignals({
+    clock,
+    onStop: (signal) => {
+      process.stderr.write(`\n${signal}: stopping the demo (letting calls end, then the summary; Ctrl-C again to quit at once)\n`);
+      finish().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`demo stop failed: ${(err as Error).stack ?? String(err)}\n`);
+          process.exit(1);
+        },
+      );
+    },
+    onForce: () => {
+      process.stderr.write('stopped without a summary\n');
+      process.exit(130);
+    },
+  });
 }
 
 /**

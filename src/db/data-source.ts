@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { Clock } from '../clock/clock';
 import type { Config } from '../config/config';
+import { fullJitterBackoff, type RetryStrategy } from '../esl/backoff';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import { allEntities } from './entities';
@@ -18,6 +20,19 @@ export interface DataSourceFactoryOptions {
   busyTimeoutMs?: number;
   /** Queries slower than this are logged as warnings (default 2000 ms). */
   slowQueryMs?: number;
+}
+
+export interface ConnectRetryOptions {
+  clock: Clock;
+  /** How long the first connection is retried while the server is unreachable (0: one attempt). */
+  forMs: number;
+  /** Delay before attempt n+1 (default: full-jitter backoff from 500 ms, capped at 5 s). */
+  backoff?: RetryStrategy;
+}
+
+export interface OpenDatabaseOptions extends DataSourceFactoryOptions {
+  /** Wait for a MySQL/MariaDB server that is not up yet (e.g. started at the same time by compose). */
+  connectRetry?: ConnectRetryOptions;
 }
 
 /** The migrations table (both engines). */
@@ -76,12 +91,13 @@ export function createDataSource(db: DatabaseConfig, options: DataSourceFactoryO
 
 /**
  * Opens the database for the service: initialises the DataSource and applies pending migrations (each in its own
- * transaction where the engine allows). On failure the DataSource is closed and the error thrown.
+ * transaction where the engine allows). With connectRetry, a server that refuses or times out the first connection
+ * is tried again until forMs has passed (a warning per attempt); anything else (wrong password, unknown database)
+ * fails at once. On failure the DataSource is closed and the error thrown.
  */
-export async function openDatabase(db: DatabaseConfig, options: DataSourceFactoryOptions = {}): Promise<DataSource> {
+export async function openDatabase(db: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<DataSource> {
   const logger = (options.logger ?? silentLogger).child({ module: 'db' });
-  const ds = createDataSource(db, options);
-  await ds.initialize();
+  const ds = await initializeWithRetry(db, options, logger);
   try {
     const applied = await ds.runMigrations({ transaction: 'each' });
     if (applied.length) logger.info('applied migrations', { migrations: applied.map((m) => m.name) });
@@ -90,6 +106,45 @@ export async function openDatabase(db: DatabaseConfig, options: DataSourceFactor
     throw err;
   }
   return ds;
+}
+
+/** mysql2 / Node error codes of a server that is not reachable (yet): starting, restarting, or not listening. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'PROTOCOL_CONNECTION_LOST']);
+
+export function isUnreachableDatabaseError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && UNREACHABLE_CODES.has(code);
+}
+
+async function initializeWithRetry(db: DatabaseConfig, options: OpenDatabaseOptions, logger: Logger): Promise<DataSource> {
+  const retry = db.type === 'mysql' ? options.connectRetry : undefined;
+  const started = retry?.clock.now() ?? 0;
+  const backoff = retry?.backoff ?? fullJitterBackoff(500, 5_000);
+  for (let attempt = 1; ; attempt++) {
+    // A fresh DataSource per attempt: a failed initialize leaves typeorm's driver half set up.
+    const ds = createDataSource(db, options);
+    try {
+      return await ds.initialize();
+    } catch (err) {
+      await ds.destroy().catch(() => undefined);
+      if (!retry || !isUnreachableDatabaseError(err)) throw err;
+      const elapsed = retry.clock.now() - started;
+      if (elapsed >= retry.forMs) {
+        logger.error('database unreachable, giving up', { database: describeDatabase(db), attempts: attempt, waitedMs: elapsed, error: (err as Error).message });
+        throw err;
+      }
+      // At least 250 ms between attempts (full jitter may draw ~0), never past the end of the window.
+      const delay = Math.min(Math.max(250, backoff(attempt - 1)), retry.forMs - elapsed);
+      logger.warn('database unreachable, retrying', {
+        database: describeDatabase(db),
+        attempt,
+        retryInMs: delay,
+        giveUpInMs: retry.forMs - elapsed,
+        error: (err as Error).message,
+      });
+      await new Promise<void>((resolve) => retry.clock.setTimeout(resolve, delay));
+    }
+  }
 }
 
 /** A description of the database safe to log (no password). */

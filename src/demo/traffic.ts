@@ -1,7 +1,7 @@
 import type { Clock, ClockTimer } from '../clock/clock';
 import { header, type EslEvent } from '../esl/types';
 import type { FreeSwitchCluster } from '../freeswitch/cluster';
-import { dialGateway, originate, uuidKill } from '../freeswitch';
+import { apps, dialGateway, originate, uuidKill, type DialString } from '../freeswitch';
 import type { Logger } from '../log/logger';
 import type { Simulator } from '../simulator';
 import { Rng } from '../random/rng';
@@ -23,16 +23,31 @@ export interface DemoTrafficOptions {
   callsPerSecond: number;
   /** Agent extensions registered on the simulator. */
   agents: readonly string[];
+  /** The dial string of an extension's phone (the service's PhoneEndpoints: works with api-expansion off). */
+  phone(extension: string): DialString;
   /** The simulator's carrier gateway name. */
   gateway: string;
   /** The DID inbound demo callers dial. */
   inboundDid: string;
+  /**
+   * Share of the calls that are inbound callers (IVR, then the ACD queues); the rest are outbound calls to the
+   * softphones in `agents`. Default 0.2: at 4 calls/s the 12 demo ACD agents are ~70% busy (see the README).
+   */
+  inboundShare?: number;
   seed?: number;
 }
 
 export interface DemoTrafficSummary {
   calls_placed: number;
   calls_completed: number;
+}
+
+/** What a new arrival becomes: an inbound caller, an outbound call to a free softphone, or nothing (all busy). */
+export function arrivalKind(roll: number, inboundShare: number, freePhones: number): 'inbound' | 'outbound' | 'none' {
+  if (roll < inboundShare) return 'inbound';
+  // A busy outbound side drops the call: sending it inbound instead would load the ACD with whatever the
+  // softphones cannot take (the demo's queues were fed ~50% more callers than meant, and never caught up).
+  return freePhones > 0 ? 'outbound' : 'none';
 }
 
 interface DemoCall {
@@ -132,8 +147,9 @@ export class DemoTraffic {
 
   private placeCall(): void {
     const freeAgents = this.options.agents.filter((a) => !this.busyAgents.has(a));
-    if (this.rng.next() < 0.3 || freeAgents.length === 0) this.placeInbound();
-    else this.placeOutbound(freeAgents[this.rng.int(0, freeAgents.length - 1)]!);
+    const kind = arrivalKind(this.rng.next(), this.options.inboundShare ?? 0.2, freeAgents.length);
+    if (kind === 'inbound') this.placeInbound();
+    else if (kind === 'outbound') this.placeOutbound(freeAgents[this.rng.int(0, freeAgents.length - 1)]!);
   }
 
   private placeInbound(): void {
@@ -189,7 +205,7 @@ export class DemoTraffic {
     const uuid = this.rng.uuid();
     const command = originate(
       dialGateway(this.options.gateway, number),
-      { app: 'bridge', arg: `user/${agent}` },
+      apps.bridge(this.options.phone(agent)),
       { switchboard_demo: 'true' },
       { originateUuid: uuid, timeoutSec: 8, callerIdNumber: '+18005550100', callerIdName: 'Switchboard Demo' },
     );
@@ -228,138 +244,59 @@ export class DemoTraffic {
   }
 }
 
-/** What the demo's ACD agents need from the running ACD. */
-export interface DemoAcdEngine {
-  agent(agentId: number): { state: string } | undefined;
-  setReady(agentId: number): void;
-  setNotReady(agentId: number, reason: string): void;
-}
-
-export interface DemoAcdAgentsOptions {
+export interface DemoCallerPatienceOptions {
   cluster: FreeSwitchCluster;
   node: string;
   sim: Simulator;
   clock: Clock;
-  logger: Logger;
-  engine: DemoAcdEngine;
-  /** ACD agent id -> softphone extension. */
-  agents: ReadonlyArray<{ id: number; extension: string }>;
+  /** Share of queued callers who give up, and after how long (ms, uniform). */
+  giveUpShare?: number;
+  giveUpAfterMs?: [number, number];
   seed?: number;
 }
 
 /**
- * The demo's contact-center life around the ACD: agents take breaks now and then (not ready, then ready again), some
- * reject a call now and then (their phone's behaviour flips for a while), and queued callers have a patience: one
- * still on music when it runs out hangs up (an abandon).
+ * Queued demo callers have a patience: one still on music when it runs out hangs up (an abandon). Most wait as long
+ * as it takes; a quarter give up after 5-25 s. (The agents' side of the demo is ./agent-life.ts.)
  */
-export class DemoAcdLife {
+export class DemoCallerPatience {
   private readonly rng: Rng;
-  private readonly log: Logger;
-  private readonly timers = new Set<ClockTimer>();
-  private readonly waiting = new Map<string, ClockTimer>();
+  private readonly waiting = new Map<string, ClockTimer | null>();
   private unsubscribe: (() => void) | null = null;
-  private stopped = false;
-  private breaks = 0;
 
-  constructor(private readonly options: DemoAcdAgentsOptions) {
-    this.rng = new Rng(options.seed ?? 11);
-    this.log = options.logger.child({ module: 'demo-acd' });
+  constructor(private readonly options: DemoCallerPatienceOptions) {
+    this.rng = new Rng(options.seed ?? 13);
   }
 
   start(): void {
+    const share = this.options.giveUpShare ?? 0.25;
+    const [min, max] = this.options.giveUpAfterMs ?? [5_000, 25_000];
     this.unsubscribe = this.options.cluster.onEvent((node, event) => {
       if (node !== this.options.node) return;
       const uuid = header(event, 'Unique-ID');
       if (!uuid) return;
       if (event.name === 'PLAYBACK_START' && header(event, 'Playback-File-Path') === 'local_stream://moh' && !this.waiting.has(uuid)) {
-        // A queued demo caller: most wait long enough, some give up after 5-25 s.
-        if (this.rng.next() < 0.25) {
-          const t = this.after(this.rng.int(5000, 25000), () => {
-            this.waiting.delete(uuid);
-            this.options.sim.hangup(uuid);
-          });
-          this.waiting.set(uuid, t);
-        } else {
-          this.waiting.set(uuid, { cancel: () => undefined });
-        }
+        const timer =
+          this.rng.next() < share
+            ? this.options.clock.setTimeout(() => {
+                this.waiting.delete(uuid);
+                this.options.sim.hangup(uuid);
+              }, this.rng.int(min, max))
+            : null;
+        this.waiting.set(uuid, timer);
       } else if (event.name === 'CHANNEL_BRIDGE' || event.name === 'CHANNEL_HANGUP_COMPLETE') {
-        const t = this.waiting.get(uuid);
-        if (t) {
-          t.cancel();
-          if (event.name === 'CHANNEL_HANGUP_COMPLETE') this.waiting.delete(uuid);
-        }
+        // Bridged to an agent: no more giving up (the entry stays so a later hold music does not start a new patience).
+        this.waiting.get(uuid)?.cancel();
+        if (this.waiting.has(uuid)) this.waiting.set(uuid, null);
+        if (event.name === 'CHANNEL_HANGUP_COMPLETE') this.waiting.delete(uuid);
       }
     });
-    for (const a of this.options.agents) this.scheduleLife(a);
   }
 
   stop(): void {
-    this.stopped = true;
     this.unsubscribe?.();
-    for (const t of this.timers) t.cancel();
-    this.timers.clear();
-    for (const t of this.waiting.values()) t.cancel();
+    this.unsubscribe = null;
+    for (const t of this.waiting.values()) t?.cancel();
     this.waiting.clear();
-  }
-
-  /** Every agent on a break is made ready again (the end of the demo). */
-  endBreaks(): void {
-    for (const a of this.options.agents) {
-      if (this.options.engine.agent(a.id)?.state === 'not_ready') {
-        try {
-          this.options.engine.setReady(a.id);
-        } catch {
-          // busy meanwhile
-        }
-      }
-    }
-  }
-
-  get breaksTaken(): number {
-    return this.breaks;
-  }
-
-  private scheduleLife(a: { id: number; extension: string }): void {
-    if (this.stopped) return;
-    this.after(this.rng.int(8000, 30000), () => {
-      const roll = this.rng.next();
-      if (roll < 0.4) this.takeBreak(a);
-      else if (roll < 0.6) this.rejectForAWhile(a);
-      this.scheduleLife(a);
-    });
-  }
-
-  private takeBreak(a: { id: number; extension: string }): void {
-    const { engine } = this.options;
-    const reason = this.rng.next() < 0.7 ? 'break' : 'training';
-    try {
-      // On a call or ringing, the engine keeps the request until the call ends.
-      engine.setNotReady(a.id, reason);
-      this.breaks++;
-    } catch (err) {
-      this.log.debug('break refused', { agent: a.id, error: (err as Error).message });
-      return;
-    }
-    this.after(this.rng.int(3000, 10000), () => {
-      try {
-        if (engine.agent(a.id)?.state === 'not_ready') engine.setReady(a.id);
-      } catch (err) {
-        this.log.debug('ready refused', { agent: a.id, error: (err as Error).message });
-      }
-    });
-  }
-
-  private rejectForAWhile(a: { id: number; extension: string }): void {
-    this.options.sim.setSoftphoneBehavior(a.extension, { reject: true, rejectDelayMs: 700 });
-    this.after(this.rng.int(2000, 6000), () => this.options.sim.setSoftphoneBehavior(a.extension, { reject: false }));
-  }
-
-  private after(ms: number, fn: () => void): ClockTimer {
-    const t = this.options.clock.setTimeout(() => {
-      this.timers.delete(t);
-      if (!this.stopped) fn();
-    }, ms);
-    this.timers.add(t);
-    return t;
   }
 }

@@ -55,6 +55,8 @@ export interface ServiceDeps {
     /** The clock flows see (business hours...); tests move it. Default: the service clock. */
     clock?: Clock;
   };
+  /** How long a MySQL/MariaDB server that does not answer yet is waited for at start-up (default 60 s; 0: no retry). */
+  databaseConnectRetryMs?: number;
   /** ACD runtime settings. */
   acd?: {
     /** Gateway for callbacks to customers (default: the IVR's defaultGateway; none: no callbacks). */
@@ -86,6 +88,8 @@ export interface Service {
   readonly supervision: SupervisionService;
   /** Outbound campaigns (src/dialer/runtime). */
   readonly dialer: DialerRuntime;
+  /** How people's phones are dialled (src/phones/phone-endpoints.ts). */
+  readonly phones: PhoneEndpoints;
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:8080 (the real port when HTTP_PORT=0). */
   readonly url: string;
   health(): Promise<HealthReport>;
@@ -103,7 +107,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
   const log = logger.child({ module: 'service' });
 
   log.info('opening database', { database: describeDatabase(config.database) });
-  const dataSource = await openDatabase(config.database, { logger });
+  // A database started at the same time (compose, boot) may not listen yet: wait for it rather than exit.
+  const dataSource = await openDatabase(config.database, { logger, connectRetry: { clock, forMs: deps.databaseConnectRetryMs ?? 60_000 } });
   const closers: Array<() => Promise<void>> = [async () => void (await dataSource.destroy())];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) {
@@ -331,6 +336,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       recordings,
       supervision,
       dialer,
+      phones,
       url,
       health,
       close: () => (closing ??= closeAll()),

@@ -1,15 +1,14 @@
 /**
  * src/supervision: live call supervision (listen, whisper, barge, take over, force hangup and state).
- * `createSupervision` builds the service from what the service wiring holds; `startDemoSupervisor` is the demo's
- * simulated supervisor who listens and whispers now and then.
+ * `createSupervision` builds the service from what the service wiring holds (the demo's simulated supervisor is
+ * src/demo/supervisor.ts).
  */
 import type { DataSource } from 'typeorm';
 import type { AcdRuntimeApi } from '../acd/contract';
 import type { AcdConfigStoreImpl } from '../acd/config-store';
 import type { CallControlApi } from '../acd/runtime/call-control';
-import type { Principal } from '../auth/principal';
 import { UserService } from '../auth/users';
-import type { Clock, ClockTimer } from '../clock/clock';
+import type { Clock } from '../clock/clock';
 import type { Config } from '../config/config';
 import { SupervisionSessionSchema, type SupervisionSessionRow } from '../db/entities/supervision';
 import type { Logger } from '../log/logger';
@@ -62,63 +61,6 @@ export function createSupervision(deps: SupervisionFactoryDeps): SupervisionServ
     commandTimeoutMs: deps.config.freeswitch.commandTimeoutMs,
     phones: deps.phones ?? new PhoneEndpoints(deps.config.telephony.phoneDial, phoneCluster(deps.freeswitch)),
   });
-}
-
-export interface DemoSupervisorOptions {
-  supervision: SupervisionService;
-  acd: AcdRuntimeApi;
-  clock: Clock;
-  logger: Logger;
-  /** The demo supervisor's user (role supervisor or admin, with an extension set through setSupervisor). */
-  principal: Principal;
-  /** How often a session may start (default every 20 s), and how long it listens, then whispers (default 4 s + 3 s). */
-  everyMs?: number;
-  listenMs?: number;
-  whisperMs?: number;
-  random?: () => number;
-}
-
-/**
- * The demo's supervisor: now and then picks an agent on a call, listens, switches to whisper, then ends the
- * session (or it ends by itself with the call). Returns a stop function.
- */
-export function startDemoSupervisor(o: DemoSupervisorOptions): () => void {
-  const log = o.logger.child({ module: 'demo-supervisor' });
-  const actor = { principal: o.principal, ip: null };
-  const random = o.random ?? Math.random;
-  const timers = new Set<ClockTimer>();
-  let stopped = false;
-  const later = (ms: number, fn: () => void): void => {
-    const t = o.clock.setTimeout(() => {
-      timers.delete(t);
-      if (!stopped) fn();
-    }, ms);
-    timers.add(t);
-  };
-  const round = (): void => {
-    later(o.everyMs ?? 20_000, round);
-    if (o.supervision.activeSessions().some((s) => s.supervisor_user_id === o.principal.id)) return;
-    const onCall = o.acd.engine.agents().filter((a) => a.state === 'on_call' && o.acd.legsOfAgent(a.id)?.agentUuid);
-    if (!onCall.length) return;
-    const agent = onCall[Math.floor(random() * onCall.length)]!;
-    void o.supervision
-      .start(actor, agent.id, 'listen')
-      .then((session) => {
-        later(o.listenMs ?? 4_000, () => {
-          void o.supervision
-            .setMode(actor, session.id, 'whisper')
-            .then(() => later(o.whisperMs ?? 3_000, () => void o.supervision.end(actor, session.id).catch(() => undefined)))
-            .catch(() => undefined);
-        });
-      })
-      .catch((err: unknown) => log.debug('demo supervision did not start', { agent: agent.id, error: (err as Error).message }));
-  };
-  later(o.everyMs ?? 20_000, round);
-  return () => {
-    stopped = true;
-    for (const t of timers) t.cancel();
-    timers.clear();
-  };
 }
 
 /** For the demo summary: supervision sessions whose supervisor's phone answered. */
