@@ -10,7 +10,7 @@ import { attachAcdWebSocket, publishToSupervisors, type AcdLiveHub } from '../ac
 import { DialerRuntime } from '../dialer/runtime/dialer-runtime';
 import { callControlFor } from '../api/routes/acd-calls';
 import type { ApiDeps } from '../api/context';
-import { AcdRuntime, type AcdPrompts } from '../acd/runtime';
+import { AcdRuntime, defaultAcdPrompts, type AcdPrompts } from '../acd/runtime';
 import { createApp } from '../api/app';
 import type { HealthReport } from '../api/health';
 import { ensureBootstrapAdmin } from '../auth/bootstrap';
@@ -140,7 +140,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     const ivrStore = ivrStoreFor(dataSource, { clock, logger });
     await ivrStore.load();
     if (deps.ivr?.importExamples !== false) {
-      const seeded = await seedExampleFlows(ivrStore, loadExampleFlows(), { logger, did: deps.ivr?.exampleDid });
+      const seeded = await seedExampleFlows(ivrStore, loadExampleFlows(undefined, { promptsDir: config.prompts.dir }), { logger, did: deps.ivr?.exampleDid });
       if (seeded.imported.length) log.info('imported the example IVR flows', { flows: seeded.imported });
       if (seeded.bound) log.info('bound the example IVR flow to its DID', seeded.bound);
     }
@@ -158,7 +158,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       logger,
       callbackGateway: deps.acd?.callbackGateway ?? deps.ivr?.defaultGateway ?? config.telephony.outboundGateway,
       callbackCallerId: deps.acd?.callbackCallerId ?? config.telephony.callbackCallerId,
-      prompts: deps.acd?.prompts,
+      prompts: { ...defaultAcdPrompts(config.prompts.dir), ...deps.acd?.prompts },
       commandTimeoutMs: config.freeswitch.commandTimeoutMs,
     });
     await acd.start();
@@ -201,6 +201,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       metrics,
       gateway: config.telephony.outboundGateway,
       callerId: config.telephony.callbackCallerId,
+      promptsDir: config.prompts.dir,
       publish: (figures) => publishToSupervisors(acd, { ...figures, campaign_type: figures.type, type: 'campaign_stats' }),
       // The API's call control (one per ACD runtime): preview dials and agents' own callbacks ring the agent first.
       manualOutbound: (agentId: number, number: string): Promise<{ agentUuid: string; customerUuid: string }> => callControlFor({ deps: apiDeps, logger }).manualOutbound(agentId, number),
