@@ -2,6 +2,8 @@
  * What /healthz reports. The service supplies a `() => Promise<HealthReport>`; the API shows anonymous callers
  * only `status`, and authenticated ones the whole report. 200 for ok/degraded, 503 for down.
  */
+import type { NodePromptReport } from '../prompts/startup-check';
+
 export type HealthStatus = 'ok' | 'degraded' | 'down';
 
 export interface FreeSwitchNodeHealth {
@@ -26,6 +28,8 @@ export interface HealthReport {
   status: HealthStatus;
   freeswitch: FreeSwitchNodeHealth[];
   database: { status: 'ok' | 'down'; error?: string };
+  /** The start-up prompt check per node (src/prompts/startup-check.ts): files checked, the missing ones. */
+  prompts?: { missing: number; nodes: NodePromptReport[] };
 }
 
 export function healthHttpStatus(status: HealthStatus): number {

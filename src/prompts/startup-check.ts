@@ -5,7 +5,7 @@
  * once without digits, so a menu burns its retries in under a second and hangs up. The result per node is kept for
  * /healthz (`prompts`) and the `switchboard_prompt_files_missing{node}` gauge.
  */
-import type { Gauge } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import type { FsCommand } from '../freeswitch';
 import { fileExists } from '../freeswitch';
 import type { Logger } from '../log/logger';
@@ -31,7 +31,8 @@ export interface PromptCheckOptions {
   client(node: string): PromptCheckClient;
   logger: Logger;
   now(): number;
-  missingGauge?: Gauge<'node'>;
+  /** Where `switchboard_prompt_files_missing{node}` is registered. */
+  registry?: Registry;
   commandTimeoutMs?: number;
 }
 
@@ -65,9 +66,18 @@ export class PromptFileCheck {
   private readonly reports = new Map<string, NodePromptReport>();
   private readonly running = new Map<string, Promise<NodePromptReport>>();
   private readonly log: Logger;
+  private readonly gauge?: Gauge<'node'>;
 
   constructor(private readonly o: PromptCheckOptions) {
     this.log = o.logger.child({ module: 'prompt-check' });
+    if (o.registry) {
+      this.gauge = new Gauge({
+        name: 'switchboard_prompt_files_missing',
+        help: 'Prompt files the service plays that the FreeSWITCH node does not have (file_exists at connect)',
+        labelNames: ['node'] as const,
+        registers: [o.registry],
+      });
+    }
   }
 
   /** The last report of every node checked. */
@@ -117,7 +127,7 @@ export class PromptFileCheck {
       this.log.warn('prompt file check did not finish', { node, checked: report.checked, error: report.error });
     }
     this.reports.set(node, report);
-    this.o.missingGauge?.set({ node }, report.missing.length);
+    this.gauge?.set({ node }, report.missing.length);
     return report;
   }
 }

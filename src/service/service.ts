@@ -30,6 +30,10 @@ import { seedExampleFlows } from '../ivr/seed';
 import { ivrStoreFor, type IvrStore } from '../ivr/store';
 import type { Logger } from '../log/logger';
 import { createMetrics, type MetricsRegistry } from '../metrics/registry';
+import { LeadStore } from '../dialer/leads/store';
+import { parseCampaignSettings } from '../dialer/campaign-settings';
+import { announcementFiles } from '../acd/runtime';
+import { flowFiles, PromptFileCheck } from '../prompts/startup-check';
 
 /** dialplans/ at the repository root (this file is src/service/service.ts, or dist/src/service/service.js). */
 const SHIPPED_DIALPLANS = [path.resolve(__dirname, '../../dialplans'), path.resolve(__dirname, '../../../dialplans')].find(
@@ -232,6 +236,36 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
         recordings.forgetLink(uuid);
       }
     });
+    // Prompt files: each node is asked on every connect for the files the flows, queues, ACD and campaigns play.
+    const acdPrompts = { ...defaultAcdPrompts(config.prompts.dir), ...deps.acd?.prompts };
+    const campaigns = new LeadStore(dataSource);
+    const promptCheck = new PromptFileCheck({
+      files: async () => {
+        const flows = (await ivrStore.listFlows()).map((f) => ivrStore.liveFlow(f.name)?.document);
+        const messages = (await campaigns.listCampaigns()).flatMap((c) => {
+          const s = parseCampaignSettings(c.settings, config.prompts.dir).settings;
+          return [s.abandon_message, s.machine_message, s.message];
+        });
+        const defaults = parseCampaignSettings('{}', config.prompts.dir).settings;
+        return [
+          ...flows.flatMap((d) => (d ? flowFiles(d) : [])),
+          ...acdConfig.listQueues().map((q) => q.config.mohSound),
+          ...announcementFiles(acdPrompts),
+          ...messages,
+          defaults.abandon_message,
+          defaults.machine_message,
+          defaults.message,
+        ];
+      },
+      client: (node) => cluster.client(node),
+      logger,
+      now: () => clock.now(),
+      registry: metrics.registry,
+      commandTimeoutMs: config.freeswitch.commandTimeoutMs,
+    });
+    cluster.onStatus((node, status) => {
+      if (status === 'ready') void promptCheck.check(node);
+    });
     if (config.freeswitch.nodes.length === 0) {
       log.warn('no FreeSWITCH nodes configured (FREESWITCH_NODES is empty): the API runs, but no calls will be handled');
     }
@@ -255,7 +289,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       const nodesUp = freeswitch.filter((n) => n.status === 'connected').length;
       const status: HealthReport['status'] =
         database.status === 'down' ? 'down' : nodesUp < freeswitch.length || freeswitch.length === 0 ? 'degraded' : 'ok';
-      return { status, freeswitch, database };
+      return { status, freeswitch, database, prompts: { missing: promptCheck.missingCount(), nodes: promptCheck.report() } };
     };
 
     const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, acd, acdConfig, recordings, supervision, dialer, options: deps.apiOptions };
