@@ -38,6 +38,8 @@ import { DEMO_OUTBOUND_QUEUE, startDemoCampaign } from '../src/dialer/demo';
 import { createLogger } from '../src/log/logger';
 import { startService } from '../src/service/service';
 import { startSimulator, STOCK_MODULES } from '../src/simulator';
+import { promptPath } from '../src/prompts/catalog';
+import { shippedPrompts } from '../src/prompts/shipped';
 
 interface DemoArgs {
   durationSec?: number;
@@ -142,11 +144,9 @@ async function main(): Promise<void> {
     // The demo campaign detects answering machines: this switch has the third-party mod_amd installed.
     modules: [...STOCK_MODULES, 'mod_amd'],
     softphones: { ...Object.fromEntries(agents.map((ext, i) => [ext, { answerDelayMs: 600 + (i % 5) * 400 }])), ...acdPhones, ...outboundPhones },
+    // Like a switch fresh from install: no sound files until the shipped prompts are installed below.
+    soundFiles: [],
   });
-  // 18005550100 parks (the dialplan's default) and runs the example IVR flow; its prompts play ~1.5 s each.
-  for (const f of ['welcome', 'main-menu', 'support-menu', 'enter-account', 'invalid-option', 'invalid-account', 'no-input', 'closed', 'goodbye']) {
-    sim.setFileDuration(`/usr/share/freeswitch/sounds/switchboard/${f}.wav`, 1500);
-  }
   const crm = await startCrmStub();
 
   const adminPassword = crypto.randomBytes(12).toString('base64url');
@@ -162,6 +162,9 @@ async function main(): Promise<void> {
     // Campaign calls (and IVR transfers to numbers) leave through the simulator's PSTN gateway.
     OUTBOUND_GATEWAY: 'demo-carrier',
   });
+  // What `npm run prompts -- --dir $PROMPTS_DIR` does on a real switch; each plays as long as its WAV. 18005550100
+  // parks (the dialplan's default) and runs the example IVR flow with them.
+  sim.installSoundFiles(shippedPrompts().map((p) => ({ path: promptPath(config.prompts.dir, p.name), durationMs: p.wav.durationMs })));
   const flowClock = args.hours === 'real' ? clock : shiftedClock(clock, DEMO_HOURS[args.hours]);
   const service = await startService(config, { logger, clock, ivr: { variables: { crm_url: crm.url }, clock: flowClock } });
 

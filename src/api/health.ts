@@ -3,6 +3,7 @@
  * only `status`, and authenticated ones the whole report. 200 for ok/degraded, 503 for down.
  */
 import type { DialFaultsHealth } from '../phones/dial-faults';
+import type { NodePromptReport } from '../prompts/startup-check';
 
 export type HealthStatus = 'ok' | 'degraded' | 'down';
 
@@ -30,6 +31,8 @@ export interface HealthReport {
   database: { status: 'ok' | 'down'; error?: string };
   /** Calls FreeSWITCH could not place since the last one that reached a phone (failing: /healthz is degraded). */
   dialing?: DialFaultsHealth;
+  /** The start-up prompt check per node (src/prompts/startup-check.ts): files checked, the missing ones. */
+  prompts?: { missing: number; nodes: NodePromptReport[] };
 }
 
 export function healthHttpStatus(status: HealthStatus): number {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_PROMPTS_DIR } from '../prompts/catalog';
 
 /**
  * The one config loader: every setting comes from the environment, validated by zod. A bad value stops start-up
@@ -82,6 +83,11 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_.\/ -]+$/, 'must be a path FreeSWITCH can record to: letters, digits, _ . - / and spaces')
     .optional(),
   RECORDINGS_AGENT_ACCESS: bool.default(false),
+  PROMPTS_DIR: z
+    .string()
+    .regex(/^\/(?:[A-Za-z0-9_.-]+(?: [A-Za-z0-9_.-]+)*\/?)*$/, 'must be an absolute path on the FreeSWITCH host: letters, digits, _ . - / and spaces')
+    .refine((p) => !p.split('/').some((seg) => seg === '..' || seg === '.'), 'must not contain . or .. segments')
+    .default(DEFAULT_PROMPTS_DIR),
   DATABASE_URL: z
     .string()
     .regex(/^(mysql|mariadb|sqlite):/, 'must start with mysql://, mariadb:// or sqlite:')
@@ -133,6 +139,11 @@ export interface Config {
     /** Where FreeSWITCH writes voicemail files: a path on the FreeSWITCH host (VOICEMAIL_DIR, default `<DATA_DIR>/voicemail`). */
     voicemailDir: string;
   };
+  /**
+   * The shipped prompts (src/prompts): the folder on the FreeSWITCH host they are played from (PROMPTS_DIR, default
+   * /usr/share/freeswitch/sounds/switchboard), where `npm run prompts -- --dir` installs them.
+   */
+  prompts: { dir: string };
   /** Call recording (src/recording). */
   recordings: {
     /**
@@ -203,6 +214,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       crmUrl: e.CRM_URL,
       voicemailDir: e.VOICEMAIL_DIR ? path.resolve(e.VOICEMAIL_DIR) : path.join(dataDir, 'voicemail'),
     },
+    prompts: { dir: e.PROMPTS_DIR.length > 1 ? e.PROMPTS_DIR.replace(/\/+$/, '') : e.PROMPTS_DIR },
     recordings: {
       dir: e.RECORDINGS_DIR ? path.resolve(e.RECORDINGS_DIR) : path.join(dataDir, 'recordings'),
       agentAccess: e.RECORDINGS_AGENT_ACCESS,

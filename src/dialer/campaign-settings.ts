@@ -6,8 +6,7 @@
 import { validate as cronValidate } from 'node-cron';
 import { z } from 'zod';
 import { mediaPath } from '../freeswitch';
-
-const SOUNDS = '/usr/share/freeswitch/sounds/switchboard';
+import { DEFAULT_PROMPTS_DIR, promptPath } from '../prompts/catalog';
 
 const media = z
   .string()
@@ -53,12 +52,12 @@ export const DEFAULT_RETRY: Record<RetryOutcome, RetryRule> = {
 export const campaignSettingsSchema = z.strictObject({
   /** AMD on live answers: off (everyone is a person), hangup on machines, or leave `machine_message` after the beep. */
   amd: z.enum(['off', 'hangup', 'message']).default('hangup'),
-  /** Played to an answering machine when amd = message (after the beep). */
-  machine_message: media.default(`${SOUNDS}/dialer-machine-message.wav`),
-  /** Played to a live person no agent could take within the grace period (name, call-back number, opt-out). */
-  abandon_message: media.default(`${SOUNDS}/dialer-abandon.wav`),
-  /** Agentless campaigns: the message played to whoever answers. */
-  message: media.default(`${SOUNDS}/dialer-message.wav`),
+  /** Played to an answering machine when amd = message (after the beep). Default: the shipped dialer-machine-message. */
+  machine_message: media.optional(),
+  /** Played to a live person no agent could take within the grace period (name, call-back number, opt-out). Default: dialer-abandon. */
+  abandon_message: media.optional(),
+  /** Agentless campaigns: the message played to whoever answers. Default: dialer-message. */
+  message: media.optional(),
   /** Agentless: a key that confirms (recorded as outcome `confirmed`). */
   confirm_key: dtmfKey.optional(),
   /** Agentless: a key that transfers the person to the campaign's queue ("press 1 to speak to an agent"). */
@@ -97,23 +96,42 @@ export const campaignSettingsSchema = z.strictObject({
   schedule: z.strictObject({ start: cronExpr, stop: cronExpr }).optional(),
 });
 
-export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;
+/** The sound settings whose default is a shipped prompt in PROMPTS_DIR (so it is filled when read, never stored). */
+const MESSAGE_PROMPTS = { machine_message: 'dialer-machine-message', abandon_message: 'dialer-abandon', message: 'dialer-message' } as const;
+type MessageField = keyof typeof MESSAGE_PROMPTS;
+
+export type CampaignSettings = Omit<z.infer<typeof campaignSettingsSchema>, MessageField> & Record<MessageField, string>;
 export type CampaignSettingsInput = z.input<typeof campaignSettingsSchema>;
 
-/** The settings stored for a campaign, with defaults filled; malformed text gives the defaults and the error. */
-export function parseCampaignSettings(text: string | null | undefined): { settings: CampaignSettings; error?: string } {
+function withMessages(s: z.infer<typeof campaignSettingsSchema>, promptsDir: string): CampaignSettings {
+  return {
+    ...s,
+    machine_message: s.machine_message ?? promptPath(promptsDir, MESSAGE_PROMPTS.machine_message),
+    abandon_message: s.abandon_message ?? promptPath(promptsDir, MESSAGE_PROMPTS.abandon_message),
+    message: s.message ?? promptPath(promptsDir, MESSAGE_PROMPTS.message),
+  };
+}
+
+/**
+ * The settings stored for a campaign, with defaults filled (the messages from `promptsDir`, PROMPTS_DIR); malformed
+ * text gives the defaults and the error.
+ */
+export function parseCampaignSettings(text: string | null | undefined, promptsDir: string = DEFAULT_PROMPTS_DIR): { settings: CampaignSettings; error?: string } {
   let raw: unknown = {};
   try {
     raw = text ? JSON.parse(text) : {};
   } catch (err) {
-    return { settings: campaignSettingsSchema.parse({}), error: `settings are not JSON: ${(err as Error).message}` };
+    return { settings: withMessages(campaignSettingsSchema.parse({}), promptsDir), error: `settings are not JSON: ${(err as Error).message}` };
   }
   const r = campaignSettingsSchema.safeParse(raw);
-  if (r.success) return { settings: r.data };
-  return { settings: campaignSettingsSchema.parse({}), error: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  if (r.success) return { settings: withMessages(r.data, promptsDir) };
+  return {
+    settings: withMessages(campaignSettingsSchema.parse({}), promptsDir),
+    error: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+  };
 }
 
 /** The retry rule of an outcome (the campaign's, else the default). */
-export function retryRuleFor(settings: CampaignSettings, outcome: RetryOutcome): RetryRule {
+export function retryRuleFor(settings: Pick<CampaignSettings, 'retry'>, outcome: RetryOutcome): RetryRule {
   return settings.retry[outcome] ?? DEFAULT_RETRY[outcome];
 }

@@ -88,7 +88,7 @@ export type LeadStep =
   | { status: 'scheduled'; at: Date; reason: string };
 
 /** After attempt number `attempts` ended with `outcome`: the lead is done, failed, or retried at a time. */
-export function nextStep(settings: CampaignSettings, outcome: DialOutcome, attempts: number, now: Date): LeadStep {
+export function nextStep(settings: Pick<CampaignSettings, 'retry' | 'max_attempts'>, outcome: DialOutcome, attempts: number, now: Date): LeadStep {
   const retry = RETRY_OF[outcome];
   if (outcome === 'invalid') return { status: 'failed', reason: 'invalid number' };
   if (!retry) return { status: 'done', reason: outcome };

@@ -13,6 +13,7 @@ import {
   destination,
   dialplanName,
   extension,
+  filePath,
   hangupCause,
   integer,
   mediaPath,
@@ -157,7 +158,9 @@ export function uuidRecord(id: string, action: RecordAction, path: MediaPath | '
     if (action !== 'stop') throw new UnsafeValueError('path', '`all` only works with stop');
     p = 'all';
   } else {
-    p = quoteBlank('path', mediaPath(path, 'path'));
+    const m = mediaPath(path, 'path');
+    if (m.startsWith('file_string://')) throw new UnsafeValueError('path', 'file_string:// can only be played, not recorded to', m);
+    p = quoteBlank('path', m);
   }
   if (limitSec !== undefined && action !== 'start') throw new UnsafeValueError('limitSec', 'a limit only applies to start');
   const limit = limitSec === undefined ? [] : [integer(limitSec, 'limitSec', 1, 86_400)];
@@ -211,6 +214,14 @@ export function uuidGetVar(id: string, name: string): FsCommand {
 /** `uuid_exists <uuid>` -> `true` / `false`. */
 export function uuidExists(id: string): FsCommand {
   return toFsCommand(`uuid_exists ${uuid(id)}`);
+}
+
+/**
+ * `file_exists <path>` (mod_commands): answers `true` or `false`. The argument is taken whole (no split, so spaces
+ * need no quoting); only absolute file paths, never a stream or a file_string.
+ */
+export function fileExists(path: string): FsCommand {
+  return toFsCommand(`file_exists ${filePath(path, 'path')}`);
 }
 
 /** `uuid_break <uuid> [all]`: stop what is playing (all: also what is queued). */

@@ -28,6 +28,8 @@ export {
   toneStream,
   silenceStream,
   localStream,
+  fileString,
+  MAX_FILE_STRING_PARTS,
   mediaPath,
 } from './values';
 export { type DialString, type VarValue, dialUser, dialSofiaUser, dialGateway, dialLoopback, assertDialString } from './dial';
@@ -46,6 +48,7 @@ export {
   uuidSetVarMulti,
   uuidGetVar,
   uuidExists,
+  fileExists,
   uuidBreak,
   uuidPark,
   showChannelsJson,

@@ -18,8 +18,8 @@ declare const mediaBrand: unique symbol;
 export type Uuid = string & { readonly [uuidBrand]: true };
 
 /**
- * Something FreeSWITCH can play or record to: an absolute file path, `tone_stream://`, `silence_stream://` or
- * `local_stream://`. Only the constructors below make one.
+ * Something FreeSWITCH can play or record to: an absolute file path, `tone_stream://`, `silence_stream://`,
+ * `local_stream://` or (play only) `file_string://`. Only the constructors below make one.
  */
 export type MediaPath = string & { readonly [mediaBrand]: true };
 
@@ -200,11 +200,30 @@ export function localStream(name: unknown, field = 'stream'): MediaPath {
   return `local_stream://${token(field, name, /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'local stream name')}` as MediaPath;
 }
 
+/** Most files one file_string:// plays (mod_dptools' file_string_context_t keeps `char *argv[128]`). */
+export const MAX_FILE_STRING_PARTS = 128;
+
+/**
+ * `file_string://<file>!<file>!...`: FreeSWITCH's file_string format (mod_dptools, file_string_file_open) splits the
+ * rest at `!` (switch_separate_string, at most 128 parts) and plays the files one after the other as one playback;
+ * a part that does not open is skipped (next_file's `goto top`), and only when none opens does the playback fail
+ * (FILE NOT FOUND). Parts are absolute paths (filePath refuses `!`, so no part can split into two).
+ */
+export function fileString(paths: readonly unknown[], field = 'files'): MediaPath {
+  if (!Array.isArray(paths) || paths.length === 0) throw new UnsafeValueError(field, 'file_string needs at least one file');
+  if (paths.length > MAX_FILE_STRING_PARTS) throw new UnsafeValueError(field, `file_string plays at most ${MAX_FILE_STRING_PARTS} files`);
+  const parts = paths.map((p, i) => filePath(p, `${field}.${i}`));
+  const s = `file_string://${parts.join('!')}`;
+  if (s.length > 4096) throw new UnsafeValueError(field, 'longer than 4096 characters', s);
+  return s as MediaPath;
+}
+
 /** Checks that a value claiming to be a MediaPath really is one (a cast cannot smuggle text in). */
 export function mediaPath(value: unknown, field = 'path'): MediaPath {
   const s = assertNoControl(field, value);
   if (s.startsWith('tone_stream://')) return toneStream(s.slice('tone_stream://'.length), field);
   if (s.startsWith('local_stream://')) return localStream(s.slice('local_stream://'.length), field);
+  if (s.startsWith('file_string://')) return fileString(s.slice('file_string://'.length).split('!'), field);
   if (s.startsWith('silence_stream://')) {
     const ms = s.slice('silence_stream://'.length);
     if (!/^[0-9]{1,7}$/.test(ms)) throw new UnsafeValueError(field, 'not a valid silence_stream', s);

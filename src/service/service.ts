@@ -10,7 +10,7 @@ import { AcdHistoryWriter } from '../acd/history-store';
 import { attachAcdWebSocket, publishToSupervisors, type AcdLiveHub } from '../acd/live';
 import { DialerRuntime } from '../dialer/runtime/dialer-runtime';
 import type { ApiDeps } from '../api/context';
-import { AcdRuntime, type AcdPrompts } from '../acd/runtime';
+import { AcdRuntime, defaultAcdPrompts, type AcdPrompts } from '../acd/runtime';
 import { createAgentCallControl } from '../acd/runtime/agent-call-control';
 import { createApp } from '../api/app';
 import type { HealthReport } from '../api/health';
@@ -35,6 +35,10 @@ import { seedExampleFlows } from '../ivr/seed';
 import { ivrStoreFor, type IvrStore } from '../ivr/store';
 import type { Logger } from '../log/logger';
 import { createMetrics, type MetricsRegistry } from '../metrics/registry';
+import { LeadStore } from '../dialer/leads/store';
+import { parseCampaignSettings } from '../dialer/campaign-settings';
+import { announcementFiles } from '../acd/runtime';
+import { flowFiles, PromptFileCheck } from '../prompts/startup-check';
 
 /** dialplans/ at the repository root (this file is src/service/service.ts, or dist/src/service/service.js). */
 const SHIPPED_DIALPLANS = [path.resolve(__dirname, '../../dialplans'), path.resolve(__dirname, '../../../dialplans')].find(
@@ -152,7 +156,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     const ivrStore = ivrStoreFor(dataSource, { clock, logger });
     await ivrStore.load();
     if (deps.ivr?.importExamples !== false) {
-      const seeded = await seedExampleFlows(ivrStore, loadExampleFlows(), { logger, did: deps.ivr?.exampleDid });
+      const seeded = await seedExampleFlows(ivrStore, loadExampleFlows(undefined, { promptsDir: config.prompts.dir }), { logger, did: deps.ivr?.exampleDid });
       if (seeded.imported.length) log.info('imported the example IVR flows', { flows: seeded.imported });
       if (seeded.bound) log.info('bound the example IVR flow to its DID', seeded.bound);
     }
@@ -179,7 +183,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       logger,
       callbackGateway: deps.acd?.callbackGateway ?? deps.ivr?.defaultGateway ?? config.telephony.outboundGateway,
       callbackCallerId: deps.acd?.callbackCallerId ?? config.telephony.callbackCallerId,
-      prompts: deps.acd?.prompts,
+      prompts: { ...defaultAcdPrompts(config.prompts.dir), ...deps.acd?.prompts },
       commandTimeoutMs: config.freeswitch.commandTimeoutMs,
       phones,
       registrations,
@@ -245,6 +249,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       metrics,
       gateway: config.telephony.outboundGateway,
       callerId: config.telephony.callbackCallerId,
+      promptsDir: config.prompts.dir,
       publish: (figures) => publishToSupervisors(acd, { ...figures, campaign_type: figures.type, type: 'campaign_stats' }),
       // Preview dials and agents' own callbacks ring the agent first, through the one call control.
       manualOutbound: (agentId: number, number: string) => callControl.manualOutbound(agentId, number),
@@ -275,6 +280,36 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
         recordings.forgetLink(uuid);
       }
     });
+    // Prompt files: each node is asked on every connect for the files the flows, queues, ACD and campaigns play.
+    const acdPrompts = { ...defaultAcdPrompts(config.prompts.dir), ...deps.acd?.prompts };
+    const campaigns = new LeadStore(dataSource);
+    const promptCheck = new PromptFileCheck({
+      files: async () => {
+        const flows = (await ivrStore.listFlows()).map((f) => ivrStore.liveFlow(f.name)?.document);
+        const messages = (await campaigns.listCampaigns()).flatMap((c) => {
+          const s = parseCampaignSettings(c.settings, config.prompts.dir).settings;
+          return [s.abandon_message, s.machine_message, s.message];
+        });
+        const defaults = parseCampaignSettings('{}', config.prompts.dir).settings;
+        return [
+          ...flows.flatMap((d) => (d ? flowFiles(d) : [])),
+          ...acdConfig.listQueues().map((q) => q.config.mohSound),
+          ...announcementFiles(acdPrompts),
+          ...messages,
+          defaults.abandon_message,
+          defaults.machine_message,
+          defaults.message,
+        ];
+      },
+      client: (node) => cluster.client(node),
+      logger,
+      now: () => clock.now(),
+      registry: metrics.registry,
+      commandTimeoutMs: config.freeswitch.commandTimeoutMs,
+    });
+    cluster.onStatus((node, status) => {
+      if (status === 'ready') void promptCheck.check(node);
+    });
     if (config.freeswitch.nodes.length === 0) {
       log.warn('no FreeSWITCH nodes configured (FREESWITCH_NODES is empty): the API runs, but no calls will be handled');
     }
@@ -303,7 +338,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
           : nodesUp < freeswitch.length || freeswitch.length === 0 || dialing.status === 'failing'
             ? 'degraded'
             : 'ok';
-      return { status, freeswitch, database, dialing };
+      return { status, freeswitch, database, dialing, prompts: { missing: promptCheck.missingCount(), nodes: promptCheck.report() } };
     };
 
     const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, phones, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, options: deps.apiOptions };

@@ -263,6 +263,8 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
   }),
   conference: sync((env, args) => conferenceApi(env.engine, args)),
   uuid_exists: sync((env, args) => (env.engine.get(args.trim())?.isUp ? 'true' : 'false')),
+  // mod_commands file_exists: switch_file_exists on the whole argument, `true` / `false` (./sound-files.ts).
+  file_exists: sync((env, args) => (args.trim() && !/^[a-z_]+:\/\//.test(args.trim()) && env.engine.fileExists(args.trim()) ? 'true' : 'false')),
   uuid_kill: sync((env, args) => {
     // kill_function: the uuid ends at the first space, the rest (if not empty) is the cause.
     if (!args) return '-USAGE: <uuid> [cause]\n';

@@ -37,14 +37,21 @@ function exportVar(ch: Channel, data: string): void {
   setChannelVariable(ch.vars, a.name, a.value, false);
 }
 
-/** Plays one file on a channel as switch_ivr_play_file does: PLAYBACK_START, PLAYBACK_STOP (done|break). */
+/**
+ * Plays one file on a channel as switch_ivr_play_file does: PLAYBACK_START, PLAYBACK_STOP (done|break). A file that
+ * does not exist (./sound-files.ts) fails to open before any event: `notfound` at once (SWITCH_STATUS_NOTFOUND).
+ */
 export function startPlayback(
   e: CallEngine,
   ch: Channel,
   f: AppFrame,
   file: string,
-  onEnd: (how: 'done' | 'break' | 'hangup') => void,
+  onEnd: (how: 'done' | 'break' | 'hangup' | 'notfound') => void,
 ): { stop(how: 'break' | 'hangup'): void } {
+  if (!e.fileExists(file)) {
+    onEnd('notfound');
+    return { stop: () => undefined };
+  }
   const started = e.clock.now();
   const isStream = /^local_stream:\/\//.test(file);
   const typeHeader: SimHeader[] = isStream ? [['Playback-File-Type', 'local_stream']] : [];
@@ -81,16 +88,16 @@ function isPlaybackTerminator(ch: Channel, digit: string): boolean {
   return t.includes(digit);
 }
 
+/** playback_function's application responses by switch_ivr_play_file's status (mod_dptools.c). */
+function playbackResponse(how: 'done' | 'break' | 'hangup' | 'notfound'): string {
+  return how === 'notfound' ? 'FILE NOT FOUND' : how === 'hangup' ? 'PLAYBACK ERROR' : 'FILE PLAYED';
+}
+
 const playback: AppStarter = (e, ch, f) => {
   f.readsDtmf = true;
   const file = f.data;
-  const pb = startPlayback(e, ch, f, file, (how) => {
-    if (how === 'hangup') {
-      e.complete(ch, f, 'PLAYBACK ERROR');
-    } else {
-      e.complete(ch, f, 'FILE PLAYED');
-    }
-  });
+  const pb = startPlayback(e, ch, f, file, (how) => e.complete(ch, f, playbackResponse(how)));
+  if (f.finished) return;
   f.onDtmf = (d) => {
     if (isPlaybackTerminator(ch, d)) {
       ch.vars.set('playback_terminator_used', d);
@@ -200,9 +207,16 @@ const playAndGetDigits: AppStarter = (e, ch, f) => {
       if (how === 'done' && phase === 'prompt') {
         phase = 'collect';
         armWait(timeout);
+      } else if (how === 'notfound') {
+        // The prompt does not open: switch_ivr_read ends at once (goto end, read_result "failure") and
+        // switch_play_and_get_digits leaves its loop on a status that is neither success nor timeout: no digits, no
+        // invalid file, no further tries. The real switch answered in ~220 ms instead of the timeout.
+        ch.vars.set('read_result', 'failure');
+        ch.vars.delete(varName);
+        e.complete(ch, f);
       }
     });
-    e.readDtmf(ch);
+    if (!f.finished) e.readDtmf(ch);
   };
 
   f.onDtmf = (d) => {
@@ -375,9 +389,7 @@ export function registerApps(engine: CallEngine, env: DialEnv, modules: Readonly
   add('say', sayApp);
   add('endless_playback', (e, ch, f) => {
     f.readsDtmf = true;
-    const pb = startPlayback(e, ch, f, f.data.startsWith('local_stream') ? f.data : f.data, (how) =>
-      e.complete(ch, f, how === 'hangup' ? 'PLAYBACK ERROR' : 'FILE PLAYED'),
-    );
+    const pb = startPlayback(e, ch, f, f.data, (how) => e.complete(ch, f, playbackResponse(how)));
     f.stop = (reason) => pb.stop(reason === 'hangup' ? 'hangup' : 'break');
   });
   add('sleep', sleep);

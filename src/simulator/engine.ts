@@ -1,3 +1,4 @@
+import { fileStringParts, soundExists, type InstalledSounds } from './sound-files';
 import type { Clock, ClockTimer } from '../clock/clock';
 import type { Logger } from '../log/logger';
 import { Q850, SIP_STATUS } from './causes';
@@ -34,6 +35,8 @@ export interface EngineConfig {
   /** Playback length by full path or basename; anything else uses defaultFileMs. */
   fileDurations: Map<string, number>;
   defaultFileMs: number;
+  /** Which sound files exist (./sound-files.ts): null = every file. */
+  installedSounds: InstalledSounds;
   recordingCapSeconds: number;
   /** Pause between "answered" and originate returning (FS's originate loop granularity). */
   originatePollMs: number;
@@ -541,8 +544,15 @@ export class CallEngine {
     return s[s.length - 1];
   }
 
-  /** Playback length for a file (silence_stream://N plays N ms; streams are endless). */
+  /** Whether a file would open on this switch (./sound-files.ts). */
+  fileExists(path: string): boolean {
+    return soundExists(this.config.installedSounds, path);
+  }
+
+  /** Playback length for a file (silence_stream://N plays N ms; streams are endless; a file_string its parts that exist). */
   fileDurationMs(path: string): number {
+    const parts = fileStringParts(path);
+    if (parts) return parts.filter((p) => this.fileExists(p)).reduce((sum, p) => sum + this.fileDurationMs(p), 0);
     const silence = /^silence_stream:\/\/(\d+)/.exec(path);
     if (silence) return Number(silence[1]);
     if (path.startsWith('tone_stream://')) return this.config.fileDurations.get(path) ?? toneStreamMs(path.slice('tone_stream://'.length));

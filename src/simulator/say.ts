@@ -77,6 +77,7 @@ export function sayApp(e: CallEngine, ch: Channel, f: AppFrame): void {
       e.complete(ch, f);
       return;
     }
+    // mod_say_en's say_file returns on the first file that does not play: a missing digits/* ends the say.
     current = startPlayback(e, ch, f, files[i]!, (how) => {
       if (how === 'done') next(i + 1);
       else {

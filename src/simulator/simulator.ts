@@ -58,6 +58,12 @@ export interface SimulatorOptions {
   /** Playback lengths by path or basename (ms). */
   fileDurations?: Record<string, number>;
   defaultFileMs?: number;
+  /**
+   * The sound files installed on the switch: absolute files, or folders ending in `/`. Anything else plays as FreeSWITCH
+   * plays a missing file (`FILE NOT FOUND`, no PLAYBACK events) and `file_exists` answers false. Default: every file
+   * exists. installSoundFiles() adds files later (what `npm run prompts -- --dir` does on a real switch).
+   */
+  soundFiles?: string[];
   recordingCapSeconds?: number;
   /** The stock default.xml "change your password" log apps in context default (default true, as captured). */
   stockDialplanWarnings?: boolean;
@@ -138,6 +144,7 @@ export class Simulator {
       sessionsPerSecond: 30,
       fileDurations: files,
       defaultFileMs: options.defaultFileMs ?? 3000,
+      installedSounds: options.soundFiles ? new Set(options.soundFiles) : null,
       recordingCapSeconds: options.recordingCapSeconds ?? 60,
       originatePollMs: 20,
     });
@@ -438,6 +445,14 @@ export class Simulator {
 
   setFileDuration(path: string, ms: number): void {
     this.engine.config.fileDurations.set(path, ms);
+  }
+
+  /** Installs sound files (each with its length, e.g. read from the real WAV): they exist from now on and play that long. */
+  installSoundFiles(files: ReadonlyArray<{ path: string; durationMs: number }>): void {
+    for (const f of files) {
+      this.engine.config.installedSounds?.add(f.path);
+      this.engine.config.fileDurations.set(f.path, f.durationMs);
+    }
   }
 
   channels(): ChannelSnapshot[] {

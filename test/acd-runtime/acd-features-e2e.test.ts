@@ -11,6 +11,9 @@ import { AcdHarness, GATEWAY, sleep, waitFor, type SeenEvent } from './harness';
 const MOH = 'local_stream://moh';
 const SOUNDS = '/usr/share/freeswitch/sounds/switchboard';
 const POSITION_PROMPT = `${SOUNDS}/acd-you-are-caller.wav`;
+/** One announcement is one playback of a file_string:// that starts with the position prompt (no mod_say). */
+const ANNOUNCEMENT = `file_string://${POSITION_PROMPT}!`;
+const isAnnouncement = (f: string | undefined): boolean => !!f?.startsWith(ANNOUNCEMENT);
 const CONFIRM_PROMPT = `${SOUNDS}/acd-callback-confirmed.wav`;
 
 function dataOf(row: { data: unknown }): Record<string, unknown> {
@@ -70,8 +73,8 @@ describe('ACD features end to end [sqlite]', () => {
       () => `two announcements, music after each (${JSON.stringify(starts(id).map((e) => e.file))})`,
       () => {
         const files = starts(id).map((e) => e.file);
-        const firstAnn = files.indexOf(POSITION_PROMPT);
-        const secondAnn = files.indexOf(POSITION_PROMPT, firstAnn + 1);
+        const firstAnn = files.findIndex(isAnnouncement);
+        const secondAnn = files.findIndex((f, i) => i > firstAnn && isAnnouncement(f));
         return firstAnn > 0 && secondAnn > firstAnn && files.indexOf(MOH, firstAnn) > firstAnn && files.indexOf(MOH, secondAnn) > secondAnn;
       },
       10_000,
@@ -79,19 +82,18 @@ describe('ACD features end to end [sqlite]', () => {
     ear.stop();
     const files = starts(id).map((e) => e.file);
     expect(files[0]).toBe(MOH);
-    const ann = files.indexOf(POSITION_PROMPT);
-    // The announcement: "you are caller" + the position said (1), then the rest, then the music again.
-    expect(files[ann + 1]).toBe('digits/1.wav');
-    const back = files.indexOf(MOH, ann);
-    for (const f of files.slice(ann, back)) expect(f === POSITION_PROMPT || f?.startsWith('digits/') || f?.startsWith('time/') || f?.startsWith(SOUNDS)).toBe(true);
+    const ann = files.findIndex(isAnnouncement);
+    // The announcement: "you are caller" + "one" (the shipped number word), the wait in minutes, then the music again.
+    expect(files[ann]).toMatch(new RegExp(`^file_string://${SOUNDS}/acd-you-are-caller\\.wav!${SOUNDS}/num-1\\.wav!${SOUNDS}/acd-estimated-wait\\.wav!${SOUNDS}/num-\\d+\\.wav(!${SOUNDS}/num-\\d+\\.wav)*!${SOUNDS}/minutes?\\.wav$`));
+    expect(files[ann + 1]).toBe(MOH);
     // The music was broken (not played to its end) to make room for the prompt.
     const playback = h.eventsOf(id, 'PLAYBACK_START', 'PLAYBACK_STOP');
-    const annAt = playback.findIndex((e) => e.name === 'PLAYBACK_START' && e.file === POSITION_PROMPT);
+    const annAt = playback.findIndex((e) => e.name === 'PLAYBACK_START' && isAnnouncement(e.file));
     expect(playback[annAt - 1]).toMatchObject({ name: 'PLAYBACK_STOP', file: MOH, status: 'break' });
     // What the caller heard: music, the prompt, music again; never silence of a channel nor another call.
     const heard = ear.heard.map((x) => x.join('|'));
     const m1 = heard.indexOf(`file:${MOH}`);
-    const p1 = heard.indexOf(`file:${POSITION_PROMPT}`);
+    const p1 = heard.findIndex((x) => x.startsWith(`file:${ANNOUNCEMENT}`));
     expect(m1).toBeGreaterThanOrEqual(0);
     expect(p1).toBeGreaterThan(m1);
     expect(heard.indexOf(`file:${MOH}`, p1)).toBeGreaterThan(p1);
@@ -110,14 +112,14 @@ describe('ACD features end to end [sqlite]', () => {
     agentIds = [a];
     const id = h.call('annb');
     callIds = [id];
-    await waitFor('the first announcement to start', () => starts(id).some((e) => e.file === POSITION_PROMPT), 10_000);
+    await waitFor('the first announcement to start', () => starts(id).some((e) => isAnnouncement(e.file)), 10_000);
     // The agent becomes ready in the middle of the announcement: the call is offered and bridged while it plays.
     h.service.acd.engine.setReady(a);
     const bridge = await waitFor('the caller to be bridged', () => h.eventsOf(id, 'CHANNEL_BRIDGE')[0], 10_000);
     const leg = agentLeg(id)!;
     expect(leg).toBeDefined();
     // The bridge cut the announcement short (it was playing when the agent answered).
-    const promptStop = await waitFor('the prompt to stop', () => h.eventsOf(id, 'PLAYBACK_STOP').find((e) => e.file === POSITION_PROMPT));
+    const promptStop = await waitFor('the prompt to stop', () => h.eventsOf(id, 'PLAYBACK_STOP').find((e) => isAnnouncement(e.file)));
     expect(promptStop.status).toBe('break');
     await waitFor('caller and agent to hear each other', () => h.sim.whoDoesHear(id).join() === leg && h.sim.whoDoesHear(leg).join() === id, 5_000);
     // More than one announcement interval passes while they talk: nothing plays to either leg.

@@ -24,11 +24,13 @@ function refusal(input: unknown): string[] {
 const accepts = (input: CampaignSettingsInput) => expect(campaignSettingsSchema.safeParse(input).success).toBe(true);
 
 describe('campaign settings defaults', () => {
-  const defaults = {
-    amd: 'hangup',
+  const messages = {
     machine_message: `${SOUNDS}/dialer-machine-message.wav`,
     abandon_message: `${SOUNDS}/dialer-abandon.wav`,
     message: `${SOUNDS}/dialer-message.wav`,
+  };
+  const stored = {
+    amd: 'hangup',
     key_timeout_sec: 5,
     ring_timeout_sec: 25,
     connect_within_ms: 2000,
@@ -41,10 +43,17 @@ describe('campaign settings defaults', () => {
     max_attempts: 5,
     retry: {},
   };
+  const defaults = { ...stored, ...messages };
 
-  it("'{}' is a complete campaign with every default", () => {
-    expect(campaignSettingsSchema.parse({})).toEqual(defaults);
+  it("'{}' is a complete campaign with every default; the messages come from PROMPTS_DIR when read, never stored", () => {
+    expect(campaignSettingsSchema.parse({})).toEqual(stored);
     expect(parseCampaignSettings('{}')).toEqual({ settings: defaults });
+    expect(parseCampaignSettings('{}', '/srv/prompts').settings).toMatchObject({
+      machine_message: '/srv/prompts/dialer-machine-message.wav',
+      abandon_message: '/srv/prompts/dialer-abandon.wav',
+      message: '/srv/prompts/dialer-message.wav',
+    });
+    expect(parseCampaignSettings(JSON.stringify({ abandon_message: '/ours/sorry.wav' }), '/srv/prompts').settings.abandon_message).toBe('/ours/sorry.wav');
   });
 
   it('null, undefined and empty text give the defaults without an error (a campaign stored before settings existed)', () => {
@@ -143,13 +152,13 @@ describe('parseCampaignSettings', () => {
   // The runtime must keep a campaign running on defaults when the stored text is broken, and say why.
   it('gives the defaults and a JSON error for malformed text', () => {
     const r = parseCampaignSettings('{"amd": "off",');
-    expect(r.settings).toEqual(campaignSettingsSchema.parse({}));
+    expect(r.settings).toEqual(parseCampaignSettings('{}').settings);
     expect(r.error).toMatch(/^settings are not JSON: /);
   });
 
   it('gives the defaults, not a partial merge, and every issue for invalid settings', () => {
     const r = parseCampaignSettings(JSON.stringify({ amd: 'off', ring_timeout_sec: 14, confirm_key: 'ab' }));
-    expect(r.settings).toEqual(campaignSettingsSchema.parse({}));
+    expect(r.settings).toEqual(parseCampaignSettings('{}').settings);
     expect(r.settings.amd).toBe('hangup');
     expect(typeof r.error).toBe('string');
     expect(r.error).toContain('ring_timeout_sec: ');
@@ -160,7 +169,7 @@ describe('parseCampaignSettings', () => {
   it('refuses JSON that is not an object', () => {
     for (const text of ['[]', '42', '"x"']) {
       const r = parseCampaignSettings(text);
-      expect(r.settings).toEqual(campaignSettingsSchema.parse({}));
+      expect(r.settings).toEqual(parseCampaignSettings('{}').settings);
       expect(r.error).toEqual(expect.any(String));
     }
   });

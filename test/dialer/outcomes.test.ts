@@ -5,7 +5,7 @@
 import { campaignSettingsSchema, DEFAULT_RETRY, type CampaignSettings, type CampaignSettingsInput } from '../../src/dialer/campaign-settings';
 import { DIAL_OUTCOMES, isLive, nextStep, outcomeOfCause, type DialOutcome } from '../../src/dialer/outcomes';
 
-const settings = (over: CampaignSettingsInput = {}): CampaignSettings => campaignSettingsSchema.parse(over);
+const settings = (over: CampaignSettingsInput = {}): Pick<CampaignSettings, 'retry' | 'max_attempts'> => campaignSettingsSchema.parse(over);
 const now = new Date('2026-06-01T12:00:00.000Z');
 const minutesLater = (min: number) => new Date(now.getTime() + min * 60_000);
 

@@ -70,9 +70,9 @@ const campaignOut = z.object({
   updated_at: z.string(),
 });
 
-/** A campaign as the API shows it: settings parsed, defaults filled. */
-export function campaignView(row: CampaignRow) {
-  return { ...row, settings: parseCampaignSettings(row.settings).settings };
+/** A campaign as the API shows it: settings parsed, defaults filled (the messages in PROMPTS_DIR). */
+export function campaignView(row: CampaignRow, promptsDir?: string) {
+  return { ...row, settings: parseCampaignSettings(row.settings, promptsDir).settings };
 }
 
 const importQuery = z.strictObject({
@@ -145,7 +145,7 @@ export function dialerLeadRoutes(ctx: ApiContext): AnyRoute[] {
       access: ADMIN_OR_SUPERVISOR,
       responses: { 200: { description: 'all campaigns', schema: z.object({ items: z.array(campaignOut) }) } },
       handler: async ({ res }) => {
-        res.json({ items: (await store.listCampaigns()).map(campaignView) });
+        res.json({ items: (await store.listCampaigns()).map((c) => campaignView(c, ctx.deps.config.prompts.dir)) });
       },
     }),
 
@@ -164,7 +164,7 @@ export function dialerLeadRoutes(ctx: ApiContext): AnyRoute[] {
         const c = await store.createCampaign({ ...fields, settings: JSON.stringify(settings ?? {}) }).catch((e: unknown) => nameTaken(e, body.name));
         await ctx.audit(req, principal, { action: 'campaign.create', target_type: 'campaign', target_id: c.id, before: null, after: c });
         await ctx.deps.dialer?.reload(c.id);
-        res.status(201).location(`/api/v1/dialer/campaigns/${c.id}`).json(campaignView(c));
+        res.status(201).location(`/api/v1/dialer/campaigns/${c.id}`).json(campaignView(c, ctx.deps.config.prompts.dir));
       },
     }),
 
@@ -178,7 +178,7 @@ export function dialerLeadRoutes(ctx: ApiContext): AnyRoute[] {
       params: idParams,
       responses: { 200: { description: 'the campaign', schema: campaignOut } },
       handler: async ({ res, params }) => {
-        res.json(campaignView(await mustGet(params.id)));
+        res.json(campaignView(await mustGet(params.id), ctx.deps.config.prompts.dir));
       },
     }),
 
@@ -203,7 +203,7 @@ export function dialerLeadRoutes(ctx: ApiContext): AnyRoute[] {
         if (!changed) throw new HttpProblem(404, `campaign ${params.id} does not exist`);
         await ctx.audit(req, principal, { action: 'campaign.update', target_type: 'campaign', target_id: params.id, before: changed.before, after: changed.after });
         await ctx.deps.dialer?.reload(params.id);
-        res.json(campaignView(changed.after));
+        res.json(campaignView(changed.after, ctx.deps.config.prompts.dir));
       },
     }),
 

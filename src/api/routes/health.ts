@@ -22,6 +22,15 @@ const healthOut = z.object({
     .object({ status: z.enum(['ok', 'down']), error: z.string().optional() })
     .optional()
     .meta({ description: 'only for authenticated callers' }),
+  prompts: z
+    .object({
+      missing: z.number(),
+      nodes: z.array(
+        z.object({ node: z.string(), checked_at: z.string(), checked: z.number(), missing: z.array(z.string()), error: z.string().optional() }),
+      ),
+    })
+    .optional()
+    .meta({ description: 'only for authenticated callers: the prompt files each node was asked for at connect (file_exists), and the missing ones' }),
 });
 
 export function healthRoutes(ctx: ApiContext): AnyRoute[] {

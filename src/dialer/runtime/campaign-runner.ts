@@ -56,6 +56,8 @@ export interface RunnerDeps {
   pickNode(): string | undefined;
   gateway: string | undefined;
   callerId: string | undefined;
+  /** PROMPTS_DIR: where the default messages (abandon, machine, agentless) are played from. */
+  promptsDir?: string;
   /** Something the live figures show changed. */
   changed(): void;
   /** A dial ended (for the metrics). */
@@ -164,7 +166,7 @@ export class CampaignRunner {
     private readonly deps: RunnerDeps,
   ) {
     this.campaign = campaign;
-    const parsed = parseCampaignSettings(campaign.settings);
+    const parsed = parseCampaignSettings(campaign.settings, deps.promptsDir);
     this.settings = parsed.settings;
     this.settingsError = parsed.error;
     this.pacer = new PredictivePacer(deps.clock, this.pacingConfig());
@@ -225,7 +227,7 @@ export class CampaignRunner {
   /** A changed campaign row (API edit): settings and pacing targets follow; the pacer keeps what it learnt. */
   update(campaign: CampaignRow): void {
     this.campaign = campaign;
-    const parsed = parseCampaignSettings(campaign.settings);
+    const parsed = parseCampaignSettings(campaign.settings, this.deps.promptsDir);
     this.settings = parsed.settings;
     this.settingsError = parsed.error;
     Object.assign(this.pacer.config, this.pacingConfig());

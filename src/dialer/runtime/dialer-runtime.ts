@@ -47,6 +47,8 @@ export interface DialerRuntimeOptions {
   /** Sofia gateway for campaign calls (OUTBOUND_GATEWAY); without it nothing is dialled. */
   gateway?: string;
   callerId?: string;
+  /** PROMPTS_DIR: the default campaign messages are played from there. */
+  promptsDir?: string;
   /** Agent-first calls for preview dials and agents' own callbacks (the API's CallControl.manualOutbound). */
   manualOutbound?: ManualOutbound;
   /** Live figures changed (throttled per campaign): the WebSocket push. */
@@ -151,6 +153,7 @@ export class DialerRuntime {
         amdSupport: async (node) => (this.capabilities.get(node) ?? (await this.capabilities.probe(node)))?.amd ?? 'none',
         gateway: this.o.gateway,
         callerId: this.o.callerId,
+        promptsDir: this.o.promptsDir,
         changed: () => this.changed(row.id),
         resolved: (campaign, outcome) => this.o.metrics?.dialerDialsTotal.inc({ campaign, outcome }),
         agentState: (agentId) => this.o.acd.engine.agent(agentId),
@@ -360,7 +363,7 @@ export class DialerRuntime {
     this.previewCalls.delete(uuid);
     const outcome: DialOutcome = call.answered ? 'human' : outcomeOfCause(cause);
     const at = new Date(this.o.clock.now());
-    const settings = this.runners.get(call.campaign.id)?.settings ?? parseCampaignSettings(call.campaign.settings).settings;
+    const settings = this.runners.get(call.campaign.id)?.settings ?? parseCampaignSettings(call.campaign.settings, this.o.promptsDir).settings;
     const step = nextStep(settings, outcome, call.lead.attempts, at);
     this.o.metrics?.dialerDialsTotal.inc({ campaign: call.campaign.name, outcome });
     this.store

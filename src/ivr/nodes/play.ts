@@ -1,6 +1,10 @@
 import { proceed, unexpected, type NodeHandler } from './types';
 
-/** `play`: plays media; a failed playback is recorded and the flow goes on (a missing prompt must not drop the call). */
+/**
+ * `play`: plays media. `played` only when everything played; a playback that failed (FreeSWITCH answered `FILE NOT
+ * FOUND` for a prompt missing on the switch, or an error) is recorded as `failed` with what failed, and the flow goes
+ * on: a missing prompt must not drop the call.
+ */
 export const playNode: NodeHandler<'play'> = {
   enter(node, ctx) {
     const media = ctx.renderMedia(node.media);

@@ -34,7 +34,7 @@ import type { IvrAction, IvrInput, IvrPathStep, MediaSpec } from '../protocol';
 import { cleanText } from '../template';
 import type { IvrStore } from '../store';
 import { httpLookup } from './http-lookup';
-import { playInvocation, promptPath, SHORT_SILENCE } from './media';
+import { mediaLabel, playbackNotFound, playInvocation, promptPath, SHORT_SILENCE } from './media';
 import type { QueueHandoff, QueuedCall } from './queue-handoff';
 
 type ActionOf<K extends IvrAction['kind']> = Extract<IvrAction, { kind: K }>;
@@ -408,9 +408,10 @@ export class CallRun {
         case 'answer':
           await this.exec(apps.answer(), this.deps.limits.commandMs);
           return { kind: 'done' };
-        case 'play':
-          await this.play(action.media);
-          return { kind: 'done' };
+        case 'play': {
+          const missing = await this.play(action.media);
+          return missing.length ? { kind: 'failed', error: `FILE NOT FOUND: ${missing.join(', ')}` } : { kind: 'done' };
+        }
         case 'collect':
           return await this.collect(action);
         case 'set':
@@ -461,11 +462,18 @@ export class CallRun {
     if (!reply.ok) throw new Error(reply.body.trim() || 'FreeSWITCH refused the command');
   }
 
-  private async play(media: readonly MediaSpec[]): Promise<void> {
+  /** Plays the items in turn; returns those FreeSWITCH could not open (FILE NOT FOUND), which it skipped. */
+  private async play(media: readonly MediaSpec[]): Promise<string[]> {
+    const missing: string[] = [];
     for (const m of media) {
-      if (this.finished) return;
-      await this.exec(playInvocation(m), this.deps.limits.playMs);
+      if (this.finished) break;
+      const done = await this.exec(playInvocation(m), this.deps.limits.playMs);
+      if (playbackNotFound(done)) {
+        missing.push(mediaLabel(m));
+        this.log.warn('prompt file not found on FreeSWITCH', { file: mediaLabel(m) });
+      }
     }
+    return missing;
   }
 
   private async collect(a: ActionOf<'collect'>): Promise<IvrInput> {
@@ -567,7 +575,9 @@ export class CallRun {
         this.note = detail;
         this.runtimeStep('handoff', detail, lastStep, 'queue');
       },
-      play: (media) => this.play(media),
+      play: async (media) => {
+        await this.play(media);
+      },
       voicemail: async (box) => {
         await this.voicemail({ kind: 'voicemail', box, maxSeconds: 120, silenceSeconds: 5 }, () => ({ kind: 'done' }));
       },

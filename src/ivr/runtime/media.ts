@@ -3,8 +3,22 @@
  * were validated at save time; the builders check them again here, as does `say` for values rendered from caller
  * data (a value the say engine cannot take throws UnsafeValueError, which the runner reports as a failed action).
  */
+import { channelVar, header, type EslEvent } from '../../esl/types';
 import { apps, filePath, silenceStream, toneStream, type AppInvocation, type MediaPath } from '../../freeswitch';
 import type { MediaSpec } from '../protocol';
+
+/**
+ * The CHANNEL_EXECUTE_COMPLETE of a playback whose file FreeSWITCH could not open: mod_dptools playback_function sets
+ * current_application_response to `FILE NOT FOUND` (SWITCH_STATUS_NOTFOUND from switch_ivr_play_file).
+ */
+export function playbackNotFound(done: EslEvent): boolean {
+  return (header(done, 'Application-Response') ?? channelVar(done, 'current_application_response')) === 'FILE NOT FOUND';
+}
+
+/** How a media item is named in a call's path. */
+export function mediaLabel(media: MediaSpec): string {
+  return media.kind === 'file' ? media.path : media.kind === 'tone' ? `tone_stream://${media.spec}` : `say ${media.type} ${media.value}`;
+}
 
 /** The application that plays one media item. */
 export function playInvocation(media: MediaSpec): AppInvocation {
