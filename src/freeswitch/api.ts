@@ -254,6 +254,14 @@ export function sofiaStatus(): FsCommand {
   return toFsCommand('sofia status');
 }
 
+/**
+ * `fsctl api_expansion`: the live api-expansion setting (mod_commands ctl_function answers `+OK api_expansion is
+ * on|off`). switch.conf.xml's value is read only when FreeSWITCH starts; reloadxml does not apply it.
+ */
+export function fsctlApiExpansion(): FsCommand {
+  return toFsCommand('fsctl api_expansion');
+}
+
 /** `module_exists <mod_name>` -> `true` / `false` (mod_commands). */
 export function moduleExists(name: string): FsCommand {
   return toFsCommand(`module_exists ${moduleName(name)}`);

@@ -59,6 +59,7 @@ export {
   sofiaStatusProfileReg,
   globalGetVar,
   moduleExists,
+  fsctlApiExpansion,
   showRegistrationsJson,
 } from './api';
 export type { OriginateTarget, OriginateOptions, TransferLeg, RecordAction } from './api';

@@ -36,9 +36,8 @@ import { ivrStoreFor, type IvrStore } from '../ivr/store';
 import type { Logger } from '../log/logger';
 import { createMetrics, type MetricsRegistry } from '../metrics/registry';
 import { LeadStore } from '../dialer/leads/store';
-import { parseCampaignSettings } from '../dialer/campaign-settings';
-import { announcementFiles } from '../acd/runtime';
-import { flowFiles, PromptFileCheck } from '../prompts/startup-check';
+import { PromptFileCheck } from '../prompts/startup-check';
+import { promptFilesInUse } from '../prompts/files-in-use';
 
 /** dialplans/ at the repository root (this file is src/service/service.ts, or dist/src/service/service.js). */
 const SHIPPED_DIALPLANS = [path.resolve(__dirname, '../../dialplans'), path.resolve(__dirname, '../../../dialplans')].find(
@@ -284,23 +283,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     const acdPrompts = { ...defaultAcdPrompts(config.prompts.dir), ...deps.acd?.prompts };
     const campaigns = new LeadStore(dataSource);
     const promptCheck = new PromptFileCheck({
-      files: async () => {
-        const flows = (await ivrStore.listFlows()).map((f) => ivrStore.liveFlow(f.name)?.document);
-        const messages = (await campaigns.listCampaigns()).flatMap((c) => {
-          const s = parseCampaignSettings(c.settings, config.prompts.dir).settings;
-          return [s.abandon_message, s.machine_message, s.message];
-        });
-        const defaults = parseCampaignSettings('{}', config.prompts.dir).settings;
-        return [
-          ...flows.flatMap((d) => (d ? flowFiles(d) : [])),
-          ...acdConfig.listQueues().map((q) => q.config.mohSound),
-          ...announcementFiles(acdPrompts),
-          ...messages,
-          defaults.abandon_message,
-          defaults.machine_message,
-          defaults.message,
-        ];
-      },
+      files: () => promptFilesInUse({ ivrStore, acdConfig, campaigns, promptsDir: config.prompts.dir, acdPrompts }),
       client: (node) => cluster.client(node),
       logger,
       now: () => clock.now(),

@@ -15,6 +15,9 @@ export interface ApiEnv {
   dial: DialEnv;
   softphones: Softphones;
   host: HostIdentity;
+  /** switch.conf.xml api-expansion, live (fsctl api_expansion). */
+  apiExpansion(): boolean;
+  setApiExpansion(on: boolean): void;
   /** Loaded modules (module_exists). */
   modules: ReadonlySet<string>;
   /** Global variables (global_getvar / global_setvar). */
@@ -235,6 +238,13 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
   hostname: sync((env) => env.host.hostname),
   echo: sync((_env, args) => args),
   uptime: sync((env) => String(Math.floor((env.engine.clock.now() - env.engine.startedAtMs) / 1000))),
+  // mod_commands ctl_function, the api_expansion branch only: reads (or sets) the live switch_core setting.
+  fsctl: sync((env, args) => {
+    const [what, value] = apiArgv(args, 2);
+    if ((what ?? '').toLowerCase() !== 'api_expansion') return '-ERR fsctl in the simulator knows only api_expansion\n';
+    if (value !== undefined) env.setApiExpansion(/^(true|on|yes|1)$/i.test(value));
+    return `+OK api_expansion is ${env.apiExpansion() ? 'on' : 'off'}\n`;
+  }),
   module_exists: sync((env, args) => (env.modules.has(args.trim()) ? 'true' : 'false')),
   global_getvar: sync((env, args) => {
     const name = args.trim();

@@ -191,7 +191,7 @@ export class Simulator {
     })) {
       this.globals.set(k, v);
     }
-    this.apiEnv = { engine: this.engine, dial: dialEnv, softphones: this.softphones, host: hostId, globals: this.globals, version: VERSION, modules };
+    this.apiEnv = { engine: this.engine, dial: dialEnv, softphones: this.softphones, host: hostId, globals: this.globals, version: VERSION, modules, apiExpansion: () => this.apiExpansion, setApiExpansion: (on) => (this.apiExpansion = on) };
     this.server = new EslServer(
       (detach) => this.backend(detach),
       {

@@ -164,6 +164,8 @@ export class IvrRuntime {
     const uuid = header(event, 'Unique-ID');
     const did = channelVar(event, 'switchboard_did');
     if (!uuid || did === undefined || this.seen.has(uuid)) return;
+    // `npm run fs:check` proving that the DID dialplan parks: not a caller.
+    if (channelVar(event, 'switchboard_fs_check') === 'true') return;
     if ((header(event, 'Call-Direction') ?? 'inbound') !== 'inbound') return;
     this.remember(uuid);
     const callerNumber = header(event, 'Caller-Caller-ID-Number') ?? '';
