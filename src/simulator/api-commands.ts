@@ -238,6 +238,15 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
   hostname: sync((env) => env.host.hostname),
   echo: sync((_env, args) => args),
   uptime: sync((env) => String(Math.floor((env.engine.clock.now() - env.engine.startedAtMs) / 1000))),
+  // mod_commands system_function: switch_stream_system runs the command with the switch's rights and returns its
+  // output. FreeSWITCH 1.10 has no setting that turns this API off (only the `system` dialplan app has one):
+  // whoever holds the ESL password can run it. The simulator models the documented probe (`system echo <text>`)
+  // and runs no other shell command.
+  system: sync((_env, args) => {
+    if (!args.trim()) return '-USAGE: <command>\n';
+    const m = /^echo(?:\s+(.*))?$/.exec(args.trim());
+    return m ? `${m[1] ?? ''}\n` : '-ERR the simulator runs no shell commands (only `system echo ...`)\n';
+  }),
   // mod_commands ctl_function, the api_expansion branch only: reads (or sets) the live switch_core setting.
   fsctl: sync((env, args) => {
     const [what, value] = apiArgv(args, 2);
