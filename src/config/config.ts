@@ -13,9 +13,22 @@ export interface FreeSwitchNodeConfig {
   host: string;
   port: number;
   password: string;
+  /**
+   * `user@domain` of a directory user to log in as with `userauth` (mod_event_socket checks the user's
+   * `esl-password` and limits the connection to its `esl-allowed-api` / `esl-allowed-events`); absent: `auth` with the
+   * socket password, which may run every API command.
+   */
+  user?: string;
 }
 
-/** Parses `FREESWITCH_NODES`: comma-separated `[name=]host:port:password`; IPv6 hosts in brackets. */
+/** `user@domain` before the first `:` of a node's credential: the userauth form. */
+const USERAUTH_CREDENTIAL = /^([A-Za-z0-9][A-Za-z0-9_.-]*@[A-Za-z0-9][A-Za-z0-9.-]*):(.+)$/;
+
+/**
+ * Parses `FREESWITCH_NODES`: comma-separated `[name=]host:port:credential`; IPv6 hosts in brackets. The credential is
+ * the event socket password, or `user@domain:esl-password` for a directory user (a password is read as a user only
+ * when the part before its first `:` is `user@domain`).
+ */
 export function parseFreeSwitchNodes(value: string): FreeSwitchNodeConfig[] {
   const nodes: FreeSwitchNodeConfig[] = [];
   for (const raw of value.split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -27,8 +40,10 @@ export function parseFreeSwitchNodes(value: string): FreeSwitchNodeConfig[] {
     const host = m[1]!.replace(/^\[|\]$/g, '');
     const port = Number(m[2]);
     if (port < 1 || port > 65535) throw new Error(`"${raw}" has port ${port}, outside 1-65535`);
-    const password = m[3]!;
-    nodes.push({ name: explicitName ?? `${host}:${port}`, host, port, password });
+    const credential = m[3]!;
+    const user = USERAUTH_CREDENTIAL.exec(credential);
+    const name = explicitName ?? `${host}:${port}`;
+    nodes.push(user ? { name, host, port, user: user[1]!, password: user[2]! } : { name, host, port, password: credential });
   }
   const names = new Set<string>();
   for (const n of nodes) {

@@ -32,12 +32,18 @@ import {
   filterCommand,
   filterDeleteCommand,
   hangupCommand,
+  userauthCommand,
 } from './wire';
 
 export interface EslClientOptions {
   host: string;
   port: number;
   password: string;
+  /**
+   * `user@domain`: log in with `userauth user@domain:password` as a directory user whose `esl-allowed-api` /
+   * `esl-allowed-events` limit what this connection may do; absent: `auth password`.
+   */
+  user?: string;
   /** Used in log lines (several clients may run in one process). */
   name?: string;
   logger: Logger;
@@ -277,7 +283,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     this.authFailureDelayMs = options.reconnect?.authFailureDelayMs ?? 30_000;
     this.offlineQueueMax = options.offlineQueueMax ?? 1000;
     this.retry = fullJitterBackoff(options.reconnect?.initialDelayMs ?? 100, options.reconnect?.maxDelayMs ?? 30_000);
-    authCommand(options.password); // validates now rather than on the first connection
+    this.loginCommand(); // validates now rather than on the first connection
     for (const e of options.events ?? ['ALL']) {
       assertEventName(e);
       this.subscriptions.add(e);
@@ -513,7 +519,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
       case 'auth/request':
         if (link.authenticated) return;
         this.setStatus('authenticating');
-        this.sendSetup(link, authCommand(this.options.password), (reply) => {
+        this.sendSetup(link, this.loginCommand(), (reply) => {
           const text = reply.headers['Reply-Text'] ?? '';
           if (text.startsWith('+OK')) {
             link.authenticated = true;
@@ -541,6 +547,11 @@ export class EslClient extends EventEmitter<EslClientEvents> {
       default:
         this.log.debug('esl frame ignored', { contentType: type });
     }
+  }
+
+  /** `auth <password>`, or `userauth <user@domain>:<password>` for a directory user (both checked by wire.ts). */
+  private loginCommand(): string {
+    return this.options.user === undefined ? authCommand(this.options.password) : userauthCommand(this.options.user, this.options.password);
   }
 
   /** Replays the connection's condition: subscription, then filters; ready once FreeSWITCH acknowledged them. */

@@ -25,6 +25,14 @@ export function authCommand(password: string): string {
   return `auth ${password}\n\n`;
 }
 
+/** `userauth user@domain:password` (mod_event_socket splits at the first `@`, then the first `:` after it). */
+export function userauthCommand(user: string, password: string): string {
+  assertLine('user', user);
+  assertLine('password', password);
+  if (!/^[^@:\s]+@[^@:\s]+$/.test(user)) throw new EslInvalidArgumentError('user must be user@domain without spaces or `:`');
+  return `userauth ${user}:${password}\n\n`;
+}
+
 export function apiCommand(command: string): string {
   assertLine('api command', command);
   if (command.trim() === '') throw new EslInvalidArgumentError('api command is empty');

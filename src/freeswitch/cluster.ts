@@ -152,6 +152,7 @@ export class FreeSwitchCluster {
       host: config.host,
       port: config.port,
       password: config.password,
+      ...(config.user === undefined ? {} : { user: config.user }),
       name: config.name,
       logger: this.options.logger,
       clock: this.clock,

@@ -18,6 +18,8 @@ export interface ApiEnv {
   /** switch.conf.xml api-expansion, live (fsctl api_expansion). */
   apiExpansion(): boolean;
   setApiExpansion(on: boolean): void;
+  /** Commands the `system` API was asked to run (recorded; only `echo` is answered, nothing is run). */
+  systemCommands: string[];
   /** Loaded modules (module_exists). */
   modules: ReadonlySet<string>;
   /** Global variables (global_getvar / global_setvar). */
@@ -242,8 +244,9 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
   // output. FreeSWITCH 1.10 has no setting that turns this API off (only the `system` dialplan app has one):
   // whoever holds the ESL password can run it. The simulator models the documented probe (`system echo <text>`)
   // and runs no other shell command.
-  system: sync((_env, args) => {
+  system: sync((env, args) => {
     if (!args.trim()) return '-USAGE: <command>\n';
+    env.systemCommands.push(args.trim());
     const m = /^echo(?:\s+(.*))?$/.exec(args.trim());
     return m ? `${m[1] ?? ''}\n` : '-ERR the simulator runs no shell commands (only `system echo ...`)\n';
   }),

@@ -6,9 +6,22 @@ import type { SimEvent } from './event';
 import type { EventSink } from './event-bus';
 import { EVENT_NAMES, nameEvent } from './event-names';
 
+/**
+ * The `params` of a directory user that mod_event_socket's `userauth` reads (domain, group and user params merged,
+ * the user's last): `esl-password`, `esl-allowed-api`, `esl-allowed-events`, `esl-allowed-log`, as written in XML.
+ */
+export interface EslDirectoryUser {
+  'esl-password'?: string;
+  'esl-allowed-api'?: string;
+  'esl-allowed-events'?: string;
+  'esl-allowed-log'?: string;
+}
+
 /** What a connection needs from the rest of the simulator. */
 export interface EslBackend {
   readonly password: string;
+  /** switch_xml_locate_user("id", user, domain): the user's params, or undefined when there is no such user. */
+  directoryUser?(user: string, domain: string): EslDirectoryUser | undefined;
   /**
    * Runs an API command and calls `done` with its output, synchronously when it can. Long commands (originate)
    * call it later from a clock timer, so a VirtualClock run keeps exact timing.
@@ -57,6 +70,27 @@ const LOG_LEVELS: Record<string, number> = {
   debug: 7,
 };
 
+/** switch_true(): what FreeSWITCH reads as true. */
+function switchTrue(v: string): boolean {
+  return /^(yes|on|true|t|enabled|active|allow|1)$/i.test(v) || (/^[0-9]+$/.test(v) && Number(v) > 0);
+}
+
+/** A `,`-separated list, or ` `-separated when it holds a space (parse_command's allowed list split). */
+function allowedList(value: string): string[] {
+  return value.split(value.includes(' ') ? ' ' : ',');
+}
+
+/** auth_api_command: these run another API named by their first argument, which must be allowed too. */
+const SNEAKY_COMMANDS = ['bgapi', 'sched_api', 'eval', 'expand', 'xml_wrap'];
+
+/** The restrictions a `userauth` login puts on a listener (absent for `auth`). */
+interface UserauthLimits {
+  /** allowed_api_hash (only when esl-allowed-api was given). Case-sensitive, as switch_core_hash_find is. */
+  api?: Set<string>;
+  /** LFLAG_AUTH_EVENTS: allowed_event_list (names) and, after CUSTOM, allowed_event_hash (subclasses). */
+  events?: { names: Set<string>; all: boolean; subclasses: Set<string> };
+}
+
 /** switch_regex_perform's `/re/flags` form. */
 function compileFilterRegex(expr: string): RegExp | undefined {
   let body = expr;
@@ -96,6 +130,9 @@ export class EslConnection implements EventSink {
   private session?: string;
   private lingerSet = false;
   private logLevel = -1;
+  /** LFLAG_ALLOW_LOG: set for every inbound listener, cleared by a userauth whose esl-allowed-log is false. */
+  private allowLog = true;
+  private limits: UserauthLimits = {};
   private readonly queue: SimEvent[] = [];
   private queueHead = 0;
   private lost = 0;
@@ -324,12 +361,7 @@ export class EslConnection implements EventSink {
         }
         return;
       }
-      if (lower.startsWith('userauth ')) {
-        // No per-user directory in the simulator: FS answers exactly this when the user lookup fails.
-        this.reply('-ERR invalid');
-        this.end(true);
-        return;
-      }
+      if (lower.startsWith('userauth ')) return this.userauth(line.slice(9));
       this.reply('-ERR command not found');
       return;
     }
@@ -369,6 +401,7 @@ export class EslConnection implements EventSink {
 
     if (lower.startsWith('api ')) {
       const rest = line.slice(4);
+      if (!this.apiAllowed(rest)) return this.reply('-ERR permission denied');
       const sp = rest.indexOf(' ');
       const apiCmd = sp >= 0 ? rest.slice(0, sp) : rest;
       const arg = sp >= 0 ? rest.slice(sp + 1) : undefined;
@@ -381,6 +414,7 @@ export class EslConnection implements EventSink {
 
     if (lower.startsWith('bgapi ')) {
       const rest = line.slice(6);
+      if (!this.apiAllowed(rest)) return this.reply('-ERR permission denied');
       const sp = rest.indexOf(' ');
       const apiCmd = sp >= 0 ? rest.slice(0, sp) : rest;
       const arg = sp >= 0 ? rest.slice(sp + 1) : undefined;
@@ -392,6 +426,7 @@ export class EslConnection implements EventSink {
     }
 
     if (lower.startsWith('log')) {
+      if (!this.allowLog) return this.reply('-ERR permission denied');
       const rest = line.slice(3);
       let levelS = rest;
       if (levelS.length) levelS = levelS.slice(1);
@@ -443,6 +478,83 @@ export class EslConnection implements EventSink {
     }
 
     this.reply('-ERR command not found');
+  }
+
+  /**
+   * mod_event_socket parse_command, `userauth user@domain:pass`: the user is looked up in the directory; with a
+   * matching `esl-password` the listener is authed and limited by `esl-allowed-api` / `esl-allowed-events` /
+   * `esl-allowed-log`, and the reply carries them as headers (`~Reply-Text: +OK accepted\nAllowed-Events: ...`).
+   * Anything else answers `-ERR invalid` and ends the listener, like a wrong `auth`.
+   */
+  private userauth(arg: string): void {
+    this.allowLog = false;
+    let user = arg;
+    let domain: string | undefined;
+    let pass: string | undefined;
+    const at = user.indexOf('@');
+    if (at >= 0) {
+      domain = user.slice(at + 1);
+      user = user.slice(0, at);
+      const colon = domain.indexOf(':');
+      if (colon >= 0) {
+        pass = domain.slice(colon + 1);
+        domain = domain.slice(0, colon);
+      }
+    }
+    const uc = user.indexOf(':');
+    if (uc >= 0) {
+      pass = user.slice(uc + 1);
+      user = user.slice(0, uc);
+    }
+    const params = user && domain ? this.backend.directoryUser?.(user, domain) : undefined;
+    const stored = params?.['esl-password'];
+    if (!params || !stored || !pass || stored !== pass) {
+      this.reply('-ERR invalid');
+      this.end(true);
+      return;
+    }
+    const allowedLog = params['esl-allowed-log'] === undefined ? true : switchTrue(params['esl-allowed-log']);
+    const events = params['esl-allowed-events'];
+    const api = params['esl-allowed-api'];
+    if (events !== undefined) {
+      const limit = { names: new Set<string>(), all: false, subclasses: new Set<string>() };
+      let custom = false;
+      for (const tok of allowedList(events)) {
+        if (custom) limit.subclasses.add(tok);
+        else {
+          const name = nameEvent(tok);
+          if (!name) continue;
+          if (name === 'ALL') limit.all = true;
+          limit.names.add(name);
+          if (name === 'CUSTOM') custom = true;
+        }
+      }
+      this.limits.events = limit;
+    }
+    if (api !== undefined) this.limits.api = new Set(allowedList(api));
+    this.allowLog = allowedLog;
+    this.authed = true;
+    this.authTimer?.cancel();
+    this.write(
+      'Content-Type: command/reply\nReply-Text: +OK accepted\n' +
+        `Allowed-Events: ${events ?? 'all'}\nAllowed-API: ${api ?? 'all'}\nAllowed-LOG: ${allowedLog ? 'true' : 'false'}\n\n`,
+    );
+  }
+
+  /**
+   * auth_api_command: the command (the text up to the first space) must be in esl-allowed-api; for bgapi, sched_api,
+   * eval, expand and xml_wrap the command they wrap must be allowed too, word by word.
+   */
+  private apiAllowed(line: string): boolean {
+    const allowed = this.limits.api;
+    if (!allowed) return true;
+    const words = line.split(' ');
+    for (let i = 0; i < words.length; i++) {
+      const cmd = words[i]!;
+      if (!allowed.has(cmd)) return false;
+      if (!SNEAKY_COMMANDS.includes(cmd.toLowerCase())) return true;
+    }
+    return true;
   }
 
   private filterCommand(rest: string): string {
@@ -554,12 +666,16 @@ export class EslConnection implements EventSink {
             continue;
           }
         }
+        const limit = this.limits.events;
         if (custom) {
+          // A subclass not in esl-allowed-events is refused (an empty limit list of subclasses refuses them all).
+          if (limit && !limit.subclasses.has(tok)) return '-ERR permission denied';
           if (tok) this.customSubs.add(tok);
           continue;
         }
         const name = nameEvent(tok);
         if (!name) continue;
+        if (limit && !limit.all && !limit.names.has(name)) return '-ERR permission denied';
         keyCount++;
         if (name === 'ALL') this.all = true;
         this.eventList.add(name);

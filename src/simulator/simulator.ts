@@ -6,7 +6,7 @@ import { toCause } from './causes';
 import type { Channel } from './channel';
 import type { EslCommand } from './command-reader';
 import { commandHeader } from './command-reader';
-import type { EslBackend, EslConnection } from './connection';
+import type { EslBackend, EslConnection, EslDirectoryUser } from './connection';
 import { startControlApi, type ControlApi } from './control-api';
 import { Dialplan } from './dialplan';
 import { inlineDialplan, registerConference } from './conference';
@@ -78,6 +78,11 @@ export interface SimulatorOptions {
   modules?: readonly string[];
   /** The directory users' dial-string (default: the vanilla one with `${sofia_contact()}`, STOCK_DIAL_STRING). */
   directoryDialString?: string;
+  /**
+   * Directory users that may log in over the event socket with `userauth user@domain:password`, keyed
+   * `user@domain`, with their params as written in the directory XML (esl-password, esl-allowed-api...).
+   */
+  eslUsers?: Record<string, EslDirectoryUser>;
   /** First Event-Sequence number. */
   firstEventSequence?: number;
   maxSessions?: number;
@@ -120,6 +125,8 @@ export class Simulator {
   private readonly logger: Logger;
   private readonly rng: Rng;
   private closed = false;
+  /** Commands the `system` API was asked to run: recorded, never run (the simulator answers only `echo`). */
+  readonly systemCommands: string[] = [];
   /** switch.conf.xml api-expansion: off makes `${func()}` in a user's dial-string fail (see ./directory.ts). */
   apiExpansion: boolean;
 
@@ -191,7 +198,7 @@ export class Simulator {
     })) {
       this.globals.set(k, v);
     }
-    this.apiEnv = { engine: this.engine, dial: dialEnv, softphones: this.softphones, host: hostId, globals: this.globals, version: VERSION, modules, apiExpansion: () => this.apiExpansion, setApiExpansion: (on) => (this.apiExpansion = on) };
+    this.apiEnv = { engine: this.engine, dial: dialEnv, softphones: this.softphones, host: hostId, globals: this.globals, version: VERSION, modules, systemCommands: this.systemCommands, apiExpansion: () => this.apiExpansion, setApiExpansion: (on) => (this.apiExpansion = on) };
     this.server = new EslServer(
       (detach) => this.backend(detach),
       {
@@ -233,6 +240,7 @@ export class Simulator {
   private backend(detach: (c: EslConnection) => void): EslBackend {
     return {
       password: this.password,
+      directoryUser: (user, domain) => this.options.eslUsers?.[`${user}@${domain}`],
       api: (command, args, done) => {
         if (this.dropOnApi && stripWhitespace(command) === this.dropOnApi) {
           // The network fails as this command arrives: FreeSWITCH never runs it and no reply comes back.
