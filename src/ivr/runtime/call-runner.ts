@@ -352,11 +352,11 @@ export class CallRun {
 
   private async perform(action: Exclude<IvrAction, EndAction>): Promise<IvrInput> {
     for (let attempt = 0; ; attempt++) {
+      this.lostConnection = false;
       const input = await this.performOnce(action);
       if (input.kind !== 'failed' || !this.lostConnection || attempt >= MAX_RECONNECTS_PER_ACTION || !REPEATABLE.has(action.kind)) return input;
       // The socket dropped under this action (FreeSWITCH kept the call parked and may still run the app): wait for
       // the reconnect, check the call is still there, stop what may still play, and run the action again.
-      this.lostConnection = false;
       const back = await this.waitForConnection();
       if (this.finished) return { kind: 'hangup' };
       if (!back) return input;
