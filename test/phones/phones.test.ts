@@ -4,7 +4,7 @@
  * and re-read from `show registrations as json`.
  */
 import { FreeSwitchCluster } from '../../src/freeswitch/cluster';
-import { dialSofiaUser, dialUser, originate, apps } from '../../src/freeswitch';
+import { apps, dialSofiaUser, dialUser, globalGetVar, originate, UnsafeValueError } from '../../src/freeswitch';
 import { silentLogger } from '../../src/log/logger';
 import { PhoneDialConfigError, PhoneEndpoints } from '../../src/phones/phone-endpoints';
 import { parseRegistrations, PhoneRegistrations } from '../../src/phones/registrations';
@@ -98,6 +98,8 @@ describe('PhoneEndpoints', () => {
     for (const hostile of ['1001 &system(id)', '1001,sofia/gateway/evil/900', '${api(system id)}', '1001%evil']) {
       expect(() => p.endpoint(hostile, NODE)).toThrow(PhoneDialConfigError);
     }
+    expect(globalGetVar('domain')).toBe('global_getvar domain');
+    for (const hostile of ['domain\nbgapi system id', 'domain system', '${x}', '']) expect(() => globalGetVar(hostile)).toThrow(UnsafeValueError);
     // No cluster and no SIP_DOMAIN: a configuration error, not a guess.
     expect(() => new PhoneEndpoints({ mode: 'sofia', profile: 'internal' }).endpoint('2001', NODE)).toThrow(PhoneDialConfigError);
   });
