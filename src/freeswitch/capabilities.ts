@@ -5,10 +5,9 @@
  * and hang the channel up (DESTINATION_OUT_OF_ORDER): a person who answered would be hung up on. Callers ask here
  * first and fall back instead.
  */
-import type { ApiReply } from '../esl/client';
 import type { Logger } from '../log/logger';
 import { moduleExists } from './api';
-import type { FsCommand } from './command';
+import type { NodeApiCluster } from './cluster';
 
 /**
  * How a node can tell machines from people: `amd` (mod_amd), `beep_only` (mod_avmd: a voicemail beep marks a
@@ -21,11 +20,6 @@ export interface NodeCapabilities {
   modules: Record<string, boolean>;
 }
 
-export interface CapabilityClusterLike {
-  client(node: string): { api(cmd: FsCommand): Promise<ApiReply> };
-  onStatus(listener: (node: string, status: string, epoch: number) => void): () => void;
-}
-
 const PROBED = ['mod_amd', 'mod_avmd'] as const;
 
 export class NodeCapabilityProbe {
@@ -34,7 +28,7 @@ export class NodeCapabilityProbe {
   private readonly log: Logger;
 
   constructor(
-    private readonly cluster: CapabilityClusterLike,
+    private readonly cluster: NodeApiCluster,
     logger: Logger,
   ) {
     this.log = logger.child({ module: 'freeswitch' });

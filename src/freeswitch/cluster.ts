@@ -2,6 +2,8 @@ import type { FreeSwitchNodeHealth } from '../api/health';
 import { systemClock, type Clock } from '../clock/clock';
 import type { FreeSwitchNodeConfig } from '../config/config';
 import { EslClient, type EslClientStatus } from '../esl';
+import type { ApiReply } from '../esl/client';
+import type { FsCommand } from './command';
 import type { EslEvent } from '../esl/types';
 import type { Logger } from '../log/logger';
 import type { MetricsRegistry } from '../metrics/registry';
@@ -41,6 +43,15 @@ export const SUBSCRIBED_EVENTS: readonly string[] = [
 ];
 
 export type NodeEventListener = (node: string, event: EslEvent) => void;
+
+/**
+ * The part of FreeSwitchCluster that per-node helpers need: an api command to a node, and its status changes (they
+ * learn what a node is or has at each connection). Tests pass a stand-in.
+ */
+export interface NodeApiCluster {
+  client(node: string): { api(cmd: FsCommand): Promise<ApiReply> };
+  onStatus(listener: (node: string, status: string, epoch: number) => void): () => void;
+}
 export type NodeStatusListener = (node: string, status: EslClientStatus, epoch: number) => void;
 
 export interface ClusterOptions {

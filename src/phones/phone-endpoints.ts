@@ -11,8 +11,8 @@
  * The domain is the one phones register in: SIP_DOMAIN, else each node's `domain` global (vars.xml's
  * `$${domain}`, by default the switch's IP), read once per connection.
  */
-import type { ApiReply } from '../esl/client';
-import { dialSofiaUser, dialUser, globalGetVar, type DialString, type FsCommand } from '../freeswitch';
+import { dialSofiaUser, dialUser, globalGetVar, type DialString } from '../freeswitch';
+import type { NodeApiCluster } from '../freeswitch/cluster';
 
 export interface PhoneDialConfig {
   mode: 'sofia' | 'user';
@@ -27,11 +27,6 @@ export class PhoneDialConfigError extends Error {
   override readonly name = 'PhoneDialConfigError';
 }
 
-export interface PhoneClusterLike {
-  client(node: string): { api(cmd: FsCommand): Promise<ApiReply> };
-  onStatus(listener: (node: string, status: string, epoch: number) => void): () => void;
-}
-
 export class PhoneEndpoints {
   /** Each connected node's domain (learnt at connection); a lookup in flight is in `pending`. */
   private readonly domains = new Map<string, string>();
@@ -40,7 +35,7 @@ export class PhoneEndpoints {
 
   constructor(
     readonly config: PhoneDialConfig,
-    private readonly cluster?: PhoneClusterLike,
+    private readonly cluster?: NodeApiCluster,
     private readonly onError?: (err: PhoneDialConfigError) => void,
   ) {
     // Learnt at every connection: a reconnect may be a restarted switch with another vars.xml.

@@ -132,22 +132,26 @@ function channelRow(env: ApiEnv, ch: Channel): Record<string, string> {
   };
 }
 
+/** A `show` query's rows as mod_commands prints them: `as json`, else CSV with a `N total.` line. */
+function showRows(rows: ReadonlyArray<Record<string, string>>, fmt: string): string {
+  if (fmt === 'json') {
+    // FS prints exactly this when the query returns nothing (see api-basics), else cJSON_PrintUnformatted.
+    if (!rows.length) return '{"row_count": 0}\n';
+    return JSON.stringify({ row_count: rows.length, rows }) + '\n';
+  }
+  if (!rows.length) return '\n0 total.\n\n';
+  const cols = Object.keys(rows[0]!);
+  const lines = [cols.join(','), ...rows.map((r) => cols.map((c) => r[c]).join(','))];
+  return `${lines.join('\n')}\n\n${rows.length} total.\n\n`;
+}
+
 function show(env: ApiEnv, args: string): string {
   const parts = apiArgv(args, 32);
   const what = (parts[0] ?? '').toLowerCase();
   const asIdx = parts.findIndex((x) => x.toLowerCase() === 'as');
   const fmt = asIdx >= 0 ? (parts[asIdx + 1] ?? '').toLowerCase() : '';
   if (what === 'channels' || what === 'calls') {
-    const rows = [...env.engine.channels.values()].filter((c) => c.isUp).map((c) => channelRow(env, c));
-    if (fmt === 'json') {
-      // FS prints exactly this when the query returns nothing (see api-basics), else cJSON_PrintUnformatted.
-      if (!rows.length) return '{"row_count": 0}\n';
-      return JSON.stringify({ row_count: rows.length, rows }) + '\n';
-    }
-    if (!rows.length) return '\n0 total.\n\n';
-    const cols = Object.keys(rows[0]!);
-    const lines = [cols.join(','), ...rows.map((r) => cols.map((c) => r[c]).join(','))];
-    return `${lines.join('\n')}\n\n${rows.length} total.\n\n`;
+    return showRows([...env.engine.channels.values()].filter((c) => c.isUp).map((c) => channelRow(env, c)), fmt);
   }
   if (what === 'registrations') {
     // The core registrations table (switch_core_add_registration, filled by mod_sofia), `select * from registrations
@@ -167,11 +171,7 @@ function show(env: ApiEnv, args: string): string {
         hostname: env.host.hostname,
         metadata: '',
       }));
-    if (fmt === 'json') return rows.length ? JSON.stringify({ row_count: rows.length, rows }) + '\n' : '{"row_count": 0}\n';
-    if (!rows.length) return '\n0 total.\n\n';
-    const cols = Object.keys(rows[0]!) as Array<keyof (typeof rows)[number]>;
-    const lines = [cols.join(','), ...rows.map((r) => cols.map((c) => r[c]).join(','))];
-    return `${lines.join('\n')}\n\n${rows.length} total.\n\n`;
+    return showRows(rows, fmt);
   }
   return '-USAGE: codec|endpoint|application|api|dialplan|file|timer|calls [count]|channels [count|like <match string>]|calls|detailed_calls|bridged_calls|detailed_bridged_calls|aliases|complete|chat|management|modules|nat_map|say|interfaces|interface_types|tasks|limits|status\n';
 }

@@ -12,7 +12,8 @@ import type { Clock } from '../clock/clock';
 import type { Config } from '../config/config';
 import { SupervisionSessionSchema, type SupervisionSessionRow } from '../db/entities/supervision';
 import type { Logger } from '../log/logger';
-import { PhoneEndpoints, type PhoneClusterLike } from '../phones/phone-endpoints';
+import type { NodeApiCluster } from '../freeswitch/cluster';
+import { PhoneEndpoints } from '../phones/phone-endpoints';
 import { SupervisionError, SupervisionService, type SupervisionCluster } from './service';
 
 const NO_FREESWITCH: SupervisionCluster = {
@@ -73,6 +74,6 @@ export async function countSupervisionSessions(ds: DataSource): Promise<number> 
 }
 
 /** The cluster as PhoneEndpoints needs it (it learns each node's domain when it connects), when it is one. */
-function phoneCluster(c: SupervisionCluster | undefined): PhoneClusterLike | undefined {
-  return c && 'onStatus' in c && typeof (c as unknown as Partial<PhoneClusterLike>).onStatus === 'function' ? (c as unknown as PhoneClusterLike) : undefined;
+function phoneCluster(c: SupervisionCluster | undefined): NodeApiCluster | undefined {
+  return c && 'onStatus' in c && typeof (c as unknown as Partial<NodeApiCluster>).onStatus === 'function' ? (c as unknown as NodeApiCluster) : undefined;
 }
