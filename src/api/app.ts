@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import { ApiKeyService } from '../auth/api-keys';
+import { consoleRouter } from './console';
 import { ServiceError } from '../auth/errors';
 import { PasswordPolicyError } from '../auth/password';
 import { LoginRateLimiter } from '../auth/rate-limit';
@@ -88,7 +89,7 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
 }
 
 /**
- * The HTTP API: `/api/v1/...`, `/healthz` and `/metrics`. Every route is authenticated and role-checked except
+ * The HTTP API: `/api/v1/...`, `/healthz` and `/metrics`, and the web console at `/` (./console.ts). Every route is authenticated and role-checked except
  * POST /api/v1/auth/login, /healthz (details only when authenticated), /api/v1/openapi.json, and /metrics when
  * config.metrics.public. Errors are RFC 9457 problem details.
  */
@@ -113,6 +114,7 @@ export function createApp(deps: ApiDeps): express.Express {
   });
 
   registry.mount(app, { auth: ctx, bodyLimit: deps.options?.bodyLimit ?? '1mb', agentAccess: ctx.agentAccess });
+  if (deps.config.console) app.use(consoleRouter(deps.config.console.dir, ctx.logger));
 
   app.use((req: Request) => {
     const allowed = registry.methodsFor(req.path);

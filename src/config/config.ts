@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_PROMPTS_DIR } from '../prompts/catalog';
+import { shippedPath } from './package-root';
 
 /**
  * The one config loader: every setting comes from the environment, validated by zod. A bad value stops start-up
@@ -62,6 +63,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  CONSOLE_DIR: z.string().min(1).optional(),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   FREESWITCH_NODES: z
     .string()
@@ -126,6 +128,11 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   log: { level: string; format: 'json' | 'pretty' };
   http: { host: string; port: number };
+  /**
+   * The web console's built files (CONSOLE_DIR, default `web/dist` of this checkout; `npm install` builds them). The
+   * service serves them at `/`; when the folder has no index.html, `/` says how to build it.
+   */
+  console: { dir: string };
   freeswitch: { nodes: FreeSwitchNodeConfig[]; eventQueueMax: number; commandTimeoutMs: number; reconnectMaxMs: number };
   dataDir: string;
   database: { type: 'mysql'; url: string } | { type: 'sqlite'; file: string };
@@ -205,6 +212,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env: e.NODE_ENV,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty') },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    console: { dir: path.resolve(e.CONSOLE_DIR ?? shippedPath('web', 'dist')) },
     freeswitch: {
       nodes: e.FREESWITCH_NODES,
       eventQueueMax: e.ESL_EVENT_QUEUE_MAX,

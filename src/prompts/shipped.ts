@@ -5,13 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { shippedPath } from '../config/package-root';
 import { wavInfo, type WavInfo } from '../recording/files';
 import { PROMPTS } from './catalog';
 
-/** sounds/switchboard at the repository root (this file is src/prompts/shipped.ts, or dist/src/prompts/shipped.js). */
-export const SHIPPED_PROMPTS_DIR =
-  [path.resolve(__dirname, '../../sounds/switchboard'), path.resolve(__dirname, '../../../sounds/switchboard')].find((d) => fs.existsSync(d)) ??
-  path.resolve(__dirname, '../../sounds/switchboard');
+/** sounds/switchboard at the package root. */
+export const SHIPPED_PROMPTS_DIR = shippedPath('sounds', 'switchboard');
 
 export const MANIFEST_FILE = 'MANIFEST.json';
 

@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
-import fs from 'node:fs';
-import path from 'node:path';
+import { shippedPath } from '../config/package-root';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { acdConfigStoreFor, type AcdConfigStoreImpl } from '../acd/config-store';
@@ -39,10 +38,8 @@ import { LeadStore } from '../dialer/leads/store';
 import { PromptFileCheck } from '../prompts/startup-check';
 import { promptFilesInUse } from '../prompts/files-in-use';
 
-/** dialplans/ at the repository root (this file is src/service/service.ts, or dist/src/service/service.js). */
-const SHIPPED_DIALPLANS = [path.resolve(__dirname, '../../dialplans'), path.resolve(__dirname, '../../../dialplans')].find(
-  (dir) => fs.existsSync(dir),
-) ?? path.resolve(__dirname, '../../dialplans');
+/** dialplans/ at the package root. */
+const SHIPPED_DIALPLANS = shippedPath('dialplans');
 
 export interface ServiceDeps {
   logger: Logger;

@@ -109,6 +109,14 @@ const ROUTES: Route[] = [
   },
   {
     method: 'POST',
+    pattern: /^\/softphones\/([^/]+)\/answer$/,
+    handler: (s, [ext]) => {
+      if (!s.softphoneAnswer(ext!)) throw new HttpError(409, 'softphone is not ringing');
+      return { ok: true };
+    },
+  },
+  {
+    method: 'POST',
     pattern: /^\/softphones\/([^/]+)\/dtmf$/,
     handler: (s, [ext], b) => {
       if (!s.softphoneDigits(ext!, str(b.digits, 'digits'))) throw new HttpError(404, 'softphone has no call');

@@ -434,6 +434,11 @@ export class Simulator {
     return this.softphones.hangup(ext, cause);
   }
 
+  /** The user of the manualAnswer phone `ext` picks up its ringing call (false when none rings). */
+  softphoneAnswer(ext: string): boolean {
+    return this.softphones.answer(ext);
+  }
+
   /** The agent on `ext` presses keys. */
   softphoneDigits(ext: string, digits: string): boolean {
     return this.softphones.pressDigits(ext, digits);

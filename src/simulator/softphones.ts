@@ -18,6 +18,8 @@ export interface Softphone {
   calls: Set<string>;
   /** DTMF the phone received from FreeSWITCH (uuid_send_dtmf toward it). */
   heardDtmf: string;
+  /** Ringing calls of a manualAnswer phone: picking up answers the oldest. */
+  ringing: Map<string, () => void>;
 }
 
 /**
@@ -58,6 +60,7 @@ export class Softphones {
         callId: this.engine.newUuid(),
         userAgent: 'SimPhone/1.0',
         calls: new Set(),
+        ringing: new Map(),
         heardDtmf: '',
       };
       this.phones.set(ext, p);
@@ -137,6 +140,15 @@ export class Softphones {
       }
     }
     return n;
+  }
+
+  /** The user of a manualAnswer phone picks up its oldest ringing call; false when none rings. */
+  answer(ext: string): boolean {
+    const p = this.phones.get(ext);
+    const first = p && [...p.ringing.values()][0];
+    if (!first) return false;
+    first();
+    return true;
   }
 
   /** The agent presses keys on the phone during its call. */
@@ -219,13 +231,19 @@ export class Softphones {
       if (b.reject) {
         e.after(ch, b.rejectDelayMs ?? 800, () => fail('CALL_REJECTED'));
       } else if (!b.noAnswer) {
-        e.after(ch, Math.max(61, b.answerDelayMs ?? 1000), () => {
+        const pickUp = (): void => {
+          phone.ringing.delete(uuid);
+          if (!ch.isUp) return;
           e.answer(ch);
           if (reported) return;
           reported = true;
           report({ answered: ch });
           if (b.hangupAfterMs !== undefined) e.after(ch, b.hangupAfterMs, () => e.hangup(ch, 'NORMAL_CLEARING'));
-        });
+        };
+        if (b.manualAnswer) {
+          phone.ringing.set(uuid, pickUp);
+          e.onHangup(ch, () => phone.ringing.delete(uuid));
+        } else e.after(ch, Math.max(61, b.answerDelayMs ?? 1000), pickUp);
       }
     }
     return { cancel: (cause) => fail(cause) };

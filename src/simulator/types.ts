@@ -10,6 +10,8 @@ export interface SoftphoneBehavior {
   busy?: boolean;
   /** The phone rings until the originate times out: NO_ANSWER. */
   noAnswer?: boolean;
+  /** The phone rings until its user answers it (Simulator.softphoneAnswer, control API POST /softphones/<ext>/answer). */
+  manualAnswer?: boolean;
   /** The agent hangs up by itself this long after answering. */
   hangupAfterMs?: number;
   /** A phone already in a call answers 486 (default true). */

@@ -1,0 +1,3 @@
+import type { PageDef } from '../../pages';
+
+export const adminPeoplePages: PageDef[] = [];

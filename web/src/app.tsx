@@ -1,0 +1,92 @@
+import { useEffect, useMemo } from 'react';
+import { agentPages } from './agent';
+import { adminPages } from './admin';
+import { match, navigate, useRoute } from './lib/router';
+import { useLiveStatus, useSession, useSessionState, type Role } from './lib/session';
+import { LoginPage } from './login';
+import type { PageDef } from './pages';
+import { supervisorPages } from './supervisor';
+
+const ALL_PAGES: PageDef[] = [...agentPages, ...supervisorPages, ...adminPages];
+
+/** Where each role lands after signing in. */
+const HOME: Record<Role, string> = { agent: '/agent', supervisor: '/supervisor/wallboard', admin: '/supervisor/wallboard' };
+
+export function App() {
+  const { session } = useSessionState();
+  return session ? <Shell /> : <LoginPage />;
+}
+
+function Shell() {
+  const { user, signOut } = useSession();
+  const route = useRoute();
+  const pages = useMemo(() => ALL_PAGES.filter((p) => p.roles.includes(user.role)), [user.role]);
+  const found = useMemo(() => {
+    for (const p of pages) {
+      const params = match(p.route, route);
+      if (params) return { page: p, params };
+    }
+    return null;
+  }, [pages, route]);
+  const forbidden = !found && ALL_PAGES.some((p) => match(p.route, route));
+
+  useEffect(() => {
+    if (route === '/' || (!found && !forbidden)) navigate(HOME[user.role]);
+  }, [route, found, forbidden, user.role]);
+
+  useEffect(() => {
+    document.title = found ? `${found.page.title} · Switchboard` : 'Switchboard';
+  }, [found]);
+
+  const groups = (['Agent', 'Supervisor', 'Admin'] as const).map((g) => ({ g, items: pages.filter((p) => p.group === g && !p.hidden) })).filter((x) => x.items.length);
+  const Page = found?.page.component;
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">Switchboard</span>
+        <nav aria-label="Main">
+          {groups.map(({ g, items }) => (
+            <span key={g} className="nav-group">
+              {groups.length > 1 && <span className="nav-title">{g}</span>}
+              {items.map((p) => (
+                <a key={p.route} href={`#${p.route}`} aria-current={found?.page === p ? 'page' : undefined}>
+                  {p.title}
+                </a>
+              ))}
+            </span>
+          ))}
+        </nav>
+        <LiveBadge />
+        <span className="who" title={`${user.username} (${user.role})`}>
+          {user.display_name ?? user.username} · {user.role}
+        </span>
+        <button type="button" onClick={() => signOut()}>
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {Page ? (
+          <Page params={found.params} />
+        ) : forbidden ? (
+          <div className="problem" role="alert">
+            <strong>Not allowed:</strong> this page needs another role than {user.role}.
+          </div>
+        ) : null}
+      </main>
+    </div>
+  );
+}
+
+/** "live" while the WebSocket is up; "reconnecting" while it is not (what is shown may be stale until it is). */
+function LiveBadge() {
+  const status = useLiveStatus();
+  const text = status === 'live' ? 'live' : status === 'closed' ? 'offline' : status === 'connecting' ? 'connecting' : 'reconnecting';
+  return (
+    <span className={`live-badge ${status}`} role="status" aria-live="polite" data-testid="live-status">
+      {text}
+    </span>
+  );
+}

@@ -1,0 +1,18 @@
+/**
+ * Every page of the console: its route, its title in the navigation and the roles that see it. The API enforces
+ * the same roles; hiding a page is only convenience.
+ */
+import type { ComponentType } from 'react';
+import type { Role } from './lib/session';
+
+export interface PageDef {
+  /** Route pattern in the hash, e.g. `/admin/flows/:name`. Patterns with parameters are not listed in the nav. */
+  route: string;
+  title: string;
+  roles: readonly Role[];
+  /** Navigation group. */
+  group: 'Agent' | 'Supervisor' | 'Admin';
+  component: ComponentType<{ params: Record<string, string> }>;
+  /** Hidden from the navigation (detail pages). */
+  hidden?: boolean;
+}
