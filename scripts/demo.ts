@@ -24,6 +24,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { shiftedClock, systemClock } from '../src/clock/clock';
+import { buildConsole } from '../src/api/console-build';
 import { loadConfig } from '../src/config/config';
 import { DEMO_QUEUES, seedDemoConfig, type DemoAgentInput } from '../src/acd/config-store';
 import { demoRecordingSummary, enableDemoRecording } from '../src/recording';
@@ -54,6 +55,9 @@ interface DemoArgs {
   /** Added to every seed of the simulated world (callers, agents, simulator). */
   seed: number;
 }
+
+/** The extension of the agent a person plays in the console (`agent`). */
+const CONSOLE_AGENT_EXTENSION = '2090';
 
 /** Moments the example flow's business-hours check sees, so the demo shows the menu (or voicemail) at any hour. */
 const DEMO_HOURS = { open: Date.parse('2026-11-24T15:00:00Z'), closed: Date.parse('2026-11-23T03:00:00Z') };
@@ -116,6 +120,8 @@ function parseArgs(argv: string[]): DemoArgs {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // The web console the printed URL opens (skipped when web/dist is already built from these sources).
+  await buildConsole();
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
   const clock = systemClock;
 
@@ -195,6 +201,21 @@ async function main(): Promise<void> {
   }
   await seedDemoConfig(service.acdConfig, { agents: demoAgents, queues: [...DEMO_QUEUES, DEMO_OUTBOUND_QUEUE] });
   const acdAgents = service.acdConfig.listAgents().map((a) => ({ id: a.id, extension: a.extension }));
+  // The agent a person plays in the console: not logged in (they log in and go ready), on every inbound queue, in
+  // team blue (the demo supervisor's). Their simulated softphone rings 4 s, then answers, as if they picked up.
+  const consoleAgentPassword = crypto.randomBytes(12).toString('base64url');
+  const consoleAgentUser = await users.create({ username: 'agent', password: consoleAgentPassword, role: 'agent', display_name: 'Demo Agent' });
+  sim.registerSoftphone(CONSOLE_AGENT_EXTENSION, { answerDelayMs: 4000 });
+  await service.acdConfig.createAgent(
+    {
+      user_id: consoleAgentUser.id,
+      extension: CONSOLE_AGENT_EXTENSION,
+      name: 'Demo Agent',
+      skills: { sales: 7, support: 7, billing: 7 },
+      teams: ['blue'],
+      queues: DEMO_QUEUES.map((q) => ({ queue: q.name, tier: 1 })),
+    },
+  );
   // Health figures of the inbound queues (the campaign's queue has its own figures, dialer_*), from now on.
   const health = new DemoHealth({
     onEffect: (l) => service.acd.onEffect(l),
@@ -221,9 +242,10 @@ async function main(): Promise<void> {
 
   // Every demo queue records (always, stereo); a supervisor of both teams listens and whispers now and then.
   await enableDemoRecording(service.recordings, DEMO_QUEUES.map((q) => q.name));
+  const supervisorPassword = crypto.randomBytes(12).toString('base64url');
   const supervisorUser = await users.create({
     username: 'supervisor',
-    password: crypto.randomBytes(12).toString('base64url'),
+    password: supervisorPassword,
     role: 'supervisor',
     display_name: 'Demo Supervisor',
   });
@@ -257,9 +279,12 @@ async function main(): Promise<void> {
     [
       '',
       'Switchboard demo is running.',
+      `  Console:        ${service.url}/`,
+      `  Logins:         admin / ${adminPassword}`,
+      `                  supervisor / ${supervisorPassword}   (teams blue and green; softphone 1990)`,
+      `                  agent / ${consoleAgentPassword}   (extension ${CONSOLE_AGENT_EXTENSION}; log in, go ready, calls ring 4 s then answer)`,
       `  API:            ${service.url}/api/v1  (OpenAPI: ${service.url}/api/v1/openapi.json)`,
       `  Health:         ${service.url}/healthz   Metrics: ${service.url}/metrics`,
-      `  Login:          admin / ${adminPassword}`,
       `  Simulator ESL:  127.0.0.1:${sim.port}   control API: ${sim.controlUrl}`,
       `  IVR:            DID +18005550100 runs the example flow main-menu; CRM stub at ${crm.url}`,
       `  Outbound:       predictive campaign demo-renewals, ${args.outboundAgents} agents on queue outbound (GET /api/v1/dialer/live)`,

@@ -48,9 +48,8 @@ export function consoleRouter(dir: string, logger: Logger): express.Router {
     express.static(path.join(dir, 'assets'), {
       index: false,
       fallthrough: false,
-      immutable: true,
-      maxAge: '365d',
-      setHeaders: (res) => res.removeHeader('Pragma'),
+      // The API's security headers said no-store, and serve-static never overrides a Cache-Control already set.
+      setHeaders: (res) => res.setHeader('Cache-Control', 'public, max-age=31536000, immutable'),
     }),
   );
 
