@@ -707,16 +707,25 @@ export class AcdLiveHub {
         } catch {
           /* closed meanwhile */
         }
-        // Credentials may have been revoked (user disabled, password changed, key revoked) since the connection.
-        void resolvePrincipal({ headers: c.headers } as unknown as Request, this.auth).then(
-          (p) => {
-            if (!p || p.role !== c.principal.role) this.drop(c, 4001, 'credentials are no longer valid');
-          },
-          () => this.drop(c, 4001, 'credentials are no longer valid'),
-        );
+        this.recheck(c);
       }
       this.scheduleHeartbeat();
     }, every);
+  }
+
+  /** Credentials may have been revoked (user disabled, password changed, key revoked) since the connection. */
+  private recheck(c: Client): void {
+    void resolvePrincipal({ headers: c.headers } as unknown as Request, this.auth).then(
+      (p) => {
+        if (!p || p.role !== c.principal.role) this.drop(c, 4001, 'credentials are no longer valid');
+      },
+      () => this.drop(c, 4001, 'credentials are no longer valid'),
+    );
+  }
+
+  /** Re-checks every connection's credentials now (after a user or key was disabled, changed or deleted). */
+  revalidate(): void {
+    for (const c of [...this.clients]) this.recheck(c);
   }
 
   /** Closes every connection (1001) and stops listening to the ACD. */
@@ -781,6 +790,14 @@ export function publishAgentMonitored(
  * Pushes a message to the supervisors and admins connected to the hubs serving `runtime` (the dialer's
  * campaign_stats). Returns how many connections got it.
  */
+/**
+ * After a change that can revoke credentials (a user disabled, deleted, given another role or password; an API key
+ * revoked): every hub re-checks its connections at once instead of at the next heartbeat.
+ */
+export function revalidateLiveConnections(): void {
+  for (const hub of LIVE_HUBS) hub.revalidate();
+}
+
 export function publishToSupervisors(runtime: AcdRuntimeApi | undefined, message: { type: string } & Record<string, unknown>): number {
   let n = 0;
   for (const hub of LIVE_HUBS) if (runtime !== undefined && hub.servesRuntime(runtime)) n += hub.publishToSupervisors(message);

@@ -214,4 +214,21 @@ describeEachEngine('ACD WebSocket', (engine) => {
     expect(closed.code).toBe(4001);
     expect(closed.reason).toMatch(/expired/);
   });
+
+  it('closes the connection at once (4001) when an admin disables the user or revokes the key, without waiting for a heartbeat', async () => {
+    const u = await api.users.create({ username: `revoked-${Date.now()}`, password: 'revoked-password-1', role: 'supervisor' });
+    const login = await api.fetch('/api/v1/auth/login', { method: 'POST', json: { username: u.username, password: 'revoked-password-1' } });
+    const { token } = (await login.json()) as { token: string };
+    const c = await open(url(), [`bearer.${token}`]);
+    await c.waitFor((m) => m.type === 'hello', 'hello');
+    expect((await api.fetch(`/api/v1/users/${u.id}`, { method: 'PATCH', token: api.tokens.admin1, json: { disabled: true } })).status).toBe(200);
+    expect((await c.waitClosed()).code).toBe(4001);
+
+    const key = await api.fetch('/api/v1/api-keys', { method: 'POST', token: api.tokens.admin1, json: { name: `ws-${Date.now()}`, role: 'supervisor' } });
+    const { api_key, key: secret } = (await key.json()) as { api_key: { id: number }; key: string };
+    const k = await open(url(), [`apikey.${secret}`]);
+    await k.waitFor((m) => m.type === 'hello', 'hello');
+    expect((await api.fetch(`/api/v1/api-keys/${api_key.id}`, { method: 'DELETE', token: api.tokens.admin1 })).status).toBe(200);
+    expect((await k.waitClosed()).code).toBe(4001);
+  });
 });

@@ -1,7 +1,7 @@
 /** The console shell in Chromium: login per role, the live badge, a 401 back to the login, the CSP holding. */
 import type { Browser } from 'playwright-core';
 import { engines } from '../helpers/databases';
-import { launchBrowser, openConsole, signIn } from './browser';
+import { launchBrowser, openConsole, signIn, startCuttableProxy } from './browser';
 import { ADMIN_PASSWORD, ConsoleHarness, USER_PASSWORD } from './harness';
 
 const h = new ConsoleHarness(engines.sqlite);
@@ -39,4 +39,34 @@ test('admin and supervisor sign in, see their pages and the live badge; signing 
   await expect(page.locator('.who').textContent()).resolves.toContain('supervisor');
   expect(problems).toEqual([]);
   await context.close();
+});
+
+test('a disabled user is returned to the login at once, with the reason', async () => {
+  const { page, context, problems } = await openConsole(browser, h.url);
+  const id = await h.user('sup2', 'supervisor');
+  await signIn(page, 'sup2', USER_PASSWORD);
+  // Disabling the user revokes its tokens: the service closes the live feed (4001) and the console signs out.
+  expect((await h.api(`/api/v1/users/${id}`, { method: 'PATCH', json: { disabled: true } })).status).toBe(200);
+  await page.getByText(/session has ended/).waitFor();
+  await page.getByLabel('Username').waitFor();
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test('the live badge says reconnecting while the network is cut, and live again after it comes back', async () => {
+  const proxy = await startCuttableProxy(h.url);
+  try {
+    const { page, context, problems } = await openConsole(browser, proxy.url);
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    proxy.down();
+    await page.getByTestId('live-status').filter({ hasText: 'reconnecting' }).waitFor();
+    proxy.up();
+    await page.getByTestId('live-status').filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });
+    // Still signed in: a dropped feed is not a sign-out.
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    expect(problems.filter((p) => !/WebSocket|ERR_CONNECTION/.test(p))).toEqual([]);
+    await context.close();
+  } finally {
+    await proxy.close();
+  }
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApiContext } from '../context';
 import { HttpProblem } from '../problem';
+import { revalidateLiveConnections } from '../../acd/live';
 import { defineRoute, roles, type AnyRoute } from '../registry';
 import { apiKeyOut, roleSchema } from '../schemas';
 import { idParam } from '../validation';
@@ -75,6 +76,7 @@ export function apiKeyRoutes(ctx: ApiContext): AnyRoute[] {
         const { before, after } = await apiKeys.revoke(params.id);
         if (!before.revoked_at)
           await ctx.audit(req, principal, { action: 'api_key.revoke', target_type: 'api_key', target_id: params.id, before, after });
+        revalidateLiveConnections();
         res.json(after);
       },
     }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApiContext } from '../context';
 import { HttpProblem } from '../problem';
+import { revalidateLiveConnections } from '../../acd/live';
 import { defineRoute, roles, type AnyRoute } from '../registry';
 import { displayNameField, newPasswordField, roleSchema, userOut, usernameField } from '../schemas';
 import { idParam } from '../validation';
@@ -90,6 +91,7 @@ export function userRoutes(ctx: ApiContext): AnyRoute[] {
       handler: async ({ req, res, principal, params, body }) => {
         const { before, after } = await users.update(params.id, body);
         await ctx.audit(req, principal, { action: 'user.update', target_type: 'user', target_id: params.id, before, after });
+        revalidateLiveConnections();
         res.json(after);
       },
     }),
@@ -115,6 +117,7 @@ export function userRoutes(ctx: ApiContext): AnyRoute[] {
           before: null,
           after: { id: user.id, username: user.username, password_changed: true },
         });
+        revalidateLiveConnections();
         res.status(204).end();
       },
     }),
@@ -132,6 +135,7 @@ export function userRoutes(ctx: ApiContext): AnyRoute[] {
       handler: async ({ req, res, principal, params }) => {
         const before = await users.delete(params.id);
         await ctx.audit(req, principal, { action: 'user.delete', target_type: 'user', target_id: params.id, before, after: null });
+        revalidateLiveConnections();
         res.status(204).end();
       },
     }),

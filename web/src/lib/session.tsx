@@ -50,13 +50,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setEndedBecause(why ?? null);
   }, []);
 
-  useEffect(() => onUnauthorized(() => signOut('Your session has expired or was revoked; sign in again.')), [signOut]);
+  useEffect(() => onUnauthorized(() => signOut('Your session has ended (it expired or was revoked); sign in again.')), [signOut]);
 
   const signIn = useCallback(
     async (username: string, password: string) => {
       const res = await post<LoginResponse>('/api/v1/auth/login', { username, password });
       setToken(res.token);
-      const live = new LiveConnection(currentToken, () => signOut('Your session has expired; sign in again.'));
+      const live = new LiveConnection(currentToken, () => signOut('Your session has ended (it expired or was revoked); sign in again.'));
       live.start();
       setEndedBecause(null);
       setSession({ user: res.user, expiresAt: res.expires_at, live, signOut });
