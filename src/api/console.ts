@@ -3,8 +3,9 @@
  * console is static: everything it shows comes from the public API and the ACD WebSocket with the user's token.
  *
  * Caching: Vite names every asset after its content hash, so /assets/* are cached for a year; index.html is never
- * cached, so a new build is picked up at the next page load. Paths that are not files get index.html too (the
- * console's own routes live in the URL hash, but a bookmarked path must not 404).
+ * cached, so a new build is picked up at the next page load. Other paths that a browser navigates to (Accept
+ * prefers text/html) get index.html too: the console's routes live in the URL hash, but a bookmarked path must not
+ * 404. API clients asking for anything else get the API's 404 problem.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -63,7 +64,8 @@ export function consoleRouter(dir: string, logger: Logger): express.Router {
 
   router.use((req: Request, res: Response, next: NextFunction) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || API_PREFIXES.some((p) => req.path.startsWith(p))) return next();
-    if (!req.accepts('html')) return next();
+    // A browser's navigation prefers HTML; API clients (curl's */*, fetch's default) get the API's 404 problem.
+    if (req.path !== '/' && req.accepts(['json', 'html']) !== 'html') return next();
     if (!fs.existsSync(index)) {
       if (!warned) logger.warn('the web console is not built; run npm run build:console', { dir });
       warned = true;

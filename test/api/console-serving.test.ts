@@ -42,9 +42,13 @@ describe('web console serving', () => {
   });
 
   test('other console paths get the index; files at the top revalidate', async () => {
-    const deep = await api.fetch('/agent/desk', { headers: { accept: 'text/html' } });
+    const deep = await api.fetch('/agent/desk', { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
     expect(deep.status).toBe(200);
     expect(await deep.text()).toContain('Switchboard');
+    // curl and fetch (Accept */*) get the API's 404 for paths that are neither files nor routes.
+    const curl = await api.fetch('/agent/desk');
+    expect(curl.status).toBe(404);
+    expect(curl.headers.get('content-type')).toMatch(/problem\+json/);
     const icon = await api.fetch('/favicon.svg');
     expect(icon.status).toBe(200);
     expect(icon.headers.get('cache-control')).toBe('no-cache');

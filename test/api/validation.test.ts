@@ -111,7 +111,7 @@ describe('validation and problem details', () => {
     const nf = await api.fetch('/api/v1/nope');
     expect(nf.status).toBe(404);
     expect((await problemOf(nf)).instance).toBe('/api/v1/nope');
-    const nf2 = await api.fetch('/');
+    const nf2 = await api.fetch('/no-such-page');
     expect(nf2.status).toBe(404);
     await problemOf(nf2);
     const m = await api.fetch('/api/v1/users', { method: 'PUT', token: api.tokens.admin });

@@ -46,7 +46,7 @@ describe('build assets', () => {
 
   it('is what npm run build runs after tsc, and what the Docker image builds with', () => {
     const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.build).toMatch(/^tsc -p \. && tsx scripts\/copy-assets\.ts$/);
+    expect(pkg.scripts.build).toMatch(/^tsc -p \. && tsx scripts\/copy-assets\.ts && tsx scripts\/build-console\.ts$/);
     expect(fs.readFileSync(path.resolve(__dirname, '../../docker/Dockerfile'), 'utf8')).toMatch(/RUN npm run build\b/);
   });
 });
