@@ -58,7 +58,8 @@ export function AgentForm({ agent, users, queueNames, onSaved }: { agent: AcdAge
   const err = save.error;
   const rest = otherErrors(err, ['user_id', 'name', 'extension', 'skills', 'teams', 'queues', 'enabled']);
   return (
-    <form onSubmit={submit} aria-label={agent ? `Agent ${agent.name}` : 'New agent'}>
+    // noValidate: the API is the one validator; its messages show at the fields (the browser's would stop the submit).
+    <form onSubmit={submit} aria-label={agent ? `Agent ${agent.name}` : 'New agent'} noValidate>
       <div className="form-grid">
         <Field label="User" error={fieldError(err, 'user_id')} hint={agent ? 'the user cannot change' : 'one agent per user'}>
           {(id, desc) => (
