@@ -18,7 +18,7 @@ let cp: ConsolePage;
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 const go = async (route: string, heading: string) => {
-  await cp.page.evaluate((r) => (location.hash = r), route);
+  await cp.page.evaluate(`location.hash = ${JSON.stringify(route)}`);
   await cp.page.getByRole('heading', { level: 1, name: heading }).waitFor();
 };
 const label = (text: string) => cp.page.getByLabel(text, { exact: true });
@@ -175,6 +175,7 @@ test('agents: a user becomes an agent with a skill, a team and a queue tier', as
   await row.getByText('spanish 8').waitFor();
   await row.getByText('sales (2)').waitFor();
   await row.getByText('red', { exact: true }).waitFor();
+  await screenshot(page, 'admin-agents');
 });
 
 let campaignId = 0;
@@ -230,6 +231,8 @@ test('campaigns: create with a schedule and retries, upload a CSV with bad rows 
   await ledger.getByText('on the campaign DNC list').waitFor();
   await ledger.getByText('first attempt').waitFor();
   expect(await ledger.getByText('+14155550102').count()).toBe(0);
+  await page.getByRole('heading', { name: 'Import leads' }).scrollIntoViewIfNeeded();
+  await screenshot(page, 'admin-campaign-import');
 
   await go('/admin/campaigns', 'Campaigns');
   await page.getByRole('row', { name: /spring/ }).getByText('America/New_York').waitFor();

@@ -25,3 +25,25 @@ export function bucketLabel(iso: string, bucket: Bucket): string {
   if (bucket === 'hour') return `${d} ${iso.slice(11, 16)} UTC`;
   return bucket === 'week' ? `week of ${d}` : d;
 }
+
+const HOUR = 3_600_000;
+const LENGTH: Record<Bucket, number> = { hour: HOUR, day: DAY, week: 7 * DAY };
+
+/** The start of the bucket holding `ms`, as the API buckets (UTC hours, UTC days, ISO weeks from Monday). */
+export function bucketStart(ms: number, bucket: Bucket): number {
+  if (bucket === 'hour') return Math.floor(ms / HOUR) * HOUR;
+  const day = Math.floor(ms / DAY) * DAY;
+  if (bucket === 'day') return day;
+  return day - ((new Date(day).getUTCDay() + 6) % 7) * DAY;
+}
+
+/**
+ * Every bucket start (seconds) of [from, to): the API leaves out buckets without calls, the chart shows them as 0
+ * so its time axis is the range asked for. Capped, so a long hourly range cannot build a huge array.
+ */
+export function bucketsOf(fromIso: string, toIso: string, bucket: Bucket, max = 2000): number[] {
+  const out: number[] = [];
+  const to = Date.parse(toIso);
+  for (let b = bucketStart(Date.parse(fromIso), bucket); b < to && out.length < max; b += LENGTH[bucket]) out.push(b / 1000);
+  return out;
+}

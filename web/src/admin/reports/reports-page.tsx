@@ -10,7 +10,7 @@ import { DataTable, type Column } from '../../components/table';
 import { get, getBlob, saveBlob } from '../../lib/api';
 import { percent, seconds } from '../../lib/format';
 import { useAction, useResource } from '../../lib/hooks';
-import { bucketLabel, defaultRange, rangeQuery } from './range';
+import { bucketLabel, bucketsOf, defaultRange, rangeQuery } from './range';
 import type { AgentReportRow, Bucket, QueueReportRow, Report } from './types';
 
 type Kind = 'queues' | 'agents';
@@ -103,22 +103,22 @@ export function ReportsPage() {
   );
 }
 
-/** Bucket starts (seconds) in order, and for each the rows of that bucket. */
-function byBucket<T extends { bucket_start: string }>(rows: T[]): { x: number[]; groups: T[][] } {
+/** Every bucket start (seconds) of the report's range, and for each the rows of that bucket (none: no calls). */
+function byBucket<T extends { bucket_start: string }>(report: Report<T>): { x: number[]; groups: T[][] } {
   const m = new Map<number, T[]>();
-  for (const r of rows) {
+  for (const r of report.items) {
     const t = Date.parse(r.bucket_start) / 1000;
     m.set(t, [...(m.get(t) ?? []), r]);
   }
-  const x = [...m.keys()].sort((a, b) => a - b);
-  return { x, groups: x.map((t) => m.get(t)!) };
+  const x = [...new Set([...bucketsOf(report.from, report.to, report.bucket), ...m.keys()])].sort((a, b) => a - b);
+  return { x, groups: x.map((t) => m.get(t) ?? []) };
 }
 
 const sum = <T,>(rows: T[], f: (r: T) => number) => rows.reduce((s, r) => s + f(r), 0);
 
 function QueueReport({ report }: { report: Report<QueueReportRow> }) {
   const chart = useMemo(() => {
-    const { x, groups } = byBucket(report.items);
+    const { x, groups } = byBucket(report);
     const series: ChartSeries[] = [
       { label: 'Offered', values: groups.map((g) => sum(g, (r) => r.offered)) },
       { label: 'Answered', values: groups.map((g) => sum(g, (r) => r.answered)) },
@@ -153,7 +153,7 @@ function QueueReport({ report }: { report: Report<QueueReportRow> }) {
 
 function AgentReport({ report }: { report: Report<AgentReportRow> }) {
   const chart = useMemo(() => {
-    const { x, groups } = byBucket(report.items);
+    const { x, groups } = byBucket(report);
     const series: ChartSeries[] = [
       { label: 'Calls answered', values: groups.map((g) => sum(g, (r) => r.calls_answered)) },
       { label: 'Offers missed', values: groups.map((g) => sum(g, (r) => r.offers_missed)) },
@@ -188,7 +188,7 @@ function ReportBody({ label, x, series, table }: { label: string; x: number[]; s
   return (
     <>
       <section className="panel" aria-label="Chart">
-        {x.length > 0 ? <TimeChart x={x} series={series} label={label} /> : <p className="muted">Nothing to chart in this range.</p>}
+        {x.length > 0 ? <TimeChart x={x} series={series} label={label} rightRange={[0, 100]} /> : <p className="muted">Nothing to chart in this range.</p>}
         {x.length > 0 && <p className="muted small">Totals per bucket; {series.filter((s) => s.right).map((s) => s.label).join(', ')} on the right axis; the table below has the figures per row.</p>}
       </section>
       <section className="panel table-wrap" aria-live="polite">
