@@ -10,7 +10,7 @@ import { LedgerSchema } from '../../src/db/entities/dialer';
 import { engines } from '../helpers/databases';
 import { waitFor } from '../acd-runtime/harness';
 import { launchBrowser, openConsole, screenshot, signIn, type ConsolePage } from './browser';
-import { ADMIN_PASSWORD, ConsoleHarness } from './harness';
+import { ADMIN_PASSWORD, ConsoleHarness, USER_PASSWORD } from './harness';
 
 const h = new ConsoleHarness(engines.sqlite);
 let browser: Browser;
@@ -151,6 +151,20 @@ test('queues: the API rejects a value at its field; the queue is created with it
   const stored = (await (await h.api('/api/v1/acd/queues/sales')).json()) as { config: Record<string, unknown> };
   expect(stored.config).toMatchObject({ strategy: 'best_skill', requiredSkills: ['spanish'], serviceLevelSec: 30, wrapUpSec: 15, maxWaitSec: 120, overflow: { kind: 'queue', queue: 'support' } });
   await screenshot(page, 'admin-queues');
+
+  // Editing: the form holds the stored document; a change is a PATCH the table shows.
+  await page.getByRole('button', { name: 'Edit queue support' }).click();
+  const edit = page.getByRole('form', { name: 'Queue support' });
+  expect(await edit.getByLabel('Queue name').isDisabled()).toBe(true);
+  await edit.getByLabel('Strategy').selectOption('round_robin');
+  await edit.getByRole('button', { name: 'Add step' }).click();
+  await edit.getByLabel('Step 1: after (s)').fill('60');
+  await edit.getByLabel('Step 1: min proficiency').fill('');
+  await edit.getByRole('button', { name: 'Save queue' }).click();
+  await page.getByText('Saved queue support.').waitFor();
+  await page.getByRole('row', { name: /^support/ }).getByText('round_robin').waitFor();
+  const support = (await (await h.api('/api/v1/acd/queues/support')).json()) as { config: Record<string, unknown> };
+  expect(support.config).toMatchObject({ strategy: 'round_robin', relaxation: [{ afterSec: 60, minProficiency: null }], wrapUpSec: 1 });
 });
 
 test('agents: a user becomes an agent with a skill, a team and a queue tier', async () => {
@@ -288,6 +302,22 @@ test('audit log: the admin sees their own actions, and filters by action', async
   await log.getByRole('row', { name: /acd_queue\.create.*acd_queue sales/ }).waitFor();
   await log.getByText('before / after').click();
   await log.getByLabel('After').getByText(/"strategy": "best_skill"/).waitFor();
+});
+
+test('a supervisor reads the reports but not the admin pages', async () => {
+  await h.user('sup1', 'supervisor', 'Sue Pervisor');
+  const sup = await openConsole(browser, h.url);
+  try {
+    await signIn(sup.page, 'sup1', USER_PASSWORD);
+    await sup.page.evaluate(`location.hash = '/admin/reports'`);
+    await sup.page.getByRole('table', { name: 'Queue report' }).getByRole('row', { name: /support/ }).waitFor();
+    expect(await sup.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).count()).toBe(0);
+    await sup.page.evaluate(`location.hash = '/admin/users'`);
+    await sup.page.getByRole('alert').getByText(/this page needs another role than supervisor/).waitFor();
+    expect(sup.problems).toEqual([]);
+  } finally {
+    await sup.context.close();
+  }
 });
 
 test('nodes: sim1 connected with its heartbeat and channels; a dropped connection counts as a reconnect', async () => {

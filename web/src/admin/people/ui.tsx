@@ -36,10 +36,11 @@ export function SecretOnce({ label, value, note, onClose }: { label: string; val
     }
   };
   return (
-    <section className="secret-once success" aria-label={label} role="status">
+    <section className="secret-once success" aria-label={label}>
       <strong>{label}</strong> <span className="muted">{note}</span>
       <div className="row">
-        <input readOnly value={value} aria-label={label} className="secret-value" onFocus={(e) => e.currentTarget.select()} size={Math.min(60, value.length + 2)} />
+        {/* Focused when shown, so keyboard and screen-reader users land on the secret they must copy now. */}
+        <input readOnly autoFocus value={value} aria-label={label} className="secret-value" onFocus={(e) => e.currentTarget.select()} size={Math.min(60, value.length + 2)} />
         <button type="button" onClick={copy}>
           Copy
         </button>
