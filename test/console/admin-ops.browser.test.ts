@@ -189,6 +189,8 @@ test('agents: a user becomes an agent with a skill, a team and a queue tier', as
   await row.getByText('spanish 8').waitFor();
   await row.getByText('sales (2)').waitFor();
   await row.getByText('red', { exact: true }).waitFor();
+  // The form now edits the stored agent: the name defaulted to the user's display name.
+  await expect(page.getByRole('form', { name: 'Agent Nora Newagent' }).getByLabel('Agent name').inputValue()).resolves.toBe('Nora Newagent');
   await screenshot(page, 'admin-agents');
 });
 

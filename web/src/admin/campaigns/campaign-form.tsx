@@ -105,6 +105,7 @@ export function CampaignForm({ campaign, queues, onSaved }: { campaign: Campaign
     };
     const c = campaign ? await patch<Campaign>(`/api/v1/dialer/campaigns/${campaign.id}`, body) : await post<Campaign>('/api/v1/dialer/campaigns', body);
     setSaved(`Saved campaign ${c.name}.`);
+    setD(draftOf(c, queues)); // what was stored, defaults filled in
     onSaved(c);
   });
   const submit = (e: FormEvent) => {

@@ -48,6 +48,7 @@ export function AgentForm({ agent, users, queueNames, onSaved }: { agent: AcdAge
     };
     const a = agent ? await patch<AcdAgent>(`/api/v1/acd/agents/${agent.id}`, body) : await post<AcdAgent>('/api/v1/acd/agents', { user_id: num(d.userId), ...body });
     setSaved(`Saved agent ${a.name} (${a.extension}).`);
+    setD(draftOf(a)); // what was stored, defaults filled in (the name from the user's display name)
     onSaved(a);
   });
   const submit = (e: FormEvent) => {

@@ -116,6 +116,7 @@ export function QueueForm({ queue, queueNames, onSaved }: { queue: AcdQueue | nu
     const body = JSON.parse(JSON.stringify(bodyOf(d), (_k, v) => (typeof v === 'number' && Number.isNaN(v) ? 'not a number' : v)));
     const q = queue ? await patch<AcdQueue>(`/api/v1/acd/queues/${encodeURIComponent(queue.name)}`, body) : await post<AcdQueue>('/api/v1/acd/queues', { name: d.name.trim(), ...body });
     setSaved(`Saved queue ${q.name}.`);
+    setD(draftOf(q.name, q.config)); // what was stored, defaults filled in
     onSaved(q);
   });
   const submit = (e: FormEvent) => {
