@@ -82,6 +82,12 @@ test('users: a field error at the field, create, reset password, disable; an API
   await page.getByRole('button', { name: 'Enable newagent' }).click();
   await row.getByText('enabled', { exact: true }).waitFor();
 
+  // A refused action shows the API's reason.
+  await page.getByRole('button', { name: 'Disable admin' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Disable' }).click();
+  await page.getByRole('alert').getByText('this is the last enabled admin; create or enable another admin first').waitFor();
+  await page.getByRole('button', { name: 'Dismiss the message' }).click();
+
   await label('Key name').fill('prometheus');
   await label('Key role').selectOption('supervisor');
   await page.getByRole('button', { name: 'Create key' }).click();

@@ -162,8 +162,9 @@ function UsersTable({ users, reload }: { users: User[] | undefined; reload: () =
         busy={change.busy}
         onCancel={() => setDisableFor(null)}
         onConfirm={async () => {
-          if (disableFor && (await change.run(disableFor, { disabled: true }))) setDisableFor(null);
-          else setDisableFor(null);
+          // A refusal (e.g. the last admin, 409) is shown above the table once the dialog closes.
+          if (disableFor) await change.run(disableFor, { disabled: true });
+          setDisableFor(null);
         }}
       >
         They can no longer sign in; their open sessions stop working.
