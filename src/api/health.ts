@@ -13,6 +13,12 @@ export interface FreeSwitchNodeHealth {
   status: string;
   /** ISO 8601 time the current connection was established. */
   connected_since?: string;
+  /** Connection attempts after the first one (after a loss, a failed attempt or an auth refusal), since start. */
+  reconnects?: number;
+  /** Successful connections since start (1 = never lost); a reconnect that worked adds one. */
+  connections?: number;
+  events_received?: number;
+  events_dropped?: number;
   /** The last HEARTBEAT event from the node. */
   last_heartbeat?: {
     /** ISO 8601 time it was received. */

@@ -134,6 +134,7 @@ export class FreeSwitchCluster {
         events_received: s.eventsReceived,
         events_dropped: s.eventsDropped,
         reconnects: s.reconnects,
+        connections: s.connectionEpoch,
         last_heartbeat: hb
           ? {
               received_at: new Date(hb.at).toISOString(),

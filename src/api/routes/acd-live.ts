@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { DEFAULT_QUEUE_CONFIG, QUEUE_NAME_PATTERN } from '../../acd/config-store';
 import { agentStateView, queueStatsView } from '../../acd/live';
-import { agentReport, queueReport, ReportError, type ReportBucket } from '../../acd/reports';
+import { agentReport, queueReport, ReportError, type AgentReportRow, type QueueReportRow, type ReportBucket } from '../../acd/reports';
+import type { Response } from 'express';
 import type { ApiContext } from '../context';
 import { HttpProblem } from '../problem';
 import { defineRoute, roles, type AnyRoute } from '../registry';
 import { isoDateQuery } from '../validation';
+import { columnsOf, toCsv } from '../csv';
 import { loadedAcdStore, requireAcd } from './acd-admin';
 
 const SUPERVISOR = roles('admin', 'supervisor');
@@ -61,6 +63,7 @@ const rangeQuery = {
   from: isoDateQuery.meta({ description: 'start (inclusive), ISO 8601 with a zone' }),
   to: isoDateQuery.meta({ description: 'end (exclusive); hour reports span at most 31 days, day 366, week 3 years' }),
   bucket: z.enum(['hour', 'day', 'week']).default('day').meta({ description: 'UTC hours, days or ISO weeks (default day)' }),
+  format: z.enum(['json', 'csv']).default('json').meta({ description: 'csv: the rows as text/csv (RFC 4180, a header line), for spreadsheets' }),
 };
 
 const queueReportQuery = z.strictObject({ ...rangeQuery, queue: queueName.optional() });
@@ -122,6 +125,15 @@ const agentReportOut = z.object({
     }),
   ),
 });
+
+/** CSV columns of the reports: the JSON fields, in the order of the JSON schema. */
+const QUEUE_CSV = Object.keys(queueReportOut.shape.items.element.shape) as Array<keyof QueueReportRow & string>;
+const AGENT_CSV = Object.keys(agentReportOut.shape.items.element.shape) as Array<keyof (AgentReportRow & { name: string | null }) & string>;
+
+function sendCsv(res: Response, filename: string, body: string): void {
+  res.status(200).type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+  res.send(body);
+}
 
 function reportProblem(err: unknown): never {
   if (err instanceof ReportError) {
@@ -207,7 +219,7 @@ export function acdLiveRoutes(ctx: ApiContext): AnyRoute[] {
       operationId: 'acdQueueReport',
       summary: 'Queue report by hour, day or week: offered, answered, abandoned, service level, ASA, AHT',
       description:
-        "A call counts in the bucket it entered the queue. service_level = answered within the queue's serviceLevelSec / (answered + abandoned). Buckets without calls are left out.",
+        "A call counts in the bucket it entered the queue. service_level = answered within the queue's serviceLevelSec / (answered + abandoned). Buckets without calls are left out. ?format=csv gives the same rows as text/csv.",
       tags: TAGS,
       access: SUPERVISOR,
       query: queueReportQuery,
@@ -219,6 +231,7 @@ export function acdLiveRoutes(ctx: ApiContext): AnyRoute[] {
           { from: query.from, to: query.to, bucket: query.bucket as ReportBucket, queue: query.queue },
           (q) => store.getQueue(q)?.config.serviceLevelSec ?? DEFAULT_QUEUE_CONFIG.serviceLevelSec,
         ).catch(reportProblem);
+        if (query.format === 'csv') return sendCsv(res, `queue-report-${query.bucket}.csv`, toCsv(columnsOf(QUEUE_CSV), items));
         res.json({ from: query.from.toISOString(), to: query.to.toISOString(), bucket: query.bucket, items });
       },
     }),
@@ -228,6 +241,7 @@ export function acdLiveRoutes(ctx: ApiContext): AnyRoute[] {
       path: '/api/v1/acd/reports/agents',
       operationId: 'acdAgentReport',
       summary: 'Agent report by hour, day or week: offers, calls answered, talk, wrap-up, AHT, time by state, occupancy',
+      description: '?format=csv gives the same rows as text/csv.',
       tags: TAGS,
       access: SUPERVISOR,
       query: agentReportQuery,
@@ -240,6 +254,7 @@ export function acdLiveRoutes(ctx: ApiContext): AnyRoute[] {
           ctx.deps.clock.now(),
         ).catch(reportProblem);
         const items = rows.map((r) => ({ ...r, name: store.getAgent(r.agent_id)?.name ?? null }));
+        if (query.format === 'csv') return sendCsv(res, `agent-report-${query.bucket}.csv`, toCsv(columnsOf(AGENT_CSV), items));
         res.json({ from: query.from.toISOString(), to: query.to.toISOString(), bucket: query.bucket, items });
       },
     }),

@@ -13,6 +13,10 @@ const healthOut = z.object({
         node: z.string(),
         status: z.string(),
         connected_since: z.string().optional(),
+        reconnects: z.number().int().optional().meta({ description: 'connection attempts after the first one since start (after a loss, a failure or an auth refusal)' }),
+        connections: z.number().int().optional().meta({ description: 'successful connections since start (1 = never lost)' }),
+        events_received: z.number().int().optional(),
+        events_dropped: z.number().int().optional(),
         last_heartbeat: z.record(z.string(), z.unknown()).optional(),
       }),
     )

@@ -17,7 +17,7 @@ const PALETTE = ['#1f5fbf', '#c2410c', '#15803d', '#7c3aed', '#b91c1c', '#0e7490
  * A time-series chart (uPlot: small, fast, canvas). `x` is seconds since the epoch; the chart follows the width of
  * its box. The accessible name and the table next to every chart carry the same figures for screen readers.
  */
-export function TimeChart({ x, series, height = 220, label }: { x: number[]; series: ChartSeries[]; height?: number; label: string }) {
+export function TimeChart({ x, series, height = 220, label, rightRange }: { x: number[]; series: ChartSeries[]; height?: number; label: string; /** Fixed range of the right-hand axis, e.g. [0, 100] for percentages. */ rightRange?: [number, number] }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -37,7 +37,7 @@ export function TimeChart({ x, series, height = 220, label }: { x: number[]; ser
         })),
       ],
       axes: [{}, { scale: 'y' }, ...(hasRight ? [{ scale: 'r', side: 1 as const, grid: { show: false } }] : [])],
-      scales: { x: { time: true } },
+      scales: { x: { time: true }, ...(rightRange ? { r: { range: rightRange } } : {}) },
     };
     const plot = new uPlot(opts, [x, ...series.map((s) => s.values)] as uPlot.AlignedData, el);
     const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(300, el.clientWidth), height }));
@@ -46,6 +46,6 @@ export function TimeChart({ x, series, height = 220, label }: { x: number[]; ser
       ro.disconnect();
       plot.destroy();
     };
-  }, [x, series, height]);
+  }, [x, series, height, rightRange?.[0], rightRange?.[1]]);
   return <div ref={box} className="chart" role="img" aria-label={label} />;
 }
