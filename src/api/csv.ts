@@ -1,27 +1,31 @@
 /**
- * CSV output (RFC 4180) for report downloads: every field that holds a comma, a quote, CR or LF is quoted with its
- * quotes doubled; lines end with CRLF. A text cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR
- * at its start: "CSV injection") gets a leading apostrophe, since agent and queue names come from people.
+ * CSV output (RFC 4180) for report downloads, written by csv-stringify (the sibling of the csv-parse that reads lead
+ * files): quoting as needed, CRLF line ends, a header line. A text cell a spreadsheet would run as a formula (=, +,
+ * -, @, tab, CR at its start: "CSV injection") gets a leading apostrophe, since agent and queue names come from people.
  */
+import { stringify } from 'csv-stringify/sync';
 
 export interface CsvColumn<T> {
   header: string;
   value: (row: T) => string | number | boolean | null | undefined;
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-export function csvField(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  let s = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value);
-  if (typeof value === 'string' && FORMULA_START.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function toCsv<T>(columns: ReadonlyArray<CsvColumn<T>>, rows: readonly T[]): string {
-  const lines = [columns.map((c) => csvField(c.header)).join(',')];
-  for (const r of rows) lines.push(columns.map((c) => csvField(c.value(r))).join(','));
-  return lines.join('\r\n') + '\r\n';
+  return stringify(
+    rows.map((r) => columns.map((c) => {
+      const v = c.value(r);
+      return typeof v === 'number' && !Number.isFinite(v) ? null : v;
+    })),
+    {
+      header: true,
+      columns: columns.map((c) => c.header),
+      record_delimiter: '\r\n',
+      escape_formulas: true,
+      // A bare LF or CR inside a field is quoted too (csv-stringify quotes only the record delimiter by default).
+      quoted_match: /[\r\n]/,
+      cast: { boolean: (b) => String(b) },
+    },
+  );
 }
 
 /** The columns of a flat row object, in the order of `keys`. */

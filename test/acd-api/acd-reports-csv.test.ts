@@ -1,46 +1,29 @@
 /** The ACD reports as CSV (?format=csv): same rows as the JSON, RFC 4180 quoting, names that cannot run as formulas. */
-import { csvField, toCsv } from '../../src/api/csv';
+import { parse } from 'csv-parse/sync';
+import { toCsv } from '../../src/api/csv';
 import { sqlDateTime } from '../../src/db/entities/columns';
 import { engines } from '../helpers/databases';
 import { insertQueueCall, startAcdTestApi, type AcdTestApi } from './helpers';
 
 const T = (iso: string) => Date.parse(iso);
 
-/** A minimal RFC 4180 reader for the assertions (quoted fields with doubled quotes and line breaks). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field), rows.push(row), (row = []), (field = ''), i++;
-    } else field += c;
-  }
-  if (field || row.length) row.push(field), rows.push(row);
-  return rows;
-}
+/** The reading side is csv-parse, as for lead files: what a spreadsheet or a script would see. */
+const parseCsv = (text: string): string[][] => parse(text) as string[][];
+const one = (v: string | number | null) => toCsv([{ header: 'x', value: () => v }], [{}]);
 
 describe('csv fields', () => {
   it('quotes commas, quotes and line breaks, and defuses formulas in text', () => {
-    expect(csvField('plain')).toBe('plain');
-    expect(csvField('a,b')).toBe('"a,b"');
-    expect(csvField('say "hi"')).toBe('"say ""hi"""');
-    expect(csvField('two\nlines')).toBe('"two\nlines"');
-    expect(csvField('=1+2')).toBe("'=1+2");
-    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvField(-3)).toBe('-3');
-    expect(csvField(0.25)).toBe('0.25');
-    expect(csvField(null)).toBe('');
-    expect(csvField(Number.NaN)).toBe('');
-    expect(toCsv([{ header: 'x', value: (r: { x: string }) => r.x }], [{ x: 'a' }])).toBe('x\r\na\r\n');
+    expect(one('plain')).toBe('x\r\nplain\r\n');
+    expect(one('a,b')).toBe('x\r\n"a,b"\r\n');
+    expect(one('say "hi"')).toBe('x\r\n"say ""hi"""\r\n');
+    expect(one('two\nlines')).toBe('x\r\n"two\nlines"\r\n');
+    expect(one('=1+2')).toBe("x\r\n'=1+2\r\n");
+    expect(one('@SUM(A1)')).toBe("x\r\n'@SUM(A1)\r\n");
+    expect(one(-3)).toBe('x\r\n-3\r\n');
+    expect(one(0.25)).toBe('x\r\n0.25\r\n');
+    expect(one(null)).toBe('x\r\n\r\n');
+    expect(one(Number.NaN)).toBe('x\r\n\r\n');
+    expect(parseCsv(one('two\nlines'))).toEqual([['x'], ['two\nlines']]);
   });
 });
 
