@@ -13,7 +13,7 @@ import { buildWav } from '../../src/simulator/recordings';
 import { engines } from '../helpers/databases';
 import { waitFor } from '../acd-runtime/harness';
 import { launchBrowser, openConsole, screenshot, signIn } from './browser';
-import { ConsoleHarness, USER_PASSWORD } from './harness';
+import { ADMIN_PASSWORD, ConsoleHarness, USER_PASSWORD } from './harness';
 
 const h = new ConsoleHarness(engines.sqlite);
 let browser: Browser;
@@ -21,10 +21,11 @@ let supId = 0;
 let ann = 0;
 let bob = 0;
 let zed = 0;
+let salesDid = '';
 
 beforeAll(async () => {
   [browser] = await Promise.all([launchBrowser(), h.start()]);
-  await h.queue('sales');
+  salesDid = await h.queue('sales');
   await h.queue('support');
   supId = await h.user('sue', 'supervisor', 'Sue Pervisor');
   // The supervisor's own softphone, answered 200 ms after it rings (the supervision originate waits for it).
@@ -43,7 +44,7 @@ afterAll(async () => {
 });
 
 test('wallboard: live state and calls, team scope, whisper with its audit entry, session mode and end, forced hangup', async () => {
-  const { page, context, problems } = await openConsole(browser, h.url);
+  const { page, context, problems, dialogs } = await openConsole(browser, h.url);
   await signIn(page, 'sue', USER_PASSWORD);
   // Supervisors land on the wallboard.
   await page.getByRole('heading', { name: 'Wallboard' }).waitFor();
@@ -61,7 +62,7 @@ test('wallboard: live state and calls, team scope, whisper with its audit entry,
   await page.getByTestId(`agent-${bob}`).getByTestId('agent-state').filter({ hasText: 'Not ready (lunch)' }).waitFor();
 
   // A call arrives: Ann's phone answers by itself; her row shows the call with the caller and the queue.
-  const caller = h.call('sales', '+14155550123');
+  const caller = h.sim.injectInboundCall({ from: '+14155550123', to: `+${salesDid}` });
   await annRow.getByTestId('agent-state').filter({ hasText: 'On call' }).waitFor();
   await annRow.getByTestId('agent-call').filter({ hasText: '+14155550123' }).waitFor();
   await annRow.getByTestId('agent-call').filter({ hasText: 'sales' }).waitFor();
@@ -119,6 +120,7 @@ test('wallboard: live state and calls, team scope, whisper with its audit entry,
   h.sim.hangup(waiting);
   for (const c of h.sim.channels()) h.sim.hangup(c.uuid);
   await waitFor('every call to end', () => h.sim.channels().length === 0);
+  expect(dialogs).toEqual([]);
   expect(problems).toEqual([]);
   await context.close();
 }, 90_000);
@@ -261,4 +263,19 @@ test('recordings: search, play in the browser (a playable src), download; legal 
   expect(fs.readFileSync(saved!).subarray(0, 4).toString('ascii')).toBe('RIFF');
   expect(problems).toEqual([]);
   await context.close();
+
+  // An admin may set the legal hold: confirmed, then its audit entry.
+  const admin = await openConsole(browser, h.url);
+  await signIn(admin.page, 'admin', ADMIN_PASSWORD);
+  await admin.page.getByRole('link', { name: 'Recordings' }).click();
+  const hold = admin.page.getByTestId(`recording-${zedRec}`).getByRole('checkbox');
+  expect(await hold.isDisabled()).toBe(false);
+  await hold.click();
+  await admin.page.getByRole('dialog').getByRole('button', { name: 'Set the hold' }).click();
+  await admin.page.getByTestId('audit-entry').filter({ hasText: 'recording.update' }).waitFor();
+  await admin.page.getByTestId(`recording-${zedRec}`).getByText('held').waitFor();
+  const held = (await (await h.api(`/api/v1/recordings/${zedRec}`)).json()) as { legal_hold: boolean };
+  expect(held.legal_hold).toBe(true);
+  expect(admin.problems).toEqual([]);
+  await admin.context.close();
 }, 60_000);

@@ -69,7 +69,7 @@ export function CampaignsPage() {
                   return (
                     <tr key={c.id} className={c.id === current ? 'selected' : undefined} data-testid={`campaign-${c.id}`}>
                       <th scope="row">
-                        <button type="button" className="link" aria-pressed={c.id === current} onClick={() => setSelected(c.id)}>
+                        <button type="button" className="link" aria-current={c.id === current ? 'true' : undefined} onClick={() => setSelected(c.id)}>
                           {c.name}
                         </button>{' '}
                         <span className="muted">{c.type} · {c.queue}</span>

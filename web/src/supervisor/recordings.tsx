@@ -9,6 +9,7 @@ import { ProblemMessage } from '../components/problem';
 import { get, getBlob, patch, post, saveBlob } from '../lib/api';
 import { dateTime, duration } from '../lib/format';
 import { useAction, useResource } from '../lib/hooks';
+import { useConfirmedActions } from './confirmed-action';
 import { useSession } from '../lib/session';
 import type { Items, LiveAgent, Recording, RecordingPage } from './types';
 
@@ -38,7 +39,7 @@ export function RecordingsPage() {
   const [form, setForm] = useState<Search>(EMPTY);
   const [search, setSearch] = useState<Search>(EMPTY);
   const [offset, setOffset] = useState(0);
-  const [playing, setPlaying] = useState<{ id: string; url: string } | null>(null);
+  const [playing, setPlaying] = useState<{ rec: Recording; url: string } | null>(null);
   // Agents the caller may see, for the agent filter and for names in the list (the API scopes them to the teams).
   const agents = useResource((s) => get<Items<LiveAgent>>('/api/v1/acd/live/agents', undefined, s).catch(() => ({ items: [] as LiveAgent[] })), []);
   const results = useResource(
@@ -60,16 +61,23 @@ export function RecordingsPage() {
   );
   const play = useAction(async (r: Recording) => {
     const { url } = await post<{ url: string }>(`/api/v1/recordings/${r.id}/play-url`);
-    setPlaying({ id: r.id, url });
+    setPlaying({ rec: r, url });
   });
   const download = useAction(async (r: Recording) => {
     const blob = await getBlob(`/api/v1/recordings/${r.id}/file`);
     saveBlob(blob, `recording-${r.started_at.slice(0, 19).replace(/[:T]/g, '-')}-${r.id}.${r.format === 'wav' ? 'wav' : 'bin'}`);
   });
-  const hold = useAction(async (r: Recording) => {
-    await patch(`/api/v1/recordings/${r.id}`, { legal_hold: !r.legal_hold });
-    results.reload();
-  });
+  const actions = useConfirmedActions();
+  const askHold = (r: Recording) =>
+    actions.ask({
+      title: r.legal_hold ? 'Release the legal hold?' : 'Put the recording on legal hold?',
+      body: <p>{r.legal_hold ? 'Retention may purge the recording once its class expires.' : 'Retention will never purge the recording while the hold is set.'}</p>,
+      confirmLabel: r.legal_hold ? 'Release the hold' : 'Set the hold',
+      danger: r.legal_hold,
+      run: () => patch(`/api/v1/recordings/${r.id}`, { legal_hold: !r.legal_hold }),
+      audit: { action: 'recording.update', targetType: 'recording', targetId: r.id },
+      done: results.reload,
+    });
   const agentName = (id: number | null) => (id === null ? '–' : (agents.data?.items.find((a) => a.id === id)?.name ?? `agent ${id}`));
 
   const submit = (e: FormEvent) => {
@@ -114,11 +122,14 @@ export function RecordingsPage() {
         </div>
       </form>
       <ProblemMessage error={results.error} />
-      <ProblemMessage error={play.error ?? download.error ?? hold.error} onDismiss={() => (play.clear(), download.clear(), hold.clear())} />
+      <ProblemMessage error={play.error ?? download.error} onDismiss={() => (play.clear(), download.clear())} />
+      {actions.view}
       {playing && (
         <section className="panel player" aria-label="Player">
           <div className="row">
-            <strong>Playing {playing.id}</strong>
+            <strong>
+              {dateTime(playing.rec.started_at)} · {agentName(playing.rec.agent_id)} · {playing.rec.caller_number ?? 'unknown caller'}
+            </strong>
             <button type="button" onClick={() => setPlaying(null)}>
               Close player
             </button>
@@ -159,7 +170,7 @@ export function RecordingsPage() {
                 results.data.items.map((r) => {
                   const playable = r.status === 'finished' && r.integrity !== 'tampered';
                   return (
-                    <tr key={r.id} data-testid={`recording-${r.id}`} className={playing?.id === r.id ? 'selected' : undefined}>
+                    <tr key={r.id} data-testid={`recording-${r.id}`} className={playing?.rec.id === r.id ? 'selected' : undefined}>
                       <td>{dateTime(r.started_at)}</td>
                       <td className="num">{duration(r.duration_ms)}</td>
                       <td>{agentName(r.agent_id)}</td>
@@ -170,7 +181,7 @@ export function RecordingsPage() {
                       </td>
                       <td>
                         <label className="hold" title={isAdmin ? undefined : 'Only admins may set or clear a legal hold'}>
-                          <input type="checkbox" checked={r.legal_hold} disabled={!isAdmin || hold.busy || r.status === 'purged'} onChange={() => void hold.run(r)} aria-describedby={isAdmin ? undefined : 'hold-why'} />{' '}
+                          <input type="checkbox" aria-label={`Legal hold of the recording of ${dateTime(r.started_at)}`} checked={r.legal_hold} disabled={!isAdmin || actions.busy || r.status === 'purged'} onChange={() => askHold(r)} aria-describedby={isAdmin ? undefined : 'hold-why'} />{' '}
                           {r.legal_hold ? 'held' : 'no'}
                         </label>
                       </td>

@@ -161,7 +161,7 @@ function AgentsPanel({ agents, now, selected, onSelect }: { agents: LiveAgent[] 
                   </td>
                   <td className="num">{a.calls_handled}</td>
                   <td>
-                    <button type="button" onClick={() => onSelect(a.id)} aria-label={`Actions on ${a.name}`} aria-pressed={a.id === selected}>
+                    <button type="button" onClick={() => onSelect(a.id)} aria-label={`Actions on ${a.name}`} aria-current={a.id === selected ? 'true' : undefined}>
                       Actions
                     </button>
                   </td>
