@@ -55,7 +55,7 @@ describe('live agents: team scope and current call', () => {
 
   it("shows the agent's current call: caller, queue and when it was answered; none once it ends", async () => {
     acd.engine.login(red);
-    acd.enqueue({ id: 'call-9', node: 'fs1', queue: 'sales', priority: 0, skills: [], callerNumber: '+15551230009', callerName: 'Ada' });
+    acd.enqueue({ id: 'call-9', node: 'fs1', queue: 'sales', priority: 0, skills: [], callerNumber: '+15551230009', callerName: 'Ada', data: {} });
     const offer = acd.offerTo(red)!;
     acd.engine.offerAnswered(offer.offerId, red);
     const [a] = await live({ token: api.tokens.supervisor1 });

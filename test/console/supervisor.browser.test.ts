@@ -43,7 +43,7 @@ afterAll(async () => {
   await h.stop();
 });
 
-test('wallboard: live state and calls, team scope, whisper with its audit entry, session mode and end, forced hangup', async () => {
+test('wallboard: live state and calls, team scope, whisper with its audit entry, session mode and end, forced hangup, take over, forced state', async () => {
   const { page, context, problems, dialogs } = await openConsole(browser, h.url);
   await signIn(page, 'sue', USER_PASSWORD);
   // Supervisors land on the wallboard.
@@ -102,22 +102,38 @@ test('wallboard: live state and calls, team scope, whisper with its audit entry,
   await entry.filter({ hasText: 'supervision.force_hangup' }).waitFor();
   await waitFor('the first call to end', () => !h.live().has(caller));
 
-  // Force Bob ready is refused nowhere: he is in Sue's team.
+  // After her wrap-up the waiting call goes to Ann (Bob is not ready). Listen to it, then take it over: the customer
+  // is bridged to Sue's phone and Ann is released.
+  await annRow.getByTestId('agent-call').filter({ hasText: '+14155550124' }).waitFor({ timeout: 15_000 });
+  await page.getByRole('button', { name: 'Listen', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Start listen' }).click();
+  await entry.filter({ hasText: 'supervision.start' }).waitFor({ timeout: 20_000 });
+  await page.getByRole('button', { name: 'Take over' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Take over' }).click();
+  await entry.filter({ hasText: 'supervision.take_over' }).waitFor({ timeout: 20_000 });
+  await page.getByText('No active session.').waitFor();
+  await annRow.getByTestId('agent-state').filter({ hasText: /Wrap-up|Ready/ }).waitFor();
+  expect(h.live().has(waiting)).toBe(true);
+
+  // Force Bob's state: he is in Sue's team.
   await page.getByRole('button', { name: 'Actions on Bob Agent' }).click();
   await page.getByRole('button', { name: 'Ready', exact: true }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Make ready' }).click();
   await entry.filter({ hasText: 'supervision.force_state' }).waitFor();
-  await page.getByTestId(`agent-${bob}`).getByTestId('agent-state').filter({ hasText: /Ready|Ringing/ }).waitFor();
+  await page.getByTestId(`agent-${bob}`).getByTestId('agent-state').filter({ hasText: 'Ready' }).waitFor();
+  await page.getByLabel('Reason').selectOption('training');
+  await page.getByRole('button', { name: 'Not ready', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Make not ready' }).click();
+  await page.getByTestId(`agent-${bob}`).getByTestId('agent-state').filter({ hasText: 'Not ready (training)' }).waitFor();
 
   // The audit log of a supervisor holds only their own entries.
   const own = await fetch(`${h.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'sue', password: USER_PASSWORD }) });
   const token = ((await own.json()) as { token: string }).token;
   const audit = (await (await fetch(`${h.url}/api/v1/audit`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: Array<{ actor_name: string; action: string }> };
-  expect(audit.items.length).toBeGreaterThanOrEqual(4);
+  expect(audit.items.map((i) => i.action)).toEqual(expect.arrayContaining(['supervision.start', 'supervision.mode', 'supervision.end', 'supervision.force_hangup', 'supervision.take_over', 'supervision.force_state']));
   expect(new Set(audit.items.map((i) => i.actor_name))).toEqual(new Set(['sue']));
 
-  // Clean up the calls (the waiting one was offered to whoever became ready).
-  h.sim.hangup(waiting);
+  // Clean up the calls.
   for (const c of h.sim.channels()) h.sim.hangup(c.uuid);
   await waitFor('every call to end', () => h.sim.channels().length === 0);
   expect(dialogs).toEqual([]);
