@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { get } from '../lib/api';
 import { useLiveMessages, useResource, type Resource } from '../lib/hooks';
 import type { LiveMessage } from '../lib/live';
-import type { AgentStateMessage, CallStateMessage, Items, LiveAgent, LiveCall, LiveQueue, QueueReportRow, QueueStatsMessage } from './types';
+import type { AgentStateMessage, CallStateMessage, HelloMessage, Items, LiveAgent, LiveCall, LiveQueue, QueueReportRow, QueueStatsMessage } from './types';
 
 export interface Wallboard {
   queues: LiveQueue[] | undefined;
@@ -51,8 +51,23 @@ export function useWallboard(): Wallboard {
     if (agentsRes.data) setAgents(agentsRes.data.items);
   }, [agentsRes.data]);
 
-  useLiveMessages(['queue_stats', 'agent_state', 'call_state'], (m: LiveMessage) => {
-    if (m.type === 'queue_stats') {
+  useLiveMessages(['hello', 'queue_stats', 'agent_state', 'call_state'], (m: LiveMessage) => {
+    if (m.type === 'hello') {
+      // A (re)connect: the snapshot is the state now; the REST snapshots follow (resync) with the details.
+      const snap = (m as unknown as HelloMessage).snapshot;
+      if (snap?.queues) {
+        const byName = new Map(snap.queues.map((q) => [q.queue, q]));
+        setQueues((prev) => prev?.map((q) => ({ ...q, ...byName.get(q.queue) })));
+        setStatsAt(new Map(snap.queues.map((q) => [q.queue, Date.now()])));
+      }
+      if (snap?.agents) {
+        const byId = new Map(snap.agents.map((a) => [a.id, a]));
+        setAgents((prev) => prev?.map((x) => {
+          const a = byId.get(x.id);
+          return a ? { ...x, state: a.state, reason: a.reason, version: a.version, since: a.since, call_id: a.call_id } : x;
+        }));
+      }
+    } else if (m.type === 'queue_stats') {
       const q = m as unknown as QueueStatsMessage;
       setQueues((prev) => {
         if (!prev) return prev;

@@ -81,6 +81,12 @@ export interface CallStateMessage {
   changed_at: string;
 }
 
+/** The first message of every connection: a snapshot of every queue and agent (not scoped; only known agents are used). */
+export interface HelloMessage {
+  type: 'hello';
+  snapshot?: { queues?: LiveQueue[]; agents?: Array<Pick<LiveAgent, 'id' | 'state' | 'reason' | 'version' | 'since' | 'call_id'>> };
+}
+
 export type QueueStatsMessage = LiveQueue & { type: 'queue_stats'; at: string };
 
 // ---- supervision ----
