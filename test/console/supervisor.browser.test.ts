@@ -268,8 +268,12 @@ test('recordings: search, play in the browser (a playable src), download; legal 
   const audio = page.getByTestId('recording-audio');
   await audio.waitFor();
   expect(await audio.getAttribute('src')).toMatch(new RegExp(`^/api/v1/recordings/${annRec}/file\\?token=`));
-  // (A string: the test's TypeScript has no DOM types.)
-  await page.waitForFunction("(() => { const a = document.querySelector('audio'); return !!a && a.readyState >= 1 && a.duration > 1.5 && !a.error; })()");
+  // (A function, not a string: the console's CSP forbids eval. The test's TypeScript has no DOM types.)
+  await page.waitForFunction(() => {
+    type Audio = { readyState: number; duration: number; error: unknown };
+    const a = (globalThis as unknown as { document: { querySelector(s: string): Audio | null } }).document.querySelector('audio');
+    return !!a && a.readyState >= 1 && a.duration > 1.5 && !a.error;
+  });
   await screenshot(page, 'supervisor-recordings');
 
   // Download: a file named after the recording, with the WAV bytes.
