@@ -87,6 +87,9 @@ test('wallboard: live state and calls, team scope, whisper with its audit entry,
   expect(session.mode).toBe('whisper');
   const panel = page.getByTestId(`session-${session.id}`);
   await panel.getByRole('button', { name: 'Whisper' }).and(page.locator('[aria-pressed="true"]')).waitFor();
+  // The clocks tick by themselves between events: the call's duration and the queue's longest wait.
+  await annRow.getByTestId('agent-call').filter({ hasText: /· 0:0[1-9]/ }).waitFor();
+  await page.getByTestId('queue-sales').getByTestId('longest-wait').filter({ hasText: /^0:0[1-9]/ }).waitFor();
   await screenshot(page, 'supervisor-wallboard');
 
   // Mode switch from the session panel, then end the session (the call goes on).

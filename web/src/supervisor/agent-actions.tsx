@@ -20,7 +20,7 @@ const MODE_TEXT: Record<SupervisionMode, { label: string; what: string }> = {
 export function AgentActions({ agent, now, ask, busy, onSessionStarted }: { agent: LiveAgent; now: number; ask: (a: ConfirmedAction) => void; busy: boolean; onSessionStarted: () => void }) {
   const [reason, setReason] = useState<string>(NOT_READY_REASONS[0]);
   const onCall = !!agent.call_id || agent.state === 'on_call';
-  const target = { targetType: 'acd_agent', targetId: agent.id };
+  const target = { targetType: 'acd_agent', targetId: agent.id, targetLabel: agent.name };
 
   const supervise = (mode: SupervisionMode) =>
     ask({

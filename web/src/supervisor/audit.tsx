@@ -12,10 +12,10 @@ export async function latestAuditEntry(action: string, targetType: string, targe
 }
 
 /** One audit entry, as a supervisor needs to see it: what, on what, when, by whom, and the recorded change. */
-export function AuditEntryView({ entry }: { entry: AuditEntry }) {
+export function AuditEntryView({ entry, targetLabel }: { entry: AuditEntry; targetLabel?: string }) {
   return (
     <div className="success audit-entry" role="status" aria-live="polite" data-testid="audit-entry">
-      <strong>Audit entry #{entry.id}</strong>: <code>{entry.action}</code> on {entry.target_type} {entry.target_id} by {entry.actor_name} at {dateTime(entry.at)}
+      <strong>Audit entry #{entry.id}</strong>: <code>{entry.action}</code> on {targetLabel ? `${targetLabel} (${entry.target_type} ${entry.target_id})` : `${entry.target_type} ${entry.target_id}`} by {entry.actor_name} at {dateTime(entry.at)}
       {entry.after !== null && entry.after !== undefined && (
         <details>
           <summary>Recorded change</summary>

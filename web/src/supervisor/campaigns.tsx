@@ -28,7 +28,7 @@ export function CampaignsPage() {
       confirmLabel: start ? 'Start dialing' : 'Stop dialing',
       danger: !start,
       run: () => post(`/api/v1/dialer/campaigns/${c.id}/${start ? 'start' : 'stop'}`),
-      audit: { action: start ? 'campaign.start' : 'campaign.stop', targetType: 'campaign', targetId: c.id },
+      audit: { action: start ? 'campaign.start' : 'campaign.stop', targetType: 'campaign', targetId: c.id, targetLabel: c.name },
       done: () => (campaigns.reload(), live.reload()),
     });
 

@@ -16,20 +16,20 @@ export interface ConfirmedAction {
   danger?: boolean;
   run: () => Promise<unknown>;
   /** The audit entry to show afterwards. */
-  audit: { action: string; targetType: string; targetId: string | number };
+  audit: { action: string; targetType: string; targetId: string | number; targetLabel?: string };
   /** Called after it worked (e.g. reload a list). */
   done?: () => void;
 }
 
 export function useConfirmedActions() {
   const [pending, setPending] = useState<ConfirmedAction | null>(null);
-  const [entry, setEntry] = useState<AuditEntry | null>(null);
+  const [entry, setEntry] = useState<{ entry: AuditEntry; label?: string } | null>(null);
   const [auditMissing, setAuditMissing] = useState(false);
   const action = useAction(async (a: ConfirmedAction) => {
     await a.run();
     a.done?.();
     const e = await latestAuditEntry(a.audit.action, a.audit.targetType, a.audit.targetId);
-    setEntry(e);
+    setEntry(e ? { entry: e, label: a.audit.targetLabel } : null);
     setAuditMissing(!e);
   });
 
@@ -55,7 +55,7 @@ export function useConfirmedActions() {
       <div aria-live="polite" className="action-result">
         {action.busy && <p className="muted" role="status">Working…</p>}
         <ProblemMessage error={action.error} onDismiss={action.clear} />
-        {entry && <AuditEntryView entry={entry} />}
+        {entry && <AuditEntryView entry={entry.entry} targetLabel={entry.label} />}
         {auditMissing && <p className="muted">Done; no audit entry was found for it.</p>}
       </div>
     </>

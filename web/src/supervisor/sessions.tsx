@@ -43,7 +43,7 @@ export function SessionsPanel({ sessions, agents, now, ask }: { sessions: Return
               </div>
               <div className="row" role="group" aria-label={`Mode of the session on ${nameOf(s.agent_id)}`}>
                 {SUPERVISION_MODES.map((m) => (
-                  <button key={m} type="button" aria-pressed={s.mode === m} disabled={setMode.busy || s.mode === m} onClick={() => void setMode.run(s.id, m)}>
+                  <button key={m} type="button" aria-pressed={s.mode === m} disabled={setMode.busy} onClick={() => s.mode !== m && void setMode.run(s.id, m)}>
                     {m[0]!.toUpperCase() + m.slice(1)}
                   </button>
                 ))}
@@ -56,7 +56,7 @@ export function SessionsPanel({ sessions, agents, now, ask }: { sessions: Return
                       confirmLabel: 'Take over',
                       danger: true,
                       run: () => post(`/api/v1/supervision/sessions/${s.id}/take-over`),
-                      audit: { action: 'supervision.take_over', targetType: 'acd_agent', targetId: s.agent_id },
+                      audit: { action: 'supervision.take_over', targetType: 'acd_agent', targetId: s.agent_id, targetLabel: nameOf(s.agent_id) },
                       done: sessions.reload,
                     })
                   }

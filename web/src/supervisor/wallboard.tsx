@@ -88,7 +88,7 @@ function QueuesPanel({ wb, now }: { wb: Wallboard; now: number }) {
                   <tr key={q.queue} data-testid={`queue-${q.queue}`}>
                     <th scope="row">{q.queue}</th>
                     <td className={`num big-cell${q.waiting > 0 ? ' hot' : ''}`} data-testid="waiting">{q.waiting}</td>
-                    <td className="num">{wait === null ? '–' : seconds(Math.floor(wait))}</td>
+                    <td className="num" data-testid="longest-wait">{wait === null ? '–' : seconds(Math.floor(wait))}</td>
                     <td className="num" title={q.service_level_sec ? `answered within ${q.service_level_sec} s` : undefined}>{percent(q.service_level)}</td>
                     <td className="num">{percent(q.abandon_rate, 1)}</td>
                     <td className="num">{seconds(wb.asa.get(q.queue) === null || wb.asa.get(q.queue) === undefined ? null : Math.round(wb.asa.get(q.queue)!))}</td>
