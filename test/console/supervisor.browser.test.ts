@@ -173,7 +173,7 @@ test('campaign view: live figures, per-day chart, start and stop with confirmati
 
   const { page, context, problems } = await openConsole(browser, h.url);
   await signIn(page, 'sue', USER_PASSWORD);
-  await page.getByRole('link', { name: 'Campaigns' }).click();
+  await page.locator('a[href="#/supervisor/campaigns"]').click();
   await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
   const row = page.getByTestId(`campaign-${campaign.id}`);
   await row.getByText('stopped').waitFor();
@@ -242,7 +242,7 @@ test('recordings: search, play in the browser (a playable src), download; legal 
 
   const { page, context, problems } = await openConsole(browser, h.url);
   await signIn(page, 'sue', USER_PASSWORD);
-  await page.getByRole('link', { name: 'Recordings' }).click();
+  await page.locator('a[href="#/supervisor/recordings"]').click();
   await page.getByRole('heading', { name: 'Recordings', level: 1 }).waitFor();
   // Sue sees her team's recordings, never Zed's.
   await page.getByTestId(`recording-${annRec}`).waitFor();
@@ -290,7 +290,8 @@ test('recordings: search, play in the browser (a playable src), download; legal 
   // An admin may set the legal hold: confirmed, then its audit entry.
   const admin = await openConsole(browser, h.url);
   await signIn(admin.page, 'admin', ADMIN_PASSWORD);
-  await admin.page.getByRole('link', { name: 'Recordings' }).click();
+  // (By its address: the admin's navigation has more pages, some of the same names.)
+  await admin.page.locator('a[href="#/supervisor/recordings"]').click();
   const hold = admin.page.getByTestId(`recording-${zedRec}`).getByRole('checkbox');
   expect(await hold.isDisabled()).toBe(false);
   await hold.click();
