@@ -110,6 +110,11 @@ describe('recordings API: permissions', () => {
     expect((await t.fetch(`/api/v1/supervision/supervisors/${me.id}/teams`, { method: 'PUT', token: tok.admin, json: { teams: [] } })).status).toBe(200);
     expect((await t.fetch(url)).status).toBe(403);
     expect((await t.fetch(`/api/v1/supervision/supervisors/${me.id}/teams`, { method: 'PUT', token: tok.admin, json: { teams: ['red'] } })).status).toBe(200);
+    expect((await t.fetch(url)).status).toBe(200);
+    // Like a bearer token, it stops working when the user is disabled.
+    expect((await t.fetch(`/api/v1/users/${me.id}`, { method: 'PATCH', token: tok.admin, json: { disabled: true } })).status).toBe(200);
+    expect((await t.fetch(url)).status).toBe(401);
+    expect((await t.fetch(`/api/v1/users/${me.id}`, { method: 'PATCH', token: tok.admin, json: { disabled: false } })).status).toBe(200);
   });
 
   it('verify: supervisors of the team and admins; agents never', async () => {

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { acdConfigStoreFor, type AcdConfigStoreImpl } from '../../acd/config-store';
 import type { Principal } from '../../auth/principal';
 import { principalName } from '../../auth/principal';
+import { passwordVersion } from '../../auth/tokens';
 import { UnsafeValueError } from '../../freeswitch';
 import {
   recordingScope,
@@ -221,30 +222,32 @@ export const PLAY_URL_TTL_SEC = 300;
  * Single-recording play tokens: an <audio> element cannot send the Authorization header, so the console asks for a
  * short-lived URL carrying `?token=` that opens only this recording, for this caller, until it expires. The token is
  * an HMAC over the recording id, the caller and the expiry with a per-process key (a restart voids them all, which is
- * fine for a few minutes' URLs); the caller's scope is checked again on every request.
+ * fine for a few minutes' URLs). On every use the caller is looked up again as for a bearer token (a disabled user,
+ * a changed password or a revoked key stops it at once; the role is the current one) and the scope is re-checked.
  */
 export class PlayTokens {
   private readonly key = randomBytes(32);
-  sign(recordingId: string, p: Principal, expSec: number): string {
-    const body = Buffer.from(JSON.stringify({ r: recordingId, k: p.kind, i: p.id, n: p.kind === 'user' ? p.username : p.name, o: p.role, e: expSec })).toString('base64url');
+  /** `pwv`: the user's password version (src/auth/tokens.ts), so a password change voids the token. */
+  sign(recordingId: string, p: Principal, expSec: number, pwv: string | null): string {
+    const body = Buffer.from(JSON.stringify({ r: recordingId, k: p.kind, i: p.id, v: pwv, e: expSec })).toString('base64url');
     return `${body}.${this.mac(body)}`;
   }
-  /** The principal the token was issued to, when it is genuine, unexpired and for `recordingId`. */
-  verify(token: string, recordingId: string, nowSec: number): Principal | null {
+  /** Who the token was issued to, when it is genuine, unexpired and for `recordingId`. */
+  verify(token: string, recordingId: string, nowSec: number): { kind: 'user' | 'api_key'; id: number; pwv: string | null } | null {
     const [body, mac] = token.split('.');
     if (!body || !mac) return null;
     const want = Buffer.from(this.mac(body));
     const got = Buffer.from(mac);
     if (want.length !== got.length || !timingSafeEqual(want, got)) return null;
-    let c: { r?: unknown; k?: unknown; i?: unknown; n?: unknown; o?: unknown; e?: unknown };
+    let c: { r?: unknown; k?: unknown; i?: unknown; v?: unknown; e?: unknown };
     try {
       c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as typeof c;
     } catch {
       return null;
     }
-    if (c.r !== recordingId || typeof c.e !== 'number' || c.e < nowSec || typeof c.i !== 'number' || typeof c.n !== 'string') return null;
-    if (c.o !== 'admin' && c.o !== 'supervisor' && c.o !== 'agent') return null;
-    return c.k === 'api_key' ? { kind: 'api_key', id: c.i, name: c.n, role: c.o } : { kind: 'user', id: c.i, username: c.n, role: c.o };
+    if (c.r !== recordingId || typeof c.e !== 'number' || c.e < nowSec || typeof c.i !== 'number') return null;
+    if (c.k !== 'user' && c.k !== 'api_key') return null;
+    return { kind: c.k, id: c.i, pwv: typeof c.v === 'string' ? c.v : null };
   }
   private mac(body: string): string {
     return createHmac('sha256', this.key).update(body).digest('base64url');
@@ -253,6 +256,19 @@ export class PlayTokens {
 
 export function recordingRoutes(ctx: ApiContext): AnyRoute[] {
   const playTokens = new PlayTokens();
+  /** The caller behind a play token, as they are now (null: forged, expired, or the credentials are no longer valid). */
+  const playPrincipal = async (token: string, recordingId: string): Promise<Principal | null> => {
+    const who = playTokens.verify(token, recordingId, Math.floor(ctx.deps.clock.now() / 1000));
+    if (!who) return null;
+    if (who.kind === 'user') {
+      const u = await ctx.users.getRow(who.id);
+      if (!u || u.disabled || passwordVersion(u.password_hash) !== who.pwv) return null;
+      return { kind: 'user', id: u.id, username: u.username, role: u.role };
+    }
+    const k = await ctx.apiKeys.get(who.id);
+    if (!k || k.revoked_at) return null;
+    return { kind: 'api_key', id: k.id, name: k.name, role: k.role };
+  };
   const scopeOf = async (principal: Principal | null): Promise<RecordingScope> => {
     if (!principal) throw new HttpProblem(401, 'authentication required');
     const api = recordingApi(ctx);
@@ -477,7 +493,9 @@ export function recordingRoutes(ctx: ApiContext): AnyRoute[] {
       handler: async ({ res, principal, params }) => {
         const row = await visibleRow(principal, params.id);
         const exp = Math.floor(ctx.deps.clock.now() / 1000) + PLAY_URL_TTL_SEC;
-        const token = playTokens.sign(row.id, principal!, exp);
+        const p = principal!;
+        const pwv = p.kind === 'user' ? await ctx.users.getRow(p.id).then((u) => (u ? passwordVersion(u.password_hash) : null)) : null;
+        const token = playTokens.sign(row.id, p, exp, pwv);
         res.json({ url: `/api/v1/recordings/${row.id}/file?token=${encodeURIComponent(token)}`, expires_at: new Date(exp * 1000).toISOString() });
       },
     }),
@@ -505,7 +523,7 @@ export function recordingRoutes(ctx: ApiContext): AnyRoute[] {
       handler: async ({ req, res, principal: caller, params, query }) => {
         let principal = caller;
         if (!principal && query.token) {
-          principal = playTokens.verify(query.token, params.id.toLowerCase(), Math.floor(ctx.deps.clock.now() / 1000));
+          principal = await playPrincipal(query.token, params.id.toLowerCase());
           if (!principal) throw new HttpProblem(401, 'the play token is invalid or expired; ask for a new play URL');
         }
         if (!principal) throw new HttpProblem(401, 'authentication required');
