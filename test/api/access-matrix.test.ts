@@ -121,7 +121,8 @@ describe('role access matrix: every route x every kind of caller', () => {
       path: () => '/api/v1/cdrs/00000000-0000-0000-0000-000000000000',
       expect: same(401, 403, 404, 404),
     },
-    { method: 'GET', route: '/api/v1/audit', path: () => '/api/v1/audit', expect: same(401, 403, 403, 200) },
+    // Supervisors see only their own entries (the filter is fixed to them); agents never.
+    { method: 'GET', route: '/api/v1/audit', path: () => '/api/v1/audit', expect: same(401, 403, 200, 200) },
     // IVR (src/api/routes/ivr.ts)
     { method: 'GET', route: '/api/v1/ivr/flows', path: () => '/api/v1/ivr/flows', expect: same(401, 403, 200, 200) },
     {
@@ -421,6 +422,12 @@ describe('role access matrix: every route x every kind of caller', () => {
       method: 'GET',
       route: '/api/v1/recordings/:id/file',
       path: () => '/api/v1/recordings/00000000-0000-4000-8000-000000000000/file',
+      expect: same(401, 403, 404, 404, { keySupervisor: 403 }),
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/recordings/:id/play-url',
+      path: () => '/api/v1/recordings/00000000-0000-4000-8000-000000000000/play-url',
       expect: same(401, 403, 404, 404, { keySupervisor: 403 }),
     },
     {

@@ -1,3 +1,4 @@
+import { recordAudit } from '../../src/db/audit';
 import { problemOf, startTestApi, type TestApi } from './helpers';
 
 interface AuditItem {
@@ -102,5 +103,24 @@ describe('audit log', () => {
     const bad = await api.fetch('/api/v1/audit?limit=0&sort=asc', { token: api.tokens.admin });
     expect(bad.status).toBe(400);
     expect((await problemOf(bad)).errors?.map((e) => e.field).sort()).toEqual(['limit', 'sort']);
+  });
+
+  it('a supervisor sees only their own entries, whatever the filters; agents none; admins every entry', async () => {
+    const byAdmin = await audit();
+    expect(byAdmin.total).toBeGreaterThan(0);
+    // An entry the supervisor made (as the supervision service records one).
+    await recordAudit(api.ds, { actor_type: 'user', actor_id: api.ids.supervisor, actor_name: 'supervisor1', action: 'supervision.start', target_type: 'acd_agent', target_id: 7, ip: '127.0.0.1' });
+    const own = await api.fetch('/api/v1/audit', { token: api.tokens.supervisor });
+    expect(own.status).toBe(200);
+    const body = (await own.json()) as { total: number; items: AuditItem[] };
+    expect(body.total).toBe(1);
+    expect(body.items[0]).toMatchObject({ actor_type: 'user', actor_name: 'supervisor1', action: 'supervision.start', target_id: '7' });
+    // Filters narrow within their own entries and never widen them.
+    const other = await api.fetch('/api/v1/audit?actor_name=admin1', { token: api.tokens.supervisor });
+    expect(((await other.json()) as { total: number }).total).toBe(0);
+    const filtered = await api.fetch('/api/v1/audit?action=supervision.start&target_id=7', { token: api.tokens.supervisor });
+    expect(((await filtered.json()) as { total: number }).total).toBe(1);
+    expect((await api.fetch('/api/v1/audit', { token: api.tokens.agent })).status).toBe(403);
+    expect((await audit()).total).toBe(byAdmin.total + 1);
   });
 });

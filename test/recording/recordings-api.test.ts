@@ -85,6 +85,38 @@ describe('recordings API: permissions', () => {
     expect((await get('00000000-0000-4000-8000-000000000000', tok.admin!)).status).toBe(404);
   });
 
+  it('play URL: a short-lived token opens only that recording (with Range), for a caller in scope; never another', async () => {
+    const playUrl = async (id: string, token: string) => t.fetch(`/api/v1/recordings/${id}/play-url`, { method: 'POST', token });
+    expect((await playUrl(recBlue.id, tok.supRed!)).status).toBe(403);
+    const res = await playUrl(recRed.id, tok.supRed!);
+    expect(res.status).toBe(200);
+    const { url, expires_at } = (await res.json()) as { url: string; expires_at: string };
+    expect(url).toMatch(new RegExp(`^/api/v1/recordings/${recRed.id}/file\\?token=`));
+    expect(Date.parse(expires_at)).toBeGreaterThan(Date.now());
+    // No Authorization header: the token is the credential (as for an <audio> element), and Range works.
+    const whole = await t.fetch(url);
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('accept-ranges')).toBe('bytes');
+    const part = await t.fetch(url, { headers: { range: 'bytes=0-43' } });
+    expect(part.status).toBe(206);
+    expect((await part.arrayBuffer()).byteLength).toBe(44);
+    // The token is for that recording only, and a forged or missing one is refused.
+    const token = new URL(url, 'http://x').searchParams.get('token')!;
+    expect((await t.fetch(`/api/v1/recordings/${recBlue.id}/file?token=${encodeURIComponent(token)}`)).status).toBe(401);
+    expect((await t.fetch(`${url}x`)).status).toBe(401);
+    expect((await t.fetch(`/api/v1/recordings/${recRed.id}/file`)).status).toBe(401);
+    // The scope is checked again on use: once sup-red loses the team, the URL stops working.
+    const me = (await (await t.fetch('/api/v1/auth/me', { token: tok.supRed! })).json()) as { id: number };
+    expect((await t.fetch(`/api/v1/supervision/supervisors/${me.id}/teams`, { method: 'PUT', token: tok.admin, json: { teams: [] } })).status).toBe(200);
+    expect((await t.fetch(url)).status).toBe(403);
+    expect((await t.fetch(`/api/v1/supervision/supervisors/${me.id}/teams`, { method: 'PUT', token: tok.admin, json: { teams: ['red'] } })).status).toBe(200);
+    expect((await t.fetch(url)).status).toBe(200);
+    // Like a bearer token, it stops working when the user is disabled.
+    expect((await t.fetch(`/api/v1/users/${me.id}`, { method: 'PATCH', token: tok.admin, json: { disabled: true } })).status).toBe(200);
+    expect((await t.fetch(url)).status).toBe(401);
+    expect((await t.fetch(`/api/v1/users/${me.id}`, { method: 'PATCH', token: tok.admin, json: { disabled: false } })).status).toBe(200);
+  });
+
   it('verify: supervisors of the team and admins; agents never', async () => {
     expect((await t.fetch(`/api/v1/recordings/${recRed.id}/verify`, { method: 'POST', token: tok.ada })).status).toBe(403);
     expect((await t.fetch(`/api/v1/recordings/${recBlue.id}/verify`, { method: 'POST', token: tok.supRed })).status).toBe(403);

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { DEFAULT_QUEUE_CONFIG, QUEUE_NAME_PATTERN } from '../../acd/config-store';
-import { agentStateView, queueStatsView } from '../../acd/live';
-import { agentReport, queueReport, ReportError, type AgentReportRow, type QueueReportRow, type ReportBucket } from '../../acd/reports';
 import type { Response } from 'express';
+import { agentStateView, queueStatsView, type AcdRuntimeWithCallInfo } from '../../acd/live';
+import { agentAccess } from '../../auth/agent-access';
+import { recordingStoreFor } from '../../recording';
+import { agentReport, queueReport, ReportError, type AgentReportRow, type QueueReportRow, type ReportBucket } from '../../acd/reports';
 import type { ApiContext } from '../context';
 import { HttpProblem } from '../problem';
 import { defineRoute, roles, type AnyRoute } from '../registry';
@@ -45,6 +47,16 @@ const liveAgentOut = z
     phone_registered: z.boolean().meta({ description: 'false while the agent\'s phone is not registered (the agent is skipped)' }),
     teams: z.array(z.string()),
     queues: z.array(z.string()),
+    call: z
+      .object({
+        id: z.string(),
+        queue: z.string(),
+        caller_number: z.string().nullable(),
+        caller_name: z.string().nullable(),
+        connected_at: z.string().nullable().meta({ format: 'date-time', description: 'when the agent answered (null while still ringing)' }),
+      })
+      .nullable()
+      .meta({ description: "the agent's current queue call (null when none)" }),
   })
   .meta({ id: 'AcdLiveAgent' });
 
@@ -175,16 +187,36 @@ export function acdLiveRoutes(ctx: ApiContext): AnyRoute[] {
       path: '/api/v1/acd/live/agents',
       operationId: 'acdLiveAgents',
       summary: 'Live agent list: state (with reason and version), since when, current call, calls handled',
+      description: 'Admins see every agent; supervisors the agents of the teams they supervise (a supervisor API key has no teams).',
       tags: TAGS,
       access: SUPERVISOR,
       responses: { 200: { description: 'one entry per configured agent', schema: z.object({ items: z.array(liveAgentOut) }) } },
-      handler: async ({ res }) => {
-        const acd = requireAcd(ctx);
+      handler: async ({ res, principal }) => {
+        const acd = requireAcd(ctx) as AcdRuntimeWithCallInfo;
         const store = await loadedAcdStore(ctx);
-        const items = acd.engine.agents().map((a) => {
-          const cfg = store.getAgent(a.id);
-          return { ...agentStateView(a), teams: cfg?.teams ?? [], queues: cfg?.queues.map((q) => q.queue) ?? [] };
-        });
+        // The same team scope as every action on an agent (src/auth/agent-access.ts).
+        const teams = principal?.role === 'supervisor' && principal.kind === 'user' ? await recordingStoreFor(ctx.deps.dataSource).supervisorTeams(principal.id) : [];
+        const items = acd.engine
+          .agents()
+          .filter((a) => {
+            const cfg = store.getAgent(a.id);
+            return !!principal && (principal.role === 'admin' || (!!cfg && agentAccess(principal, cfg, teams).allowed));
+          })
+          .map((a) => {
+            const cfg = store.getAgent(a.id);
+            const legs = acd.legsOfAgent(a.id);
+            const info = legs ? acd.callInfo?.(legs.callerUuid) : undefined;
+            const call = legs
+              ? {
+                  id: legs.callerUuid,
+                  queue: legs.queue,
+                  caller_number: info?.callerNumber ?? null,
+                  caller_name: info?.callerName ?? null,
+                  connected_at: legs.connectedAt !== undefined ? new Date(legs.connectedAt).toISOString() : null,
+                }
+              : null;
+            return { ...agentStateView(a), teams: cfg?.teams ?? [], queues: cfg?.queues.map((q) => q.queue) ?? [], call };
+          });
         res.json({ items });
       },
     }),

@@ -46,8 +46,10 @@ export function auditRoutes(ctx: ApiContext): AnyRoute[] {
       path: '/api/v1/audit',
       operationId: 'listAudit',
       summary: 'Audit log of admin changes, newest first',
+      description:
+        'Admins see every entry. Supervisors see only the entries they made themselves (their supervision actions, forced states, campaign starts...): the actor filters are then fixed to them.',
       tags: ['audit'],
-      access: roles('admin'),
+      access: roles('admin', 'supervisor'),
       query: auditQuery,
       responses: {
         200: {
@@ -55,8 +57,12 @@ export function auditRoutes(ctx: ApiContext): AnyRoute[] {
           schema: z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), items: z.array(auditOut) }),
         },
       },
-      handler: async ({ res, query }) => {
+      handler: async ({ res, query, principal }) => {
         const qb = ds.getRepository<AuditLogRow>(AuditLogSchema).createQueryBuilder('a');
+        if (principal?.role !== 'admin') {
+          // Not an admin: only what this caller did (a user's own actions, or an API key's).
+          qb.andWhere('a.actor_type = :ownType AND a.actor_id = :ownId', { ownType: principal?.kind === 'api_key' ? 'api_key' : 'user', ownId: principal?.id ?? -1 });
+        }
         if (query.action) qb.andWhere('a.action = :action', { action: query.action });
         if (query.actor_type) qb.andWhere('a.actor_type = :actorType', { actorType: query.actor_type });
         if (query.actor_name) qb.andWhere('a.actor_name = :actorName', { actorName: query.actor_name });

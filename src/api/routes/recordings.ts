@@ -8,6 +8,7 @@
  * Files are read only from the path in the row, and only inside RECORDINGS_DIR after realpath; a missing file is a 404
  * `recording file missing`, a hash mismatch a 409 `recording file tampered (sha256 mismatch)` (and the row is marked).
  */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
@@ -15,6 +16,7 @@ import { z } from 'zod';
 import { acdConfigStoreFor, type AcdConfigStoreImpl } from '../../acd/config-store';
 import type { Principal } from '../../auth/principal';
 import { principalName } from '../../auth/principal';
+import { passwordVersion } from '../../auth/tokens';
 import { UnsafeValueError } from '../../freeswitch';
 import {
   recordingScope,
@@ -32,10 +34,11 @@ import {
 import type { RecordingRow } from '../../db/entities/recording';
 import type { ApiContext } from '../context';
 import { HttpProblem } from '../problem';
-import { defineRoute, roles, type AnyRoute } from '../registry';
+import { defineRoute, OPTIONAL_AUTH, roles, type AnyRoute } from '../registry';
 import { idParam, isoDateQuery, limitQuery, offsetQuery } from '../validation';
 import { requireAcd } from './acd-admin';
 
+const ANYONE_ROLES: readonly string[] = ['admin', 'supervisor', 'agent'];
 const ANYONE = roles('admin', 'supervisor', 'agent');
 const SUPERVISOR = roles('admin', 'supervisor');
 const ADMIN = roles('admin');
@@ -212,7 +215,60 @@ export function parseRange(value: string | undefined, size: number): { start: nu
   return { start, end };
 }
 
+/** How long a play URL works (an <audio> element re-requests ranges while it plays, so a few minutes). */
+export const PLAY_URL_TTL_SEC = 300;
+
+/**
+ * Single-recording play tokens: an <audio> element cannot send the Authorization header, so the console asks for a
+ * short-lived URL carrying `?token=` that opens only this recording, for this caller, until it expires. The token is
+ * an HMAC over the recording id, the caller and the expiry with a per-process key (a restart voids them all, which is
+ * fine for a few minutes' URLs). On every use the caller is looked up again as for a bearer token (a disabled user,
+ * a changed password or a revoked key stops it at once; the role is the current one) and the scope is re-checked.
+ */
+export class PlayTokens {
+  private readonly key = randomBytes(32);
+  /** `pwv`: the user's password version (src/auth/tokens.ts), so a password change voids the token. */
+  sign(recordingId: string, p: Principal, expSec: number, pwv: string | null): string {
+    const body = Buffer.from(JSON.stringify({ r: recordingId, k: p.kind, i: p.id, v: pwv, e: expSec })).toString('base64url');
+    return `${body}.${this.mac(body)}`;
+  }
+  /** Who the token was issued to, when it is genuine, unexpired and for `recordingId`. */
+  verify(token: string, recordingId: string, nowSec: number): { kind: 'user' | 'api_key'; id: number; pwv: string | null } | null {
+    const [body, mac] = token.split('.');
+    if (!body || !mac) return null;
+    const want = Buffer.from(this.mac(body));
+    const got = Buffer.from(mac);
+    if (want.length !== got.length || !timingSafeEqual(want, got)) return null;
+    let c: { r?: unknown; k?: unknown; i?: unknown; v?: unknown; e?: unknown };
+    try {
+      c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as typeof c;
+    } catch {
+      return null;
+    }
+    if (c.r !== recordingId || typeof c.e !== 'number' || c.e < nowSec || typeof c.i !== 'number') return null;
+    if (c.k !== 'user' && c.k !== 'api_key') return null;
+    return { kind: c.k, id: c.i, pwv: typeof c.v === 'string' ? c.v : null };
+  }
+  private mac(body: string): string {
+    return createHmac('sha256', this.key).update(body).digest('base64url');
+  }
+}
+
 export function recordingRoutes(ctx: ApiContext): AnyRoute[] {
+  const playTokens = new PlayTokens();
+  /** The caller behind a play token, as they are now (null: forged, expired, or the credentials are no longer valid). */
+  const playPrincipal = async (token: string, recordingId: string): Promise<Principal | null> => {
+    const who = playTokens.verify(token, recordingId, Math.floor(ctx.deps.clock.now() / 1000));
+    if (!who) return null;
+    if (who.kind === 'user') {
+      const u = await ctx.users.getRow(who.id);
+      if (!u || u.disabled || passwordVersion(u.password_hash) !== who.pwv) return null;
+      return { kind: 'user', id: u.id, username: u.username, role: u.role };
+    }
+    const k = await ctx.apiKeys.get(who.id);
+    if (!k || k.revoked_at) return null;
+    return { kind: 'api_key', id: k.id, name: k.name, role: k.role };
+  };
   const scopeOf = async (principal: Principal | null): Promise<RecordingScope> => {
     if (!principal) throw new HttpProblem(401, 'authentication required');
     const api = recordingApi(ctx);
@@ -421,24 +477,57 @@ export function recordingRoutes(ctx: ApiContext): AnyRoute[] {
     }),
 
     defineRoute({
+      method: 'post',
+      path: '/api/v1/recordings/:id/play-url',
+      operationId: 'recordingPlayUrl',
+      summary: 'A short-lived URL that plays this recording without the Authorization header (for <audio>)',
+      description: `The URL is GET /api/v1/recordings/:id/file?token=..., valid ${PLAY_URL_TTL_SEC} s, for this recording and this caller only; the caller's scope is checked again when it is used.`,
+      tags: TAGS,
+      access: ANYONE,
+      params: idParams,
+      responses: {
+        200: { description: 'the URL', schema: z.object({ url: z.string(), expires_at: dateTime }) },
+        403: { description: 'not a recording you may see' },
+        404: { description: 'no such recording' },
+      },
+      handler: async ({ res, principal, params }) => {
+        const row = await visibleRow(principal, params.id);
+        const exp = Math.floor(ctx.deps.clock.now() / 1000) + PLAY_URL_TTL_SEC;
+        const p = principal!;
+        const pwv = p.kind === 'user' ? await ctx.users.getRow(p.id).then((u) => (u ? passwordVersion(u.password_hash) : null)) : null;
+        const token = playTokens.sign(row.id, p, exp, pwv);
+        res.json({ url: `/api/v1/recordings/${row.id}/file?token=${encodeURIComponent(token)}`, expires_at: new Date(exp * 1000).toISOString() });
+      },
+    }),
+
+    defineRoute({
       method: 'get',
       path: '/api/v1/recordings/:id/file',
       operationId: 'downloadRecording',
       summary: 'Download or stream the recording file (HTTP Range: 206 / 416)',
       description:
-        'The file is re-hashed before it is served (unless unchanged since its last verification): a mismatch is a 409 `recording file tampered (sha256 mismatch)` and marks the row; a missing file is a 404 `recording file missing`.',
+        'The file is re-hashed before it is served (unless unchanged since its last verification): a mismatch is a 409 `recording file tampered (sha256 mismatch)` and marks the row; a missing file is a 404 `recording file missing`. Authenticate as usual, or with `?token=` from POST /api/v1/recordings/:id/play-url (for an <audio> element).',
       tags: TAGS,
-      access: ANYONE,
+      access: OPTIONAL_AUTH,
       params: idParams,
+      query: z.strictObject({ token: z.string().min(1).max(2048).optional().meta({ description: 'a play token (POST .../play-url)' }) }),
       responses: {
         200: { description: 'the whole file', contentType: 'audio/wav' },
         206: { description: 'the requested byte range', contentType: 'audio/wav' },
+        401: { description: 'neither credentials nor a valid play token' },
         403: { description: 'not a recording you may see' },
         ...fileMissing,
         409: { description: '`recording file tampered (sha256 mismatch)`, or still recording' },
         416: { description: 'range not satisfiable (Content-Range: bytes */size)' },
       },
-      handler: async ({ req, res, principal, params }) => {
+      handler: async ({ req, res, principal: caller, params, query }) => {
+        let principal = caller;
+        if (!principal && query.token) {
+          principal = await playPrincipal(query.token, params.id.toLowerCase());
+          if (!principal) throw new HttpProblem(401, 'the play token is invalid or expired; ask for a new play URL');
+        }
+        if (!principal) throw new HttpProblem(401, 'authentication required');
+        if (!ANYONE_ROLES.includes(principal.role)) throw new HttpProblem(403, 'not allowed');
         const row = await visibleRow(principal, params.id);
         const v = await recordingApi(ctx).verifier.check(row);
         if (v.state === 'purged') throw new HttpProblem(404, `recording purged${row.purged_at ? ` on ${new Date(row.purged_at).toISOString()}` : ''}`);

@@ -1,3 +1,11 @@
 import type { PageDef } from '../pages';
+import { CampaignsPage } from './campaigns';
+import { RecordingsPage } from './recordings';
+import { WallboardPage } from './wallboard';
 
-export const supervisorPages: PageDef[] = [];
+/** Supervisor pages (team-scoped by the API); admins see them too and land on the wallboard. */
+export const supervisorPages: PageDef[] = [
+  { route: '/supervisor/wallboard', title: 'Wallboard', roles: ['supervisor', 'admin'], group: 'Supervisor', component: WallboardPage },
+  { route: '/supervisor/campaigns', title: 'Campaigns', roles: ['supervisor', 'admin'], group: 'Supervisor', component: CampaignsPage },
+  { route: '/supervisor/recordings', title: 'Recordings', roles: ['supervisor', 'admin'], group: 'Supervisor', component: RecordingsPage },
+];
