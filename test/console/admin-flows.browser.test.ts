@@ -81,6 +81,7 @@ test('an admin edits a flow with an error, sees it at the node, fixes it, dry-ru
   await item.getByRole('button', { name: `line ${brokenLine}` }).click();
   const selected = await editor.evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd));
   expect(selected).toBe('"2": "nowhere"');
+  await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'admin-flows-error');
 
   // Clicking a node on the graph selects its text in the editor.
@@ -104,6 +105,7 @@ test('an admin edits a flow with an error, sees it at the node, fixes it, dry-ru
   await page.locator('g.fg-node[data-node="sales"].visited').waitFor();
   expect(await page.locator('g.fg-node[data-node="support"].visited').count()).toBe(0);
   await page.getByLabel('Comment', { exact: true }).fill('option 3 to sales');
+  await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'admin-flows');
 
   // 4. Publish: version 2 is live.
@@ -184,6 +186,7 @@ test('an admin edits a dialplan: an XML error shown on its line, then valid, sav
   const results = page.getByRole('table', { name: 'Per-node results' });
   await results.getByRole('row').filter({ hasText: 'sim1' }).filter({ hasText: 'ok' }).waitFor();
   await page.getByText('Applied on 1 node.').waitFor();
+  await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'admin-dialplans');
   expect(problems).toEqual([]);
   await context.close();

@@ -96,41 +96,44 @@ export function DialplanPage({ params }: { params: Record<string, string> }) {
             {status}
           </p>
         </section>
-        <section className="panel" aria-labelledby="dp-problems-title">
-          <h2 id="dp-problems-title">Validation</h2>
-          <div id="dialplan-problems" aria-live="polite">
-            <p className={errors.length ? 'error' : 'success-text'}>
-              {check.checking ? 'Checking…' : !check.result ? '' : check.result.valid ? `Valid: ${check.result.extensions.length} extension${check.result.extensions.length === 1 ? '' : 's'}.` : `${errors.length} error${errors.length > 1 ? 's' : ''}:`}
-            </p>
-            <ProblemMessage error={check.failure} />
-            {errors.length > 0 && (
-              <ul className="issues error" aria-label="Errors">
-                {errors.map((e, k) => (
-                  <li key={k}>
-                    <button type="button" className="link" disabled={!e.line} onClick={() => show(e)}>
-                      {e.line ? `line ${e.line}` : 'document'}
-                    </button>{' '}
-                    {e.extension && (
-                      <>
-                        extension <code>{e.extension}</code>{' '}
-                      </>
-                    )}
-                    {e.condition && <>condition {e.condition} </>}— {e.message}
-                  </li>
-                ))}
-              </ul>
-            )}
-            {check.result?.valid && (
-              <ul className="muted">
-                {check.result.extensions.map((x, k) => (
-                  <li key={k}>
-                    <code>{x.name}</code>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </div>
-        </section>
+        <div>
+          <section className="panel" aria-labelledby="dp-problems-title">
+            <h2 id="dp-problems-title">Validation</h2>
+            <div id="dialplan-problems" aria-live="polite">
+              <p className={errors.length ? 'error' : 'success-text'}>
+                {check.checking ? 'Checking…' : !check.result ? '' : check.result.valid ? `Valid: ${check.result.extensions.length} extension${check.result.extensions.length === 1 ? '' : 's'}.` : `${errors.length} error${errors.length > 1 ? 's' : ''}:`}
+              </p>
+              <ProblemMessage error={check.failure} />
+              {errors.length > 0 && (
+                <ul className="issues error" aria-label="Errors">
+                  {errors.map((e, k) => (
+                    <li key={k}>
+                      <button type="button" className="link" disabled={!e.line} onClick={() => show(e)}>
+                        {e.line ? `line ${e.line}` : 'document'}
+                      </button>{' '}
+                      {e.extension && (
+                        <>
+                          extension <code>{e.extension}</code>{' '}
+                        </>
+                      )}
+                      {e.condition && <>condition {e.condition} </>}— {e.message}
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {check.result?.valid && (
+                <ul className="muted">
+                  {check.result.extensions.map((x, k) => (
+                    <li key={k}>
+                      <code>{x.name}</code>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+          </section>
+          <ApplyPanel />
+        </div>
       </div>
       <section className="panel" aria-labelledby="dp-versions-title">
         <h2 id="dp-versions-title">Versions</h2>
@@ -144,7 +147,6 @@ export function DialplanPage({ params }: { params: Record<string, string> }) {
           }}
         />
       </section>
-      <ApplyPanel />
     </div>
   );
 }

@@ -48,20 +48,20 @@ export function DryRunPanel({ name, draft, onResult }: { name: string; draft: Re
           void run.run();
         }}
       >
-        <Field label="Digits" hint="one entry per menu or collect attempt, comma-separated; an empty entry is a timeout">
-          {(id, d) => <input id={id} aria-describedby={d} value={digits} onChange={(e) => setDigits(e.target.value)} placeholder="1, 2" className="mono" />}
+        <Field label="Digits" hint="one per menu/collect attempt, comma-separated; empty = timeout">
+          {(id, d) => <input id={id} aria-describedby={d} value={digits} onChange={(e) => setDigits(e.target.value)} placeholder="1, 2" className="mono" size={14} />}
         </Field>
-        <Field label="Time of the call" hint="your local time; conditions read it in the flow's time zone">
+        <Field label="Time of the call" hint="your local time">
           {(id, d) => <input id={id} aria-describedby={d} type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} required />}
         </Field>
-        <Field label="Caller number" hint="optional">
-          {(id, d) => <input id={id} aria-describedby={d} value={caller} onChange={(e) => setCaller(e.target.value)} />}
+        <Field label="Caller number (optional)">
+          {(id) => <input id={id} value={caller} onChange={(e) => setCaller(e.target.value)} size={14} />}
         </Field>
         <button type="submit" className="primary" disabled={run.busy || !at}>
           Dry-run
         </button>
       </form>
-      <p className="muted">{draft ? 'Walks the draft in the editor (not published).' : 'Walks the live version.'}</p>
+      <p className="muted dry-run-note">{draft ? 'Walks the draft in the editor (not published).' : 'Walks the live version.'}</p>
       <ProblemMessage error={run.error} onDismiss={run.clear} />
       <div aria-live="polite">
         {result && (
@@ -69,6 +69,12 @@ export function DryRunPanel({ name, draft, onResult }: { name: string; draft: Re
             <p>
               Outcome: <strong data-testid="dry-run-outcome">{result.result?.outcome ?? 'no end'}</strong>
               {describeEnd(result)}
+            </p>
+            <p className="path-line" aria-label="Path">
+              {result.path
+                .filter((s, k, all) => k === 0 || all[k - 1]!.node !== s.node || all[k - 1]!.flow !== s.flow)
+                .map((s) => (s.flow === name ? s.node : `${s.flow}/${s.node}`))
+                .join(' → ')}
             </p>
             <table className="data">
               <caption>Path</caption>

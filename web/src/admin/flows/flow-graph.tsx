@@ -15,7 +15,7 @@ interface Laid {
 /** Lays the graph out top to bottom with dagre (edges named by their field, so two edges between a pair both show). */
 function layout(model: FlowGraphModel): Laid {
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 46, edgesep: 12, marginx: 12, marginy: 12 });
+  g.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 46, edgesep: 12, marginx: 14, marginy: 24 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of model.nodes) {
     const w = Math.min(230, Math.max(96, Math.max(n.id.length, n.type.length + n.summary.length + 1) * CHAR_W + 20));
@@ -60,7 +60,7 @@ export function FlowGraph(props: {
     <div className="flow-graph">
       <svg width={laid.width} height={laid.height} viewBox={`0 0 ${laid.width} ${laid.height}`} role="group" aria-label="Flow graph">
         <defs>
-          <marker id="fg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+          <marker id="fg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
             <path d="M0,0 L10,5 L0,10 z" className="fg-arrowhead" />
           </marker>
         </defs>

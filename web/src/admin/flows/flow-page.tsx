@@ -150,52 +150,54 @@ export function FlowPage({ params }: { params: Record<string, string> }) {
             {status}
           </p>
         </section>
-        <section className="panel" aria-labelledby="graph-title">
-          <h2 id="graph-title">Graph</h2>
-          <FlowGraph model={model} errors={errorsByNode} warnings={warningsByNode} visited={visited} selected={selected} onSelect={selectNode} />
-          <div id="flow-problems" aria-live="polite" className="flow-problems">
-            <h3>
-              Problems{' '}
-              <span className="muted">
-                {check.checking ? '(checking…)' : errorCount ? `(${errorCount} error${errorCount > 1 ? 's' : ''})` : check.warnings.length ? '' : '(none: the flow is valid)'}
-              </span>
-            </h3>
-            <ProblemMessage error={check.failure} />
-            <IssueList issues={check.errors} kind="error" onShow={showIssue} />
-            <IssueList issues={check.warnings} kind="warning" onShow={showIssue} />
+        <div>
+          <section className="panel" aria-labelledby="graph-title">
+            <h2 id="graph-title">Graph</h2>
+            <FlowGraph model={model} errors={errorsByNode} warnings={warningsByNode} visited={visited} selected={selected} onSelect={selectNode} />
+            <div id="flow-problems" aria-live="polite" className="flow-problems">
+              <h3>
+                Problems{' '}
+                <span className="muted">
+                  {check.checking ? '(checking…)' : errorCount ? `(${errorCount} error${errorCount > 1 ? 's' : ''})` : check.warnings.length ? '' : '(none: the flow is valid)'}
+                </span>
+              </h3>
+              <ProblemMessage error={check.failure} />
+              <IssueList issues={check.errors} kind="error" onShow={showIssue} />
+              <IssueList issues={check.warnings} kind="warning" onShow={showIssue} />
+            </div>
+          </section>
+        <section className="panel">
+          <div className="tabs" role="tablist" aria-label="Flow tools">
+            {(
+              [
+                ['dry-run', 'Dry run'],
+                ['versions', 'Versions'],
+                ['dids', 'DID bindings'],
+              ] as const
+            ).map(([t, label]) => (
+              <button key={t} type="button" role="tab" id={`tab-${t}`} aria-selected={tab === t} aria-controls={`panel-${t}`} onClick={() => setTab(t)}>
+                {label}
+              </button>
+            ))}
+          </div>
+          <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+            {tab === 'dry-run' && <DryRunPanel name={name} draft={dirty ? draft : undefined} onResult={setDryRun} />}
+            {tab === 'versions' && (
+              <VersionsPanel
+                name={name}
+                liveVersion={live.data?.version}
+                onRolledBack={(f) => {
+                  setText(pretty(f.document));
+                  setLoadedVersion(f.version);
+                  live.reload();
+                }}
+              />
+            )}
+            {tab === 'dids' && <DidBindings flow={name} flows={(flows.data?.items ?? []).map((f) => f.name)} onChange={flows.reload} />}
           </div>
         </section>
+        </div>
       </div>
-      <section className="panel">
-        <div className="tabs" role="tablist" aria-label="Flow tools">
-          {(
-            [
-              ['dry-run', 'Dry run'],
-              ['versions', 'Versions'],
-              ['dids', 'DID bindings'],
-            ] as const
-          ).map(([t, label]) => (
-            <button key={t} type="button" role="tab" id={`tab-${t}`} aria-selected={tab === t} aria-controls={`panel-${t}`} onClick={() => setTab(t)}>
-              {label}
-            </button>
-          ))}
-        </div>
-        <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-          {tab === 'dry-run' && <DryRunPanel name={name} draft={dirty ? draft : undefined} onResult={setDryRun} />}
-          {tab === 'versions' && (
-            <VersionsPanel
-              name={name}
-              liveVersion={live.data?.version}
-              onRolledBack={(f) => {
-                setText(pretty(f.document));
-                setLoadedVersion(f.version);
-                live.reload();
-              }}
-            />
-          )}
-          {tab === 'dids' && <DidBindings flow={name} flows={(flows.data?.items ?? []).map((f) => f.name)} onChange={flows.reload} />}
-        </div>
-      </section>
     </div>
   );
 }
