@@ -66,12 +66,13 @@ export function diffLines(oldText: string, newText: string): DiffLine[] {
         out.push({ op: ' ', text: am[i]!, oldLine: pre + i + 1, newLine: pre + j + 1 });
         i++;
         j++;
-      } else if (j < m && (i >= n || lcs[i * w + j + 1]! >= lcs[(i + 1) * w + j]!)) {
-        out.push({ op: '+', text: bm[j]!, newLine: pre + j + 1 });
-        j++;
-      } else {
+      } else if (i < n && (j >= m || lcs[(i + 1) * w + j]! >= lcs[i * w + j + 1]!)) {
+        // Removals before additions, as unified diffs show them.
         out.push({ op: '-', text: am[i]!, oldLine: pre + i + 1 });
         i++;
+      } else {
+        out.push({ op: '+', text: bm[j]!, newLine: pre + j + 1 });
+        j++;
       }
     }
   }
