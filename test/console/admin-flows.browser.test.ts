@@ -39,6 +39,11 @@ afterAll(async () => {
   await h.stop();
 });
 
+/** The selected text of a textarea (typed structurally: the test code has no DOM types). */
+const selectedText = (el: unknown): string => {
+  const t = el as { value: string; selectionStart: number; selectionEnd: number };
+  return t.value.slice(t.selectionStart, t.selectionEnd);
+};
 const editorText = (page: Page, label: string) => page.getByLabel(label, { exact: true }).inputValue();
 
 test('an admin edits a flow with an error, sees it at the node, fixes it, dry-runs, publishes and rolls back', async () => {
@@ -48,6 +53,7 @@ test('an admin edits a flow with an error, sees it at the node, fixes it, dry-ru
   await page.getByRole('heading', { name: 'IVR flows' }).waitFor();
   // The list shows the flow and its DID binding.
   await page.getByRole('cell', { name: '15550001' }).first().waitFor();
+  await screenshot(page, 'admin-flows-list');
   await page.getByRole('link', { name: 'welcome' }).first().click();
 
   const editor = page.getByLabel('Flow document (JSON)', { exact: true });
@@ -79,15 +85,22 @@ test('an admin edits a flow with an error, sees it at the node, fixes it, dry-ru
   await expect(page.getByRole('button', { name: 'Publish' }).isDisabled()).resolves.toBe(true);
   // The error's line button selects the field in the text.
   await item.getByRole('button', { name: `line ${brokenLine}` }).click();
-  const selected = await editor.evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd));
+  const selected = await editor.evaluate(selectedText);
   expect(selected).toBe('"2": "nowhere"');
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate('window.scrollTo(0, 0)');
   await screenshot(page, 'admin-flows-error');
 
   // Clicking a node on the graph selects its text in the editor.
   await page.locator('g.fg-node[data-node="sales"]').click();
-  const nodeText = await editor.evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd));
+  const nodeText = await editor.evaluate(selectedText);
   expect(nodeText).toMatch(/^"sales": \{/);
+
+  // A hostile queue name is drawn and listed as text, never as markup.
+  await editor.fill(original.replace('"queue": "sales"', '"queue": "<img src=x onerror=alert(1)>"'));
+  await page.locator('g.fg-node[data-node="sales"].error').waitFor();
+  await expect(page.locator('g.fg-node[data-node="sales"] .fg-sub').textContent()).resolves.toContain('<img');
+  await errors.locator('li[data-node="sales"]').waitFor();
+  expect(await page.locator('img').count()).toBe(0);
 
   // 2. Fixed, with a new option 3.
   const fixed = original.replace('"2": "support"', '"2": "support",\n        "3": "sales"');
@@ -105,7 +118,7 @@ test('an admin edits a flow with an error, sees it at the node, fixes it, dry-ru
   await page.locator('g.fg-node[data-node="sales"].visited').waitFor();
   expect(await page.locator('g.fg-node[data-node="support"].visited').count()).toBe(0);
   await page.getByLabel('Comment', { exact: true }).fill('option 3 to sales');
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate('window.scrollTo(0, 0)');
   await screenshot(page, 'admin-flows');
 
   // 4. Publish: version 2 is live.
@@ -186,7 +199,7 @@ test('an admin edits a dialplan: an XML error shown on its line, then valid, sav
   const results = page.getByRole('table', { name: 'Per-node results' });
   await results.getByRole('row').filter({ hasText: 'sim1' }).filter({ hasText: 'ok' }).waitFor();
   await page.getByText('Applied on 1 node.').waitFor();
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate('window.scrollTo(0, 0)');
   await screenshot(page, 'admin-dialplans');
   expect(problems).toEqual([]);
   await context.close();

@@ -47,7 +47,7 @@ export function DialplansPage() {
           ]}
         />
         <form
-          className="row"
+          className="row form-row"
           onSubmit={(e) => {
             e.preventDefault();
             void create.run();

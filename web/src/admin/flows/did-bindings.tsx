@@ -60,7 +60,7 @@ export function DidBindings({ flow, flows, onChange }: { flow?: string; flows: s
         ]}
       />
       <form
-        className="row did-form"
+        className="row form-row"
         onSubmit={(e) => {
           e.preventDefault();
           setDone('');

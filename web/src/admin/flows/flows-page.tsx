@@ -48,7 +48,7 @@ export function FlowsPage() {
           ]}
         />
         <form
-          className="row"
+          className="row form-row"
           onSubmit={(e) => {
             e.preventDefault();
             void create.run();
