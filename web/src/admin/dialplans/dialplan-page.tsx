@@ -80,7 +80,7 @@ export function DialplanPage({ params }: { params: Record<string, string> }) {
           <Field label="Dialplan XML">
             {(id) => <CodeEditor ref={editor} id={id} value={text} onChange={(v) => (setXml(v), setStatus(''))} marks={marks} invalid={errors.length > 0} describedBy="dialplan-problems" rows={20} />}
           </Field>
-          <div className="row">
+          <div className="row form-row">
             <Field label="Comment" hint="why the change was made">
               {(id, d) => <input id={id} aria-describedby={d} value={comment} onChange={(e) => setComment(e.target.value)} maxLength={500} />}
             </Field>

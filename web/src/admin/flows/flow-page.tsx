@@ -133,7 +133,7 @@ export function FlowPage({ params }: { params: Record<string, string> }) {
           <Field label="Flow document (JSON)">
             {(id) => <CodeEditor ref={editor} id={id} value={current} onChange={(v) => (setText(v), setStatus(''))} marks={marks} invalid={errorCount > 0} describedBy="flow-problems" rows={22} />}
           </Field>
-          <div className="row">
+          <div className="row form-row">
             <Field label="Comment" hint="kept with the version">
               {(id, d) => <input id={id} aria-describedby={d} value={comment} onChange={(e) => setComment(e.target.value)} maxLength={512} />}
             </Field>
