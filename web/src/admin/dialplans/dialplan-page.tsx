@@ -32,7 +32,7 @@ export function DialplanPage({ params }: { params: Record<string, string> }) {
   }, [current.data, xml]);
 
   const text = xml ?? '';
-  const check = useDialplanValidation(text, context);
+  const check = useDialplanValidation(text, context, xml !== null);
   const errors = check.result?.errors ?? [];
   const dirty = xml !== null && current.data !== undefined && text !== current.data.xml;
   const marks = useMemo(() => new Map<number, LineMark>(errors.filter((e) => e.line).map((e) => [e.line!, 'error'])), [errors]);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, api } from '../../lib/api';
 import type { DialplanValidation } from './types';
 
@@ -12,11 +12,17 @@ export interface DialplanCheck {
 const DEBOUNCE_MS = 400;
 
 /** Live validation of dialplan XML by the service's own validator (POST /api/v1/dialplans/validate), debounced. */
-export function useDialplanValidation(xml: string, context: string): DialplanCheck {
+/** `loaded` is false until the editor holds the stored XML (nothing is judged before). */
+export function useDialplanValidation(xml: string, context: string, loaded: boolean): DialplanCheck {
   const [verdict, setVerdict] = useState<{ xml: string; result: DialplanValidation } | null>(null);
   const [failure, setFailure] = useState<ApiError | null>(null);
+  // The text as loaded is judged at once; typing is debounced.
+  const judged = useRef(false);
   useEffect(() => {
+    if (!loaded) return;
     const ctl = new AbortController();
+    const delay = judged.current ? DEBOUNCE_MS : 0;
+    judged.current = true;
     const t = setTimeout(() => {
       api<DialplanValidation>('POST', '/api/v1/dialplans/validate', { body: { xml, context }, signal: ctl.signal }).then(
         (result) => {
@@ -28,12 +34,12 @@ export function useDialplanValidation(xml: string, context: string): DialplanChe
           setFailure(err instanceof ApiError ? err : new ApiError({ status: 0, detail: String(err) }));
         },
       );
-    }, DEBOUNCE_MS);
+    }, delay);
     return () => {
       clearTimeout(t);
       ctl.abort();
     };
-  }, [xml, context]);
+  }, [xml, context, loaded]);
   return { result: verdict?.result ?? null, checking: verdict?.xml !== xml, failure };
 }
 

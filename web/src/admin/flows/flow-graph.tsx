@@ -1,5 +1,5 @@
 import dagre from '@dagrejs/dagre';
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FlowGraphModel } from './flow-model';
 
 const NODE_H = 46;
@@ -55,73 +55,100 @@ export function FlowGraph(props: {
   onSelect: (id: string) => void;
 }) {
   const laid = useMemo(() => layout(props.model), [props.model]);
+  // Wide flows are shrunk to the panel's width by default (the overview); "Actual size" scrolls instead.
+  const [fit, setFit] = useState(true);
+  const box = useRef<HTMLDivElement>(null);
+  // Bring the selected node into view (an error clicked in the list, a node chosen by keyboard).
+  useEffect(() => {
+    if (!props.selected || !box.current) return;
+    const el = [...box.current.querySelectorAll<SVGGElement>('g.fg-node')].find((g) => g.dataset.node === props.selected);
+    el?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [props.selected, fit]);
   if (!props.model.nodes.length) return <p className="muted">The graph appears when the document has nodes.</p>;
   return (
-    <div className="flow-graph">
-      <svg width={laid.width} height={laid.height} viewBox={`0 0 ${laid.width} ${laid.height}`} role="group" aria-label="Flow graph">
-        <defs>
-          <marker id="fg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
-            <path d="M0,0 L10,5 L0,10 z" className="fg-arrowhead" />
-          </marker>
-        </defs>
-        {laid.edges.map((e, k) => (
-          <g key={k} className={props.visited.has(e.from) && props.visited.has(e.to) ? 'fg-edge visited' : 'fg-edge'}>
-            <path d={e.d} markerEnd="url(#fg-arrow)" />
-            <text x={e.lx} y={e.ly + 4} textAnchor="middle">
-              {e.label}
-            </text>
-          </g>
-        ))}
-        {laid.nodes.map((n) => {
-          const errs = props.errors.get(n.id) ?? [];
-          const warns = props.warnings.get(n.id) ?? [];
-          const isStart = n.id === props.model.start;
-          const cls = ['fg-node', isStart && 'start', errs.length && 'error', !errs.length && warns.length && 'warning', n.missing && 'missing', props.visited.has(n.id) && 'visited', props.selected === n.id && 'selected']
-            .filter(Boolean)
-            .join(' ');
-          const name = `${n.id} (${n.type})${isStart ? ', start node' : ''}${errs.length ? `, ${errs.length} error${errs.length > 1 ? 's' : ''}: ${errs.join('; ')}` : ''}${warns.length ? `, warning: ${warns.join('; ')}` : ''}`;
-          const x = n.x - n.w / 2;
-          const y = n.y - NODE_H / 2;
-          return (
-            <g
-              key={n.id}
-              className={cls}
-              data-node={n.id}
-              role="button"
-              tabIndex={0}
-              aria-label={name}
-              aria-pressed={props.selected === n.id}
-              onClick={() => props.onSelect(n.id)}
-              onKeyDown={(ev) => {
-                if (ev.key === 'Enter' || ev.key === ' ') {
-                  ev.preventDefault();
-                  props.onSelect(n.id);
-                }
-              }}
-            >
-              <title>{name}</title>
-              <rect x={x} y={y} width={n.w} height={NODE_H} rx={6} />
-              {isStart && <rect className="start-ring" x={x - 4} y={y - 4} width={n.w + 8} height={NODE_H + 8} rx={9} />}
-              <text x={n.x} y={y + 18} textAnchor="middle" className="fg-id">
-                {n.id.length > 30 ? `${n.id.slice(0, 29)}…` : n.id}
+    <div>
+      <div className="row graph-tools">
+        <span className="muted">
+          {props.model.nodes.length} nodes · {props.model.edges.length} edges
+        </span>
+        <span className="spacer" />
+        <button type="button" className="small" aria-pressed={!fit} onClick={() => setFit((f) => !f)}>
+          Actual size
+        </button>
+      </div>
+      <div className="flow-graph" ref={box}>
+        <svg
+          width={fit ? '100%' : laid.width}
+          height={fit ? undefined : laid.height}
+          style={fit ? { maxWidth: laid.width } : undefined}
+          viewBox={`0 0 ${laid.width} ${laid.height}`}
+          role="group"
+          aria-label="Flow graph"
+        >
+          <defs>
+            <marker id="fg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
+              <path d="M0,0 L10,5 L0,10 z" className="fg-arrowhead" />
+            </marker>
+          </defs>
+          {laid.edges.map((e, k) => (
+            <g key={k} className={props.visited.has(e.from) && props.visited.has(e.to) ? 'fg-edge visited' : 'fg-edge'}>
+              <path d={e.d} markerEnd="url(#fg-arrow)" />
+              <text x={e.lx} y={e.ly + 4} textAnchor="middle">
+                {e.label}
               </text>
-              <text x={n.x} y={y + 35} textAnchor="middle" className="fg-sub">
-                {clip(`${n.type}${n.summary ? ` · ${n.summary}` : ''}`, Math.floor((n.w - 12) / 6.2))}
-              </text>
-              {isStart && (
-                <text x={x + 2} y={y - 7} className="fg-tag">
-                  start
-                </text>
-              )}
-              {errs.length > 0 && (
-                <text x={x + n.w - 4} y={y + 14} textAnchor="end" className="fg-bang">
-                  !
-                </text>
-              )}
             </g>
-          );
-        })}
-      </svg>
+          ))}
+          {laid.nodes.map((n) => {
+            const errs = props.errors.get(n.id) ?? [];
+            const warns = props.warnings.get(n.id) ?? [];
+            const isStart = n.id === props.model.start;
+            const cls = ['fg-node', isStart && 'start', errs.length && 'error', !errs.length && warns.length && 'warning', n.missing && 'missing', props.visited.has(n.id) && 'visited', props.selected === n.id && 'selected']
+              .filter(Boolean)
+              .join(' ');
+            const name = `${n.id} (${n.type})${isStart ? ', start node' : ''}${errs.length ? `, ${errs.length} error${errs.length > 1 ? 's' : ''}: ${errs.join('; ')}` : ''}${warns.length ? `, warning: ${warns.join('; ')}` : ''}`;
+            const x = n.x - n.w / 2;
+            const y = n.y - NODE_H / 2;
+            return (
+              <g
+                key={n.id}
+                className={cls}
+                data-node={n.id}
+                role="button"
+                tabIndex={0}
+                aria-label={name}
+                aria-pressed={props.selected === n.id}
+                onClick={() => props.onSelect(n.id)}
+                onKeyDown={(ev) => {
+                  if (ev.key === 'Enter' || ev.key === ' ') {
+                    ev.preventDefault();
+                    props.onSelect(n.id);
+                  }
+                }}
+              >
+                <title>{name}</title>
+                <rect x={x} y={y} width={n.w} height={NODE_H} rx={6} />
+                {isStart && <rect className="start-ring" x={x - 4} y={y - 4} width={n.w + 8} height={NODE_H + 8} rx={9} />}
+                <text x={n.x} y={y + 18} textAnchor="middle" className="fg-id">
+                  {n.id.length > 30 ? `${n.id.slice(0, 29)}…` : n.id}
+                </text>
+                <text x={n.x} y={y + 35} textAnchor="middle" className="fg-sub">
+                  {clip(`${n.type}${n.summary ? ` · ${n.summary}` : ''}`, Math.floor((n.w - 12) / 6.2))}
+                </text>
+                {isStart && (
+                  <text x={x + 2} y={y - 7} className="fg-tag">
+                    start
+                  </text>
+                )}
+                {errs.length > 0 && (
+                  <text x={x + n.w - 4} y={y + 14} textAnchor="end" className="fg-bang">
+                    !
+                  </text>
+                )}
+              </g>
+            );
+          })}
+        </svg>
+      </div>
     </div>
   );
 }

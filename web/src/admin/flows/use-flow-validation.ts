@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, api } from '../../lib/api';
 import { parseJsonWithSpans, spanOf, type JsonParse } from './json-locate';
 import type { FlowIssue, FlowValidation } from './types';
@@ -31,12 +31,16 @@ export function useFlowValidation(text: string, flowName: string): FlowCheck {
   const parsed = useMemo(() => parseJsonWithSpans(text), [text]);
   const [verdict, setVerdict] = useState<{ text: string; result: FlowValidation } | null>(null);
   const [failure, setFailure] = useState<ApiError | null>(null);
+  // The text as loaded is judged at once; typing is debounced.
+  const judged = useRef(false);
 
   const document = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null && !Array.isArray(parsed.value) ? parsed.value : undefined;
 
   useEffect(() => {
     if (!document) return;
     const ctl = new AbortController();
+    const delay = judged.current ? DEBOUNCE_MS : 0;
+    judged.current = true;
     const t = setTimeout(() => {
       api<FlowValidation>('POST', '/api/v1/ivr/flows/validate', { body: { document, name: flowName }, signal: ctl.signal }).then(
         (result) => {
@@ -48,7 +52,7 @@ export function useFlowValidation(text: string, flowName: string): FlowCheck {
           setFailure(err instanceof ApiError ? err : new ApiError({ status: 0, detail: String(err) }));
         },
       );
-    }, DEBOUNCE_MS);
+    }, delay);
     return () => {
       clearTimeout(t);
       ctl.abort();
