@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { engines } from '../helpers/databases';
 import { launchBrowser, openConsole, screenshot, signIn } from './browser';
-import { ADMIN_PASSWORD, ConsoleHarness } from './harness';
+import { ADMIN_PASSWORD, ConsoleHarness, USER_PASSWORD } from './harness';
 
 const h = new ConsoleHarness(engines.sqlite);
 let browser: Browser;
@@ -54,6 +54,18 @@ test('an admin edits a flow with an error, sees it at the node, fixes it, dry-ru
   // The list shows the flow and its DID binding.
   await page.getByRole('cell', { name: '15550001' }).first().waitFor();
   await screenshot(page, 'admin-flows-list');
+  // DID bindings: bind a second DID to the flow, then unbind it (with confirmation).
+  const dids = page.getByRole('region', { name: 'DID bindings' });
+  await dids.getByLabel('DID', { exact: true }).fill('15550002');
+  await dids.getByLabel('Runs flow').selectOption('welcome');
+  await dids.getByRole('button', { name: 'Bind DID', exact: true }).click();
+  await dids.getByText('DID 15550002 now runs flow welcome.').waitFor();
+  await dids.getByRole('cell', { name: '15550002', exact: true }).waitFor();
+  await dids.getByRole('button', { name: 'Unbind DID 15550002' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Unbind' }).click();
+  await dids.getByText('DID 15550002 is unbound').waitFor();
+  const bound = (await (await h.api('/api/v1/ivr/dids')).json()) as { items: Array<{ did: string }> };
+  expect(bound.items.map((b) => b.did)).toEqual(['15550001']);
   await page.getByRole('link', { name: 'welcome' }).first().click();
 
   const editor = page.getByLabel('Flow document (JSON)', { exact: true });
@@ -199,8 +211,29 @@ test('an admin edits a dialplan: an XML error shown on its line, then valid, sav
   const results = page.getByRole('table', { name: 'Per-node results' });
   await results.getByRole('row').filter({ hasText: 'sim1' }).filter({ hasText: 'ok' }).waitFor();
   await page.getByText('Applied on 1 node.').waitFor();
+
+  // Roll back to version 1: version 3 is current, with the old XML, in the editor too.
+  await page.getByRole('button', { name: 'Roll back to version 1' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+  await page.getByText('Rolled back: version 3 is current, with the XML of version 1.').waitFor();
+  await expect(editor.inputValue()).resolves.toBe(original);
+  const current = (await (await h.api('/api/v1/dialplans/console_test')).json()) as { version: number; xml: string };
+  expect(current).toMatchObject({ version: 3, xml: original });
   await page.evaluate('window.scrollTo(0, 0)');
   await screenshot(page, 'admin-dialplans');
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test('a supervisor is told the flow and dialplan pages need the admin role', async () => {
+  await h.user('sup-flows', 'supervisor');
+  const { page, context, problems } = await openConsole(browser, h.url);
+  await signIn(page, 'sup-flows', USER_PASSWORD);
+  expect(await page.getByRole('link', { name: 'IVR flows' }).count()).toBe(0);
+  await page.goto('/#/admin/flows/welcome');
+  await page.getByRole('alert').filter({ hasText: 'this page needs another role than supervisor' }).waitFor();
+  await page.goto('/#/admin/dialplans');
+  await page.getByRole('alert').filter({ hasText: 'this page needs another role than supervisor' }).waitFor();
   expect(problems).toEqual([]);
   await context.close();
 });
