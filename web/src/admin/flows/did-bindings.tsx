@@ -35,8 +35,11 @@ export function DidBindings({ flow, flows, onChange }: { flow?: string; flows: s
   const rows = bindings.data?.items.filter((b) => !flow || b.flow === flow);
 
   return (
-    <section className="panel" aria-labelledby="did-title">
-      <h2 id="did-title">DID bindings</h2>
+    // Inside the flow page's tab panel it needs no panel of its own.
+    <section className={flow ? undefined : 'panel'} aria-labelledby="did-title">
+      <h2 id="did-title" className={flow ? 'visually-hidden' : undefined}>
+        DID bindings
+      </h2>
       <ProblemMessage error={bindings.error} />
       <DataTable
         caption={flow ? `DIDs that run ${flow}` : 'Every DID and its flow'}

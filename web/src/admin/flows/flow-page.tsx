@@ -10,7 +10,7 @@ import { FlowGraph } from './flow-graph';
 import { flowGraph, type FlowGraphModel } from './flow-model';
 import { spanOf } from './json-locate';
 import { useFlowValidation, type LocatedIssue } from './use-flow-validation';
-import type { DryRunResult, FlowSummary, FlowValidation, Items, StoredFlow } from './types';
+import type { DryRunResult, FlowValidation, StoredFlow } from './types';
 import { pretty, VersionsPanel } from './versions-panel';
 
 type Tab = 'dry-run' | 'versions' | 'dids';
@@ -100,8 +100,6 @@ export function FlowPage({ params }: { params: Record<string, string> }) {
     setStatus(`Published version ${saved.version}: it is live for the next call.`);
     live.reload();
   });
-
-  const flows = useResource((signal) => get<Items<FlowSummary>>('/api/v1/ivr/flows', undefined, signal), []);
 
   if (live.error) {
     return (
@@ -193,7 +191,7 @@ export function FlowPage({ params }: { params: Record<string, string> }) {
                 }}
               />
             )}
-            {tab === 'dids' && <DidBindings flow={name} flows={(flows.data?.items ?? []).map((f) => f.name)} onChange={flows.reload} />}
+            {tab === 'dids' && <DidBindings flow={name} flows={[name]} />}
           </div>
         </section>
         </div>
