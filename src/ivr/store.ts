@@ -54,6 +54,8 @@ export interface FlowValidationError {
   message: string;
 }
 
+export type CheckFlowResult = { ok: true; flow: FlowDocument; warnings: FlowValidationError[] } | { ok: false; errors: FlowValidationError[] };
+
 export type SaveFlowResult =
   | { ok: true; flow: StoredFlow; previous: StoredFlow | undefined; warnings?: unknown }
   | { ok: false; errors: FlowValidationError[] };
@@ -224,10 +226,10 @@ export class IvrStore {
   }
 
   /**
-   * Validates `input` and stores it as the next version of its flow. `expectName` (an update through
-   * /flows/:name) must equal the document's name. Returns the validation errors instead of throwing for them.
+   * Validates `input` as saving it would, without storing it: the document (parseFlowDocument), its name, and every
+   * flow a `goto` names (named at the goto node). The console's live validation calls this through the API.
    */
-  async saveFlow(input: unknown, opts: { by: string; comment?: string | null; expectName?: string }): Promise<SaveFlowResult> {
+  checkFlow(input: unknown, opts: { expectName?: string } = {}): CheckFlowResult {
     const parsed = parseFlowDocument(input);
     if (!parsed.ok) return { ok: false, errors: parsed.errors };
     const doc = parsed.flow;
@@ -238,13 +240,25 @@ export class IvrStore {
     if (opts.expectName !== undefined && name !== opts.expectName) {
       return { ok: false, errors: [{ path: 'name', message: `the document is named "${name}", not "${opts.expectName}"` }] };
     }
-    const missing = crossFlowReferences(doc).filter((ref) => ref !== name && !this.live.has(ref));
-    if (missing.length) {
-      return {
-        ok: false,
-        errors: [...new Set(missing)].map((ref) => ({ path: 'nodes', message: `goes to flow "${ref}", which does not exist` })),
-      };
+    const errors: FlowValidationError[] = [];
+    for (const [id, node] of Object.entries(doc.nodes)) {
+      if (node.type === 'goto' && node.flow !== undefined && node.flow !== name && !this.live.has(node.flow)) {
+        errors.push({ node: id, path: `nodes.${id}.flow`, message: `node "${id}": goes to flow "${node.flow}", which does not exist` });
+      }
     }
+    if (errors.length) return { ok: false, errors };
+    return { ok: true, flow: doc, warnings: parsed.warnings };
+  }
+
+  /**
+   * Validates `input` and stores it as the next version of its flow. `expectName` (an update through
+   * /flows/:name) must equal the document's name. Returns the validation errors instead of throwing for them.
+   */
+  async saveFlow(input: unknown, opts: { by: string; comment?: string | null; expectName?: string }): Promise<SaveFlowResult> {
+    const checked = this.checkFlow(input, { expectName: opts.expectName });
+    if (!checked.ok) return checked;
+    const doc = checked.flow;
+    const name = flowNameOf(doc);
     const text = JSON.stringify(doc);
     const previous = this.live.get(name);
     const repo = this.ds.getRepository<IvrFlowRow>(IvrFlowSchema);
@@ -264,7 +278,7 @@ export class IvrStore {
         // A concurrent save may have gone past us: the cache keeps the highest version.
         const cached = this.live.get(name);
         if (!cached || cached.version < stored.version) this.live.set(name, stored);
-        return { ok: true, flow: stored, previous, warnings: parsed.warnings };
+        return { ok: true, flow: stored, previous, warnings: checked.warnings };
       } catch (err) {
         // Unique (name, version): another save took this number; take the next one.
         if (attempt >= 3) throw err;

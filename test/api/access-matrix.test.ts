@@ -160,6 +160,20 @@ describe('role access matrix: every route x every kind of caller', () => {
       body: () => ({ digits: [] }),
       expect: same(401, 403, 200, 200),
     },
+    {
+      method: 'POST',
+      route: '/api/v1/ivr/flows/validate',
+      path: () => '/api/v1/ivr/flows/validate',
+      body: () => ({ document: ivrFlowDoc('validated') }),
+      expect: same(401, 403, 403, 200),
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/ivr/flows/:name/rollback',
+      path: async () => `/api/v1/ivr/flows/${await throwawayFlow()}/rollback`,
+      body: () => ({ version: 1 }),
+      expect: same(401, 403, 403, 200),
+    },
     { method: 'GET', route: '/api/v1/ivr/dids', path: () => '/api/v1/ivr/dids', expect: same(401, 403, 403, 200) },
     {
       method: 'PUT',

@@ -103,6 +103,13 @@ const flowSummaryOut = z.object({
   comment: z.string().nullable(),
   dids: z.array(z.string()),
 });
+const flowIssueOut = z
+  .object({
+    node: z.string().optional().meta({ description: 'the node the problem is in' }),
+    path: z.string().meta({ description: 'dotted path in the document, e.g. nodes.menu.options.1' }),
+    message: z.string(),
+  })
+  .meta({ id: 'IvrFlowIssue' });
 const bindingOut = z.object({ did: z.string(), flow: z.string(), updated_by: z.string(), updated_at: dateTime }).meta({ id: 'IvrDidBinding' });
 const callOut = z
   .object({
@@ -214,6 +221,31 @@ export function ivrRoutes(ctx: ApiContext): AnyRoute[] {
     }),
 
     defineRoute({
+      method: 'post',
+      path: '/api/v1/ivr/flows/validate',
+      operationId: 'validateIvrFlow',
+      summary: 'Validate a flow document without storing it',
+      description:
+        'The checks a save makes (schema, references, regexps, templates, flows a goto names). 200 with the verdict; each error and warning names its node (when it is in one) and its dotted path in the document. The console validates as the admin types.',
+      tags: ['ivr'],
+      access: ADMIN,
+      body: z.strictObject({
+        document: flowBody.shape.document,
+        name: nameParams.shape.name.optional().meta({ description: 'the flow being edited: the document must carry this name' }),
+      }),
+      responses: {
+        200: {
+          description: 'valid, the errors (empty when valid) and the warnings (unreachable nodes)',
+          schema: z.object({ valid: z.boolean(), errors: z.array(flowIssueOut), warnings: z.array(flowIssueOut) }),
+        },
+      },
+      handler: async ({ res, body }) => {
+        const checked = (await loaded()).checkFlow(body.document, { expectName: body.name });
+        res.json(checked.ok ? { valid: true, errors: [], warnings: checked.warnings } : { valid: false, errors: checked.errors, warnings: [] });
+      },
+    }),
+
+    defineRoute({
       method: 'get',
       path: '/api/v1/ivr/flows/:name',
       operationId: 'getIvrFlow',
@@ -301,6 +333,34 @@ export function ivrRoutes(ctx: ApiContext): AnyRoute[] {
         const flow = await (await loaded()).getFlowVersion(params.name, params.version);
         if (!flow) throw new HttpProblem(404, `flow "${params.name}" has no version ${params.version}`);
         res.json(flow);
+      },
+    }),
+
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/ivr/flows/:name/rollback',
+      operationId: 'rollbackIvrFlow',
+      summary: 'Make an old version live again (saved as a new version)',
+      description: 'The old document is validated again (a flow its goto names may be gone: 422). 404 when the version does not exist.',
+      tags: ['ivr'],
+      access: ADMIN,
+      params: nameParams,
+      body: z.strictObject({ version: z.number().int().min(1), comment: flowBody.shape.comment }),
+      responses: { 200: { description: 'the new live version', schema: flowOut } },
+      handler: async ({ req, res, principal, params, body }) => {
+        const s = await loaded();
+        const old = await s.getFlowVersion(params.name, body.version);
+        if (!old) throw new HttpProblem(404, `flow "${params.name}" has no version ${body.version}`);
+        const saved = await s.saveFlow(old.document, { by: who(principal), comment: body.comment ?? `rollback to version ${body.version}`, expectName: params.name });
+        if (!saved.ok) throw flowProblem(saved.errors);
+        await ctx.audit(req, principal, {
+          action: 'ivr_flow.rollback',
+          target_type: 'ivr_flow',
+          target_id: saved.flow.name,
+          before: saved.previous ?? null,
+          after: { ...saved.flow, rolled_back_to: body.version },
+        });
+        res.json(saved.flow);
       },
     }),
 

@@ -1,0 +1,153 @@
+import { useEffect, useState } from 'react';
+import { ConfirmDialog } from '../../components/confirm';
+import { Field } from '../../components/field';
+import { ProblemMessage } from '../../components/problem';
+import { ApiError, get, post } from '../../lib/api';
+import { dateTime } from '../../lib/format';
+import { useAction, useResource } from '../../lib/hooks';
+import type { DiffHunk, DiffLine } from '../flows/diff';
+import { DiffView } from '../flows/diff-view';
+import type { DialplanDiff, DialplanVersion, DialplanVersionFull, Items } from './types';
+
+/** The service's unified hunks (GET .../diff) with each line's old and new number, for DiffView. */
+export function numberHunks(d: DialplanDiff): DiffHunk[] {
+  return d.hunks.map((h) => {
+    let o = h.old_lines ? h.old_start : h.old_start + 1;
+    let n = h.new_lines ? h.new_start : h.new_start + 1;
+    const lines: DiffLine[] = h.lines.map((l) => (l.op === ' ' ? { op: l.op, text: l.text, oldLine: o++, newLine: n++ } : l.op === '-' ? { op: l.op, text: l.text, oldLine: o++ } : { op: l.op, text: l.text, newLine: n++ }));
+    return { oldStart: h.old_start, newStart: h.new_start, lines };
+  });
+}
+
+/** Versions of a context (newest first), the service's diff between two, and rollback (a new version). */
+export function DialplanVersions({ context, current, onRolledBack }: { context: string; current: number | undefined; onRolledBack: (v: DialplanVersionFull) => void }) {
+  const base = `/api/v1/dialplans/${encodeURIComponent(context)}`;
+  const versions = useResource((signal) => get<Items<DialplanVersion>>(`${base}/versions`, undefined, signal), [base, current]);
+  const items = [...(versions.data?.items ?? [])].reverse();
+  const [from, setFrom] = useState<number | ''>('');
+  const [to, setTo] = useState<number | ''>('');
+  const [diff, setDiff] = useState<DialplanDiff | null>(null);
+  const [diffError, setDiffError] = useState<ApiError | null>(null);
+  const [rollbackTo, setRollbackTo] = useState<DialplanVersion | null>(null);
+  const [done, setDone] = useState('');
+  const newest = items[0]?.version;
+  const second = items[1]?.version;
+
+  useEffect(() => {
+    if (newest === undefined) return;
+    setTo(newest);
+    setFrom(second ?? newest);
+  }, [newest, second]);
+
+  useEffect(() => {
+    if (from === '' || to === '') return;
+    let stale = false;
+    get<DialplanDiff>(`${base}/diff`, { from, to }).then(
+      (d) => {
+        if (stale) return;
+        setDiff(d);
+        setDiffError(null);
+      },
+      (err: unknown) => !stale && setDiffError(err instanceof ApiError ? err : new ApiError({ status: 0, detail: String(err) })),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [base, from, to]);
+
+  const rollback = useAction(async (v: DialplanVersion) => {
+    const row = await post<DialplanVersionFull>(`${base}/rollback`, { version: v.version });
+    setRollbackTo(null);
+    setDone(`Rolled back: version ${row.version} is current, with the XML of version ${v.version}. Apply it to make it take effect.`);
+    onRolledBack(row);
+  });
+
+  return (
+    <div>
+      <ProblemMessage error={versions.error} />
+      <table className="data" aria-label="Versions">
+        <thead>
+          <tr>
+            <th scope="col" className="num">
+              Version
+            </th>
+            <th scope="col">Saved</th>
+            <th scope="col">By</th>
+            <th scope="col">Comment</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((v) => (
+            <tr key={v.version}>
+              <td className="num">
+                {v.version} {v.version === current && <span className="pill ok">current</span>}
+                {v.deleted && <span className="pill bad">deleted</span>}
+              </td>
+              <td>{dateTime(v.created_at)}</td>
+              <td>{v.author_name}</td>
+              <td>{v.comment ?? ''}</td>
+              <td className="row">
+                <button type="button" onClick={() => (setFrom(v.version), setTo(newest ?? v.version))} aria-label={`Diff version ${v.version} with the current version`}>
+                  Diff with current
+                </button>
+                {v.version !== current && !v.deleted && (
+                  <button type="button" onClick={() => setRollbackTo(v)} aria-label={`Roll back to version ${v.version}`}>
+                    Roll back
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p role="status" aria-live="polite" className="success-text">
+        {done}
+      </p>
+      <ProblemMessage error={rollback.error} onDismiss={rollback.clear} />
+      <h3>Diff</h3>
+      <div className="row">
+        <Field label="From version">
+          {(id) => (
+            <select id={id} value={from} onChange={(e) => setFrom(Number(e.target.value))}>
+              {items.map((v) => (
+                <option key={v.version} value={v.version}>
+                  {v.version}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="To version">
+          {(id) => (
+            <select id={id} value={to} onChange={(e) => setTo(Number(e.target.value))}>
+              {items.map((v) => (
+                <option key={v.version} value={v.version}>
+                  {v.version}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {diff && (
+          <span className="muted">
+            +{diff.added} −{diff.removed}
+          </span>
+        )}
+      </div>
+      <ProblemMessage error={diffError} />
+      {diff && <DiffView hunks={numberHunks(diff)} label={`Changes from version ${diff.from} to version ${diff.to}`} />}
+      <ConfirmDialog
+        open={!!rollbackTo}
+        title={`Roll back ${context} to version ${rollbackTo?.version ?? ''}?`}
+        confirmLabel="Roll back"
+        danger
+        busy={rollback.busy}
+        onConfirm={() => rollbackTo && void rollback.run(rollbackTo)}
+        onCancel={() => setRollbackTo(null)}
+      >
+        The XML of version {rollbackTo?.version} becomes the current version (validated again). Nodes run it after the next apply.
+      </ConfirmDialog>
+    </div>
+  );
+}
