@@ -6,7 +6,8 @@
  * plus `switchboard.v1`, which the server selects) or with `?token=<jwt>` / `?api_key=<key>`. Credentials are checked
  * exactly as for the REST API (signature, expiry, user disabled or password changed). An agent (role agent) must
  * have an agent row and receives only their own events (their state, their offers with the screen pop, the calls
- * offered to them, and the figures of the queues they serve); supervisors and admins receive everything. Every
+ * offered to them, and the figures of the queues they serve); supervisors receive what concerns the agents of their
+ * teams (the REST rule of src/auth/agent-access.ts) plus every queue's figures and waiting calls; admins everything. Every
  * message is JSON `{ seq, type, at, ... }` with `seq` increasing by one per connection, starting with `hello`:
  * - hello: role, agent_id, heartbeat_sec and a snapshot (queues and agents; or the agent's own state);
  * - agent_state, offer (with screen_pop), offer_cancelled, call_state, queue_stats (at most one per queue per
@@ -30,6 +31,7 @@ import { UserService } from '../auth/users';
 import { systemClock, type Clock, type ClockTimer } from '../clock/clock';
 import type { Logger } from '../log/logger';
 import type { MetricsRegistry } from '../metrics/registry';
+import { recordingStoreFor } from '../recording/store';
 import { acdConfigStoreFor, type AcdConfigStoreImpl } from './config-store';
 import type { AcdEffect, AcdRuntimeApi, AgentSnapshot, AgentState, QueueSnapshot } from './contract';
 import { dbTime } from './reports';
@@ -277,8 +279,13 @@ export interface AcdLiveOptions {
 interface Client {
   ws: WebSocket;
   principal: Principal;
-  /** Supervisors and admins see everything. */
+  /** Supervisors and admins: every queue's figures and waiting calls. */
   all: boolean;
+  /**
+   * The agents a supervisor sees: those sharing one of these teams (src/auth/agent-access.ts, the REST rule). null for
+   * admins (every agent); empty for a supervisor API key (no agent). Re-read at every credential re-check.
+   */
+  teams: ReadonlySet<string> | null;
   /** The agent this connection belongs to (agents; also supervisors who are agents). */
   agentId: number | undefined;
   seq: number;
@@ -404,7 +411,7 @@ export class AcdLiveHub {
           problemResponse(socket, who.status, who.detail, who.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="switchboard"' } : {});
           return;
         }
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, who.principal, who.agentId, who.headers, who.exp));
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, who.principal, who.agentId, who.headers, who.exp, who.teams));
       },
       (err: unknown) => {
         this.log.error('WebSocket authentication failed', { error: err instanceof Error ? err.stack : String(err) });
@@ -416,7 +423,10 @@ export class AcdLiveHub {
 
   private async authenticate(
     req: IncomingMessage,
-  ): Promise<{ status: number; detail: string } | { principal: Principal; agentId: number | undefined; headers: Record<string, string>; exp: number | undefined }> {
+  ): Promise<
+    | { status: number; detail: string }
+    | { principal: Principal; agentId: number | undefined; headers: Record<string, string>; exp: number | undefined; teams: ReadonlySet<string> | null }
+  > {
     const cred = upgradeCredentials(req);
     const headers: Record<string, string> = {};
     if (cred.authorization) headers.authorization = cred.authorization;
@@ -436,10 +446,32 @@ export class AcdLiveHub {
     const agent = principal.kind === 'user' ? this.store.agentByUserId(principal.id) : undefined;
     if (principal.role === 'agent' && !agent)
       return { status: 403, detail: principal.kind === 'user' ? 'no ACD agent is linked to your user' : 'an agent API key is not an agent; log in as the agent' };
-    return { principal, agentId: agent?.id, headers, exp };
+    return { principal, agentId: agent?.id, headers, exp, teams: await this.teamsOf(principal) };
   }
 
-  private accept(ws: WebSocket, principal: Principal, agentId: number | undefined, headers: Record<string, string>, exp: number | undefined): void {
+  private async teamsOf(principal: Principal): Promise<ReadonlySet<string> | null> {
+    if (principal.role === 'admin') return null;
+    if (principal.role !== 'supervisor' || principal.kind !== 'user') return new Set();
+    return new Set(await recordingStoreFor(this.deps.dataSource).supervisorTeams(principal.id));
+  }
+
+  /** Whether the connection may see agent `agentId` (their state, offers and screen pops, calls, monitoring). */
+  private seesAgent(c: Client, agentId: number): boolean {
+    if (c.agentId === agentId) return true;
+    if (!c.all) return false;
+    if (c.teams === null) return true;
+    const teams = c.teams;
+    return !!this.store.getAgent(agentId)?.teams.some((t) => teams.has(t));
+  }
+
+  private accept(
+    ws: WebSocket,
+    principal: Principal,
+    agentId: number | undefined,
+    headers: Record<string, string>,
+    exp: number | undefined,
+    teams: ReadonlySet<string> | null,
+  ): void {
     if (this.closed) {
       ws.close(1001, 'shutting down');
       return;
@@ -448,6 +480,7 @@ export class AcdLiveHub {
       ws,
       principal,
       all: principal.role !== 'agent',
+      teams,
       agentId,
       seq: 0,
       alive: true,
@@ -487,7 +520,8 @@ export class AcdLiveHub {
     const engine = this.runtime?.engine;
     if (!engine) return {};
     try {
-      if (client.all) return { queues: engine.queues().map(queueStatsView), agents: engine.agents().map(agentStateView) };
+      if (client.all)
+        return { queues: engine.queues().map(queueStatsView), agents: engine.agents().filter((a) => this.seesAgent(client, a.id)).map(agentStateView) };
       const a = client.agentId !== undefined ? engine.agent(client.agentId) : undefined;
       const served = this.servedQueues(client);
       return { agent: a ? agentStateView(a) : null, queues: engine.queues().filter((q) => served.has(q.queue)).map(queueStatsView) };
@@ -608,7 +642,7 @@ export class AcdLiveHub {
     if (this.closed) return 0;
     let n = 0;
     for (const c of [...this.clients]) {
-      if (!c.all && !(toAgent && c.agentId === agentId)) continue;
+      if (c.agentId === agentId ? !toAgent && !c.all : !this.seesAgent(c, agentId)) continue;
       this.send(c, { type: 'monitored', agent_id: agentId, monitored: monitored.monitored, mode: monitored.mode, session_id: monitored.sessionId });
       n++;
     }
@@ -627,10 +661,15 @@ export class AcdLiveHub {
     return n;
   }
 
-  /** To supervisors/admins, and to the agent `agentId` or the agents the call `callId` is with. */
+  /**
+   * To the agent `agentId` or the agents the call `callId` is with, and to supervisors/admins who see that agent (a
+   * message about no agent, e.g. a call waiting in a queue, reaches every supervisor and admin).
+   */
   private route(agentId: number | undefined, callId: string | undefined, message: Outgoing): void {
     for (const c of [...this.clients]) {
-      if (c.all || (c.agentId !== undefined && (c.agentId === agentId || (callId !== undefined && c.calls.has(callId))))) this.send(c, message);
+      const own = c.agentId !== undefined && (c.agentId === agentId || (callId !== undefined && c.calls.has(callId)));
+      const oversees = c.all && (agentId === undefined || this.seesAgent(c, agentId));
+      if (own || oversees) this.send(c, message);
     }
   }
 
@@ -715,12 +754,13 @@ export class AcdLiveHub {
 
   /** Credentials may have been revoked (user disabled, password changed, key revoked) since the connection. */
   private recheck(c: Client): void {
-    void resolvePrincipal({ headers: c.headers } as unknown as Request, this.auth).then(
-      (p) => {
-        if (!p || p.role !== c.principal.role) this.drop(c, 4001, 'credentials are no longer valid');
-      },
-      () => this.drop(c, 4001, 'credentials are no longer valid'),
-    );
+    void resolvePrincipal({ headers: c.headers } as unknown as Request, this.auth)
+      .then(async (p) => {
+        if (!p || p.role !== c.principal.role) return this.drop(c, 4001, 'credentials are no longer valid');
+        // A supervisor's teams may have changed too.
+        c.teams = await this.teamsOf(p);
+      })
+      .catch(() => this.drop(c, 4001, 'credentials are no longer valid'));
   }
 
   /** Re-checks every connection's credentials now (after a user or key was disabled, changed or deleted). */

@@ -1,7 +1,8 @@
 import WebSocket from 'ws';
-import { CdrSchema, IvrCallSchema, type CdrRow, type IvrCallRow } from '../../src/db/entities';
+import { revalidateLiveConnections } from '../../src/acd/live';
+import { CdrSchema, IvrCallSchema, SupervisorTeamSchema, type CdrRow, type IvrCallRow, type SupervisorTeamRow } from '../../src/db/entities';
 import { describeEachEngine } from '../helpers/databases';
-import { insertQueueCall, startAcdTestApi, type AcdTestApi, type TestRuntime } from './helpers';
+import { insertQueueCall, PASSWORD, startAcdTestApi, type AcdTestApi, type TestRuntime } from './helpers';
 
 type Msg = Record<string, unknown> & { seq: number; type: string };
 
@@ -86,12 +87,14 @@ describeEachEngine('ACD WebSocket', (engine) => {
     api = await startAcdTestApi(engine);
     await api.fetch('/api/v1/acd/queues', { method: 'POST', token: api.tokens.admin1, json: { name: 'sales' } });
     await api.fetch('/api/v1/acd/queues', { method: 'POST', token: api.tokens.admin1, json: { name: 'support' } });
-    for (const [user, ext, queue] of [
-      ['agent1', '1001', 'sales'],
-      ['agent2', '1002', 'support'],
+    for (const [user, ext, queue, team] of [
+      ['agent1', '1001', 'sales', 'red'],
+      ['agent2', '1002', 'support', 'blue'],
     ] as const) {
-      await api.fetch('/api/v1/acd/agents', { method: 'POST', token: api.tokens.admin1, json: { user_id: api.userIds[user], extension: ext, queues: [{ queue, tier: 1 }] } });
+      await api.fetch('/api/v1/acd/agents', { method: 'POST', token: api.tokens.admin1, json: { user_id: api.userIds[user], extension: ext, teams: [team], queues: [{ queue, tier: 1 }] } });
     }
+    // supervisor1 supervises both teams.
+    await setTeams(api.userIds.supervisor1!, ['red', 'blue']);
     a1 = api.store.agentByUserId(api.userIds.agent1!)!.id;
     a2 = api.store.agentByUserId(api.userIds.agent2!)!.id;
     acd = await api.startAcd();
@@ -102,6 +105,11 @@ describeEachEngine('ACD WebSocket', (engine) => {
   });
 
   const url = () => `${api.wsBase}/api/v1/acd/ws`;
+  const setTeams = async (userId: number, teams: string[]) => {
+    const repo = api.db.ds.getRepository<SupervisorTeamRow>(SupervisorTeamSchema);
+    await repo.delete({ user_id: userId });
+    for (const team of teams) await repo.save({ user_id: userId, team } as SupervisorTeamRow);
+  };
   const open = async (u: string, protocols?: string[]) => {
     const c = await connect(u, protocols);
     clients.push(c);
@@ -117,7 +125,7 @@ describeEachEngine('ACD WebSocket', (engine) => {
     expect(await refusedStatus(`${api.wsBase}/api/v1/elsewhere?token=${api.tokens.admin1}`)).toBe(404);
   });
 
-  it('agents get their own offer with the screen pop, supervisors get everything; seq increases by one', async () => {
+  it('agents get their own offer with the screen pop, supervisors everything about their teams; seq increases by one', async () => {
     // History the screen pop reads: the IVR path of this call, and the caller's earlier calls.
     const now = api.clock.now();
     await api.db.ds.getRepository<IvrCallRow>(IvrCallSchema).save({
@@ -215,20 +223,45 @@ describeEachEngine('ACD WebSocket', (engine) => {
     expect(closed.reason).toMatch(/expired/);
   });
 
+  it("a supervisor sees only their teams' agents (states, offers with screen pops, calls), and follows a change of teams at once", async () => {
+    const u = await api.users.create({ username: `red-sup-${Date.now()}`, password: PASSWORD, role: 'supervisor' });
+    await setTeams(u.id, ['red']);
+    const sup = await open(url(), [`bearer.${await api.login(u.username)}`]);
+    const agents = (sup.messages[0]!.snapshot as { agents: Array<{ id: number }> }).agents;
+    expect(agents.map((a) => a.id)).toEqual([a1]);
+    acd.engine.setNotReady(a2, 'break');
+    acd.engine.setNotReady(a1, 'break');
+    await sup.waitFor((m) => m.type === 'agent_state' && m.agent_id === a1 && m.state === 'not_ready', 'red agent state');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sup.messages.some((m) => m.agent_id === a2)).toBe(false);
+
+    // Now the supervisor of blue only: agent2's events arrive, agent1's stop.
+    await setTeams(u.id, ['blue']);
+    revalidateLiveConnections();
+    await new Promise((r) => setTimeout(r, 100));
+    const before = sup.messages.length;
+    acd.engine.setReady(a1);
+    acd.engine.setReady(a2);
+    await sup.waitFor((m) => m.type === 'agent_state' && m.agent_id === a2 && m.state === 'available', 'blue agent state');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sup.messages.slice(before).some((m) => m.agent_id === a1)).toBe(false);
+  });
+
   it('closes the connection at once (4001) when an admin disables the user or revokes the key, without waiting for a heartbeat', async () => {
+    const admin = await api.login('admin1');
     const u = await api.users.create({ username: `revoked-${Date.now()}`, password: 'revoked-password-1', role: 'supervisor' });
     const login = await api.fetch('/api/v1/auth/login', { method: 'POST', json: { username: u.username, password: 'revoked-password-1' } });
     const { token } = (await login.json()) as { token: string };
     const c = await open(url(), [`bearer.${token}`]);
     await c.waitFor((m) => m.type === 'hello', 'hello');
-    expect((await api.fetch(`/api/v1/users/${u.id}`, { method: 'PATCH', token: api.tokens.admin1, json: { disabled: true } })).status).toBe(200);
+    expect((await api.fetch(`/api/v1/users/${u.id}`, { method: 'PATCH', token: admin, json: { disabled: true } })).status).toBe(200);
     expect((await c.waitClosed()).code).toBe(4001);
 
-    const key = await api.fetch('/api/v1/api-keys', { method: 'POST', token: api.tokens.admin1, json: { name: `ws-${Date.now()}`, role: 'supervisor' } });
+    const key = await api.fetch('/api/v1/api-keys', { method: 'POST', token: admin, json: { name: `ws-${Date.now()}`, role: 'supervisor' } });
     const { api_key, key: secret } = (await key.json()) as { api_key: { id: number }; key: string };
     const k = await open(url(), [`apikey.${secret}`]);
     await k.waitFor((m) => m.type === 'hello', 'hello');
-    expect((await api.fetch(`/api/v1/api-keys/${api_key.id}`, { method: 'DELETE', token: api.tokens.admin1 })).status).toBe(200);
+    expect((await api.fetch(`/api/v1/api-keys/${api_key.id}`, { method: 'DELETE', token: admin })).status).toBe(200);
     expect((await k.waitClosed()).code).toBe(4001);
   });
 });

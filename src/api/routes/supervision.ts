@@ -4,6 +4,7 @@
  * of their teams, admins on every agent; agents never (403). Every action is audited by the supervision service.
  */
 import { z } from 'zod';
+import { revalidateLiveConnections } from '../../acd/live';
 import { TEAM_NAME_PATTERN } from '../../acd/config-store';
 import { NOT_READY_REASONS } from './acd-agent';
 import type { Principal } from '../../auth/principal';
@@ -128,7 +129,10 @@ export function supervisionRoutes(ctx: ApiContext): AnyRoute[] {
       }),
       responses: { 200: { description: 'the supervisor', schema: supervisorOut }, 400: { description: 'not a supervisor or admin account' }, 404: { description: 'no such user' } },
       handler: async ({ req, res, principal, params, body }) => {
-        res.json(await run(() => service().setSupervisor(actor(req, principal), params.userId, body.teams, body.extension)));
+        const out = await run(() => service().setSupervisor(actor(req, principal), params.userId, body.teams, body.extension));
+        // The supervisor's open live feeds follow their new teams at once.
+        revalidateLiveConnections();
+        res.json(out);
       },
     }),
 
