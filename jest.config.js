@@ -7,6 +7,7 @@ module.exports = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/global-setup.ts',
   // Each file gets its own module registry; servers and sockets are closed in afterAll hooks.
   maxWorkers: 2,
 };
