@@ -154,6 +154,12 @@ describe('role access matrix: every route x every kind of caller', () => {
       expect: same(401, 403, 200, 200),
     },
     {
+      method: 'GET',
+      route: '/api/v1/ivr/flows/:name/diff',
+      path: async () => `/api/v1/ivr/flows/${await throwawayFlow()}/diff`,
+      expect: same(401, 403, 200, 200),
+    },
+    {
       method: 'POST',
       route: '/api/v1/ivr/flows/:name/dry-run',
       path: async () => `/api/v1/ivr/flows/${await throwawayFlow()}/dry-run`,

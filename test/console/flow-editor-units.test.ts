@@ -1,8 +1,7 @@
 /**
  * The flow editor's pure helpers (web/src/admin/flows): the JSON parser that places validation errors on their line,
- * the line diff of the version view, and the graph model read from a half-valid document.
+ * and the graph model read from a half-valid document.
  */
-import { diffHunks, diffLines } from '../../web/src/admin/flows/diff';
 import { flowGraph } from '../../web/src/admin/flows/flow-model';
 import { parseJsonWithSpans, spanOf } from '../../web/src/admin/flows/json-locate';
 
@@ -30,31 +29,6 @@ describe('parseJsonWithSpans', () => {
     expect(parseJsonWithSpans('{"a": "line\nbreak"}')).toMatchObject({ ok: false, line: 1 });
     expect(parseJsonWithSpans('[1, 2')).toMatchObject({ ok: false });
     expect(parseJsonWithSpans('"\\u0041\\n"')).toMatchObject({ ok: true, value: 'A\n' });
-  });
-});
-
-describe('line diff', () => {
-  it('marks kept, removed and added lines with their numbers', () => {
-    expect(diffLines('a\nb\nc\n', 'a\nx\nc\nd\n')).toEqual([
-      { op: ' ', text: 'a', oldLine: 1, newLine: 1 },
-      { op: '-', text: 'b', oldLine: 2 },
-      { op: '+', text: 'x', newLine: 2 },
-      { op: ' ', text: 'c', oldLine: 3, newLine: 3 },
-      { op: '+', text: 'd', newLine: 4 },
-    ]);
-    expect(diffLines('same\n', 'same\n').every((l) => l.op === ' ')).toBe(true);
-    expect(diffLines('', 'new\n')).toEqual([{ op: '+', text: 'new', newLine: 1 }]);
-  });
-
-  it('groups changes into hunks with context', () => {
-    const old = Array.from({ length: 20 }, (_, k) => `line ${k + 1}`).join('\n');
-    const changed = old.replace('line 3', 'line three').replace('line 18', 'line eighteen');
-    const hunks = diffHunks(old, changed, 2);
-    expect(hunks).toHaveLength(2);
-    expect(hunks[0]).toMatchObject({ oldStart: 1, newStart: 1 });
-    expect(hunks[0]!.lines.map((l) => l.op).join('')).toBe('  -+  ');
-    expect(hunks[1]!.oldStart).toBe(16);
-    expect(diffHunks(old, old)).toEqual([]);
   });
 });
 

@@ -55,6 +55,23 @@ describe('IVR console routes', () => {
     expect((await api.fetch('/api/v1/ivr/flows/checked', { token: api.tokens.admin })).status).toBe(404);
   });
 
+  it('diffs two versions of a flow line by line (pretty JSON), defaulting to the last two', async () => {
+    expect((await api.fetch('/api/v1/ivr/flows', { method: 'POST', token: api.tokens.admin, json: { document: doc('diffed') } })).status).toBe(201);
+    const v2 = doc('diffed', { description: 'changed' });
+    expect((await api.fetch('/api/v1/ivr/flows/diffed', { method: 'PUT', token: api.tokens.admin, json: { document: v2 } })).status).toBe(200);
+    const res = await api.fetch('/api/v1/ivr/flows/diffed/diff', { token: api.tokens.supervisor });
+    expect(res.status).toBe(200);
+    const d = (await res.json()) as { from: number; to: number; added: number; removed: number; unified: string; hunks: Array<{ lines: Array<{ op: string; text: string }> }> };
+    expect(d).toMatchObject({ from: 1, to: 2, added: 1, removed: 0 });
+    expect(d.hunks.flatMap((h) => h.lines).filter((l) => l.op === '+')).toEqual([{ op: '+', text: '  "description": "changed",' }]);
+    expect(d.unified).toContain('--- diffed@v1');
+    const same = (await (await api.fetch('/api/v1/ivr/flows/diffed/diff?from=2&to=2', { token: api.tokens.admin })).json()) as { hunks: unknown[] };
+    expect(same.hunks).toEqual([]);
+    expect((await api.fetch('/api/v1/ivr/flows/diffed/diff?from=7', { token: api.tokens.admin })).status).toBe(404);
+    expect((await api.fetch('/api/v1/ivr/flows/nosuch/diff', { token: api.tokens.admin })).status).toBe(404);
+    expect((await api.fetch('/api/v1/ivr/flows/diffed/diff?from=x', { token: api.tokens.admin })).status).toBe(400);
+  });
+
   it('rolls back to an old version as a new version, and audits it', async () => {
     expect((await api.fetch('/api/v1/ivr/flows', { method: 'POST', token: api.tokens.admin, json: { document: doc('rolled'), comment: 'v1' } })).status).toBe(201);
     const v2 = doc('rolled', { description: 'second' });

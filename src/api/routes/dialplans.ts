@@ -90,7 +90,8 @@ const versionInfoOut = z
 const versionFullOut = versionInfoOut.extend({ xml: z.string() });
 const contextOut = versionFullOut.extend({ extensions: z.array(extensionOut) }).meta({ id: 'DialplanContext' });
 
-const hunkOut = z.object({
+/** A unified-diff hunk of src/dialplan/line-diff.ts (dialplan and IVR flow version diffs). */
+export const hunkOut = z.object({
   old_start: z.number().int(),
   old_lines: z.number().int(),
   new_start: z.number().int(),

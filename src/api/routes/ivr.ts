@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { diffText } from '../../dialplan/line-diff';
+import { hunkOut } from './dialplans';
 import { principalName, type Principal } from '../../auth/principal';
 import { dryRun } from '../../ivr/dry-run';
 import type { FlowResolver } from '../../ivr/interpreter';
@@ -177,6 +179,9 @@ function who(principal: Principal | null): string {
   return principal ? principalName(principal) : 'system';
 }
 
+/** A flow document as the diff sees it: pretty JSON, so each field is a line. */
+const prettyDocument = (doc: unknown): string => `${JSON.stringify(doc, null, 2)}\n`;
+
 export function ivrRoutes(ctx: ApiContext): AnyRoute[] {
   const store = (): IvrStore => ivrStoreFor(ctx.deps.dataSource, { clock: ctx.deps.clock, logger: ctx.deps.logger });
   const loaded = async (): Promise<IvrStore> => {
@@ -317,6 +322,39 @@ export function ivrRoutes(ctx: ApiContext): AnyRoute[] {
         const items = await (await loaded()).listVersions(params.name);
         if (!items.length) throw new HttpProblem(404, `flow "${params.name}" does not exist`);
         res.json({ items });
+      },
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/ivr/flows/:name/diff',
+      operationId: 'diffIvrFlowVersions',
+      summary: 'Line diff between two versions of a flow (documents as pretty-printed JSON, one field per line)',
+      description: 'Defaults: to = the latest version, from = the one before it (or to itself for a single version).',
+      tags: ['ivr'],
+      access: SUPERVISOR,
+      params: nameParams,
+      query: z.strictObject({
+        from: z.coerce.number().int().min(1).optional().meta({ description: 'older version (default: to - 1)' }),
+        to: z.coerce.number().int().min(1).optional().meta({ description: 'newer version (default: the latest)' }),
+      }),
+      responses: {
+        200: {
+          description: 'unified diff text and structured hunks',
+          schema: z.object({ name: z.string(), from: z.number().int(), to: z.number().int(), unified: z.string(), hunks: z.array(hunkOut), added: z.number().int(), removed: z.number().int() }),
+        },
+      },
+      handler: async ({ res, params, query }) => {
+        const s = await loaded();
+        const versions = await s.listVersions(params.name);
+        if (!versions.length) throw new HttpProblem(404, `flow "${params.name}" does not exist`);
+        const to = query.to ?? versions[0]!.version;
+        const from = query.from ?? Math.max(1, to - 1);
+        const [a, b] = await Promise.all([s.getFlowVersion(params.name, from), s.getFlowVersion(params.name, to)]);
+        if (!a) throw new HttpProblem(404, `flow "${params.name}" has no version ${from}`);
+        if (!b) throw new HttpProblem(404, `flow "${params.name}" has no version ${to}`);
+        const d = diffText(prettyDocument(a.document), prettyDocument(b.document), { oldLabel: `${params.name}@v${from}`, newLabel: `${params.name}@v${to}` });
+        res.json({ name: params.name, from, to, ...d });
       },
     }),
 

@@ -5,19 +5,8 @@ import { ProblemMessage } from '../../components/problem';
 import { ApiError, get, post } from '../../lib/api';
 import { dateTime } from '../../lib/format';
 import { useAction, useResource } from '../../lib/hooks';
-import type { DiffHunk, DiffLine } from '../flows/diff';
-import { DiffView } from '../flows/diff-view';
+import { DiffView } from '../../components/diff-view';
 import type { DialplanDiff, DialplanVersion, DialplanVersionFull, Items } from './types';
-
-/** The service's unified hunks (GET .../diff) with each line's old and new number, for DiffView. */
-export function numberHunks(d: DialplanDiff): DiffHunk[] {
-  return d.hunks.map((h) => {
-    let o = h.old_lines ? h.old_start : h.old_start + 1;
-    let n = h.new_lines ? h.new_start : h.new_start + 1;
-    const lines: DiffLine[] = h.lines.map((l) => (l.op === ' ' ? { op: l.op, text: l.text, oldLine: o++, newLine: n++ } : l.op === '-' ? { op: l.op, text: l.text, oldLine: o++ } : { op: l.op, text: l.text, newLine: n++ }));
-    return { oldStart: h.old_start, newStart: h.new_start, lines };
-  });
-}
 
 /** Versions of a context (newest first), the service's diff between two, and rollback (a new version). */
 export function DialplanVersions({ context, current, onRolledBack }: { context: string; current: number | undefined; onRolledBack: (v: DialplanVersionFull) => void }) {
@@ -136,7 +125,7 @@ export function DialplanVersions({ context, current, onRolledBack }: { context: 
         )}
       </div>
       <ProblemMessage error={diffError} />
-      {diff && <DiffView hunks={numberHunks(diff)} label={`Changes from version ${diff.from} to version ${diff.to}`} />}
+      {diff && <DiffView diff={diff} label={`Changes from version ${diff.from} to version ${diff.to}`} />}
       <ConfirmDialog
         open={!!rollbackTo}
         title={`Roll back ${context} to version ${rollbackTo?.version ?? ''}?`}

@@ -1,3 +1,4 @@
+import type { ServiceDiff } from '../../components/diff-view';
 /** The dialplan API's shapes (src/api/routes/dialplans.ts). */
 
 export interface DialplanVersion {
@@ -38,14 +39,8 @@ export interface DialplanValidation {
   extensions: Array<{ name: string }>;
 }
 
-export interface DialplanDiff {
+export interface DialplanDiff extends ServiceDiff {
   context: string;
-  from: number;
-  to: number;
-  unified: string;
-  hunks: Array<{ old_start: number; old_lines: number; new_start: number; new_lines: number; lines: Array<{ op: ' ' | '-' | '+'; text: string }> }>;
-  added: number;
-  removed: number;
 }
 
 export interface ApplyResult {

@@ -5,15 +5,14 @@ import { ProblemMessage } from '../../components/problem';
 import { ApiError, get, post } from '../../lib/api';
 import { dateTime } from '../../lib/format';
 import { useAction, useResource } from '../../lib/hooks';
-import { diffHunks, type DiffHunk } from './diff';
-import { DiffView } from './diff-view';
+import { DiffView, type ServiceDiff } from '../../components/diff-view';
 import type { FlowVersion, Items, StoredFlow } from './types';
 
 export const pretty = (doc: unknown): string => `${JSON.stringify(doc, null, 2)}\n`;
 
 /**
- * The versions of a flow (newest first): a line diff between any two (documents pretty-printed, so the diff is per
- * field), and rollback, which publishes an old version's document again as a new version.
+ * The versions of a flow (newest first): the service's line diff between any two (documents pretty-printed, so the
+ * diff is per field), and rollback, which publishes an old version's document again as a new version.
  */
 export function VersionsPanel({ name, liveVersion, onRolledBack }: { name: string; liveVersion: number | undefined; onRolledBack: (f: StoredFlow) => void }) {
   const base = `/api/v1/ivr/flows/${encodeURIComponent(name)}`;
@@ -21,7 +20,7 @@ export function VersionsPanel({ name, liveVersion, onRolledBack }: { name: strin
   const items = versions.data?.items ?? [];
   const [from, setFrom] = useState<number | ''>('');
   const [to, setTo] = useState<number | ''>('');
-  const [diff, setDiff] = useState<{ from: number; to: number; hunks: DiffHunk[] } | null>(null);
+  const [diff, setDiff] = useState<ServiceDiff | null>(null);
   const [diffError, setDiffError] = useState<ApiError | null>(null);
   const [rollbackTo, setRollbackTo] = useState<FlowVersion | null>(null);
   const [done, setDone] = useState('');
@@ -40,10 +39,10 @@ export function VersionsPanel({ name, liveVersion, onRolledBack }: { name: strin
   useEffect(() => {
     if (from === '' || to === '') return;
     let stale = false;
-    Promise.all([get<StoredFlow>(`${base}/versions/${from}`), get<StoredFlow>(`${base}/versions/${to}`)]).then(
-      ([a, b]) => {
+    get<ServiceDiff>(`${base}/diff`, { from, to }).then(
+      (d) => {
         if (stale) return;
-        setDiff({ from, to, hunks: diffHunks(pretty(a.document), pretty(b.document)) });
+        setDiff(d);
         setDiffError(null);
       },
       (err: unknown) => !stale && setDiffError(err instanceof ApiError ? err : new ApiError({ status: 0, detail: String(err) })),
@@ -129,7 +128,7 @@ export function VersionsPanel({ name, liveVersion, onRolledBack }: { name: strin
         </Field>
       </div>
       <ProblemMessage error={diffError} />
-      {diff && <DiffView hunks={diff.hunks} label={`Changes from version ${diff.from} to version ${diff.to}`} />}
+      {diff && <DiffView diff={diff} label={`Changes from version ${diff.from} to version ${diff.to}`} />}
       <ConfirmDialog
         open={!!rollbackTo}
         title={`Roll back ${name} to version ${rollbackTo?.version ?? ''}?`}
