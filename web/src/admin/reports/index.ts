@@ -4,6 +4,6 @@ import { ReportsPage } from './reports-page';
 
 export const adminReportsPages: PageDef[] = [
   // The API lets supervisors read reports; the audit log is admin only.
-  { route: '/admin/reports', title: 'Reports', roles: ['admin', 'supervisor'], group: 'Admin', component: ReportsPage },
+  { route: '/admin/reports', title: 'Reports', roles: ['admin', 'supervisor'], group: 'Supervisor', component: ReportsPage },
   { route: '/admin/audit', title: 'Audit log', roles: ['admin'], group: 'Admin', component: AuditPage },
 ];
