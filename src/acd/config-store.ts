@@ -57,7 +57,11 @@ export const DEFAULT_QUEUE_CONFIG: Readonly<Omit<QueueConfig, 'name'>> = Object.
   callbackKey: null,
   callbackConnect: 'agent_first',
   recordingPolicy: 'never',
+  dispositions: [],
 });
+
+/** A disposition as the agent API stores it (acd_queue_calls.disposition). */
+export const DISPOSITION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 _.:/-]{0,63}$/;
 
 const int = (min: number, max: number) =>
   z
@@ -121,6 +125,8 @@ const queueFields = {
   callbackKey: z.string().regex(/^[0-9*#]$/, 'must be one DTMF key: 0-9, * or #').nullable(),
   callbackConnect: z.enum(['agent_first', 'customer_first']),
   recordingPolicy: z.enum(['never', 'always', 'on_demand']),
+  /** The agent picks one of these in wrap-up (the disposition route refuses others); empty: free text. */
+  dispositions: unique(z.string().regex(DISPOSITION_PATTERN, 'must be 1-64 letters, digits, space _ . : / - (e.g. "sale")'), 'disposition').max(50, 'at most 50 dispositions'),
 };
 
 /** A whole, stored queue document. */
