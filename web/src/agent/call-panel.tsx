@@ -11,9 +11,9 @@ import { since } from '../lib/format';
 import { useAction, useHotkeys, useNow } from '../lib/hooks';
 import { ScreenPopView } from './screen-pop';
 import { TransferPanel } from './transfer';
-import type { AcdMe, MyCall } from './types';
+import type { AcdMe, MyCall, ScreenPop } from './types';
 
-export function CallPanel({ me, call, onChanged }: { me: AcdMe; call: MyCall | null; onChanged: () => void }) {
+export function CallPanel({ me, pop, call, onChanged }: { me: AcdMe; pop: ScreenPop | null; call: MyCall | null; onChanged: () => void }) {
   const now = useNow();
   const [transferOpen, setTransferOpen] = useState(false);
   const [masked, setMasked] = useState(false);
@@ -26,7 +26,6 @@ export function CallPanel({ me, call, onChanged }: { me: AcdMe; call: MyCall | n
     setMasked(pause);
   });
 
-  const pop = me.call?.screen_pop ?? null;
   const startedAt = me.call?.connected_at ?? (me.state?.state === 'on_call' ? me.state.since : null);
   const held = call?.held ?? false;
   const consulting = call?.mode === 'consulting';

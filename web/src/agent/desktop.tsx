@@ -29,6 +29,9 @@ export function AgentDesktop() {
   );
 
   const [offer, setOffer] = useState<{ m: OfferMessage; at: number } | null>(null);
+  // The offer's screen pop of the current call: it has the live IVR path, which REST cannot see until the IVR
+  // record is written at the end of the call.
+  const [offeredPop, setOfferedPop] = useState<OfferMessage['screen_pop'] | null>(null);
   const [wrap, setWrap] = useState<WrapTarget | null>(null);
   const [leadOfCall, setLeadOfCall] = useState<number | null>(null);
   const [waiting, setWaiting] = useState<Record<string, number>>({});
@@ -40,7 +43,10 @@ export function AgentDesktop() {
   );
   useLiveMessages(['agent_state', 'call_state', 'offer', 'offer_cancelled'], (m) => {
     if (!mine(m)) return;
-    if (m.type === 'offer') setOffer({ m: m as unknown as OfferMessage, at: Date.now() });
+    if (m.type === 'offer') {
+      setOffer({ m: m as unknown as OfferMessage, at: Date.now() });
+      setOfferedPop((m as unknown as OfferMessage).screen_pop);
+    }
     if (m.type === 'offer_cancelled') setOffer((o) => (o && o.m.offer_id === m.offer_id ? null : o));
     me.reload();
   });
@@ -88,6 +94,9 @@ export function AgentDesktop() {
     );
   }
   const d = me.data;
+  const livePop = d.call?.screen_pop;
+  const callPop =
+    livePop && offeredPop && offeredPop.call_id === livePop.call_id && !livePop.ivr_path?.length ? { ...livePop, ivr_path: offeredPop.ivr_path } : livePop;
   const ringing = state === 'reserved';
   const hasCall = onCall || !!myCall.data?.call;
   const dispositions = d.queues.find((q) => q.name === (wrap?.queue ?? wrapQueue))?.dispositions ?? [];
@@ -108,6 +117,7 @@ export function AgentDesktop() {
           {hasCall && (
             <CallPanel
               me={d}
+              pop={callPop ?? null}
               call={myCall.data?.call ?? null}
               onChanged={() => {
                 me.reload();

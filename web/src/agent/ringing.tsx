@@ -22,7 +22,7 @@ export function RingingBanner({ offer, receivedAt }: { offer: OfferMessage | nul
           <CallerHeadline pop={offer.screen_pop} />
           <details className="ring-pop" open>
             <summary>Screen pop</summary>
-            <ScreenPopView pop={offer.screen_pop} />
+            <ScreenPopView pop={offer.screen_pop} headline={false} />
           </details>
         </>
       ) : (

@@ -42,13 +42,13 @@ export function CallerHeadline({ pop }: { pop: ScreenPop }) {
   );
 }
 
-export function ScreenPopView({ pop, headingLevel = 3 }: { pop: ScreenPop; headingLevel?: 2 | 3 }) {
+export function ScreenPopView({ pop, headingLevel = 3, headline = true }: { pop: ScreenPop; headingLevel?: 2 | 3; headline?: boolean }) {
   const H = `h${headingLevel}` as 'h2' | 'h3';
   const data = Object.entries(pop.data).filter(([k]) => !k.startsWith('sb_'));
-  const path = (pop.ivr_path ?? []).filter((s) => !s || typeof s !== 'object' || (s as PathStep).event !== 'played');
+  const path = (pop.ivr_path ?? []).filter((s) => !s || typeof s !== 'object' || !['played', 'entered'].includes(String((s as PathStep).event)));
   return (
     <div className="screen-pop" data-testid="screen-pop">
-      <CallerHeadline pop={pop} />
+      {headline && <CallerHeadline pop={pop} />}
       <div className="pop-grid">
         <section aria-label="CRM data">
           <H>CRM data</H>

@@ -1,0 +1,142 @@
+/**
+ * The agent desktop in Chromium against the service + simulator: an agent logs in, goes ready, their softphone rings
+ * for a queue call (banner + screen pop, a hostile CRM name shown as text), they answer on the phone, hold, transfer
+ * to another agent, and wrap up with a disposition and notes that land in acd_queue_calls.
+ */
+import type { Browser } from 'playwright-core';
+import { sqlDateTime } from '../../src/db/entities/columns';
+import { engines } from '../helpers/databases';
+import { waitFor } from '../acd-runtime/harness';
+import { launchBrowser, openConsole, PHONE, screenshot, signIn } from './browser';
+import { ConsoleHarness, USER_PASSWORD } from './harness';
+
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const CALLER = '+14155550177';
+
+const h = new ConsoleHarness(engines.sqlite);
+let browser: Browser;
+let alice = 0;
+let bob = 0;
+
+beforeAll(async () => {
+  [browser] = await Promise.all([launchBrowser(), h.start()]);
+  await h.queue('sales', { offerTimeoutSec: 60, maxNoAnswer: 0, wrapUpSec: 300, dispositions: ['sale', 'no sale', 'follow-up'] });
+  // A flow that sets CRM data the way a lookup would: a hostile name and the VIP flag.
+  await h.flow('vip-line', 'answer', {
+    answer: { type: 'answer', next: 'name' },
+    name: { type: 'set', variable: 'crm_name', value: HOSTILE, next: 'vip' },
+    vip: { type: 'set', variable: 'crm_vip', value: 'true', next: 'q' },
+    q: { type: 'queue', queue: 'sales' },
+  });
+  alice = await h.consoleAgent('alice', '1001', ['sales'], { displayName: 'Alice Adams' });
+  // The transfer target: logged in but not ready until the transfer, so the queue call rings Alice.
+  bob = await h.agent('1002', ['sales'], { answerDelayMs: 300 }, { ready: false });
+  await h.user('sam', 'supervisor', 'Sam Noagent');
+  // A previous call of the same caller, with notes that hold markup.
+  const t = Date.now() - 86_400_000;
+  await h.service.dataSource.query(
+    `INSERT INTO acd_queue_calls (id, fs_node, queue, priority, caller_number, caller_name, entered_at, offered_count, answered_at, ended_at, agent_id, wait_ms, talk_ms, outcome, overflow_target, disposition, notes, data)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ['old-call-1', 'sim1', 'sales', 0, CALLER, 'Old Name', sqlDateTime(t), 1, sqlDateTime(t + 5000), sqlDateTime(t + 65_000), alice, 5000, 60_000, 'answered', null, 'sale', `asked about <b>${HOSTILE}</b>`, null],
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await h.stop();
+});
+
+test('a user without an agent row is told so', async () => {
+  const { page, context, problems } = await openConsole(browser, h.url);
+  await signIn(page, 'sam', USER_PASSWORD);
+  await page.goto(`${h.url}/#/agent`);
+  await page.getByTestId('no-agent-row').filter({ hasText: 'You have no agent row' }).waitFor();
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test('log in, ready, ring with the screen pop, answer, hold, transfer, wrap up with a disposition', async () => {
+  const { page, context, problems, dialogs } = await openConsole(browser, h.url);
+  await signIn(page, 'alice', USER_PASSWORD);
+  await page.getByRole('heading', { name: /Agent desktop/ }).waitFor();
+  const state = page.getByTestId('agent-state');
+  await state.filter({ hasText: 'Logged out' }).waitFor();
+
+  await page.getByRole('button', { name: 'Log in to the ACD' }).click();
+  await state.filter({ hasText: 'Ready' }).waitFor();
+  await page.getByLabel('Not-ready reason').selectOption('lunch');
+  await page.getByRole('button', { name: /^Not ready/ }).click();
+  await state.filter({ hasText: 'Not ready: lunch' }).waitFor();
+  expect(h.state(alice)).toBe('not_ready');
+  // Alt+R: ready from the keyboard.
+  await page.keyboard.press('Alt+r');
+  await state.filter({ hasText: /^Ready$/ }).waitFor();
+  expect(h.state(alice)).toBe('available');
+
+  const callId = h.call('flow:vip-line', CALLER);
+  const banner = page.getByTestId('ringing-banner');
+  await banner.waitFor();
+  await banner.getByText('VIP', { exact: true }).waitFor();
+  // The hostile CRM name is text on the screen, and no script ran.
+  await banner.getByText(HOSTILE, { exact: true }).first().waitFor();
+  await banner.getByText(`asked about <b>${HOSTILE}</b>`).waitFor();
+  await banner.getByText(CALLER).first().waitFor();
+  expect(await banner.locator('img').count()).toBe(0);
+  await screenshot(page, 'agent-ringing');
+
+  await waitFor('the softphone to ring', () => h.sim.softphoneAnswer('1001'));
+  const hold = page.getByRole('button', { name: /^Hold/ });
+  await hold.waitFor();
+  await banner.waitFor({ state: 'detached' });
+  expect(h.state(alice)).toBe('on_call');
+  await page.getByTestId('screen-pop').getByText(HOSTILE, { exact: true }).first().waitFor();
+
+  await hold.click();
+  await page.getByRole('button', { name: /^Unhold/ }).waitFor();
+  await page.getByText('on hold', { exact: true }).waitFor();
+  // Alt+H takes the call off hold again.
+  await page.keyboard.press('Alt+h');
+  await page.getByRole('button', { name: /^Hold/ }).waitFor();
+  await screenshot(page, 'agent-desktop');
+
+  // The same desktop on a phone-sized screen, mid-call: no sideways scrolling.
+  const phone = await openConsole(browser, h.url, PHONE);
+  await signIn(phone.page, 'alice', USER_PASSWORD);
+  await phone.page.getByRole('button', { name: /^Hang up/ }).waitFor();
+  expect(await phone.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+  await screenshot(phone.page, 'agent-desktop-phone');
+  expect(phone.problems).toEqual([]);
+  await phone.context.close();
+
+  // Blind transfer to Bob, found in the directory by extension.
+  h.service.acd.engine.setReady(bob);
+  await page.getByRole('button', { name: /Transfer \/ 3-way/ }).click();
+  await page.getByLabel('Search agents and queues').fill('1002');
+  const directory = page.getByRole('list', { name: 'Directory' });
+  const toBob = directory.getByRole('button', { name: /^Transfer to / });
+  await waitFor('Bob to show as available', async () => (await toBob.count()) === 1 && (await toBob.isEnabled()));
+  await toBob.click();
+
+  await page.getByRole('heading', { name: /Wrap-up/ }).waitFor();
+  await state.filter({ hasText: 'Wrap-up' }).waitFor();
+  await page.getByTestId('wrap-countdown').waitFor();
+  await waitFor('Bob to be on the call', () => h.state(bob) === 'on_call');
+
+  await page.getByLabel('Disposition').selectOption('follow-up');
+  await page.getByLabel('Notes').fill('Sent to Bob for the quote');
+  await page.getByRole('button', { name: 'Save disposition' }).click();
+  await page.getByText('Saved: follow-up').waitFor();
+  const rows = (await h.service.dataSource.query('SELECT agent_id, disposition, notes FROM acd_queue_calls WHERE id = ?', [callId])) as Array<{ agent_id: number; disposition: string; notes: string }>;
+  expect(rows[0]).toMatchObject({ agent_id: alice, disposition: 'follow-up', notes: 'Sent to Bob for the quote' });
+
+  await page.getByRole('button', { name: 'End wrap-up (ready)' }).click();
+  await state.filter({ hasText: /^Ready$/ }).waitFor();
+
+  expect(dialogs).toEqual([]);
+  expect(problems).toEqual([]);
+  await context.close();
+
+  const hung = await h.api(`/api/v1/acd/agents/${bob}/call/hangup`, { method: 'POST' });
+  expect(hung.status).toBe(200);
+  await h.settled([alice, bob]);
+}, 120_000);
