@@ -554,7 +554,7 @@ export function acdConfigStoreFor(ds: DataSource, options: { clock: Clock; logge
 
 /** Queues the shipped example IVR flows route to (sales, support, billing). */
 export const DEMO_QUEUES: QueueCreateInput[] = [
-  { name: 'sales', strategy: 'longest_idle', requiredSkills: ['sales'], serviceLevelSec: 20, wrapUpSec: 5, maxWaitSec: 300, overflow: { kind: 'queue', queue: 'support' } },
+  { name: 'sales', strategy: 'longest_idle', requiredSkills: ['sales'], serviceLevelSec: 20, wrapUpSec: 5, maxWaitSec: 300, overflow: { kind: 'queue', queue: 'support' }, dispositions: ['sale', 'no sale', 'quote sent', 'call back later'] },
   {
     name: 'support',
     strategy: 'best_skill',
@@ -566,8 +566,9 @@ export const DEMO_QUEUES: QueueCreateInput[] = [
     ],
     serviceLevelSec: 30,
     wrapUpSec: 5,
+    dispositions: ['resolved', 'escalated', 'follow-up needed'],
   },
-  { name: 'billing', strategy: 'top_down', requiredSkills: ['billing'], serviceLevelSec: 20, wrapUpSec: 5, callbackKey: '*' },
+  { name: 'billing', strategy: 'top_down', requiredSkills: ['billing'], serviceLevelSec: 20, wrapUpSec: 5, callbackKey: '*', dispositions: ['paid', 'payment plan', 'dispute'] },
 ];
 
 export interface DemoAgentInput {

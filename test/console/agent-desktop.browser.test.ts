@@ -94,10 +94,12 @@ test('log in, ready, ring with the screen pop, answer, hold, transfer, wrap up w
   await hold.click();
   await page.getByRole('button', { name: /^Unhold/ }).waitFor();
   await page.getByText('on hold', { exact: true }).waitFor();
+  // The call timer runs (and the screenshot shows a call in progress).
+  await page.getByTestId('call-timer').filter({ hasNotText: '0:00' }).waitFor();
+  await screenshot(page, 'agent-desktop');
   // Alt+H takes the call off hold again.
   await page.keyboard.press('Alt+h');
   await page.getByRole('button', { name: /^Hold/ }).waitFor();
-  await screenshot(page, 'agent-desktop');
 
   // The same desktop on a phone-sized screen, mid-call: no sideways scrolling.
   const phone = await openConsole(browser, h.url, PHONE);
@@ -131,6 +133,22 @@ test('log in, ready, ring with the screen pop, answer, hold, transfer, wrap up w
 
   await page.getByRole('button', { name: 'End wrap-up (ready)' }).click();
   await state.filter({ hasText: /^Ready$/ }).waitFor();
+
+  // A second call: the recording mask refused by the queue's policy shows the API's reason; Alt+X hangs up.
+  const second = h.call('sales', '+14155550199');
+  await banner.waitFor();
+  await waitFor('the softphone to ring again', () => h.sim.softphoneAnswer('1001'));
+  await page.getByRole('button', { name: /^Hang up/ }).waitFor();
+  await page.getByRole('button', { name: 'Mask (pause recording)' }).click();
+  await page.locator('.call-panel').getByRole('alert').waitFor();
+  await page.keyboard.press('Alt+x');
+  await state.filter({ hasText: 'Wrap-up' }).waitFor();
+  await waitFor('the second call to end', () => !h.live().has(second));
+  // The wrap-up form is for the second call now.
+  await page.getByLabel('Disposition').selectOption('sale');
+  await page.getByRole('button', { name: 'Save disposition' }).click();
+  await page.getByText('Saved: sale').waitFor();
+  expect(await h.queueCall(second)).toMatchObject({ agent_id: alice, disposition: 'sale' });
 
   expect(dialogs).toEqual([]);
   expect(problems).toEqual([]);
