@@ -7,13 +7,24 @@ import type { Browser } from 'playwright-core';
 import { sqlDateTime } from '../../src/db/entities/columns';
 import { engines } from '../helpers/databases';
 import { waitFor } from '../acd-runtime/harness';
+import { localTime } from '../../src/dialer/leads/calling-window';
 import { launchBrowser, openConsole, PHONE, screenshot, signIn } from './browser';
 import { ConsoleHarness, USER_PASSWORD } from './harness';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
+
+/** A calling window open from an hour ago to two hours ahead in the zone of +1415 numbers. */
+function openWindow(): { window_start: string; window_end: string } {
+  const hhmm = (m: number) => {
+    const d = ((m % 1440) + 1440) % 1440;
+    return `${String(Math.floor(d / 60)).padStart(2, '0')}:${String(d % 60).padStart(2, '0')}`;
+  };
+  const now = localTime('America/Los_Angeles', new Date()).minutes;
+  return { window_start: hhmm(now - 60), window_end: hhmm(now + 120) };
+}
 const CALLER = '+14155550177';
 
-const h = new ConsoleHarness(engines.sqlite);
+const h = new ConsoleHarness(engines.sqlite, { env: { OUTBOUND_GATEWAY: 'carrier' } });
 let browser: Browser;
 let alice = 0;
 let bob = 0;
@@ -157,4 +168,68 @@ test('log in, ready, ring with the screen pop, answer, hold, transfer, wrap up w
   const hung = await h.api(`/api/v1/acd/agents/${bob}/call/hangup`, { method: 'POST' });
   expect(hung.status).toBe(200);
   await h.settled([alice, bob]);
+}, 120_000);
+
+test('outbound: a manual dial, a preview lead (fields as text) dialled, and a callback in my list', async () => {
+  await h.queue('outq');
+  await h.consoleAgent('carol', '1003', ['outq'], { displayName: 'Carol Caller' });
+  h.sim.setGatewayOutcome('+14155556001', { outcome: 'answer', ringMs: 200 });
+  h.sim.setGatewayOutcome('+14155556002', { outcome: 'answer', ringMs: 200, hangupAfterMs: 800 });
+  const created = await h.api('/api/v1/dialer/campaigns', { method: 'POST', json: { name: 'renewals', type: 'preview', queue: 'outq', timezone: 'UTC', ...openWindow(), settings: { amd: 'off' } } });
+  expect(created.status).toBe(201);
+  const campaignId = ((await created.json()) as { id: number }).id;
+  const imported = await h.api(`/api/v1/dialer/campaigns/${campaignId}/leads/import`, {
+    method: 'POST',
+    body: `phone,name,note\n4155556002,Pat Doe,"${HOSTILE.replace('1', '2')}"\n`,
+    headers: { 'content-type': 'text/csv' },
+  } as RequestInit);
+  expect(imported.status).toBe(200);
+  expect((await h.api(`/api/v1/dialer/campaigns/${campaignId}/start`, { method: 'POST' })).status).toBe(200);
+
+  const { page, context, problems, dialogs } = await openConsole(browser, h.url);
+  await signIn(page, 'carol', USER_PASSWORD);
+  await page.getByRole('button', { name: 'Log in to the ACD' }).click();
+  const state = page.getByTestId('agent-state');
+  await state.filter({ hasText: /^Ready$/ }).waitFor();
+
+  // Manual dial: the agent's phone rings first, then the number; hang up from the desktop.
+  await page.getByLabel('Number to dial').fill('+14155556001');
+  await page.getByRole('button', { name: 'Dial', exact: true }).click();
+  await waitFor('the softphone to ring for the outbound call', () => h.sim.softphoneAnswer('1003'));
+  await page.getByRole('heading', { name: /Outbound call/ }).waitFor();
+  await page.getByRole('button', { name: /^Hang up/ }).click();
+  await state.filter({ hasText: /^Ready$/ }).waitFor();
+
+  // Preview: the lead's fields are text; dial it.
+  await page.getByRole('button', { name: 'Next preview lead' }).click();
+  const card = page.getByRole('article', { name: /Lead Pat Doe/ });
+  await card.getByText(HOSTILE.replace('1', '2'), { exact: true }).waitFor();
+  expect(await card.locator('img').count()).toBe(0);
+  await screenshot(page, 'agent-preview');
+  await card.getByRole('button', { name: 'Dial lead' }).click();
+  await waitFor('the softphone to ring for the lead', () => h.sim.softphoneAnswer('1003'));
+  await page.getByRole('heading', { name: /Outbound call/ }).waitFor();
+  // The customer hangs up; the attempt is resolved before a callback is set (resolving it clears callbacks).
+  await state.filter({ hasText: /^Ready$/ }).waitFor();
+  await waitFor('the preview dial to be resolved', async () => {
+    const res = await h.api(`/api/v1/dialer/campaigns/${campaignId}/ledger?limit=10`);
+    const items = ((await res.json()) as { items: Array<{ action: string; outcome: string | null }> }).items;
+    return items.some((r) => r.action === 'dial' && r.outcome !== null);
+  });
+
+  const when = await page.evaluate(() => {
+    const d = new Date(Date.now() + 86_400_000);
+    const p = (n: number) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  });
+  await page.getByLabel('Call back at').fill(when);
+  await page.getByRole('button', { name: 'Schedule callback' }).click();
+  await page.getByText(/^Callback at /).waitFor();
+  await page.getByRole('cell', { name: 'Pat Doe' }).waitFor();
+  await page.getByRole('cell', { name: '+14155556002' }).waitFor();
+
+  expect(dialogs).toEqual([]);
+  expect(problems).toEqual([]);
+  await context.close();
+  expect((await h.api(`/api/v1/dialer/campaigns/${campaignId}/stop`, { method: 'POST' })).status).toBe(200);
 }, 120_000);

@@ -9,11 +9,14 @@ import { ProblemMessage } from '../components/problem';
 import { get, post } from '../lib/api';
 import { dateTime } from '../lib/format';
 import { useAction, useResource } from '../lib/hooks';
+import { CallbackForm } from './callback-form';
 import type { Callback, Preview } from './types';
 
 export function OutboundPanel({ canDial, onDialed }: { canDial: boolean; onDialed: (leadId: number | null) => void }) {
   const [number, setNumber] = useState('');
   const [preview, setPreview] = useState<Preview | null>(null);
+  // The last lead dialled from here, for a callback after the call (outbound calls have no wrap-up by default).
+  const [lastLead, setLastLead] = useState<{ id: number; name: string } | null>(null);
   const dial = useAction(async () => {
     await post('/api/v1/acd/me/outbound', { number: number.trim() });
     onDialed(null);
@@ -21,6 +24,8 @@ export function OutboundPanel({ canDial, onDialed }: { canDial: boolean; onDiale
   const next = useAction(async () => setPreview(await get<Preview>('/api/v1/dialer/me/preview')));
   const dialLead = useAction(async (leadId: number) => {
     await post('/api/v1/dialer/me/preview/dial', { lead_id: leadId });
+    const l = preview?.lead;
+    setLastLead({ id: leadId, name: l ? (l.name ?? l.phone_e164) : `lead ${leadId}` });
     setPreview(null);
     onDialed(leadId);
   });
@@ -87,6 +92,20 @@ export function OutboundPanel({ canDial, onDialed }: { canDial: boolean; onDiale
         </div>
       )}
       <ProblemMessage error={next.error ?? dialLead.error ?? skip.error} />
+      {lastLead && (
+        <div className="lead-card">
+          <div className="row">
+            <span>
+              Last lead: <strong>{lastLead.name}</strong>
+            </span>
+            <span className="spacer" />
+            <button type="button" className="link" onClick={() => setLastLead(null)}>
+              Dismiss
+            </button>
+          </div>
+          <CallbackForm key={lastLead.id} leadId={lastLead.id} onScheduled={() => callbacks.reload()} />
+        </div>
+      )}
 
       <h3>My callbacks</h3>
       <ProblemMessage error={callbacks.error} />

@@ -9,6 +9,7 @@ import { ProblemMessage } from '../components/problem';
 import { ApiError, post } from '../lib/api';
 import { duration } from '../lib/format';
 import { useAction, useNow } from '../lib/hooks';
+import { CallbackForm } from './callback-form';
 
 export interface WrapTarget {
   callId: string;
@@ -53,17 +54,10 @@ export function WrapUpPanel({
   const [disposition, setDisposition] = useState(dispositions[0] ?? '');
   const [notes, setNotes] = useState('');
   const [saved, setSaved] = useState<string | null>(null);
-  const [cbAt, setCbAt] = useState('');
-  const [cbDone, setCbDone] = useState<string | null>(null);
   const save = useAction(async () => {
     await saveDisposition({ call_id: target.callId, disposition, notes: notes.trim() ? notes : null });
     setSaved(disposition);
     onSaved();
-  });
-  const callback = useAction(async () => {
-    const at = new Date(cbAt);
-    await post(`/api/v1/dialer/leads/${target.leadId}/callback`, { at: at.toISOString() });
-    setCbDone(at.toLocaleString());
   });
   const end = useAction(async () => {
     await post('/api/v1/acd/me/wrap-up/end');
@@ -131,27 +125,10 @@ export function WrapUpPanel({
       <ProblemMessage error={end.error} onDismiss={end.clear} />
       <h3>Callback</h3>
       {target.leadId !== null ? (
-        <form
-          className="row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (cbAt) void callback.run();
-          }}
-        >
-          <Field label="Call back at">{(id) => <input id={id} type="datetime-local" value={cbAt} onChange={(e) => setCbAt(e.target.value)} />}</Field>
-          <button type="submit" disabled={callback.busy || !cbAt}>
-            Schedule callback
-          </button>
-          {cbDone && (
-            <span className="success" role="status">
-              Callback at {cbDone}
-            </span>
-          )}
-        </form>
+        <CallbackForm leadId={target.leadId} />
       ) : (
         <p className="muted small">Callbacks are scheduled on campaign leads; this call did not come from one (note it in the disposition).</p>
       )}
-      <ProblemMessage error={callback.error} onDismiss={callback.clear} />
     </section>
   );
 }
