@@ -57,7 +57,11 @@ export const DEFAULT_QUEUE_CONFIG: Readonly<Omit<QueueConfig, 'name'>> = Object.
   callbackKey: null,
   callbackConnect: 'agent_first',
   recordingPolicy: 'never',
+  dispositions: [],
 });
+
+/** A disposition as the agent API stores it (acd_queue_calls.disposition). */
+export const DISPOSITION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 _.:/-]{0,63}$/;
 
 const int = (min: number, max: number) =>
   z
@@ -121,6 +125,8 @@ const queueFields = {
   callbackKey: z.string().regex(/^[0-9*#]$/, 'must be one DTMF key: 0-9, * or #').nullable(),
   callbackConnect: z.enum(['agent_first', 'customer_first']),
   recordingPolicy: z.enum(['never', 'always', 'on_demand']),
+  /** The agent picks one of these in wrap-up (the disposition route refuses others); empty: free text. */
+  dispositions: unique(z.string().regex(DISPOSITION_PATTERN, 'must be 1-64 letters, digits, space _ . : / - (e.g. "sale")'), 'disposition').max(50, 'at most 50 dispositions'),
 };
 
 /** A whole, stored queue document. */
@@ -548,7 +554,7 @@ export function acdConfigStoreFor(ds: DataSource, options: { clock: Clock; logge
 
 /** Queues the shipped example IVR flows route to (sales, support, billing). */
 export const DEMO_QUEUES: QueueCreateInput[] = [
-  { name: 'sales', strategy: 'longest_idle', requiredSkills: ['sales'], serviceLevelSec: 20, wrapUpSec: 5, maxWaitSec: 300, overflow: { kind: 'queue', queue: 'support' } },
+  { name: 'sales', strategy: 'longest_idle', requiredSkills: ['sales'], serviceLevelSec: 20, wrapUpSec: 5, maxWaitSec: 300, overflow: { kind: 'queue', queue: 'support' }, dispositions: ['sale', 'no sale', 'quote sent', 'call back later'] },
   {
     name: 'support',
     strategy: 'best_skill',
@@ -560,8 +566,9 @@ export const DEMO_QUEUES: QueueCreateInput[] = [
     ],
     serviceLevelSec: 30,
     wrapUpSec: 5,
+    dispositions: ['resolved', 'escalated', 'follow-up needed'],
   },
-  { name: 'billing', strategy: 'top_down', requiredSkills: ['billing'], serviceLevelSec: 20, wrapUpSec: 5, callbackKey: '*' },
+  { name: 'billing', strategy: 'top_down', requiredSkills: ['billing'], serviceLevelSec: 20, wrapUpSec: 5, callbackKey: '*', dispositions: ['paid', 'payment plan', 'dispute'] },
 ];
 
 export interface DemoAgentInput {

@@ -68,6 +68,8 @@ export interface QueueConfig {
   callbackConnect: 'agent_first' | 'customer_first';
   /** Recording policy hook, filled by the recording issue. */
   recordingPolicy: 'never' | 'always' | 'on_demand';
+  /** Dispositions an agent picks from in wrap-up (empty or absent: free text). */
+  dispositions?: string[];
 }
 
 export interface AgentConfig {
@@ -174,6 +176,9 @@ export interface AgentSnapshot {
   direct?: { kind: DirectCallKind; queue?: string };
   /** The agent's phone is not registered: no calls are offered until it registers (the state stays as it is). */
   phoneUnreachable?: boolean;
+  /** In wrap-up: when it ends by itself (epoch ms), and the queue of the call being wrapped up (if any). */
+  wrapUntil?: number;
+  wrapQueue?: string;
 }
 
 /**

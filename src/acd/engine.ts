@@ -151,6 +151,9 @@ interface AgentRec {
   wrapTimer?: ClockTimer;
   /** Queue of the call being wrapped up (its handle time goes there). */
   wrapQueue?: QueueRec;
+  /** While wrapping up: when it ends, and the name of the call's queue (routed or direct), for the agent's screen. */
+  wrapUntil?: number;
+  wrapQueueName?: string;
   pending?: { state: 'not_ready' | 'logged_out'; reason: string };
   /** A call the engine did not route (reserved: ringing; on_call: talking). */
   direct?: DirectRec;
@@ -609,7 +612,7 @@ export class AcdEngine implements AcdEngineApi {
       agent.talkMs += now - direct.startedAt;
       const queue = direct.queue !== undefined ? this.queueMap.get(direct.queue) : undefined;
       // Not a queue call: its time is no handle-time sample of the queue (EWT stays about routed calls).
-      this.startWrapUp(agent, queue ? queue.config.wrapUpSec : (this.directWrapUpSec[direct.kind] ?? 0), undefined);
+      this.startWrapUp(agent, queue ? queue.config.wrapUpSec : (this.directWrapUpSec[direct.kind] ?? 0), undefined, direct.queue);
     });
   }
 
@@ -1027,10 +1030,12 @@ export class AcdEngine implements AcdEngineApi {
   // ---------------------------------------------------------------- wrap-up and agent lifecycle
 
   /** A call (routed or direct) ended for an on_call agent: wrap-up, or straight on when there is none. */
-  private startWrapUp(agent: AgentRec, wrapUpSec: number, wrapQueue: QueueRec | undefined): void {
+  private startWrapUp(agent: AgentRec, wrapUpSec: number, wrapQueue: QueueRec | undefined, queueName?: string): void {
     agent.wrapQueue = wrapQueue;
+    agent.wrapQueueName = wrapQueue?.name ?? queueName;
     const wrapMs = Math.max(0, wrapUpSec) * 1000;
     if (wrapMs > 0 && agent.pending?.state !== 'logged_out') {
+      agent.wrapUntil = this.clock.now() + wrapMs;
       this.setState(agent, 'wrap_up');
       agent.wrapTimer = this.clock.setTimeout(() => this.run(() => this.finishWrapUp(agent)), wrapMs);
     } else {
@@ -1062,6 +1067,8 @@ export class AcdEngine implements AcdEngineApi {
   private endWrapTimer(agent: AgentRec): void {
     agent.wrapTimer?.cancel();
     agent.wrapTimer = undefined;
+    agent.wrapUntil = undefined;
+    agent.wrapQueueName = undefined;
   }
 
   /** configure() dropped this agent. */
@@ -1273,6 +1280,8 @@ export class AcdEngine implements AcdEngineApi {
     if (a.delayTimer) snap.delayedUntil = a.delayUntil;
     if (a.removed) snap.removed = true;
     if (a.phoneUnreachable) snap.phoneUnreachable = true;
+    if (a.state === 'wrap_up' && a.wrapUntil !== undefined) snap.wrapUntil = a.wrapUntil;
+    if (a.state === 'wrap_up' && a.wrapQueueName !== undefined) snap.wrapQueue = a.wrapQueueName;
     return snap;
   }
 

@@ -122,7 +122,17 @@ export interface ScreenPop {
   /** The caller's last 5 call legs (CDRs), newest first. */
   previous_calls: Array<{ uuid: string; start_at: string | null; destination_number: string | null; billsec: number; hangup_cause: string | null; agent_id: number | null }>;
   /** The caller's last 5 queue calls, newest first. */
-  previous_queue_calls: Array<{ id: string; queue: string; entered_at: string | null; outcome: string | null; agent_id: number | null; disposition: string | null }>;
+  previous_queue_calls: Array<{
+    id: string;
+    queue: string;
+    entered_at: string | null;
+    outcome: string | null;
+    agent_id: number | null;
+    /** The agent's display name (null when no agent took it or the agent row is gone). */
+    agent_name: string | null;
+    disposition: string | null;
+    notes: string | null;
+  }>;
 }
 
 export interface ScreenPopSources {
@@ -205,7 +215,7 @@ export async function buildScreenPop(src: ScreenPopSources, callId: string): Pro
     }));
     const queued = await safeQuery(
       src.ds,
-      'SELECT id, queue, entered_at, outcome, agent_id, disposition FROM acd_queue_calls WHERE caller_number = ? AND id <> ? ORDER BY entered_at DESC LIMIT 5',
+      'SELECT c.id, c.queue, c.entered_at, c.outcome, c.agent_id, a.name AS agent_name, c.disposition, c.notes FROM acd_queue_calls c LEFT JOIN acd_agents a ON a.id = c.agent_id WHERE c.caller_number = ? AND c.id <> ? ORDER BY c.entered_at DESC LIMIT 5',
       [callerNumber, callId],
       src.logger,
     );
@@ -215,7 +225,9 @@ export async function buildScreenPop(src: ScreenPopSources, callId: string): Pro
       entered_at: iso(r.entered_at),
       outcome: str(r.outcome),
       agent_id: r.agent_id === null || r.agent_id === undefined ? null : Number(r.agent_id),
+      agent_name: str(r.agent_name),
       disposition: str(r.disposition),
+      notes: str(r.notes),
     }));
   }
   return pop;

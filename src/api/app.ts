@@ -30,6 +30,7 @@ import { acdCallRoutes } from './routes/acd-calls';
 import { recordingRoutes } from './routes/recordings';
 import { dialerLeadRoutes } from './routes/dialer-leads';
 import { dialerRoutes } from './routes/dialer';
+import { acdDesktopRoutes } from './routes/acd-desktop';
 import { supervisionRoutes } from './routes/supervision';
 
 export type { ApiDeps } from './context';
@@ -84,6 +85,7 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     ...recordingRoutes(ctx),
     ...dialerLeadRoutes(ctx),
     ...dialerRoutes(ctx),
+    ...acdDesktopRoutes(ctx),
   );
   return { ctx, registry };
 }

@@ -550,6 +550,11 @@ describe('role access matrix: every route x every kind of caller', () => {
     { method: 'GET', route: '/api/v1/dialer/campaigns/:id/ledger', path: async () => `/api/v1/dialer/campaigns/${await matrixCampaign()}/ledger`, expect: same(401, 403, 200, 200) },
     // Users without an agent row: 404; API keys are never agents: 403.
     { method: 'GET', route: '/api/v1/dialer/me/preview', path: () => '/api/v1/dialer/me/preview', expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403, keyAdmin: 403 }) },
+    // Agent desktop (src/api/routes/acd-desktop.ts): the directory is for every caller; the rest is the caller's own
+    // agent (the seeded users have none: 404; API keys are never agents: 403).
+    { method: 'GET', route: '/api/v1/acd/directory', path: () => '/api/v1/acd/directory', expect: same(401, 200, 200, 200) },
+    { method: 'GET', route: '/api/v1/acd/me/today', path: () => '/api/v1/acd/me/today', expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403, keyAdmin: 403 }) },
+    { method: 'GET', route: '/api/v1/dialer/me/callbacks', path: () => '/api/v1/dialer/me/callbacks', expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403, keyAdmin: 403 }) },
     {
       method: 'POST',
       route: '/api/v1/dialer/me/preview/dial',

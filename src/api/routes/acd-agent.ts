@@ -47,9 +47,25 @@ const screenPopOut = z
   })
   .meta({ id: 'AcdScreenPop' });
 
+const queueSettingsOut = z.object({
+  name: z.string(),
+  wrap_up_sec: z.number().int(),
+  dispositions: z.array(z.string()).meta({ description: 'the dispositions to pick from in wrap-up (empty: free text)' }),
+  recording_policy: z.enum(['never', 'always', 'on_demand']),
+});
+
 const meOut = z.object({
   agent: acdAgentOut,
   acd_running: z.boolean(),
+  not_ready_reasons: z.array(z.enum(NOT_READY_REASONS)).meta({ description: 'the reasons POST /acd/me/not-ready accepts' }),
+  queues: z.array(queueSettingsOut).meta({ description: "what the desktop needs of the agent's queues (and of the current call's queue)" }),
+  wrap_up: z
+    .object({
+      call_id: z.string().nullable(),
+      queue: z.string().nullable(),
+      ends_at: z.string().nullable().meta({ format: 'date-time', description: 'when wrap-up ends by itself' }),
+    })
+    .nullable(),
   state: agentStateOut.nullable(),
   call: z
     .object({
@@ -163,7 +179,19 @@ export function acdAgentRoutes(ctx: ApiContext): AnyRoute[] {
               screen_pop: await buildScreenPop({ ds: ctx.deps.dataSource, runtime: acd, logger: ctx.logger }, legs.callerUuid),
             }
           : null;
-        res.json({ agent, acd_running: !!acd, state: snap ? agentStateView(snap) : null, call });
+        const store = await loadedAcdStore(ctx);
+        const names = new Set(agent.queues.map((q) => q.queue));
+        if (legs?.queue) names.add(legs.queue);
+        if (snap?.wrapQueue) names.add(snap.wrapQueue);
+        const queues = [...names].flatMap((name) => {
+          const q = store.getQueue(name);
+          return q ? [{ name, wrap_up_sec: q.config.wrapUpSec, dispositions: q.config.dispositions ?? [], recording_policy: q.config.recordingPolicy }] : [];
+        });
+        const wrapUp =
+          snap?.state === 'wrap_up'
+            ? { call_id: snap.callId ?? null, queue: snap.wrapQueue ?? null, ends_at: snap.wrapUntil !== undefined ? new Date(snap.wrapUntil).toISOString() : null }
+            : null;
+        res.json({ agent, acd_running: !!acd, not_ready_reasons: [...NOT_READY_REASONS], queues, wrap_up: wrapUp, state: snap ? agentStateView(snap) : null, call });
       },
     }),
 
@@ -204,9 +232,9 @@ export function acdAgentRoutes(ctx: ApiContext): AnyRoute[] {
       handler: async ({ req, res, principal, body }) => {
         const agent = await me(principal);
         const legs = ctx.deps.acd?.legsOfCall(body.call_id);
-        let rows: Array<{ agent_id: unknown }>;
+        let rows: Array<{ agent_id: unknown; queue: unknown }>;
         try {
-          rows = (await ctx.deps.dataSource.query('SELECT agent_id FROM acd_queue_calls WHERE id = ?', [body.call_id])) as Array<{ agent_id: unknown }>;
+          rows = (await ctx.deps.dataSource.query('SELECT agent_id, queue FROM acd_queue_calls WHERE id = ?', [body.call_id])) as Array<{ agent_id: unknown; queue: unknown }>;
         } catch (err) {
           ctx.logger.warn('acd_queue_calls is not readable', { error: (err as Error).message });
           throw new HttpProblem(503, 'the ACD call history is not available');
@@ -216,6 +244,16 @@ export function acdAgentRoutes(ctx: ApiContext): AnyRoute[] {
         if (!legs && !row) throw new HttpProblem(404, `no queue call ${body.call_id}`);
         if (owner !== agent.id) throw new HttpProblem(403, `call ${body.call_id} is not yours`);
         if (!row) throw new HttpProblem(409, `call ${body.call_id} is not recorded yet; try again in a moment`, { headers: { 'Retry-After': '1' } });
+        // A queue with a list of dispositions takes only those (the desktop offers exactly that list).
+        const queueName = legs?.queue ?? (row.queue === null || row.queue === undefined ? undefined : String(row.queue));
+        const allowed = queueName ? ((await loadedAcdStore(ctx)).getQueue(queueName)?.config.dispositions ?? []) : [];
+        if (allowed.length && !allowed.includes(body.disposition)) {
+          throw new HttpProblem(400, `Invalid request: body "disposition": must be one of the dispositions of queue ${queueName}: ${allowed.join(', ')}`, {
+            type: 'validation-error',
+            title: 'Validation failed',
+            errors: [{ location: 'body', field: 'disposition', pointer: '#/disposition', detail: `must be one of: ${allowed.join(', ')}` }],
+          });
+        }
         const notes = body.notes ?? null;
         await ctx.deps.dataSource.query('UPDATE acd_queue_calls SET disposition = ?, notes = ? WHERE id = ?', [body.disposition, notes, body.call_id]);
         await ctx.audit(req, principal, {
