@@ -160,6 +160,8 @@ test('log in, ready, ring with the screen pop, answer, hold, transfer, wrap up w
   await page.getByRole('button', { name: 'Save disposition' }).click();
   await page.getByText('Saved: sale').waitFor();
   expect(await h.queueCall(second)).toMatchObject({ agent_id: alice, disposition: 'sale' });
+  await page.getByRole('button', { name: 'End wrap-up (ready)' }).click();
+  await state.filter({ hasText: /^Ready$/ }).waitFor();
 
   expect(dialogs).toEqual([]);
   expect(problems).toEqual([]);
@@ -168,6 +170,9 @@ test('log in, ready, ring with the screen pop, answer, hold, transfer, wrap up w
   const hung = await h.api(`/api/v1/acd/agents/${bob}/call/hangup`, { method: 'POST' });
   expect(hung.status).toBe(200);
   await h.settled([alice, bob]);
+  // Bob's wrap-up would otherwise run for the queue's 300 s.
+  await waitFor('Bob to wrap up', () => h.state(bob) === 'wrap_up');
+  h.service.acd.engine.endWrapUp(bob);
 }, 120_000);
 
 test('outbound: a manual dial, a preview lead (fields as text) dialled, and a callback in my list', async () => {
