@@ -116,6 +116,8 @@ test('log in, ready, ring with the screen pop, answer, hold, transfer, wrap up w
   const phone = await openConsole(browser, h.url, PHONE);
   await signIn(phone.page, 'alice', USER_PASSWORD);
   await phone.page.getByRole('button', { name: /^Hang up/ }).waitFor();
+  // A desktop that never saw the offer still gets the live IVR path from the API.
+  await phone.page.getByRole('region', { name: 'IVR path' }).getByText('vip · set').waitFor();
   expect(await phone.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
   await screenshot(phone.page, 'agent-desktop-phone');
   expect(phone.problems).toEqual([]);
