@@ -139,6 +139,7 @@ test('log in, ready, ring with the screen pop, answer, hold, transfer, wrap up w
 
   await page.getByLabel('Disposition').selectOption('follow-up');
   await page.getByLabel('Notes').fill('Sent to Bob for the quote');
+  await screenshot(page, 'agent-wrap-up');
   await page.getByRole('button', { name: 'Save disposition' }).click();
   await page.getByText('Saved: follow-up').waitFor();
   const rows = (await h.service.dataSource.query('SELECT agent_id, disposition, notes FROM acd_queue_calls WHERE id = ?', [callId])) as Array<{ agent_id: number; disposition: string; notes: string }>;
