@@ -46,6 +46,8 @@ export interface ApiDeps {
   dialer?: DialerRuntime;
   /** Live call supervision (src/supervision); default: built on first use from freeswitch, acd and acdConfig. */
   supervision?: SupervisionService;
+  /** The IVR runtime's live path of a call (the agent's screen pop, before the flow's record is written). */
+  ivrPathFor?: (uuid: string) => unknown[] | undefined;
   /** Tuning for tests; production leaves these unset. */
   options?: {
     /** bcrypt cost for passwords set through the API (default 12). */

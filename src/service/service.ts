@@ -321,7 +321,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       return { status, freeswitch, database, dialing, prompts: { missing: promptCheck.missingCount(), nodes: promptCheck.report() } };
     };
 
-    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, phones, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, options: deps.apiOptions };
+    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, phones, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, ivrPathFor: (uuid) => ivr.ivrPathFor(uuid), options: deps.apiOptions };
     const app = createApp(apiDeps);
     const server = await listen(app, config.http.host, config.http.port);
     closers.push(() => closeServer(server));

@@ -116,6 +116,8 @@ test('log in, ready, ring with the screen pop, answer, hold, transfer, wrap up w
   const phone = await openConsole(browser, h.url, PHONE);
   await signIn(phone.page, 'alice', USER_PASSWORD);
   await phone.page.getByRole('button', { name: /^Hang up/ }).waitFor();
+  // A desktop that never saw the offer still gets the live IVR path from the API.
+  await phone.page.getByRole('region', { name: 'IVR path' }).getByText('vip · set').waitFor();
   expect(await phone.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
   await screenshot(phone.page, 'agent-desktop-phone');
   expect(phone.problems).toEqual([]);
@@ -137,6 +139,7 @@ test('log in, ready, ring with the screen pop, answer, hold, transfer, wrap up w
 
   await page.getByLabel('Disposition').selectOption('follow-up');
   await page.getByLabel('Notes').fill('Sent to Bob for the quote');
+  await screenshot(page, 'agent-wrap-up');
   await page.getByRole('button', { name: 'Save disposition' }).click();
   await page.getByText('Saved: follow-up').waitFor();
   const rows = (await h.service.dataSource.query('SELECT agent_id, disposition, notes FROM acd_queue_calls WHERE id = ?', [callId])) as Array<{ agent_id: number; disposition: string; notes: string }>;
@@ -160,6 +163,8 @@ test('log in, ready, ring with the screen pop, answer, hold, transfer, wrap up w
   await page.getByRole('button', { name: 'Save disposition' }).click();
   await page.getByText('Saved: sale').waitFor();
   expect(await h.queueCall(second)).toMatchObject({ agent_id: alice, disposition: 'sale' });
+  await page.getByRole('button', { name: 'End wrap-up (ready)' }).click();
+  await state.filter({ hasText: /^Ready$/ }).waitFor();
 
   expect(dialogs).toEqual([]);
   expect(problems).toEqual([]);
@@ -168,6 +173,9 @@ test('log in, ready, ring with the screen pop, answer, hold, transfer, wrap up w
   const hung = await h.api(`/api/v1/acd/agents/${bob}/call/hangup`, { method: 'POST' });
   expect(hung.status).toBe(200);
   await h.settled([alice, bob]);
+  // Bob's wrap-up would otherwise run for the queue's 300 s.
+  await waitFor('Bob to wrap up', () => h.state(bob) === 'wrap_up');
+  h.service.acd.engine.endWrapUp(bob);
 }, 120_000);
 
 test('outbound: a manual dial, a preview lead (fields as text) dialled, and a callback in my list', async () => {
@@ -232,4 +240,51 @@ test('outbound: a manual dial, a preview lead (fields as text) dialled, and a ca
   expect(problems).toEqual([]);
   await context.close();
   expect((await h.api(`/api/v1/dialer/campaigns/${campaignId}/stop`, { method: 'POST' })).status).toBe(200);
+}, 120_000);
+
+test('attended transfer to a number: consult, then complete; a supervisor with an agent row gets only their own offers', async () => {
+  await h.queue('att', { offerTimeoutSec: 60, wrapUpSec: 0 });
+  await h.consoleAgent('dave', '1004', ['att'], { displayName: 'Dave Desk' });
+  // A supervisor who is also an agent (of another queue): the console shows their own desktop and nobody else's calls.
+  const supUser = await h.user('suzy', 'supervisor', 'Suzy Both');
+  await h.service.acdConfig.createAgent({ user_id: supUser, extension: '1005', skills: {}, teams: [], queues: [{ queue: 'sales', tier: 1 }] });
+  h.sim.registerSoftphone('1005', { manualAnswer: true });
+  h.sim.setGatewayOutcome('+14155557001', { outcome: 'answer', ringMs: 200 });
+
+  const sup = await openConsole(browser, h.url);
+  await signIn(sup.page, 'suzy', USER_PASSWORD);
+  await sup.page.goto(`${h.url}/#/agent`);
+  await sup.page.getByRole('heading', { name: /Agent desktop/ }).waitFor();
+  await sup.page.getByText('ext 1005').waitFor();
+
+  const { page, context, problems } = await openConsole(browser, h.url);
+  await signIn(page, 'dave', USER_PASSWORD);
+  await page.getByRole('button', { name: 'Log in to the ACD' }).click();
+  const state = page.getByTestId('agent-state');
+  await state.filter({ hasText: /^Ready$/ }).waitFor();
+
+  const callId = h.call('att', '+14155550123');
+  await page.getByTestId('ringing-banner').waitFor();
+  await waitFor('the softphone to ring', () => h.sim.softphoneAnswer('1004'));
+  await page.getByRole('button', { name: /^Hold/ }).waitFor();
+  // The supervisor's desktop saw none of it (their console gets every event; only their own count).
+  expect(await sup.page.getByTestId('ringing-banner').count()).toBe(0);
+  expect(await sup.page.getByRole('heading', { name: /^Call/ }).count()).toBe(0);
+
+  await page.getByRole('button', { name: /Transfer \/ 3-way/ }).click();
+  await page.getByRole('tab', { name: 'Attended transfer' }).click();
+  await page.getByLabel('Phone number').fill('+14155557001');
+  await page.getByRole('button', { name: 'Transfer to number' }).click();
+  await page.getByText('consulting the transfer target').waitFor();
+  await page.getByRole('button', { name: 'Complete transfer' }).click();
+  // No wrap-up on this queue: straight back to ready, the caller is with the number.
+  await state.filter({ hasText: /^Ready$/ }).waitFor();
+  expect(h.live().has(callId)).toBe(true);
+
+  expect(problems).toEqual([]);
+  expect(sup.problems).toEqual([]);
+  await context.close();
+  await sup.context.close();
+  h.sim.hangup(callId);
+  await waitFor('the transferred call to end', () => !h.live().has(callId));
 }, 120_000);

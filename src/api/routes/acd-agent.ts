@@ -176,7 +176,7 @@ export function acdAgentRoutes(ctx: ApiContext): AnyRoute[] {
               call_id: legs.callerUuid,
               queue: legs.queue,
               connected_at: legs.connectedAt ? new Date(legs.connectedAt).toISOString() : null,
-              screen_pop: await buildScreenPop({ ds: ctx.deps.dataSource, runtime: acd, logger: ctx.logger }, legs.callerUuid),
+              screen_pop: await buildScreenPop({ ds: ctx.deps.dataSource, runtime: acd, ivrPathFor: ctx.deps.ivrPathFor, logger: ctx.logger }, legs.callerUuid),
             }
           : null;
         const store = await loadedAcdStore(ctx);

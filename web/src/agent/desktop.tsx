@@ -73,6 +73,12 @@ export function AgentDesktop() {
   useEffect(() => {
     if (wrapCallId) setWrap((w) => (w && w.callId === wrapCallId ? w : { callId: wrapCallId, queue: wrapQueue, leadId: leadOfCall }));
   }, [wrapCallId, wrapQueue, leadOfCall]);
+  // A saved wrap-up form makes room when the next call comes in (an unsaved one stays: its notes are not lost).
+  const [savedWrap, setSavedWrap] = useState<string | null>(null);
+  const currentCall = me.data?.call?.call_id ?? null;
+  useEffect(() => {
+    if (currentCall) setWrap((w) => (w && w.callId === savedWrap && w.callId !== currentCall ? null : w));
+  }, [currentCall, savedWrap]);
 
   if (me.error && me.error.status === 404 && !me.data) {
     return (
@@ -132,7 +138,10 @@ export function AgentDesktop() {
               dispositions={dispositions}
               endsAt={d.wrap_up?.ends_at ?? null}
               inWrapUp={state === 'wrap_up' && wrapCallId === wrap.callId}
-              onSaved={() => setLeadOfCall(null)}
+              onSaved={() => {
+                setLeadOfCall(null);
+                setSavedWrap(wrap.callId);
+              }}
               onDismiss={() => setWrap(null)}
               onEndWrapUp={me.reload}
             />

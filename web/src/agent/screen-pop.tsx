@@ -74,7 +74,7 @@ export function ScreenPopView({ pop, headingLevel = 3, headline = true }: { pop:
               ))}
             </ol>
           ) : (
-            <p className="muted">Did not come through an IVR flow.</p>
+            <p className="muted">No IVR path for this call.</p>
           )}
         </section>
       </div>
