@@ -142,6 +142,7 @@ test('queues: the API rejects a value at its field; the queue is created with it
   await form.getByLabel('Queue name').fill('sales');
   await form.getByLabel('Strategy').selectOption('best_skill');
   await form.getByLabel('Required skills').fill('spanish');
+  await form.getByLabel('Dispositions').fill('sale, no sale');
   await form.getByLabel('Service level (s)').fill('30');
   await form.getByLabel('Wrap-up (s)').fill('99999');
   await form.getByLabel('Overflow (after max wait)').selectOption('queue');
@@ -155,7 +156,7 @@ test('queues: the API rejects a value at its field; the queue is created with it
   await row.getByText('best_skill').waitFor();
   await row.getByRole('cell', { name: '30', exact: true }).waitFor();
   const stored = (await (await h.api('/api/v1/acd/queues/sales')).json()) as { config: Record<string, unknown> };
-  expect(stored.config).toMatchObject({ strategy: 'best_skill', requiredSkills: ['spanish'], serviceLevelSec: 30, wrapUpSec: 15, maxWaitSec: 120, overflow: { kind: 'queue', queue: 'support' } });
+  expect(stored.config).toMatchObject({ strategy: 'best_skill', requiredSkills: ['spanish'], dispositions: ['sale', 'no sale'], serviceLevelSec: 30, wrapUpSec: 15, maxWaitSec: 120, overflow: { kind: 'queue', queue: 'support' } });
   await screenshot(page, 'admin-queues');
 
   // Editing: the form holds the stored document; a change is a PATCH the table shows.

@@ -34,6 +34,7 @@ export const NEW_QUEUE: Omit<QueueConfig, 'name'> = {
   callbackKey: null,
   callbackConnect: 'agent_first',
   recordingPolicy: 'never',
+  dispositions: [],
 };
 
 type NumberKey = {
@@ -67,6 +68,7 @@ interface Draft {
   callbackKey: string;
   callbackConnect: QueueConfig['callbackConnect'];
   recordingPolicy: QueueConfig['recordingPolicy'];
+  dispositions: string;
 }
 
 function draftOf(name: string, c: Omit<QueueConfig, 'name'>): Draft {
@@ -84,6 +86,7 @@ function draftOf(name: string, c: Omit<QueueConfig, 'name'>): Draft {
     callbackKey: c.callbackKey ?? '',
     callbackConnect: c.callbackConnect,
     recordingPolicy: c.recordingPolicy,
+    dispositions: (c.dispositions ?? []).join(', '),
   };
 }
 
@@ -104,6 +107,7 @@ function bodyOf(d: Draft): Omit<QueueConfig, 'name'> {
     callbackKey: d.callbackKey.trim() || null,
     callbackConnect: d.callbackConnect,
     recordingPolicy: d.recordingPolicy,
+    dispositions: splitList(d.dispositions),
   };
 }
 
@@ -125,7 +129,7 @@ export function QueueForm({ queue, queueNames, onSaved }: { queue: AcdQueue | nu
     void save.run();
   };
   const err = save.error;
-  const shown = ['name', 'strategy', 'requiredSkills', 'relaxation', 'overflow', 'noAgents', 'mohSound', 'callbackKey', 'callbackConnect', 'recordingPolicy', 'announcePosition', 'announceEwt', ...NUMBERS.map((n) => n.key)];
+  const shown = ['name', 'strategy', 'requiredSkills', 'relaxation', 'overflow', 'noAgents', 'mohSound', 'callbackKey', 'callbackConnect', 'recordingPolicy', 'dispositions', 'announcePosition', 'announceEwt', ...NUMBERS.map((n) => n.key)];
   const rest = otherErrors(err, shown);
   return (
     <form onSubmit={submit} aria-label={queue ? `Queue ${queue.name}` : 'New queue'} className="queue-form">
@@ -144,6 +148,9 @@ export function QueueForm({ queue, queueNames, onSaved }: { queue: AcdQueue | nu
         </Field>
         <Field label="Required skills" error={fieldError(err, 'requiredSkills', { prefix: true })} hint="comma-separated; agents need each one">
           {(id, desc) => <input id={id} aria-describedby={desc} value={d.skills} onChange={(e) => set({ skills: e.target.value })} />}
+        </Field>
+        <Field label="Dispositions" error={fieldError(err, 'dispositions', { prefix: true })} hint="comma-separated; agents pick one in wrap-up (blank = free text)">
+          {(id, desc) => <input id={id} aria-describedby={desc} value={d.dispositions} onChange={(e) => set({ dispositions: e.target.value })} />}
         </Field>
         {NUMBERS.map((n) => (
           <Field key={n.key} label={n.label} hint={n.hint} error={fieldError(err, n.key)}>

@@ -85,6 +85,8 @@ export interface QueueConfig {
   callbackKey: string | null;
   callbackConnect: 'agent_first' | 'customer_first';
   recordingPolicy: 'never' | 'always' | 'on_demand';
+  /** Dispositions agents pick from in wrap-up (empty: free text). */
+  dispositions: string[];
 }
 
 export interface AcdQueue {
