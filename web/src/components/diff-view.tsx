@@ -2,6 +2,10 @@
  * A version diff as the service computes it (src/dialplan/line-diff.ts through GET .../diff of dialplans and IVR
  * flows): removed lines (.del), added lines (.add) and context, each with its old and new line number.
  */
+import { useEffect, useState } from 'react';
+import { ApiError, get } from '../lib/api';
+import { Field } from './field';
+import { ProblemMessage } from './problem';
 
 export interface ServiceHunk {
   old_start: number;
@@ -61,5 +65,66 @@ export function DiffView({ diff, label }: { diff: ServiceDiff; label: string }) 
         </div>
       ))}
     </div>
+  );
+}
+
+/**
+ * Two version pickers and the service's diff between them (GET `<diffUrl>?from&to`), for the dialplan and IVR flow
+ * version panels. `from`/`to` belong to the parent, whose row buttons ("diff with live") set them too.
+ */
+export function VersionDiff(props: {
+  diffUrl: string;
+  versions: number[];
+  from: number | '';
+  to: number | '';
+  onFrom: (v: number) => void;
+  onTo: (v: number) => void;
+}) {
+  const { diffUrl, from, to } = props;
+  const [diff, setDiff] = useState<ServiceDiff | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  useEffect(() => {
+    if (from === '' || to === '') return;
+    let stale = false;
+    get<ServiceDiff>(diffUrl, { from, to }).then(
+      (d) => {
+        if (stale) return;
+        setDiff(d);
+        setError(null);
+      },
+      (err: unknown) => !stale && setError(err instanceof ApiError ? err : new ApiError({ status: 0, detail: String(err) })),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [diffUrl, from, to]);
+  const picker = (label: string, value: number | '', onChange: (v: number) => void) => (
+    <Field label={label}>
+      {(id) => (
+        <select id={id} value={value} onChange={(e) => onChange(Number(e.target.value))}>
+          {props.versions.map((v) => (
+            <option key={v} value={v}>
+              {v}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+  return (
+    <>
+      <h3>Diff</h3>
+      <div className="row">
+        {picker('From version', from, props.onFrom)}
+        {picker('To version', to, props.onTo)}
+        {diff && (
+          <span className="muted">
+            +{diff.added} −{diff.removed}
+          </span>
+        )}
+      </div>
+      <ProblemMessage error={error} />
+      {diff && <DiffView diff={diff} label={`Changes from version ${diff.from} to version ${diff.to}`} />}
+    </>
   );
 }

@@ -1,12 +1,11 @@
 import { useEffect, useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm';
-import { Field } from '../../components/field';
 import { ProblemMessage } from '../../components/problem';
-import { ApiError, get, post } from '../../lib/api';
+import { get, post } from '../../lib/api';
 import { dateTime } from '../../lib/format';
 import { useAction, useResource } from '../../lib/hooks';
-import { DiffView } from '../../components/diff-view';
-import type { DialplanDiff, DialplanVersion, DialplanVersionFull, Items } from './types';
+import { VersionDiff } from '../../components/diff-view';
+import type { DialplanVersion, DialplanVersionFull, Items } from './types';
 
 /** Versions of a context (newest first), the service's diff between two, and rollback (a new version). */
 export function DialplanVersions({ context, current, onRolledBack }: { context: string; current: number | undefined; onRolledBack: (v: DialplanVersionFull) => void }) {
@@ -15,8 +14,6 @@ export function DialplanVersions({ context, current, onRolledBack }: { context: 
   const items = [...(versions.data?.items ?? [])].reverse();
   const [from, setFrom] = useState<number | ''>('');
   const [to, setTo] = useState<number | ''>('');
-  const [diff, setDiff] = useState<DialplanDiff | null>(null);
-  const [diffError, setDiffError] = useState<ApiError | null>(null);
   const [rollbackTo, setRollbackTo] = useState<DialplanVersion | null>(null);
   const [done, setDone] = useState('');
   const newest = items[0]?.version;
@@ -27,22 +24,6 @@ export function DialplanVersions({ context, current, onRolledBack }: { context: 
     setTo(newest);
     setFrom(second ?? newest);
   }, [newest, second]);
-
-  useEffect(() => {
-    if (from === '' || to === '') return;
-    let stale = false;
-    get<DialplanDiff>(`${base}/diff`, { from, to }).then(
-      (d) => {
-        if (stale) return;
-        setDiff(d);
-        setDiffError(null);
-      },
-      (err: unknown) => !stale && setDiffError(err instanceof ApiError ? err : new ApiError({ status: 0, detail: String(err) })),
-    );
-    return () => {
-      stale = true;
-    };
-  }, [base, from, to]);
 
   const rollback = useAction(async (v: DialplanVersion) => {
     const row = await post<DialplanVersionFull>(`${base}/rollback`, { version: v.version });
@@ -94,38 +75,7 @@ export function DialplanVersions({ context, current, onRolledBack }: { context: 
         {done}
       </p>
       <ProblemMessage error={rollback.error} onDismiss={rollback.clear} />
-      <h3>Diff</h3>
-      <div className="row">
-        <Field label="From version">
-          {(id) => (
-            <select id={id} value={from} onChange={(e) => setFrom(Number(e.target.value))}>
-              {items.map((v) => (
-                <option key={v.version} value={v.version}>
-                  {v.version}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="To version">
-          {(id) => (
-            <select id={id} value={to} onChange={(e) => setTo(Number(e.target.value))}>
-              {items.map((v) => (
-                <option key={v.version} value={v.version}>
-                  {v.version}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        {diff && (
-          <span className="muted">
-            +{diff.added} −{diff.removed}
-          </span>
-        )}
-      </div>
-      <ProblemMessage error={diffError} />
-      {diff && <DiffView diff={diff} label={`Changes from version ${diff.from} to version ${diff.to}`} />}
+      <VersionDiff diffUrl={`${base}/diff`} versions={items.map((v) => v.version)} from={from} to={to} onFrom={setFrom} onTo={setTo} />
       <ConfirmDialog
         open={!!rollbackTo}
         title={`Roll back ${context} to version ${rollbackTo?.version ?? ''}?`}

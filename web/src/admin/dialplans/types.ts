@@ -1,4 +1,3 @@
-import type { ServiceDiff } from '../../components/diff-view';
 /** The dialplan API's shapes (src/api/routes/dialplans.ts). */
 
 export interface DialplanVersion {
@@ -39,9 +38,6 @@ export interface DialplanValidation {
   extensions: Array<{ name: string }>;
 }
 
-export interface DialplanDiff extends ServiceDiff {
-  context: string;
-}
 
 export interface ApplyResult {
   dir: string;

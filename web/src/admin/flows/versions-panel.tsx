@@ -1,11 +1,10 @@
 import { useEffect, useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm';
-import { Field } from '../../components/field';
 import { ProblemMessage } from '../../components/problem';
-import { ApiError, get, post } from '../../lib/api';
+import { get, post } from '../../lib/api';
 import { dateTime } from '../../lib/format';
 import { useAction, useResource } from '../../lib/hooks';
-import { DiffView, type ServiceDiff } from '../../components/diff-view';
+import { VersionDiff } from '../../components/diff-view';
 import type { FlowVersion, Items, StoredFlow } from './types';
 
 export const pretty = (doc: unknown): string => `${JSON.stringify(doc, null, 2)}\n`;
@@ -20,8 +19,6 @@ export function VersionsPanel({ name, liveVersion, onRolledBack }: { name: strin
   const items = versions.data?.items ?? [];
   const [from, setFrom] = useState<number | ''>('');
   const [to, setTo] = useState<number | ''>('');
-  const [diff, setDiff] = useState<ServiceDiff | null>(null);
-  const [diffError, setDiffError] = useState<ApiError | null>(null);
   const [rollbackTo, setRollbackTo] = useState<FlowVersion | null>(null);
   const [done, setDone] = useState('');
 
@@ -35,22 +32,6 @@ export function VersionsPanel({ name, liveVersion, onRolledBack }: { name: strin
       setFrom(items[0]!.version);
     }
   }, [items]);
-
-  useEffect(() => {
-    if (from === '' || to === '') return;
-    let stale = false;
-    get<ServiceDiff>(`${base}/diff`, { from, to }).then(
-      (d) => {
-        if (stale) return;
-        setDiff(d);
-        setDiffError(null);
-      },
-      (err: unknown) => !stale && setDiffError(err instanceof ApiError ? err : new ApiError({ status: 0, detail: String(err) })),
-    );
-    return () => {
-      stale = true;
-    };
-  }, [base, from, to]);
 
   const rollback = useAction(async (v: FlowVersion) => {
     const f = await post<StoredFlow>(`${base}/rollback`, { version: v.version });
@@ -102,33 +83,7 @@ export function VersionsPanel({ name, liveVersion, onRolledBack }: { name: strin
         {done}
       </p>
       <ProblemMessage error={rollback.error} onDismiss={rollback.clear} />
-      <h3>Diff</h3>
-      <div className="row">
-        <Field label="From version">
-          {(id) => (
-            <select id={id} value={from} onChange={(e) => setFrom(Number(e.target.value))}>
-              {items.map((v) => (
-                <option key={v.version} value={v.version}>
-                  {v.version}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="To version">
-          {(id) => (
-            <select id={id} value={to} onChange={(e) => setTo(Number(e.target.value))}>
-              {items.map((v) => (
-                <option key={v.version} value={v.version}>
-                  {v.version}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-      </div>
-      <ProblemMessage error={diffError} />
-      {diff && <DiffView diff={diff} label={`Changes from version ${diff.from} to version ${diff.to}`} />}
+      <VersionDiff diffUrl={`${base}/diff`} versions={items.map((v) => v.version)} from={from} to={to} onFrom={setFrom} onTo={setTo} />
       <ConfirmDialog
         open={!!rollbackTo}
         title={`Roll back ${name} to version ${rollbackTo?.version ?? ''}?`}
