@@ -6,12 +6,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID, createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { LedgerSchema } from '../../src/db/entities/dialer';
 import { buildWav } from '../../src/simulator/recordings';
 import { engines } from '../helpers/databases';
 import { waitFor } from '../acd-runtime/harness';
+import { seedRecording } from '../recording/helpers';
 import { launchBrowser, openConsole, screenshot, signIn } from './browser';
 import { ADMIN_PASSWORD, ConsoleHarness, USER_PASSWORD } from './harness';
 
@@ -198,42 +199,11 @@ test('recordings: search, play in the browser (a playable src), download; legal 
   const dir = h.service.config.recordings.dir;
   const seed = async (agentId: number | null, queue: string, caller: string, minutesAgo: number) => {
     const id = randomUUID();
-    const file = path.join(dir, 'console', `${id}.wav`);
-    const bytes = buildWav(2000, 1, 60, () => false);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, bytes);
     const started = new Date(Date.now() - minutesAgo * 60_000);
-    await h.service.recordings.store.insert({
-      id,
-      fs_node: 'sim1',
-      call_uuid: randomUUID(),
-      cdr_uuid: randomUUID(),
-      queue_call_id: null,
-      agent_id: agentId,
-      queue,
-      campaign: null,
-      did: null,
-      caller_number: caller,
-      file_path: file,
-      started_at: started,
-      ended_at: new Date(started.getTime() + 2000),
-      duration_ms: 2000,
-      bytes: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      format: 'wav',
-      channels: 1,
-      pause_segments: '[]',
-      started_by: 'policy',
-      stopped_by: 'hangup',
-      retention_class: 'standard',
-      legal_hold: false,
-      purged_at: null,
-      status: 'finished',
-      integrity: 'ok',
-      verified_at: null,
-      created_at: started,
-      updated_at: started,
-    });
+    await seedRecording(
+      { recordings: h.service.recordings, dir },
+      { id, agent_id: agentId, queue, caller_number: caller, file_path: path.join(dir, 'console', `${id}.wav`), started_at: started, duration_ms: 2000, ended_at: new Date(started.getTime() + 2000), bytesOfFile: buildWav(2000, 1, 60, () => false) },
+    );
     return id;
   };
   const annRec = await seed(ann, 'sales', '+14155550177', 30);

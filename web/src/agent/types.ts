@@ -1,21 +1,8 @@
 /** The API responses the agent desktop reads (src/api/routes/acd-agent.ts, acd-calls.ts, acd-desktop.ts, dialer.ts). */
 
-export type AgentState = 'logged_out' | 'available' | 'not_ready' | 'reserved' | 'on_call' | 'wrap_up';
+import type { AgentState, AgentStateView } from '../lib/acd-types';
 
-export interface AgentStateView {
-  id: number;
-  name: string;
-  extension: string;
-  state: AgentState;
-  reason: string | null;
-  version: number;
-  since: string;
-  call_id: string | null;
-  calls_handled: number;
-  talk_sec: number;
-  no_answer_streak: number;
-  phone_registered?: boolean;
-}
+export type { AgentState, AgentStateView };
 
 export interface PreviousQueueCall {
   id: string;

@@ -1,6 +1,8 @@
 /** The API responses the supervisor pages read (src/api/routes/acd-live.ts, supervision.ts, audit.ts, dialer*.ts, recordings.ts). */
 
-export type AgentState = 'logged_out' | 'available' | 'not_ready' | 'reserved' | 'on_call' | 'wrap_up';
+import type { AgentState, AgentStateView } from '../lib/acd-types';
+
+export type { AgentState };
 export const AGENT_STATES: readonly AgentState[] = ['available', 'reserved', 'on_call', 'wrap_up', 'not_ready', 'logged_out'];
 
 export interface LiveQueue {
@@ -22,17 +24,7 @@ export interface LiveAgentCall {
   connected_at: string | null;
 }
 
-export interface LiveAgent {
-  id: number;
-  name: string;
-  extension: string;
-  state: AgentState;
-  reason: string | null;
-  version: number;
-  since: string;
-  call_id: string | null;
-  calls_handled: number;
-  talk_sec: number;
+export interface LiveAgent extends AgentStateView {
   phone_registered: boolean;
   teams: string[];
   queues: string[];
