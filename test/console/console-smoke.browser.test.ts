@@ -37,6 +37,9 @@ test('admin and supervisor sign in, see their pages and the live badge; signing 
   expect(await page.evaluate('JSON.stringify({ l: { ...localStorage }, s: { ...sessionStorage } })')).toBe('{"l":{},"s":{}}');
   await signIn(page, 'sup1', USER_PASSWORD);
   await expect(page.locator('.who').textContent()).resolves.toContain('supervisor');
+  // A supervisor who is no ACD agent is not offered the agent desktop.
+  await page.getByRole('link', { name: 'Wallboard' }).waitFor();
+  expect(await page.getByRole('link', { name: 'Agent desktop' }).count()).toBe(0);
   expect(problems).toEqual([]);
   await context.close();
 });

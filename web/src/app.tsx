@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { agentPages } from './agent';
 import { adminPages } from './admin';
 import { match, navigate, useRoute } from './lib/router';
@@ -17,9 +17,18 @@ export function App() {
   return session ? <Shell /> : <LoginPage />;
 }
 
+/** The agent id of the signed-in user, from the live feed's hello (null: no agent row; undefined: not known yet). */
+function useOwnAgentId(): number | null | undefined {
+  const { live } = useSession();
+  const [id, setId] = useState<number | null | undefined>(() => (live.hello ? ((live.hello.agent_id as number | null) ?? null) : undefined));
+  useEffect(() => live.onMessage((m) => m.type === 'hello' && setId((m.agent_id as number | null) ?? null)), [live]);
+  return id;
+}
+
 function Shell() {
   const { user, signOut } = useSession();
   const route = useRoute();
+  const ownAgentId = useOwnAgentId();
   const pages = useMemo(() => ALL_PAGES.filter((p) => p.roles.includes(user.role)), [user.role]);
   const found = useMemo(() => {
     for (const p of pages) {
@@ -38,7 +47,8 @@ function Shell() {
     document.title = found ? `${found.page.title} · Switchboard` : 'Switchboard';
   }, [found]);
 
-  const groups = (['Agent', 'Supervisor', 'Admin'] as const).map((g) => ({ g, items: pages.filter((p) => p.group === g && !p.hidden) })).filter((x) => x.items.length);
+  const listed = (p: PageDef) => !p.hidden && !(p.agentRowOnly && user.role !== 'agent' && ownAgentId == null);
+  const groups = (['Agent', 'Supervisor', 'Admin'] as const).map((g) => ({ g, items: pages.filter((p) => p.group === g && listed(p)) })).filter((x) => x.items.length);
   const Page = found?.page.component;
   return (
     <div className="shell">

@@ -15,4 +15,6 @@ export interface PageDef {
   component: ComponentType<{ params: Record<string, string> }>;
   /** Hidden from the navigation (detail pages). */
   hidden?: boolean;
+  /** Listed for supervisors and admins only when their user is an ACD agent (the live feed's hello says so). */
+  agentRowOnly?: boolean;
 }
