@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { Suspense, useEffect, useMemo, useState } from 'react';
 import { agentPages } from './agent';
 import { adminPages } from './admin';
 import { match, navigate, useRoute } from './lib/router';
@@ -79,7 +79,9 @@ function Shell() {
       </header>
       <main id="main" tabIndex={-1}>
         {Page ? (
-          <Page params={found.params} />
+          <Suspense fallback={<p className="muted">Loading…</p>}>
+            <Page params={found.params} />
+          </Suspense>
         ) : forbidden ? (
           <div className="problem" role="alert">
             <strong>Not allowed:</strong> this page needs another role than {user.role}.

@@ -1,7 +1,8 @@
-import type { PageDef } from '../pages';
-import { CampaignsPage } from './campaigns';
-import { RecordingsPage } from './recordings';
-import { WallboardPage } from './wallboard';
+import { lazyPage, type PageDef } from '../pages';
+
+const CampaignsPage = lazyPage(() => import('./campaigns'), 'CampaignsPage');
+const RecordingsPage = lazyPage(() => import('./recordings'), 'RecordingsPage');
+const WallboardPage = lazyPage(() => import('./wallboard'), 'WallboardPage');
 
 /** Supervisor pages (team-scoped by the API); admins see them too and land on the wallboard. */
 export const supervisorPages: PageDef[] = [

@@ -1,7 +1,8 @@
-import type { PageDef } from '../../pages';
-import { CampaignPage } from './campaign-page';
-import { CampaignsPage } from './campaigns-page';
-import { DncPage } from './dnc-page';
+import { lazyPage, type PageDef } from '../../pages';
+
+const CampaignPage = lazyPage(() => import('./campaign-page'), 'CampaignPage');
+const CampaignsPage = lazyPage(() => import('./campaigns-page'), 'CampaignsPage');
+const DncPage = lazyPage(() => import('./dnc-page'), 'DncPage');
 
 const ADMIN = ['admin'] as const;
 

@@ -1,7 +1,8 @@
 import { createElement } from 'react';
-import type { PageDef } from '../../pages';
-import { DialplanPage } from './dialplan-page';
-import { DialplansPage } from './dialplans-page';
+import { lazyPage, type PageDef } from '../../pages';
+
+const DialplanPage = lazyPage(() => import('./dialplan-page'), 'DialplanPage');
+const DialplansPage = lazyPage(() => import('./dialplans-page'), 'DialplansPage');
 
 /** Keyed by the context: opening another context starts a fresh editor. */
 function DialplanRoute({ params }: { params: Record<string, string> }) {

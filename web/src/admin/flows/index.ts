@@ -1,7 +1,8 @@
 import { createElement } from 'react';
-import type { PageDef } from '../../pages';
-import { FlowPage } from './flow-page';
-import { FlowsPage } from './flows-page';
+import { lazyPage, type PageDef } from '../../pages';
+
+const FlowPage = lazyPage(() => import('./flow-page'), 'FlowPage');
+const FlowsPage = lazyPage(() => import('./flows-page'), 'FlowsPage');
 
 /** Keyed by the flow name: opening another flow starts a fresh editor (no text carried over from the last one). */
 function FlowRoute({ params }: { params: Record<string, string> }) {

@@ -1,8 +1,9 @@
-import type { PageDef } from '../../pages';
-import { AgentsPage } from './agents-page';
-import { QueuesPage } from './queues-page';
-import { SipAccountsPage } from './sip-accounts-page';
-import { UsersPage } from './users-page';
+import { lazyPage, type PageDef } from '../../pages';
+
+const AgentsPage = lazyPage(() => import('./agents-page'), 'AgentsPage');
+const QueuesPage = lazyPage(() => import('./queues-page'), 'QueuesPage');
+const SipAccountsPage = lazyPage(() => import('./sip-accounts-page'), 'SipAccountsPage');
+const UsersPage = lazyPage(() => import('./users-page'), 'UsersPage');
 
 const ADMIN = ['admin'] as const;
 

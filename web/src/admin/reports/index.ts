@@ -1,6 +1,7 @@
-import type { PageDef } from '../../pages';
-import { AuditPage } from './audit-page';
-import { ReportsPage } from './reports-page';
+import { lazyPage, type PageDef } from '../../pages';
+
+const AuditPage = lazyPage(() => import('./audit-page'), 'AuditPage');
+const ReportsPage = lazyPage(() => import('./reports-page'), 'ReportsPage');
 
 export const adminReportsPages: PageDef[] = [
   // The API lets supervisors read reports; the audit log is admin only.

@@ -1,4 +1,5 @@
-import type { PageDef } from '../../pages';
-import { NodesPage } from './nodes-page';
+import { lazyPage, type PageDef } from '../../pages';
+
+const NodesPage = lazyPage(() => import('./nodes-page'), 'NodesPage');
 
 export const adminSystemPages: PageDef[] = [{ route: '/admin/nodes', title: 'Nodes', roles: ['admin'], group: 'Admin', component: NodesPage }];
