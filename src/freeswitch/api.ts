@@ -144,6 +144,19 @@ export function uuidHold(id: string, mode: 'on' | 'off' | 'toggle' = 'on'): FsCo
   return toFsCommand(mode === 'on' ? `uuid_hold ${u}` : `uuid_hold ${mode} ${u}`);
 }
 
+/**
+ * `uuid_audio <uuid> start read mute 1|0`: mutes (or unmutes) the audio FreeSWITCH reads from the channel's endpoint,
+ * i.e. what that phone's user says; they still hear everyone. mod_commands' session_audio_function puts a media bug
+ * on the channel (switch_ivr_session_audio) whose read frames are replaced by silence while `read_mute` is non-zero,
+ * so `mute 0` unmutes while keeping the bug. Replies: `+OK`; an unknown uuid gets `-ERR No Such Channel!` (followed
+ * by `+OK`, as the function falls through to its final write); bad arguments `-USAGE: ...`.
+ */
+export function uuidAudioMute(id: string, muted: boolean): FsCommand {
+  const u = uuid(id);
+  if (typeof muted !== 'boolean') throw new UnsafeValueError('muted', 'expected true or false', String(muted));
+  return toFsCommand(`uuid_audio ${u} start read mute ${muted ? 1 : 0}`);
+}
+
 export type RecordAction = 'start' | 'stop' | 'mask' | 'unmask';
 
 /**

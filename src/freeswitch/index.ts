@@ -41,6 +41,7 @@ export {
   uuidTransfer,
   uuidAnswer,
   uuidHold,
+  uuidAudioMute,
   uuidRecord,
   uuidBroadcast,
   uuidSetVar,

@@ -412,6 +412,38 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
     const on = mode === 'on' ? true : mode === 'off' ? false : !ch.held;
     return env.engine.hold(ch, on) ? '+OK Success\n' : '-ERR Operation failed\n';
   }),
+  /**
+   * mod_commands session_audio_function: `<uuid> [start [read|write] [mute|level <level>]|stop]`. Its replies, byte
+   * for byte: `+OK`; `-USAGE: ...` for bad arguments; an unknown uuid writes `-ERR No Such Channel!` and then, as the
+   * function falls through to its final write, `+OK` too. `stop` removes the media bug (no mute, no level).
+   */
+  uuid_audio: sync((env, args) => {
+    const usage = '-USAGE: <uuid> [start [read|write] [mute|level <level>]|stop]\n';
+    const argv = apiArgv(args, 5);
+    if (argv.length < 2) return usage;
+    const ch = env.engine.get(argv[0]);
+    if (!ch?.isUp) return '-ERR No Such Channel!\n+OK\n';
+    const verb = argv[1]!.toLowerCase();
+    if (verb === 'stop') {
+      ch.sessionAudio = undefined;
+      return '+OK\n';
+    }
+    const dir = (argv[2] ?? '').toLowerCase();
+    if (verb !== 'start' || argv.length < 5 || (dir !== 'read' && dir !== 'write')) return usage;
+    const level = atoi(argv[4]);
+    const what = argv[3]!.toLowerCase();
+    if (what !== 'mute' && what !== 'level') return usage;
+    // switch_ivr_session_audio: one bug per channel, created on first use; mute resets the level of its direction.
+    const a = (ch.sessionAudio ??= { readMute: 0, writeMute: 0, readLevel: 0, writeLevel: 0 });
+    if (what === 'mute') {
+      if (dir === 'read') [a.readMute, a.readLevel] = [level, 0];
+      else [a.writeMute, a.writeLevel] = [level, 0];
+    } else if (level < 5 && level > -5) {
+      if (dir === 'read') a.readLevel = level;
+      else a.writeLevel = level;
+    }
+    return '+OK\n';
+  }),
   uuid_break: sync((env, args) => {
     const [uuid] = apiArgv(args, 2);
     return withChannel(env, uuid, (ch) => {

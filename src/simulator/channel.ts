@@ -145,6 +145,12 @@ export class Channel {
   /** Who this channel's "Other-Leg" headers describe, and how. */
   otherLeg?: { uuid: string; type: 'originator' | 'originatee' };
   held = false;
+  /**
+   * uuid_audio's media bug ("__audio", switch_ivr_session_audio). read: what FreeSWITCH reads from the endpoint (the
+   * phone's user speaking); write: what it sends to it. A non-zero mute replaces those frames with silence, so a
+   * read-muted channel is heard by nobody (it still hears), a write-muted one hears nothing. Levels are -4..4.
+   */
+  sessionAudio?: { readMute: number; writeMute: number; readLevel: number; writeLevel: number };
   holdStartedUs = 0;
   /** CF_REDIRECT: `uuid_transfer -both` is moving this leg too, so the end of its bridge runs no after-bridge logic. */
   redirecting = false;

@@ -1143,7 +1143,9 @@ export class CallEngine {
       if (st.mode === 'write' || st.mode === 'both') out.push({ listener: target.uuid, source: e, kind: 'whisper' });
       if ((st.mode === 'read' || st.mode === 'both') && other) out.push({ listener: other.uuid, source: e, kind: 'whisper' });
     }
-    return out;
+    // uuid_audio mutes: a read-muted channel's voice is silence for everyone (bridge peer, conference, eavesdroppers,
+    // echo); a write-muted channel's endpoint gets silence, whatever it is sent.
+    return out.filter((r) => !this.get(r.source)?.sessionAudio?.readMute && !this.get(r.listener)?.sessionAudio?.writeMute);
   }
 
   private readonly globalTimers = new Set<ClockTimer>();

@@ -50,6 +50,38 @@ describe('CallControl on the simulator', () => {
     expect(h.sim.whoDoesHear(callerUuid)).toEqual([agentUuid]);
   });
 
+  test('mute: the caller stops hearing the agent, who still hears the caller; unmute; the mute survives a 3-way', async () => {
+    expect(await code(h.control.mute(1))).toBe('no_call');
+    const { callerUuid, agentUuid } = await h.connect(1);
+    const muted = await h.control.mute(1);
+    expect(muted).toMatchObject({ muted: true, held: false, mode: 'talking' });
+    expect(h.sim.rawChannel(agentUuid)!.sessionAudio).toMatchObject({ readMute: 1 });
+    expect(h.sim.whoDoesHear(callerUuid)).toEqual([]);
+    expect(h.sim.whoDoesHear(agentUuid)).toEqual([callerUuid]);
+    expect(h.control.current(1)!.muted).toBe(true);
+    // Hold and unhold leave the microphone muted (the media bug stays on the agent leg).
+    await h.control.hold(1);
+    await h.control.unhold(1);
+    await waitFor('agent hears the caller again', () => h.hears(agentUuid, callerUuid));
+    expect(h.sim.whoDoesHear(callerUuid)).toEqual([]);
+    expect(await h.control.unmute(1)).toMatchObject({ muted: false });
+    expect(h.sim.whoDoesHear(callerUuid)).toEqual([agentUuid]);
+    // A 3-way room: the muted agent is heard by nobody there, and hears both others.
+    await h.control.mute(1);
+    h.engine.setReady(3);
+    const { thirdUuid } = await h.control.threeWay(1, { agent: 3 });
+    await waitFor('three in the room', () => h.hears(thirdUuid, callerUuid) && h.hears(agentUuid, thirdUuid));
+    expect(h.sim.whoDoesHear(callerUuid)).toEqual([thirdUuid]);
+    expect(h.sim.whoDoesHear(thirdUuid)).toEqual([callerUuid]);
+    expect(h.sim.whoDoesHear(agentUuid).sort()).toEqual([callerUuid, thirdUuid].sort());
+    expect(h.control.current(1)).toMatchObject({ mode: 'conference', muted: true });
+    await h.control.unmute(1);
+    expect(h.sim.whoDoesHear(callerUuid).sort()).toEqual([agentUuid, thirdUuid].sort());
+    await h.control.hangup(1);
+    await h.control.hangup(3);
+    await waitFor('room over', () => !h.up(callerUuid) && !h.up(thirdUuid));
+  });
+
   test('hangup ends both legs and the agent goes to wrap-up', async () => {
     const { callerUuid, agentUuid } = await h.connect(1);
     const r = await h.control.hangup(1);

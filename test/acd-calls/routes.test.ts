@@ -15,7 +15,7 @@ class FakeControl implements CallControlApi {
   /** Agents that have a call. */
   readonly onCall = new Set<number>();
   snap(agentId: number): CallSnapshot {
-    return { agent_id: agentId, node: 'fs1', caller_uuid: `c-${agentId}`, agent_uuid: `a-${agentId}`, queue: 'support', source: 'acd', mode: 'talking', held: false, consult_uuid: null, conference: null, third_party_uuid: null };
+    return { agent_id: agentId, node: 'fs1', caller_uuid: `c-${agentId}`, agent_uuid: `a-${agentId}`, queue: 'support', source: 'acd', mode: 'talking', held: false, muted: false, consult_uuid: null, conference: null, third_party_uuid: null };
   }
   private need(op: string, agentId: number, arg?: unknown): void {
     this.calls.push([op, agentId, arg]);
@@ -34,6 +34,14 @@ class FakeControl implements CallControlApi {
   }
   async unhold(agentId: number) {
     this.need('unhold', agentId);
+    return this.snap(agentId);
+  }
+  async mute(agentId: number) {
+    this.need('mute', agentId);
+    return { ...this.snap(agentId), muted: true };
+  }
+  async unmute(agentId: number) {
+    this.need('unmute', agentId);
     return this.snap(agentId);
   }
   async blindTransfer(agentId: number, t: TransferTarget) {
@@ -133,6 +141,28 @@ describe('call-control routes', () => {
       ['three_way', agentA, { agent: agentB }],
       ['unhold', agentA, undefined],
       ['hangup', agentA, undefined],
+    ]);
+  });
+
+  test('mute and unmute act on the caller\'s own call, are audited, and 409 without a call', async () => {
+    const noCall = await post('/api/v1/acd/me/call/mute', api.tokens.agent);
+    expect(noCall.status).toBe(409);
+    expect((await problemOf(noCall)).detail).toMatch(/no current call/);
+    fake.onCall.add(agentA).add(agentB);
+    const res = await post('/api/v1/acd/me/call/mute', api.tokens.agent);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ agent_id: agentA, muted: true });
+    expect(await (await post('/api/v1/acd/me/call/unmute', tokenB)).json()).toMatchObject({ agent_id: agentB, muted: false });
+    expect(await (await api.fetch('/api/v1/acd/me/call', { token: api.tokens.agent })).json()).toMatchObject({ call: { agent_id: agentA, muted: false } });
+    expect(fake.calls).toEqual([
+      ['mute', agentA, undefined],
+      ['mute', agentA, undefined],
+      ['unmute', agentB, undefined],
+    ]);
+    const rows = (await api.ds.query("SELECT action, actor_name, target_id FROM audit_log WHERE action IN ('acd_call.mute', 'acd_call.unmute') ORDER BY id")) as Array<Record<string, unknown>>;
+    expect(rows.slice(-2)).toEqual([
+      { action: 'acd_call.mute', actor_name: 'agent1', target_id: String(agentA) },
+      { action: 'acd_call.unmute', actor_name: 'agentb', target_id: String(agentB) },
     ]);
   });
 

@@ -362,6 +362,8 @@ describe('role access matrix: every route x every kind of caller', () => {
         ['POST', '/api/v1/acd/me/call/hangup', undefined],
         ['POST', '/api/v1/acd/me/call/hold', undefined],
         ['POST', '/api/v1/acd/me/call/unhold', undefined],
+        ['POST', '/api/v1/acd/me/call/mute', undefined],
+        ['POST', '/api/v1/acd/me/call/unmute', undefined],
         ['POST', '/api/v1/acd/me/call/transfer', { target: { agent: 2 }, mode: 'blind' }],
         ['POST', '/api/v1/acd/me/call/transfer/complete', undefined],
         ['POST', '/api/v1/acd/me/call/transfer/cancel', undefined],

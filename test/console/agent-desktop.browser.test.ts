@@ -112,6 +112,25 @@ test('log in, ready, ring with the screen pop, answer, hold, transfer, wrap up w
   await page.keyboard.press('Alt+h');
   await page.getByRole('button', { name: /^Hold/ }).waitFor();
 
+  // Mute: the switch stops the caller hearing Alice (uuid_audio on her leg); she still hears the caller.
+  const legs = h.service.acd.legsOfAgent(alice)!;
+  expect(legs.callerUuid).toBe(callId);
+  await waitFor('caller and agent hear each other', () => h.sim.whoDoesHear(callId).includes(legs.agentUuid!) && h.sim.whoDoesHear(legs.agentUuid!).includes(callId));
+  const mute = page.getByRole('button', { name: /^Mute/ });
+  expect(await mute.getAttribute('aria-pressed')).toBe('false');
+  await mute.click();
+  const unmute = page.getByRole('button', { name: /^Unmute/ });
+  await unmute.waitFor();
+  expect(await unmute.getAttribute('aria-pressed')).toBe('true');
+  await page.getByText('muted', { exact: true }).waitFor();
+  expect(h.sim.whoDoesHear(callId)).not.toContain(legs.agentUuid);
+  expect(h.sim.whoDoesHear(legs.agentUuid!)).toContain(callId);
+  await screenshot(page, 'agent-desktop-muted');
+  // Alt+M unmutes: the caller hears Alice again.
+  await page.keyboard.press('Alt+m');
+  await page.getByRole('button', { name: /^Mute/ }).waitFor();
+  expect(h.sim.whoDoesHear(callId)).toContain(legs.agentUuid);
+
   // The same desktop on a phone-sized screen, mid-call: no sideways scrolling.
   const phone = await openConsole(browser, h.url, PHONE);
   await signIn(phone.page, 'alice', USER_PASSWORD);

@@ -88,6 +88,10 @@ describe('uuid commands', () => {
     expect(api.uuidHold(U)).toBe(`uuid_hold ${U}`);
     expect(api.uuidHold(U, 'off')).toBe(`uuid_hold off ${U}`);
     expect(api.uuidHold(U, 'toggle')).toBe(`uuid_hold toggle ${U}`);
+    expect(api.uuidAudioMute(U, true)).toBe(`uuid_audio ${U} start read mute 1`);
+    expect(api.uuidAudioMute(U, false)).toBe(`uuid_audio ${U} start read mute 0`);
+    expect(() => api.uuidAudioMute('not-a-uuid stop', true)).toThrow(UnsafeValueError);
+    expect(() => api.uuidAudioMute(U, 'yes' as unknown as boolean)).toThrow(UnsafeValueError);
     expect(api.uuidRecord(U, 'start', filePath('/var/rec/a b.wav'), 3600)).toBe(`uuid_record ${U} start '/var/rec/a b.wav' 3600`);
     expect(api.uuidRecord(U, 'stop', 'all')).toBe(`uuid_record ${U} stop all`);
     expect(api.uuidRecord(U, 'mask', filePath('/var/rec/a.wav'))).toBe(`uuid_record ${U} mask /var/rec/a.wav`);

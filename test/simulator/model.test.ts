@@ -394,6 +394,38 @@ describe('apps', () => {
     h.clock.advance(50);
     expect(h.last(caller, 'CHANNEL_HANGUP_COMPLETE')?.get('variable_hold_accum_seconds')).toBe('5');
   });
+
+  it('uuid_audio read mute: the peer stops hearing the muted leg, which still hears the peer; replies as mod_commands', async () => {
+    const h = await harness({ softphones: { '1004': { answerDelayMs: 100 } } });
+    const caller = h.sim.injectInboundCall({ from: '1', to: '18005550100' });
+    const agent = (await apiWait(h, 'originate', 'user/1004 &park', 50)).slice(4, 40);
+    await h.api('uuid_bridge', `${caller} ${agent}`);
+    expect(h.sim.whoDoesHear(caller)).toEqual([agent]);
+    expect(await h.api('uuid_audio', `${agent} start read mute 1`)).toBe('+OK\n');
+    expect(h.sim.whoDoesHear(caller)).toEqual([]);
+    expect(h.sim.whoDoesHear(agent)).toEqual([caller]);
+    // A level change leaves the mute alone; `mute 0` lifts it.
+    expect(await h.api('uuid_audio', `${agent} start read level 2`)).toBe('+OK\n');
+    expect(h.sim.whoDoesHear(caller)).toEqual([]);
+    expect(await h.api('uuid_audio', `${agent} start read mute 0`)).toBe('+OK\n');
+    expect(h.sim.whoDoesHear(caller)).toEqual([agent]);
+    // write mute: the muted leg hears nothing; stop removes the bug.
+    expect(await h.api('uuid_audio', `${agent} start write mute 1`)).toBe('+OK\n');
+    expect(h.sim.whoDoesHear(agent)).toEqual([]);
+    expect(h.sim.whoDoesHear(caller)).toEqual([agent]);
+    expect(await h.api('uuid_audio', `${agent} stop`)).toBe('+OK\n');
+    expect(h.sim.whoDoesHear(agent)).toEqual([caller]);
+
+    const usage = '-USAGE: <uuid> [start [read|write] [mute|level <level>]|stop]\n';
+    expect(await h.api('uuid_audio', '')).toBe(usage);
+    expect(await h.api('uuid_audio', agent)).toBe(usage);
+    expect(await h.api('uuid_audio', `${agent} start read mute`)).toBe(usage);
+    expect(await h.api('uuid_audio', `${agent} start both mute 1`)).toBe(usage);
+    expect(await h.api('uuid_audio', `${agent} start read loud 1`)).toBe(usage);
+    expect(await h.api('uuid_audio', `${agent} begin read mute 1`)).toBe(usage);
+    // session_audio_function writes the error, then falls through to its final `+OK`.
+    expect(await h.api('uuid_audio', '00000000-0000-4000-8000-000000000000 start read mute 1')).toBe('-ERR No Such Channel!\n+OK\n');
+  });
 });
 
 describe('recording', () => {

@@ -5,6 +5,10 @@
  * FreeSWITCH semantics used (every command from src/freeswitch builders):
  * - hold: `uuid_hold <agent leg>` puts the agent's leg on hold; FreeSWITCH plays hold music to its bridged partner,
  *   so the caller hears MOH (switch_ivr_hold broadcasts to the partner). `uuid_hold off` ends it.
+ * - mute: `uuid_audio <agent leg> start read mute 1` silences what FreeSWITCH reads from the agent's phone (a media
+ *   bug on the agent leg), so nobody hears the agent (caller, transfer target, 3-way room) while the agent still
+ *   hears them; `mute 0` unmutes. The bug lives on the agent's channel, so the mute follows that leg through
+ *   consultations and conferences until it is lifted or the leg ends.
  * - blind transfer to an agent or a number: the caller hears MOH (agent leg held) while the target rings
  *   (`originate ... &park()`); on answer `uuid_bridge caller target` re-bridges the caller (uuid_bridge redirects the
  *   channels it takes, so the caller does not hang up as its old bridge ends) and the old agent leg is killed: the
@@ -49,6 +53,7 @@ import {
   mediaPath,
   uuidBridge,
   uuidGetVar,
+  uuidAudioMute,
   uuidHold,
   uuidKill,
   UnsafeValueError,
@@ -146,6 +151,8 @@ export interface AgentCall {
   source: 'acd' | 'transfer' | 'outbound';
   mode: CallMode;
   held: boolean;
+  /** The agent's microphone is muted (uuid_audio read mute on the agent leg). */
+  muted: boolean;
   consult?: { uuid: string; target: TransferTarget; reservedAgent?: number };
   conference?: { name: string; thirdUuid?: string };
 }
@@ -159,6 +166,7 @@ export interface CallSnapshot {
   source: AgentCall['source'];
   mode: CallMode;
   held: boolean;
+  muted: boolean;
   consult_uuid: string | null;
   conference: string | null;
   third_party_uuid: string | null;
@@ -170,6 +178,9 @@ export interface CallControlApi {
   hangup(agentId: number, opts?: { force?: boolean }): Promise<{ killed: string[] }>;
   hold(agentId: number): Promise<CallSnapshot>;
   unhold(agentId: number): Promise<CallSnapshot>;
+  /** Mutes the agent's microphone on their own leg (the others stop hearing them); any mode of the call. */
+  mute(agentId: number): Promise<CallSnapshot>;
+  unmute(agentId: number): Promise<CallSnapshot>;
   blindTransfer(agentId: number, target: TransferTarget): Promise<{ targetUuid?: string; queue?: string }>;
   attendedTransfer(agentId: number, target: TransferTarget): Promise<{ consultUuid: string }>;
   completeTransfer(agentId: number): Promise<{ targetUuid: string }>;
@@ -226,6 +237,7 @@ export class CallControl implements CallControlApi {
         source: 'acd',
         mode: 'talking',
         held: false,
+        muted: false,
       };
       this.calls.set(agentId, call);
       return call;
@@ -418,6 +430,7 @@ export class CallControl implements CallControlApi {
       source: 'transfer',
       mode: 'talking',
       held: false,
+      muted: false,
     });
   }
 
@@ -459,6 +472,24 @@ export class CallControl implements CallControlApi {
         await this.must(call.node, uuidHold(call.agentUuid, 'off'), 'unhold');
         call.held = false;
       }
+      return snapshot(call);
+    });
+  }
+
+  mute(agentId: number): Promise<CallSnapshot> {
+    return this.setMuted(agentId, true);
+  }
+
+  unmute(agentId: number): Promise<CallSnapshot> {
+    return this.setMuted(agentId, false);
+  }
+
+  private setMuted(agentId: number, muted: boolean): Promise<CallSnapshot> {
+    return this.serial(agentId, async () => {
+      const call = this.requireCall(agentId);
+      // Sent even when the flag already says so: the switch is the truth, and `mute 0|1` is idempotent there.
+      await this.must(call.node, uuidAudioMute(call.agentUuid, muted), muted ? 'mute' : 'unmute');
+      call.muted = muted;
       return snapshot(call);
     });
   }
@@ -693,6 +724,7 @@ export class CallControl implements CallControlApi {
           source: 'transfer',
           mode: 'conference',
           held: false,
+          muted: false,
           conference: { name: room },
         });
       }
@@ -740,6 +772,7 @@ export class CallControl implements CallControlApi {
         source: 'outbound',
         mode: 'talking',
         held: false,
+        muted: false,
       };
       this.calls.set(agentId, call);
       let r: { ok: boolean; cause: string };
@@ -800,6 +833,7 @@ function snapshot(c: AgentCall): CallSnapshot {
     source: c.source,
     mode: c.mode,
     held: c.held,
+    muted: c.muted,
     consult_uuid: c.consult?.uuid ?? null,
     conference: c.conference?.name ?? null,
     third_party_uuid: c.conference?.thirdUuid ?? null,

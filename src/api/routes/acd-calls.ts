@@ -27,6 +27,7 @@ const callOut = z
     source: z.enum(['acd', 'transfer', 'outbound']),
     mode: z.enum(['talking', 'consulting', 'conference']),
     held: z.boolean(),
+    muted: z.boolean().meta({ description: "the agent's microphone is muted: the other parties do not hear the agent, who still hears them" }),
     consult_uuid: z.string().nullable().meta({ description: 'the transfer target leg during an attended transfer' }),
     conference: z.string().nullable(),
     third_party_uuid: z.string().nullable(),
@@ -122,6 +123,8 @@ export function acdCallRoutes(ctx: ApiContext): AnyRoute[] {
     simple('/api/v1/acd/me/call/hangup', 'acdMyCallHangup', 'Hang up your call (in a 3-way conference: leave it)', 'hangup', (cc, id) => cc.hangup(id), z.object({ killed: z.array(z.string()) })),
     simple('/api/v1/acd/me/call/hold', 'acdMyCallHold', 'Put your call on hold (the caller hears music)', 'hold', (cc, id) => cc.hold(id), callOut),
     simple('/api/v1/acd/me/call/unhold', 'acdMyCallUnhold', 'Take your call off hold', 'unhold', (cc, id) => cc.unhold(id), callOut),
+    simple('/api/v1/acd/me/call/mute', 'acdMyCallMute', 'Mute your microphone (the others stop hearing you; you still hear them)', 'mute', (cc, id) => cc.mute(id), callOut),
+    simple('/api/v1/acd/me/call/unmute', 'acdMyCallUnmute', 'Unmute your microphone', 'unmute', (cc, id) => cc.unmute(id), callOut),
 
     defineRoute({
       method: 'post',

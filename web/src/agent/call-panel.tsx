@@ -1,8 +1,8 @@
 /**
- * The live call: timer, hold / unhold, transfer and 3-way (TransferPanel), complete / cancel an attended transfer,
- * "Mask" (pause the recording while the caller gives a card number; no DTMF needed), hang up, and the screen pop.
- * Mute is not offered: FreeSWITCH's uuid_audio has no builder in src/freeswitch, and a mute the switch did not do
- * would lie to the agent.
+ * The live call: timer, hold / unhold, mute / unmute, transfer and 3-way (TransferPanel), complete / cancel an
+ * attended transfer, "Mask" (pause the recording while the caller gives a card number; no DTMF needed), hang up, and
+ * the screen pop. The mute button shows the call's `muted` as call control reports it (FreeSWITCH's uuid_audio on the
+ * agent's leg), never a local guess.
  */
 import { useState } from 'react';
 import { ProblemMessage } from '../components/problem';
@@ -29,9 +29,15 @@ export function CallPanel({ me, pop, call, onChanged }: { me: AcdMe; pop: Screen
   const startedAt = me.call?.connected_at ?? (me.state?.state === 'on_call' ? me.state.since : null);
   const held = call?.held ?? false;
   const consulting = call?.mode === 'consulting';
+  const muted = call?.muted ?? false;
   const toggleHold = () => void act.run(held ? '/api/v1/acd/me/call/unhold' : '/api/v1/acd/me/call/hold');
+  const toggleMute = () => void act.run(muted ? '/api/v1/acd/me/call/unmute' : '/api/v1/acd/me/call/mute');
   const hangup = () => void act.run('/api/v1/acd/me/call/hangup');
-  useHotkeys({ h: call && !act.busy && !consulting ? toggleHold : undefined, x: !act.busy ? hangup : undefined });
+  useHotkeys({
+    h: call && !act.busy && !consulting ? toggleHold : undefined,
+    m: call && !act.busy ? toggleMute : undefined,
+    x: !act.busy ? hangup : undefined,
+  });
 
   return (
     <section className="panel call-panel" aria-labelledby="call-h">
@@ -44,6 +50,7 @@ export function CallPanel({ me, pop, call, onChanged }: { me: AcdMe; pop: Screen
           {since(startedAt, now)}
         </span>
         {held && <span className="pill warn">on hold</span>}
+        {muted && <span className="pill bad">muted</span>}
         {consulting && <span className="pill on_call">consulting the transfer target</span>}
         {call?.mode === 'conference' && <span className="pill on_call">3-way</span>}
         {masked && <span className="pill bad">recording masked</span>}
@@ -51,6 +58,16 @@ export function CallPanel({ me, pop, call, onChanged }: { me: AcdMe; pop: Screen
       <div className="row call-controls">
         <button type="button" aria-pressed={held} disabled={!call || act.busy || consulting} onClick={toggleHold} aria-keyshortcuts="Alt+H">
           {held ? 'Unhold' : 'Hold'} <kbd>Alt+H</kbd>
+        </button>
+        <button
+          type="button"
+          aria-pressed={muted}
+          disabled={!call || act.busy}
+          onClick={toggleMute}
+          aria-keyshortcuts="Alt+M"
+          title={muted ? 'the others do not hear you; you still hear them' : 'stop the others hearing you'}
+        >
+          {muted ? 'Unmute' : 'Mute'} <kbd>Alt+M</kbd>
         </button>
         {consulting ? (
           <>

@@ -79,6 +79,8 @@ export interface MyCall {
   source: 'acd' | 'transfer' | 'outbound';
   mode: 'talking' | 'consulting' | 'conference';
   held: boolean;
+  /** The agent's microphone is muted on the switch (the others do not hear the agent). */
+  muted: boolean;
   consult_uuid: string | null;
   conference: string | null;
   third_party_uuid: string | null;
