@@ -5,10 +5,9 @@
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Field } from '../../components/field';
-import { ProblemMessage } from '../../components/problem';
 import { patch, post, type ApiError } from '../../lib/api';
 import { useAction } from '../../lib/hooks';
-import { fieldError, otherErrors } from '../people/ui';
+import { fieldError, FormFooter, otherErrors } from '../people/ui';
 import { CAMPAIGN_TYPES, DEFAULT_RETRY, RETRY_OUTCOMES, type Campaign, type CampaignType, type RetryOutcome } from './types';
 
 /** Settings edited as text, with their defaults as placeholders. */
@@ -221,21 +220,7 @@ export function CampaignForm({ campaign, queues, onSaved }: { campaign: Campaign
       <label>
         <input type="checkbox" checked={d.enabled} onChange={(e) => set({ enabled: e.target.checked })} /> Enabled (dialing)
       </label>
-      <Problems lines={[...rest, ...settingErrors]} />
-      <ProblemMessage error={err && err.fieldErrors().length === 0 ? err : null} />
-      {err && err.fieldErrors().length > 0 && (
-        <p className="error" role="alert">
-          {err.message}
-        </p>
-      )}
-      <div className="row">
-        <button type="submit" className="primary" disabled={save.busy}>
-          {campaign ? 'Save campaign' : 'Create campaign'}
-        </button>
-        <span role="status" aria-live="polite">
-          {saved}
-        </span>
-      </div>
+      <FormFooter error={err} rest={[...rest, ...settingErrors]} busy={save.busy} submitLabel={campaign ? 'Save campaign' : 'Create campaign'} saved={saved} />
     </form>
   );
 }
@@ -259,15 +244,4 @@ function RetryInput({ label, value, placeholder, error, onChange }: { label: str
 function FieldError({ error, field }: { error: ApiError | null; field: string }): ReactNode {
   const msg = fieldError(error, field);
   return msg ? <p className="error">{msg}</p> : null;
-}
-
-function Problems({ lines }: { lines: string[] }) {
-  if (lines.length === 0) return null;
-  return (
-    <ul className="problem">
-      {lines.map((l, i) => (
-        <li key={i}>{l}</li>
-      ))}
-    </ul>
-  );
 }

@@ -1,11 +1,10 @@
 /** An ACD agent as a form: the user, extension, skills with proficiency 1-10, teams, queues with tiers, enabled. */
 import { useState, type FormEvent } from 'react';
 import { Field } from '../../components/field';
-import { ProblemMessage } from '../../components/problem';
 import { patch, post } from '../../lib/api';
 import { useAction } from '../../lib/hooks';
 import type { AcdAgent, User } from './types';
-import { fieldError, otherErrors, splitList } from './ui';
+import { fieldError, FormFooter, otherErrors, splitList } from './ui';
 
 interface Draft {
   userId: string;
@@ -139,27 +138,7 @@ export function AgentForm({ agent, users, queueNames, onSaved }: { agent: AcdAge
       <label>
         <input type="checkbox" checked={d.enabled} onChange={(e) => set({ enabled: e.target.checked })} /> Enabled
       </label>
-      {rest.length > 0 && (
-        <ul className="problem">
-          {rest.map((r, i) => (
-            <li key={i}>{r}</li>
-          ))}
-        </ul>
-      )}
-      <ProblemMessage error={err && err.fieldErrors().length === 0 ? err : null} />
-      {err && err.fieldErrors().length > 0 && (
-        <p className="error" role="alert">
-          {err.message}
-        </p>
-      )}
-      <div className="row">
-        <button type="submit" className="primary" disabled={save.busy}>
-          {agent ? 'Save agent' : 'Create agent'}
-        </button>
-        <span role="status" aria-live="polite">
-          {saved}
-        </span>
-      </div>
+      <FormFooter error={err} rest={rest} busy={save.busy} submitLabel={agent ? 'Save agent' : 'Create agent'} saved={saved} />
     </form>
   );
 }

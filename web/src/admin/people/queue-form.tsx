@@ -5,11 +5,10 @@
  */
 import { useState, type FormEvent } from 'react';
 import { Field } from '../../components/field';
-import { ProblemMessage } from '../../components/problem';
 import { patch, post, type ApiError } from '../../lib/api';
 import { useAction } from '../../lib/hooks';
 import { ROUTING_STRATEGIES, STRATEGY_HINTS, type AcdQueue, type OverflowTarget, type QueueConfig, type RoutingStrategy } from './types';
-import { fieldError, otherErrors, splitList } from './ui';
+import { fieldError, FormFooter, otherErrors, splitList } from './ui';
 
 /** What a new queue gets for what it leaves out (mirrors DEFAULT_QUEUE_CONFIG in src/acd/config-store.ts). */
 export const NEW_QUEUE: Omit<QueueConfig, 'name'> = {
@@ -218,27 +217,7 @@ export function QueueForm({ queue, queueNames, onSaved }: { queue: AcdQueue | nu
           <input type="checkbox" checked={d.announceEwt} onChange={(e) => set({ announceEwt: e.target.checked })} /> Announce expected wait
         </label>
       </div>
-      {rest.length > 0 && (
-        <ul className="problem">
-          {rest.map((r, i) => (
-            <li key={i}>{r}</li>
-          ))}
-        </ul>
-      )}
-      <ProblemMessage error={err && err.fieldErrors().length === 0 ? err : null} />
-      {err && err.fieldErrors().length > 0 && (
-        <p className="error" role="alert">
-          {err.message}
-        </p>
-      )}
-      <div className="row">
-        <button type="submit" className="primary" disabled={save.busy}>
-          {queue ? 'Save queue' : 'Create queue'}
-        </button>
-        <span role="status" aria-live="polite">
-          {saved}
-        </span>
-      </div>
+      <FormFooter error={err} rest={rest} busy={save.busy} submitLabel={queue ? 'Save queue' : 'Create queue'} saved={saved} />
     </form>
   );
 }

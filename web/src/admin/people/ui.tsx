@@ -1,5 +1,6 @@
-/** Pieces the admin pages share: field errors from a problem, a secret shown once with a copy button. */
+/** Pieces the admin pages share: field errors from a problem, a form's footer, a secret shown once with a copy button. */
 import { useState } from 'react';
+import { ProblemMessage } from '../../components/problem';
 import type { ApiError } from '../../lib/api';
 
 /**
@@ -68,4 +69,36 @@ export function numberOrUndefined(text: string): number | undefined {
   if (text.trim() === '') return undefined;
   const n = Number(text);
   return Number.isFinite(n) ? n : NaN;
+}
+
+/**
+ * The foot of an admin form: the problems no field shows (`rest`), the API's message (a problem without field
+ * errors in full; with them, its summary, the details being at their fields), the submit button and the saved note.
+ */
+export function FormFooter({ error, rest, busy, submitLabel, saved }: { error: ApiError | null; rest: string[]; busy: boolean; submitLabel: string; saved: string | null }) {
+  return (
+    <>
+      {rest.length > 0 && (
+        <ul className="problem">
+          {rest.map((r, i) => (
+            <li key={i}>{r}</li>
+          ))}
+        </ul>
+      )}
+      <ProblemMessage error={error && error.fieldErrors().length === 0 ? error : null} />
+      {error && error.fieldErrors().length > 0 && (
+        <p className="error" role="alert">
+          {error.message}
+        </p>
+      )}
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy}>
+          {submitLabel}
+        </button>
+        <span role="status" aria-live="polite">
+          {saved}
+        </span>
+      </div>
+    </>
+  );
 }
