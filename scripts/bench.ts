@@ -9,12 +9,15 @@
  *                                     waiting calls, and the engine's in-process route rate
  *   acd-route                         the whole service and the simulator over TCP: offer latency, agent reuse
  *                                     latency and queue-to-agent calls/s with 1,000 agents and 500 waiting calls
+ *   console-live                      the supervisor wallboard in Chromium: ACD state change -> the agent's row
+ *                                     updated, beside a bare WebSocket client receiving the same event
  *   dialer                            predictive pacing in a simulation of the outbound model vs progressive, at
  *                                     10/50/200 agents (options: --agents, --contact-rate, --talk-mean, ...)
  */
 import { runAcdDecisionBench } from './bench/acd-decision';
 import { runAcdRouteBench } from './bench/acd-route';
 import { runCdrInsertBench } from './bench/cdr-insert';
+import { runConsoleLiveBench } from './bench/console-live';
 import { runDialerBench } from './bench/dialer';
 import { runEslParseBench } from './bench/esl-parse';
 
@@ -24,6 +27,7 @@ const BENCHES: Record<string, () => Promise<object[]>> = {
   'cdr-insert': runCdrInsertBench,
   'acd-decision': runAcdDecisionBench,
   'acd-route': runAcdRouteBench,
+  'console-live': runConsoleLiveBench,
   dialer: () => runDialerBench(process.argv.slice(2)),
 };
 
