@@ -64,7 +64,8 @@ test('the live badge says reconnecting while the network is cut, and live again 
     proxy.down();
     await page.getByTestId('live-status').filter({ hasText: 'reconnecting' }).waitFor();
     proxy.up();
-    await page.getByTestId('live-status').filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });
+    // The backoff is at most ~12.5 s; a stuck handshake is abandoned after 10 s.
+    await page.getByTestId('live-status').filter({ hasText: 'live' }).waitFor({ timeout: 40_000 });
     // Still signed in: a dropped feed is not a sign-out.
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
     expect(problems.filter((p) => !/WebSocket|ERR_CONNECTION/.test(p))).toEqual([]);
