@@ -35,6 +35,11 @@ export interface HealthReport {
   status: HealthStatus;
   freeswitch: FreeSwitchNodeHealth[];
   database: { status: 'ok' | 'down'; error?: string };
+  /**
+   * CDR writing (src/cdr): `spooling` while CDRs wait in the local spool for the database, `losing` once the spool
+   * refused some (full or unwritable: those CDRs are lost, counted in switchboard_cdr_dropped_total{reason="spool_full"}).
+   */
+  cdr?: { status: 'ok' | 'spooling' | 'losing'; queued: number; spooled: number; spool_bytes: number; spool_max_bytes: number; spool_refused: number };
   /** Calls FreeSWITCH could not place since the last one that reached a phone (failing: /healthz is degraded). */
   dialing?: DialFaultsHealth;
   /** The start-up prompt check per node (src/prompts/startup-check.ts): files checked, the missing ones. */

@@ -3,6 +3,7 @@ import { systemClock, type Clock, type ClockTimer } from '../clock/clock';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import type { CdrInput } from './cdr-from-event';
+import type { CdrSpool } from './cdr-spool';
 import { insertCdrs, prepareCdr, type PreparedCdr } from './cdr-sql';
 
 export interface CdrWriterOptions {
@@ -21,9 +22,14 @@ export interface CdrWriterOptions {
   onWritten?: (count: number) => void;
   /** Called with the number of CDRs lost (backlog full, rejected by the database, or unwritten at close). */
   onDropped?: (count: number, reason: DropReason) => void;
+  /**
+   * The local spool (./cdr-spool.ts), opened: while the database cannot take CDRs they are appended there (fsync'd)
+   * instead of held in memory, and replayed in order once it can; a spool left by a killed process is replayed first.
+   */
+  spool?: CdrSpool;
 }
 
-export type DropReason = 'backlog_full' | 'rejected' | 'closed';
+export type DropReason = 'backlog_full' | 'rejected' | 'closed' | 'spool_full';
 
 export interface CdrWriterStats {
   /** Rows waiting, including a batch being written or awaiting retry. */
@@ -41,6 +47,9 @@ export interface CdrWriterStats {
   /** True while waiting to retry after a failure. */
   retrying: boolean;
   lastError: string | null;
+  /** CDRs in the local spool, not yet in the database (0 without a spool). */
+  spooled: number;
+  spoolBytes: number;
 }
 
 interface Pending {
@@ -107,6 +116,9 @@ export class CdrWriter {
   private retryTimer: ClockTimer | null = null;
   private attempts = 0;
   private closed = false;
+  /** True while CDRs go through the spool (the database failed, or a spool was left from before). */
+  private spooling = false;
+  private readonly spool: CdrSpool | undefined;
 
   private written = 0;
   private duplicates = 0;
@@ -131,6 +143,13 @@ export class CdrWriter {
     this.maxBacklog = Math.max(this.batchSize, Math.floor(options.maxBacklog ?? 100_000));
     this.retryInitialMs = Math.max(1, options.retryInitialMs ?? 500);
     this.retryMaxMs = Math.max(this.retryInitialMs, options.retryMaxMs ?? 30_000);
+    this.spool = options.spool;
+    if (this.spool?.pending) {
+      this.spooling = true;
+      this.logger.warn('CDRs left in the local spool by an earlier run: replaying them into the database', { ...this.spool.stats(), dir: this.spool.dir });
+      // Replayed as soon as the event loop turns (the service may still be wiring itself up).
+      this.clock.setTimeout(() => this.schedule(), 0);
+    }
   }
 
   /** Queues a CDR for writing. Never blocks, never throws. */
@@ -145,7 +164,7 @@ export class CdrWriter {
         this.drop([safeUuid(input)], 'rejected');
         return;
       }
-      if (this.queue.length >= this.maxBacklog) {
+      if (this.queue.length >= this.maxBacklog && !this.spooling) {
         this.drop([String(input?.uuid)], 'backlog_full');
         return;
       }
@@ -168,6 +187,8 @@ export class CdrWriter {
       rejected: this.rejected,
       retrying: this.retryTimer !== null,
       lastError: this.lastError,
+      spooled: this.spool?.stats().rows ?? 0,
+      spoolBytes: this.spool?.stats().bytes ?? 0,
     };
   }
 
@@ -177,7 +198,7 @@ export class CdrWriter {
    */
   async flush(): Promise<void> {
     const target = this.seq;
-    while (this.queue.length > 0 && this.queue[0]!.seq <= target) {
+    while ((this.queue.length > 0 && this.queue[0]!.seq <= target) || this.spooling) {
       const result = this.inFlight ? await this.inFlight : await this.startWrite();
       if (!result.ok) throw result.error;
     }
@@ -194,6 +215,13 @@ export class CdrWriter {
     try {
       await this.flush();
     } catch (err) {
+      if (this.spool && this.toSpool(this.queue.splice(0))) {
+        this.logger.warn('CDR writer closed with the database unavailable: the unwritten CDRs are in the local spool for the next start', {
+          ...this.spool.stats(),
+          error: message(err),
+        });
+        return;
+      }
       const lost = this.queue.splice(0);
       this.logger.error('CDR writer closed with unwritten CDRs: they are lost from the database and logged here', {
         count: lost.length,
@@ -213,6 +241,23 @@ export class CdrWriter {
 
   /** Decides what happens next after a change: write now, arm the flush timer, or nothing. */
   private schedule(): void {
+    if (this.spooling) {
+      if (!this.inFlight && !this.retryTimer) {
+        // The spool is replayed batch by batch, one write at a time (new rows are spooled first).
+        this.cancelTimer('flushTimer');
+        void this.startWrite();
+        return;
+      }
+      // A write in flight or a retry waiting: new rows still reach the disk within flushMs (one fsync per batch), so
+      // a process killed during an outage loses at most that much.
+      if (this.queue.length >= this.batchSize) this.spoolQueued();
+      else if (this.queue.length > 0 && !this.flushTimer)
+        this.flushTimer = this.clock.setTimeout(() => {
+          this.flushTimer = null;
+          this.spoolQueued();
+        }, this.flushMs);
+      return;
+    }
     if (this.inFlight || this.retryTimer) return; // their completion schedules again
     if (this.queue.length === 0) {
       this.cancelTimer('flushTimer');
@@ -250,6 +295,7 @@ export class CdrWriter {
   }
 
   private async writeHead(): Promise<WriteResult> {
+    if (this.spooling) return this.writeSpooled();
     const batch = this.queue.slice(0, this.batchSize);
     if (batch.length === 0) return { ok: true };
     try {
@@ -264,6 +310,16 @@ export class CdrWriter {
       this.lastError = message(err);
       if (isDataError(err)) return this.writeOneByOne(batch, err);
       this.attempts++;
+      if (this.spool && this.toSpool(this.queue.splice(0))) {
+        this.spooling = true;
+        this.logger.warn('CDR batch write failed; CDRs go to the local spool until the database is back', {
+          ...this.spool.stats(),
+          dir: this.spool.dir,
+          retryInMs: this.retryDelay(),
+          error: this.lastError,
+        });
+        return { ok: false, error: err };
+      }
       this.logger.warn('CDR batch write failed; keeping the rows and retrying', {
         rows: batch.length,
         queued: this.queue.length,
@@ -304,6 +360,76 @@ export class CdrWriter {
     return { ok: true };
   }
 
+  /** Spooling: new rows to disk first (order kept), then one batch of the spool into the database. */
+  private async writeSpooled(): Promise<WriteResult> {
+    const spool = this.spool!;
+    if (this.queue.length) this.toSpool(this.queue.splice(0));
+    const { rows, next } = spool.peek(this.batchSize);
+    if (rows.length === 0) {
+      spool.commit(next, 0);
+      this.spooling = false;
+      if (this.attempts > 0 || this.written > 0) this.logger.info('CDR writes recovered: the local spool is replayed', { written: this.written });
+      this.attempts = 0;
+      this.lastError = null;
+      return { ok: true };
+    }
+    let inserted = 0;
+    let refused = 0;
+    try {
+      inserted = await insertCdrs(this.ds, rows);
+    } catch (err) {
+      this.lastError = message(err);
+      if (!isDataError(err)) {
+        this.failedBatches++;
+        this.attempts++;
+        if (this.attempts === 1 || this.attempts % 10 === 0)
+          this.logger.warn('the database still refuses CDRs; they stay in the local spool', { ...spool.stats(), attempt: this.attempts, error: this.lastError });
+        return { ok: false, error: err };
+      }
+      for (const r of rows) {
+        try {
+          inserted += await insertCdrs(this.ds, [r]);
+        } catch (e) {
+          if (!isDataError(e)) return { ok: false, error: e };
+          refused++;
+          this.logger.error('spooled CDR refused by the database; dropped and logged here', { uuid: r.uuid, error: message(e), cdr: r.values });
+        }
+      }
+    }
+    spool.commit(next, rows.length);
+    this.rejected += refused;
+    this.dropped += refused;
+    if (refused) this.notifyDropped(refused, 'rejected');
+    this.attempts = 0;
+    this.written += inserted;
+    this.duplicates += Math.max(0, rows.length - refused - inserted);
+    if (inserted > 0 && this.options.onWritten) {
+      try {
+        this.options.onWritten(inserted);
+      } catch {
+        // metrics must never break writing
+      }
+    }
+    return { ok: true };
+  }
+
+  private spoolQueued(): void {
+    if (this.spooling && this.queue.length) this.toSpool(this.queue.splice(0));
+  }
+
+  /** Appends rows to the spool; rows that do not fit are dropped (`spool_full`). True when they were all spooled. */
+  private toSpool(rows: Pending[]): boolean {
+    if (rows.length === 0) return true;
+    try {
+      if (this.spool!.append(rows.map((p) => p.row))) return true;
+      this.logger.error('the local CDR spool is full: CDRs are being lost', { ...this.spool!.stats(), dir: this.spool!.dir });
+    } catch (err) {
+      this.logger.error('could not write the local CDR spool: CDRs are being lost', { dir: this.spool!.dir, error: message(err) });
+    }
+    this.drop(rows.map((p) => p.row.uuid), 'spool_full');
+    return false;
+  }
+
   private completed(batchLength: number, inserted: number, refused = 0): void {
     this.queue.splice(0, batchLength);
     if (this.attempts > 0) this.logger.info('CDR writes recovered', { afterFailedAttempts: this.attempts, queued: this.queue.length });
@@ -326,10 +452,10 @@ export class CdrWriter {
   }
 
   private scheduleRetry(): void {
-    if (this.closed || this.queue.length === 0 || this.retryTimer) return;
+    if (this.closed || (this.queue.length === 0 && !this.spooling) || this.retryTimer) return;
     this.retryTimer = this.clock.setTimeout(() => {
       this.retryTimer = null;
-      if (this.queue.length > 0 && !this.inFlight) void this.startWrite();
+      if ((this.queue.length > 0 || this.spooling) && !this.inFlight) void this.startWrite();
     }, this.retryDelay());
   }
 

@@ -118,6 +118,8 @@ const envSchema = z.object({
   ESL_RECONNECT_MAX_MS: z.coerce.number().int().min(100).default(30_000),
   CDR_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
   CDR_FLUSH_MS: z.coerce.number().int().min(10).default(250),
+  CDR_SPOOL_DIR: z.string().min(1).optional(),
+  CDR_SPOOL_MAX_MB: z.coerce.number().int().min(1).max(1_000_000).default(1024),
   METRICS_PUBLIC: bool.default(false),
   SUPERVISION_NOTIFY_AGENT: bool.default(false),
 });
@@ -137,7 +139,11 @@ export interface Config {
   dataDir: string;
   database: { type: 'mysql'; url: string } | { type: 'sqlite'; file: string };
   auth: { jwtSecret?: string; tokenTtlSeconds: number; bootstrapAdmin?: { username: string; password: string } };
-  cdr: { batchSize: number; flushMs: number };
+  /**
+   * CDR writing: batch size and flush interval (CDR_BATCH_SIZE, CDR_FLUSH_MS); the local spool CDRs go to while the
+   * database is down (CDR_SPOOL_DIR, default `<DATA_DIR>/cdr-spool`; CDR_SPOOL_MAX_MB, default 1024).
+   */
+  cdr: { batchSize: number; flushMs: number; spoolDir: string; spoolMaxBytes: number };
   metrics: { public: boolean };
   /** Live call supervision: push a "monitored" flag to the agent's WebSocket while a supervisor is on (SUPERVISION_NOTIFY_AGENT). */
   supervision: { notifyAgent: boolean };
@@ -226,7 +232,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
       bootstrapAdmin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,
     },
-    cdr: { batchSize: e.CDR_BATCH_SIZE, flushMs: e.CDR_FLUSH_MS },
+    cdr: {
+      batchSize: e.CDR_BATCH_SIZE,
+      flushMs: e.CDR_FLUSH_MS,
+      spoolDir: path.resolve(e.CDR_SPOOL_DIR ?? path.join(dataDir, 'cdr-spool')),
+      spoolMaxBytes: e.CDR_SPOOL_MAX_MB * 1024 * 1024,
+    },
     metrics: { public: e.METRICS_PUBLIC },
     supervision: { notifyAgent: e.SUPERVISION_NOTIFY_AGENT },
     dialplan: { dir: e.DIALPLAN_DIR ? path.resolve(e.DIALPLAN_DIR) : path.join(dataDir, 'dialplans') },

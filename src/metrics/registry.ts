@@ -20,6 +20,8 @@ export interface MetricsRegistry {
   cdrDroppedTotal: Counter<'reason'>;
   /** CDRs waiting to be written. */
   cdrQueueDepth: Gauge;
+  cdrSpooled: Gauge;
+  cdrSpoolBytes: Gauge;
   /** HTTP request durations in seconds. Labels: route (the route pattern, or "unmatched"), method, status. */
   httpRequestDuration: Histogram<'route' | 'method' | 'status'>;
   /** ACD, per queue (set at scrape from the engine): calls waiting, longest wait, service level, agents by state. */
@@ -97,6 +99,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     cdrQueueDepth: new Gauge({
       name: 'switchboard_cdr_queue_depth',
       help: 'CDRs waiting to be written to the database',
+      registers,
+    }),
+    cdrSpooled: new Gauge({
+      name: 'switchboard_cdr_spooled',
+      help: 'CDRs in the local spool, waiting for the database (non-zero: the database refused writes)',
+      registers,
+    }),
+    cdrSpoolBytes: new Gauge({
+      name: 'switchboard_cdr_spool_bytes',
+      help: 'Bytes of CDRs in the local spool (bounded by CDR_SPOOL_MAX_MB)',
       registers,
     }),
     httpRequestDuration: new Histogram({

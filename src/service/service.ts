@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { shippedPath } from '../config/package-root';
+import { CdrSpool } from '../cdr/cdr-spool';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { acdConfigStoreFor, type AcdConfigStoreImpl } from '../acd/config-store';
@@ -127,7 +128,10 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     await importShippedDialplans(dataSource, SHIPPED_DIALPLANS, { logger, clock });
 
     const metrics = createMetrics();
+    // Opened before the writer: CDRs a killed process left in the spool are replayed first.
+    const cdrSpool = new CdrSpool(config.cdr.spoolDir, config.cdr.spoolMaxBytes).open();
     const cdrWriter = new CdrWriter(dataSource, {
+      spool: cdrSpool,
       batchSize: config.cdr.batchSize,
       flushMs: config.cdr.flushMs,
       clock,
@@ -135,8 +139,16 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       onWritten: (n) => metrics.cdrWrittenTotal.inc(n),
       onDropped: (n, reason) => metrics.cdrDroppedTotal.inc({ reason }, n),
     });
-    closers.push(() => cdrWriter.close());
-    metrics.onScrape(() => metrics.cdrQueueDepth.set(cdrWriter.stats().queued));
+    closers.push(async () => {
+      await cdrWriter.close();
+      cdrSpool.close();
+    });
+    metrics.onScrape(() => {
+      const st = cdrWriter.stats();
+      metrics.cdrQueueDepth.set(st.queued);
+      metrics.cdrSpooled.set(st.spooled);
+      metrics.cdrSpoolBytes.set(st.spoolBytes);
+    });
 
     const cluster = new FreeSwitchCluster(config.freeswitch.nodes, {
       logger,
@@ -312,13 +324,23 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       }
       const nodesUp = freeswitch.filter((n) => n.status === 'connected').length;
       const dialing = dialFaults.health();
+      const spool = cdrSpool.stats();
+      const cdr: NonNullable<HealthReport['cdr']> = {
+        status: spool.refused > 0 ? 'losing' : spool.rows > 0 ? 'spooling' : 'ok',
+        queued: cdrWriter.stats().queued,
+        spooled: spool.rows,
+        spool_bytes: spool.bytes,
+        spool_max_bytes: spool.maxBytes,
+        spool_refused: spool.refused,
+      };
+      // Calls go on while the database is down (CDRs wait in the spool): degraded, unless the spool is full too.
       const status: HealthReport['status'] =
-        database.status === 'down'
+        database.status === 'down' && cdr.status === 'losing'
           ? 'down'
-          : nodesUp < freeswitch.length || freeswitch.length === 0 || dialing.status === 'failing'
+          : database.status === 'down' || cdr.status !== 'ok' || nodesUp < freeswitch.length || freeswitch.length === 0 || dialing.status === 'failing'
             ? 'degraded'
             : 'ok';
-      return { status, freeswitch, database, dialing, prompts: { missing: promptCheck.missingCount(), nodes: promptCheck.report() } };
+      return { status, freeswitch, database, cdr, dialing, prompts: { missing: promptCheck.missingCount(), nodes: promptCheck.report() } };
     };
 
     const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, phones, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, ivrPathFor: (uuid) => ivr.ivrPathFor(uuid), options: deps.apiOptions };

@@ -26,6 +26,17 @@ const healthOut = z.object({
     .object({ status: z.enum(['ok', 'down']), error: z.string().optional() })
     .optional()
     .meta({ description: 'only for authenticated callers' }),
+  cdr: z
+    .object({
+      status: z.enum(['ok', 'spooling', 'losing']),
+      queued: z.number().int(),
+      spooled: z.number().int(),
+      spool_bytes: z.number().int(),
+      spool_max_bytes: z.number().int(),
+      spool_refused: z.number().int(),
+    })
+    .optional()
+    .meta({ description: 'only for authenticated callers: CDRs waiting in memory and in the local spool (spooling: the database refused writes; losing: the spool refused CDRs)' }),
   prompts: z
     .object({
       missing: z.number(),
