@@ -23,6 +23,7 @@ import { userRoutes } from './routes/users';
 import { dialplanRoutes } from './routes/dialplans';
 import { sipAccountRoutes } from './routes/sip-accounts';
 import { xmlCurlRoutes } from '../dialplan/xml-curl';
+import { xmlCdrRoutes } from '../cdr/xml-cdr-route';
 import { acdAdminRoutes, acdStore } from './routes/acd-admin';
 import { acdAgentRoutes } from './routes/acd-agent';
 import { acdLiveRoutes } from './routes/acd-live';
@@ -77,6 +78,7 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     ...dialplanRoutes(ctx),
     ...sipAccountRoutes(ctx),
     ...xmlCurlRoutes(ctx),
+    ...xmlCdrRoutes(ctx),
     ...acdAdminRoutes(ctx),
     ...acdAgentRoutes(ctx),
     ...acdLiveRoutes(ctx),

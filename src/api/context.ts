@@ -1,3 +1,4 @@
+import type { EslEvent } from '../esl/types';
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import type { ApiKeyService } from '../auth/api-keys';
@@ -30,6 +31,11 @@ export interface ApiDeps {
   logger: Logger;
   health: () => Promise<HealthReport>;
   metrics: MetricsRegistry;
+  /**
+   * Records the CDR of a CHANNEL_HANGUP_COMPLETE-shaped event from `node` (mod_xml_cdr posts, src/cdr/xml-cdr-route.ts),
+   * exactly as the event path does; false when the event has no usable leg. Absent without a CDR writer.
+   */
+  ingestCdrEvent?: (node: string, event: EslEvent) => boolean;
   /** The FreeSWITCH connections (absent in API-only tests): routes that command FreeSWITCH use it. */
   freeswitch?: FreeSwitchCluster;
   /** The running ACD (absent until it starts, and in API-only tests): agent operations answer 503 without it. */

@@ -28,7 +28,7 @@ import { importShippedDialplans } from '../dialplan/import';
 import { FreeSwitchCluster } from '../freeswitch/cluster';
 import { startRecording, type Recordings } from '../recording';
 import { createSupervision, type SupervisionService } from '../supervision';
-import { header } from '../esl/types';
+import { header, type EslEvent } from '../esl/types';
 import { loadExampleFlows } from '../ivr/examples';
 import { IvrRuntime, NoAcdQueueHandoff, type IvrRuntimeOptions, type QueueHandoff } from '../ivr/runtime';
 import { seedExampleFlows } from '../ivr/seed';
@@ -266,22 +266,26 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     closers.push(() => dialer.close());
 
     // One CDR per leg, straight from the event: enqueue never blocks or throws, so event delivery never waits on SQL.
+    // The same for mod_xml_cdr's posts (src/cdr/xml-cdr-route.ts): one mapping and one enrichment for both paths.
+    const recordCdr = (node: string, event: EslEvent): boolean => {
+      const cdr = cdrFromHangupComplete(event, node);
+      if (!cdr) return false;
+      const ivrPath = ivr.ivrPathFor(cdr.uuid);
+      if (ivrPath?.length) cdr.ivr_path = ivrPath;
+      const acdLink = acd.cdrLinkFor(cdr.uuid);
+      if (acdLink) {
+        cdr.queue_call_id = acdLink.queue_call_id;
+        if (acdLink.agent_id !== null) cdr.agent_id = acdLink.agent_id;
+      }
+      const recordingId = recordings.recordingIdFor(cdr.uuid);
+      if (recordingId) cdr.recording_id = recordingId;
+      cdrWriter.enqueue(cdr);
+      return true;
+    };
     cluster.onEvent((node, event) => {
       if (event.name !== 'CHANNEL_HANGUP_COMPLETE') return;
-      const cdr = cdrFromHangupComplete(event, node);
       const uuid = header(event, 'Unique-ID');
-      if (cdr) {
-        const ivrPath = ivr.ivrPathFor(cdr.uuid);
-        if (ivrPath?.length) cdr.ivr_path = ivrPath;
-        const acdLink = acd.cdrLinkFor(cdr.uuid);
-        if (acdLink) {
-          cdr.queue_call_id = acdLink.queue_call_id;
-          if (acdLink.agent_id !== null) cdr.agent_id = acdLink.agent_id;
-        }
-        const recordingId = recordings.recordingIdFor(cdr.uuid);
-        if (recordingId) cdr.recording_id = recordingId;
-        cdrWriter.enqueue(cdr);
-      }
+      recordCdr(node, event);
       if (uuid) {
         ivr.forget(uuid);
         acd.forgetLink(uuid);
@@ -343,7 +347,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       return { status, freeswitch, database, cdr, dialing, prompts: { missing: promptCheck.missingCount(), nodes: promptCheck.report() } };
     };
 
-    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, freeswitch: cluster, phones, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, ivrPathFor: (uuid) => ivr.ivrPathFor(uuid), options: deps.apiOptions };
+    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, ingestCdrEvent: recordCdr, freeswitch: cluster, phones, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, ivrPathFor: (uuid) => ivr.ivrPathFor(uuid), options: deps.apiOptions };
     const app = createApp(apiDeps);
     const server = await listen(app, config.http.host, config.http.port);
     closers.push(() => closeServer(server));

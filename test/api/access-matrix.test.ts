@@ -273,6 +273,14 @@ describe('role access matrix: every route x every kind of caller', () => {
       body: () => ({ section: 'directory', key_name: 'name', key_value: 'nobody', user: 'nobody', domain: 'pbx.example.com' }),
       expect: same(401, 401, 401, 401, { keyAgent: 403, keySupervisor: 403, keyAdmin: 200 }),
     },
+    // mod_xml_cdr: the same credentials; this API has no CDR writer, so the admin key gets 503 past the checks.
+    {
+      method: 'POST',
+      route: '/freeswitch/xml-cdr',
+      path: () => '/freeswitch/xml-cdr',
+      body: () => ({ cdr: '<cdr/>' }),
+      expect: same(401, 401, 401, 401, { keyAgent: 403, keySupervisor: 403, keyAdmin: 503 }),
+    },
     // ACD configuration (src/api/routes/acd-admin.ts): admins write, supervisors read; probes of rows that do not exist.
     { method: 'GET', route: '/api/v1/acd/queues', path: () => '/api/v1/acd/queues', expect: same(401, 403, 200, 200) },
     {

@@ -33,7 +33,7 @@ function expressRoutes(app: Express): Array<{ method: string; path: string }> {
 
 const PUBLIC = new Set(['POST /api/v1/auth/login', 'GET /healthz', 'GET /api/v1/openapi.json']);
 // mod_xml_curl sends HTTP Basic (the password is an API key); it cannot send our bearer header.
-const BASIC_API_KEY = new Set(['POST /freeswitch/xml-curl']);
+const BASIC_API_KEY = new Set(['POST /freeswitch/xml-curl', 'POST /freeswitch/xml-cdr']);
 // An <audio> element cannot send our header: the file also opens with a play token in the query (?token=), so its
 // credentials are optional in the document; the handler still answers 401 without either.
 const TOKEN_IN_QUERY = new Set(['GET /api/v1/recordings/:id/file']);
