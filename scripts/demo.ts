@@ -54,6 +54,8 @@ interface DemoArgs {
   hours: 'open' | 'closed' | 'real';
   /** Added to every seed of the simulated world (callers, agents, simulator). */
   seed: number;
+  /** Print a memory sample line to stderr this often (the soak, scripts/soak.ts). */
+  memoryEverySec?: number;
 }
 
 /** The extension of the agent a person plays in the console (`agent`). */
@@ -107,8 +109,11 @@ function parseArgs(argv: string[]): DemoArgs {
       case '--seed':
         args.seed = Math.floor(num(0));
         break;
+      case '--memory-every':
+        args.memoryEverySec = num(1);
+        break;
       case '--help':
-        process.stderr.write('usage: npm run demo -- [--duration SECONDS] [--rate CALLS_PER_S] [--port HTTP_PORT] [--agents N] [--acd-agents N] [--outbound-agents N] [--hours open|closed|real] [--seed N] [--data-dir DIR]\n');
+        process.stderr.write('usage: npm run demo -- [--duration SECONDS] [--rate CALLS_PER_S] [--port HTTP_PORT] [--agents N] [--acd-agents N] [--outbound-agents N] [--hours open|closed|real] [--seed N] [--data-dir DIR] [--memory-every SECONDS]\n');
         process.exit(0);
         break;
       default:
@@ -274,6 +279,7 @@ async function main(): Promise<void> {
     seed: args.seed + 7,
   });
   traffic.start();
+  const memoryTimer = args.memoryEverySec ? startMemorySamples(args.memoryEverySec) : undefined;
 
   process.stderr.write(
     [
@@ -297,6 +303,7 @@ async function main(): Promise<void> {
 
   const finish = async (): Promise<void> => {
     // The run's health is what it was while callers came in: taken before the drain hangs the last calls up.
+    if (memoryTimer) clearInterval(memoryTimer);
     const runHealth = health.report();
     const runAgents = agentLife.report();
     health.stop();
@@ -425,3 +432,19 @@ main().catch((err: unknown) => {
   process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });
+
+/**
+ * `{"memory":{"t_s":…,"rss_mb":…,"heap_used_mb":…,"external_mb":…}}` lines on stderr, for the soak. With node
+ * --expose-gc a full collection runs first, so heap_used is what is live, not what is waiting to be collected.
+ */
+function startMemorySamples(everySec: number): NodeJS.Timeout {
+  const started = Date.now();
+  const sample = (): void => {
+    (globalThis as { gc?: () => void }).gc?.();
+    const m = process.memoryUsage();
+    const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
+    process.stderr.write(`${JSON.stringify({ memory: { t_s: Math.round((Date.now() - started) / 1000), rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), external_mb: mb(m.external) } })}\n`);
+  };
+  sample();
+  return setInterval(sample, everySec * 1000);
+}
