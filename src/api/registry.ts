@@ -1,6 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { authenticate, getPrincipal, requireRole, requireRoleOrApiKey, type AuthServices } from '../auth/middleware';
+import { authenticate, getPrincipal, requireBasicApiKey, requireRole, requireRoleOrApiKey, type AuthServices } from '../auth/middleware';
 import type { StoredAgent } from '../acd/config-store';
 import type { Principal } from '../auth/principal';
 import type { Role } from '../auth/roles';
@@ -21,10 +21,11 @@ export type Access =
   | { kind: 'optional' }
   | { kind: 'roles'; roles: Role[]; apiKeys?: 'any' }
   /**
-   * For machine callers that cannot send our headers (mod_xml_curl): HTTP Basic whose password is an API key of one
-   * of `roles`. The handler checks the credentials; this entry documents them (OpenAPI security `basicApiKey`).
+   * For machine callers that cannot send our headers (mod_xml_curl, mod_xml_cdr): HTTP Basic whose password is an API
+   * key of one of `roles` (requireBasicApiKey: `realm` for the challenge, `caller` named in the 403); OpenAPI
+   * security `basicApiKey`.
    */
-  | { kind: 'basic-api-key'; roles: Role[] };
+  | { kind: 'basic-api-key'; roles: Role[]; realm: string; caller: string };
 
 export const PUBLIC: Access = { kind: 'public' };
 export const OPTIONAL_AUTH: Access = { kind: 'optional' };
@@ -137,6 +138,7 @@ export class RouteRegistry {
         },
       ];
       if (r.access.kind === 'optional') chain.push(authenticate(options.auth, { optional: true }));
+      if (r.access.kind === 'basic-api-key') chain.push(requireBasicApiKey(options.auth, r.access.roles, r.access.realm, r.access.caller));
       if (r.access.kind === 'roles') {
         chain.push(authenticate(options.auth));
         chain.push(r.access.apiKeys === 'any' ? requireRoleOrApiKey(...r.access.roles) : requireRole(...r.access.roles));

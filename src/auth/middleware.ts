@@ -92,3 +92,37 @@ export function requireRoleOrApiKey(...roles: Role[]): RequestHandler {
     return byRole(req, res, next);
   };
 }
+
+/** The API key in `Authorization: Basic base64(user:key)` or `X-API-Key`, or undefined. */
+export function basicApiKeyFrom(req: Request): string | undefined {
+  const header = req.headers['x-api-key'];
+  if (typeof header === 'string' && header.trim()) return header.trim();
+  const auth = req.headers.authorization;
+  if (!auth) return undefined;
+  const m = /^Basic[ ]+([A-Za-z0-9+/=]+)[ ]*$/i.exec(auth);
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+}
+
+/**
+ * For FreeSWITCH modules that can only send HTTP Basic (mod_xml_curl, mod_xml_cdr): the password must be an API key
+ * of one of `roles` (the user name is ignored); 401 with a Basic challenge for `realm` without one, 403 for another
+ * role. Stores the key's principal like authenticate().
+ */
+export function requireBasicApiKey(services: AuthServices, roles: readonly Role[], realm: string, caller: string): RequestHandler {
+  const challenge = `Basic realm="${realm}", charset="UTF-8"`;
+  return (req: Request, res: Response, next: NextFunction) => {
+    const key = basicApiKeyFrom(req);
+    (key ? services.apiKeys.authenticate(key) : Promise.resolve(null)).then((row) => {
+      if (!row)
+        throw new HttpProblem(401, key ? 'the API key is not valid or has been revoked' : 'authentication required: HTTP Basic with an API key as the password', {
+          headers: { 'WWW-Authenticate': challenge },
+        });
+      if (!roles.includes(row.role)) throw new HttpProblem(403, `${caller} needs an ${roles.join(' or ')} API key; this key is ${row.role}`);
+      res.locals.principal = { kind: 'api_key', id: row.id, name: row.name, role: row.role } satisfies Principal;
+      next();
+    }, next).catch(next);
+  };
+}

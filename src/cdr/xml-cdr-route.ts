@@ -9,12 +9,9 @@ import express, { type Request, type Response } from 'express';
 import type { ApiContext } from '../api/context';
 import { HttpProblem } from '../api/problem';
 import { defineRoute, type AnyRoute } from '../api/registry';
-import { credentialFrom } from '../dialplan/xml-curl';
-import type { ApiKeyRow } from '../db/entities/api-key';
 import { parseXmlCdr, xmlCdrDocument, XmlCdrError } from './xml-cdr';
 
 export const XML_CDR_PATH = '/freeswitch/xml-cdr';
-const REALM = 'Basic realm="switchboard-xml-cdr", charset="UTF-8"';
 const bodyParser = express.text({ type: () => true, limit: '4mb' });
 
 function readBody(req: Request, res: Response): Promise<string> {
@@ -34,7 +31,7 @@ export function xmlCdrRoutes(ctx: ApiContext): AnyRoute[] {
         '`?node=<name>` names the FREESWITCH_NODES node it comes from (default: the `switchname` of the document). One row per leg whichever path, event or this, writes it first. ' +
         'Authentication: HTTP Basic (`cred` in xml_cdr.conf.xml) whose password is an admin API key; 401 without it, 403 for a key of another role, 400 for a document that is not a CDR, 503 while no CDR writer runs.',
       tags: ['freeswitch'],
-      access: { kind: 'basic-api-key', roles: ['admin'] },
+      access: { kind: 'basic-api-key', roles: ['admin'], realm: 'switchboard-xml-cdr', caller: 'mod_xml_cdr' },
       responses: {
         200: { description: 'queued', contentType: 'text/plain' },
         400: { description: 'not a mod_xml_cdr document' },
@@ -43,14 +40,6 @@ export function xmlCdrRoutes(ctx: ApiContext): AnyRoute[] {
         503: { description: 'no CDR writer is running here' },
       },
       handler: async ({ req, res }) => {
-        const key = credentialFrom(req);
-        let row: ApiKeyRow | null = null;
-        if (key) row = await ctx.apiKeys.authenticate(key);
-        if (!row)
-          throw new HttpProblem(401, key ? 'the API key is not valid or has been revoked' : 'authentication required: HTTP Basic with an API key as the password', {
-            headers: { 'WWW-Authenticate': REALM },
-          });
-        if (row.role !== 'admin') throw new HttpProblem(403, `mod_xml_cdr needs an admin API key; this key is ${row.role}`);
         const ingest = ctx.deps.ingestCdrEvent;
         if (!ingest) throw new HttpProblem(503, 'no CDR writer runs in this process');
         let parsed: ReturnType<typeof parseXmlCdr>;

@@ -12,11 +12,9 @@
  * are as good as the SIP passwords.
  */
 import express, { type Request, type Response } from 'express';
-import type { ApiKeyRow } from '../db/entities/api-key';
 import { DEFAULT_USER_CONTEXT, directoryUserXml } from '../directory/directory-xml';
 import { SipAccountService } from '../directory/sip-accounts';
 import type { ApiContext } from '../api/context';
-import { HttpProblem } from '../api/problem';
 import { defineRoute, type AnyRoute } from '../api/registry';
 import { CONTEXT_NAME, DialplanService } from './dialplan-service';
 import { validateDialplan } from './validate';
@@ -24,25 +22,10 @@ import { ATTRS, buildOrdered, NOT_FOUND_XML } from './xml';
 
 export const XML_CURL_PATH = '/freeswitch/xml-curl';
 
-const REALM = 'Basic realm="switchboard-xml-curl", charset="UTF-8"';
-
 const formParser = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 2000 });
 
 function parseForm(req: Request, res: Response): Promise<void> {
   return new Promise((resolve, reject) => formParser(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
-}
-
-/** The API key in `Authorization: Basic base64(user:key)` or `X-API-Key`, or undefined. */
-export function credentialFrom(req: Request): string | undefined {
-  const header = req.headers['x-api-key'];
-  if (typeof header === 'string' && header.trim()) return header.trim();
-  const auth = req.headers.authorization;
-  if (!auth) return undefined;
-  const m = /^Basic[ ]+([A-Za-z0-9+/=]+)[ ]*$/i.exec(auth);
-  if (!m) return undefined;
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon >= 0 ? decoded.slice(colon + 1) : undefined;
 }
 
 function param(params: Record<string, unknown>, name: string): string | undefined {
@@ -112,22 +95,13 @@ export function xmlCurlRoutes(ctx: ApiContext): AnyRoute[] {
         'Authentication: HTTP Basic (`gateway-credentials` in xml_curl.conf.xml) whose password is an admin API key `sb_...` (the user name is ignored), or `X-API-Key`; 401 without it, 403 for a key of another role. ' +
         'Answers text/xml: the directory user (a1-hash, dial-string, variables) of an enabled SIP account, the current version of a stored dialplan context, or `<result status="not found"/>`.',
       tags: ['freeswitch'],
-      access: { kind: 'basic-api-key', roles: ['admin'] },
+      access: { kind: 'basic-api-key', roles: ['admin'], realm: 'switchboard-xml-curl', caller: 'mod_xml_curl' },
       responses: {
         200: { description: 'a freeswitch/xml document (possibly the "not found" one)', contentType: 'text/xml' },
         401: { description: 'no or invalid credentials' },
         403: { description: 'the API key is not an admin key' },
       },
       handler: async ({ req, res }) => {
-        const key = credentialFrom(req);
-        let row: ApiKeyRow | null = null;
-        if (key) row = await ctx.apiKeys.authenticate(key);
-        if (!row) {
-          throw new HttpProblem(401, key ? 'the API key is not valid or has been revoked' : 'authentication required: HTTP Basic with an API key as the password', {
-            headers: { 'WWW-Authenticate': REALM },
-          });
-        }
-        if (row.role !== 'admin') throw new HttpProblem(403, `mod_xml_curl needs an admin API key; this key is ${row.role}`);
         await parseForm(req, res);
         const params: Record<string, unknown> = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown> | undefined) ?? {}) };
         const { xml, found } = await xmlCurlAnswer(params, services);
