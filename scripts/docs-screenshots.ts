@@ -7,12 +7,12 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, signInConsole } from './console-browser';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'docs', 'screenshots');
 const PORT = Number(process.env.DOCS_PORT ?? 18181);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 async function startDemo(): Promise<{ logins: Record<string, string>; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--port', String(PORT), '--data-dir', 'data/docs-demo'], {
@@ -48,17 +48,14 @@ async function startDemo(): Promise<{ logins: Record<string, string>; stop: () =
 async function signIn(browser: Browser, user: string, password: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
   const page = await (await browser.newContext({ viewport, baseURL: `http://127.0.0.1:${PORT}` })).newPage();
   await page.goto('/');
-  await page.getByLabel('Username').fill(user);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('live-status').filter({ hasText: 'live' }).waitFor();
+  await signInConsole(page, user, password);
   return page;
 }
 
 async function main(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
   const demo = await startDemo();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await launchChromium();
   try {
     const shot = async (page: Page, name: string) => {
       await page.screenshot({ path: path.join(OUT, `${name}.png`) });

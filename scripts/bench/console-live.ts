@@ -16,9 +16,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
 import { buildConsole } from '../../src/api/console-build';
+import { launchChromium, signInConsole } from '../console-browser';
 import { UserService } from '../../src/auth/users';
 import { loadConfig } from '../../src/config/config';
 import { SupervisorTeamSchema, type SupervisorTeamRow } from '../../src/db/entities';
@@ -29,7 +29,6 @@ import { startSimulator } from '../../src/simulator';
 const AGENTS = 50;
 const SAMPLES = 300;
 const PASSWORD = 'console-bench-password-1';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -48,7 +47,7 @@ export async function runConsoleLiveBench(): Promise<object[]> {
     ADMIN_PASSWORD: PASSWORD,
   });
   const service = await startService(config, { logger: silentLogger, apiOptions: { bcryptCost: 4 }, ivr: { importExamples: false, exampleDid: null } });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await launchChromium();
   let ws: WebSocket | undefined;
   try {
     const users = new UserService(service.dataSource, { bcryptCost: 4 });
@@ -76,10 +75,7 @@ export async function runConsoleLiveBench(): Promise<object[]> {
 
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: service.url })).newPage();
     await page.goto('/');
-    await page.getByLabel('Username').fill('bench-sup');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('live-status').filter({ hasText: 'live' }).waitFor();
+    await signInConsole(page, 'bench-sup', PASSWORD);
     await page.getByTestId(`agent-${ids[AGENTS - 1]}`).waitFor();
 
     const wsMs: number[] = [];
