@@ -37,9 +37,10 @@ export function consoleRouter(dir: string, logger: Logger): express.Router {
   const index = path.join(dir, 'index.html');
   let warned = false;
 
+  // API paths and anything but GET/HEAD leave the console router at once (next('router')): the API answers them.
   router.use((req: Request, res: Response, next: NextFunction) => {
-    if (API_PREFIXES.some((p) => req.path === p.replace(/\/$/, '') || req.path.startsWith(p))) return next();
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next('router');
+    if (API_PREFIXES.some((p) => req.path === p.replace(/\/$/, '') || req.path.startsWith(p))) return next('router');
     res.setHeader('Content-Security-Policy', CONSOLE_CSP);
     next();
   });
@@ -63,7 +64,6 @@ export function consoleRouter(dir: string, logger: Logger): express.Router {
   );
 
   router.use((req: Request, res: Response, next: NextFunction) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || API_PREFIXES.some((p) => req.path.startsWith(p))) return next();
     // A browser's navigation prefers HTML; API clients (curl's */*, fetch's default) get the API's 404 problem.
     if (req.path !== '/' && req.accepts(['json', 'html']) !== 'html') return next();
     if (!fs.existsSync(index)) {
