@@ -333,31 +333,38 @@ export class CdrWriter {
 
   /** A batch the database refused as bad data: write its rows one by one and drop only the ones it refuses. */
   private async writeOneByOne(batch: Pending[], batchError: unknown): Promise<WriteResult> {
-    this.logger.warn('CDR batch refused as bad data; writing its rows one at a time', {
-      rows: batch.length,
-      error: message(batchError),
-    });
+    const r = await this.insertOneByOne(batch.map((p) => p.row), batchError);
+    if (!r.ok) return r;
+    this.completed(batch.length, r.inserted, r.refused);
+    return { ok: true };
+  }
+
+  /**
+   * Inserts rows one at a time after their batch was refused as bad data; the rows the database refuses are dropped
+   * (counted, logged in full). A database that went away meanwhile fails the whole batch: rows already written are
+   * skipped as duplicates when it is tried again.
+   */
+  private async insertOneByOne(rows: readonly PreparedCdr[], batchError: unknown): Promise<{ ok: true; inserted: number; refused: number } | { ok: false; error: unknown }> {
+    this.logger.warn('CDR batch refused as bad data; writing its rows one at a time', { rows: rows.length, error: message(batchError) });
     let inserted = 0;
-    const refused: Pending[] = [];
-    for (const p of batch) {
+    let refused = 0;
+    for (const row of rows) {
       try {
-        inserted += await insertCdrs(this.ds, [p.row]);
+        inserted += await insertCdrs(this.ds, [row]);
       } catch (err) {
         if (!isDataError(err)) {
-          // The database went away meanwhile: keep the whole batch (rows already written are skipped as duplicates).
           this.attempts++;
           this.lastError = message(err);
           return { ok: false, error: err };
         }
-        refused.push(p);
-        this.logger.error('CDR refused by the database; dropped and logged here', { uuid: p.row.uuid, error: message(err), cdr: p.row.values });
+        refused++;
+        this.logger.error('CDR refused by the database; dropped and logged here', { uuid: row.uuid, error: message(err), cdr: row.values });
       }
     }
-    this.rejected += refused.length;
-    this.dropped += refused.length;
-    if (refused.length) this.notifyDropped(refused.length, 'rejected');
-    this.completed(batch.length, inserted, refused.length);
-    return { ok: true };
+    this.rejected += refused;
+    this.dropped += refused;
+    if (refused) this.notifyDropped(refused, 'rejected');
+    return { ok: true, inserted, refused };
   }
 
   /** Spooling: new rows to disk first (order kept), then one batch of the spool into the database. */
@@ -386,30 +393,12 @@ export class CdrWriter {
           this.logger.warn('the database still refuses CDRs; they stay in the local spool', { ...spool.stats(), attempt: this.attempts, error: this.lastError });
         return { ok: false, error: err };
       }
-      for (const r of rows) {
-        try {
-          inserted += await insertCdrs(this.ds, [r]);
-        } catch (e) {
-          if (!isDataError(e)) return { ok: false, error: e };
-          refused++;
-          this.logger.error('spooled CDR refused by the database; dropped and logged here', { uuid: r.uuid, error: message(e), cdr: r.values });
-        }
-      }
+      const r = await this.insertOneByOne(rows, err);
+      if (!r.ok) return r;
+      ({ inserted, refused } = r);
     }
     spool.commit(next, rows.length);
-    this.rejected += refused;
-    this.dropped += refused;
-    if (refused) this.notifyDropped(refused, 'rejected');
-    this.attempts = 0;
-    this.written += inserted;
-    this.duplicates += Math.max(0, rows.length - refused - inserted);
-    if (inserted > 0 && this.options.onWritten) {
-      try {
-        this.options.onWritten(inserted);
-      } catch {
-        // metrics must never break writing
-      }
-    }
+    this.counted(rows.length, inserted, refused);
     return { ok: true };
   }
 
@@ -433,10 +422,15 @@ export class CdrWriter {
   private completed(batchLength: number, inserted: number, refused = 0): void {
     this.queue.splice(0, batchLength);
     if (this.attempts > 0) this.logger.info('CDR writes recovered', { afterFailedAttempts: this.attempts, queued: this.queue.length });
+    this.counted(batchLength, inserted, refused);
+  }
+
+  /** A batch is in the database (new rows, duplicates skipped, refused rows dropped): the counts and the metrics. */
+  private counted(rows: number, inserted: number, refused: number): void {
     this.attempts = 0;
     this.lastError = null;
     this.written += inserted;
-    this.duplicates += Math.max(0, batchLength - refused - inserted);
+    this.duplicates += Math.max(0, rows - refused - inserted);
     if (inserted > 0 && this.options.onWritten) {
       try {
         this.options.onWritten(inserted);
