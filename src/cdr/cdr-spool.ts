@@ -56,10 +56,10 @@ export class CdrSpool {
     this.offset = Math.min(this.size, readOffset(path.join(this.dir, OFFSET_FILE)));
     if (this.size === 0) this.writeHeader();
     else {
-      this.readHeader();
+      // No offset yet (or a bad one): replay from the first row.
+      this.offset = Math.max(this.offset, this.readHeader());
       this.terminateTornLine();
     }
-    if (this.offset === 0) this.offset = this.headerEnd();
     this.rowCount = this.countLines(this.offset);
     return this;
   }
@@ -148,7 +148,6 @@ export class CdrSpool {
       this.size = 0;
       this.remap = null;
       this.writeHeader();
-      this.offset = this.headerEnd();
     }
     writeOffset(path.join(this.dir, OFFSET_FILE), this.offset);
   }
@@ -160,34 +159,22 @@ export class CdrSpool {
     return this.fd;
   }
 
-  private headerText(): string {
-    return `${JSON.stringify({ columns: CDR_INSERT_COLUMNS })}\n`;
-  }
-
-  private headerEnd(): number {
-    const fd = this.requireOpen();
-    const buf = Buffer.alloc(Math.min(this.size, 64 * 1024));
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    const nl = buf.subarray(0, n).indexOf(10);
-    return nl === -1 ? this.size : nl + 1;
-  }
-
   private writeHeader(): void {
     const fd = this.requireOpen();
-    const h = this.headerText();
+    const h = `${JSON.stringify({ columns: CDR_INSERT_COLUMNS })}\n`;
     fs.writeSync(fd, h, null, 'utf8');
     fs.fsyncSync(fd);
     this.size = Buffer.byteLength(h);
     this.offset = this.size;
-    writeOffset(path.join(this.dir, OFFSET_FILE), this.offset);
   }
 
-  private readHeader(): void {
+  /** Reads the column header (and how to map an older layout to today's); returns where the rows start. */
+  private readHeader(): number {
     const fd = this.requireOpen();
     const buf = Buffer.alloc(Math.min(this.size, 64 * 1024));
     const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    const text = buf.subarray(0, n).toString('utf8');
-    const line = text.slice(0, Math.max(0, text.indexOf('\n')));
+    const nl = buf.subarray(0, n).indexOf(10);
+    const line = buf.toString('utf8', 0, Math.max(0, nl));
     let columns: unknown;
     try {
       columns = (JSON.parse(line) as { columns?: unknown }).columns;
@@ -200,6 +187,7 @@ export class CdrSpool {
       const i = columns.indexOf(c);
       return i === -1 ? null : i;
     });
+    return nl + 1;
   }
 
   /** A crash in the middle of an append leaves a line without its newline: end it, so the next append starts clean. */
