@@ -365,6 +365,9 @@ describeEachEngine('outbound campaigns end to end', (engine) => {
     await importLeads(id, 'phone\n4155559002\n');
     await h.service.dialer.reload(id);
     const ringing = await waitFor('the second dial', async () => (await ledger(id, '&phone=%2B14155559002')).find((r) => r.action === 'dial'));
+    // The ledger row is written before the originate is sent: drop only once FreeSWITCH has the ringing channel
+    // (dropping earlier is the first case again, and the dial rightly fails).
+    await waitFor('the second dial to ring on the switch', async () => h.sim.channel(ringing.call_uuid!) !== undefined);
     h.sim.dropConnections();
     const [connected] = await dialsOf(id, '+14155559002');
     expect(connected).toMatchObject({ outcome: 'human', agent_id: a, call_uuid: ringing.call_uuid });
