@@ -204,6 +204,13 @@ export interface AcdEngineApi {
   setPhoneReachable(agentId: number, reachable: boolean): void;
   /** The connected call ended (either side hung up): the agent goes to wrap-up. */
   callEnded(callId: string): void;
+  /**
+   * A call already connected to an agent when this engine started (a standby took over, or a restart, while the
+   * caller and the agent kept talking on FreeSWITCH): the agent (logged in, available or not ready) goes on_call with
+   * it, so the call's end brings the wrap-up as usual. Not counted again in the queue's figures (it was when it was
+   * answered). `connectedAt` is when it was answered.
+   */
+  adoptConnected(call: QueueCallInput, agentId: number, connectedAt: number): void;
   /** The agent finished wrap-up early (disposition saved). */
   endWrapUp(agentId: number): void;
   /**
@@ -228,6 +235,8 @@ export interface AcdEngineApi {
    * back to available or the pending state, nothing counted. Unknown callId for the agent: unknown_call.
    */
   endDirectCall(agentId: number, callId: string): void;
+  /** The engine is done (the service stops): no timer of it fires any more; no input is expected after this. */
+  stop(): void;
   queues(): QueueSnapshot[];
   agents(): AgentSnapshot[];
   agent(agentId: number): AgentSnapshot | undefined;

@@ -445,6 +445,52 @@ export class AcdEngine implements AcdEngineApi {
     });
   }
 
+  stop(): void {
+    for (const agent of this.agentMap.values()) {
+      agent.delayTimer?.cancel();
+      agent.wrapTimer?.cancel();
+      agent.direct?.timer?.cancel();
+    }
+    for (const call of this.calls.values()) this.clearCallTimers(call);
+    for (const offer of this.offers.values()) offer.timer?.cancel();
+  }
+
+  adoptConnected(input: QueueCallInput, agentId: number, connectedAt: number): void {
+    const queue = this.queueMap.get(input.queue);
+    if (!queue) throw new AcdStateError('unknown_queue', `no queue ${input.queue}`, { queue: input.queue, callId: input.id });
+    if (this.calls.has(input.id)) throw new AcdStateError('duplicate_call', `call ${input.id} is already in the ACD`, { callId: input.id });
+    const agent = this.requireAgent(agentId);
+    // A reserved or busy agent has another call in this engine: two calls on one agent would be a lie.
+    if (agent.state !== 'available' && agent.state !== 'not_ready') {
+      throw new AcdStateError('invalid_transition', `agent ${agentId} is ${agent.state}: cannot take over a connected call`, { callId: input.id, agentId });
+    }
+    this.run(() => {
+      const enteredAt = Math.min(input.enteredAt ?? connectedAt, connectedAt);
+      const call: CallRec = {
+        id: input.id,
+        input,
+        queue,
+        priority: input.priority,
+        enteredAt,
+        seq: this.seq++,
+        state: 'connected',
+        skills: requiredSkills(queue.config, input),
+        minProficiency: queue.config.minProficiency,
+        overflowDue: false,
+        tried: new Set([agentId]),
+        attempts: 1,
+        agent,
+        connectedAt,
+      };
+      this.calls.set(call.id, call);
+      agent.pending = undefined;
+      agent.call = call;
+      agent.busySince = connectedAt;
+      this.emit({ kind: 'call_state', callId: call.id, queue: queue.name, state: 'connected', agentId, waitMs: connectedAt - enteredAt, at: connectedAt });
+      this.setState(agent, 'on_call');
+    });
+  }
+
   // ---------------------------------------------------------------- agents
 
   login(agentId: number): void {

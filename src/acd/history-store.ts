@@ -9,11 +9,12 @@
  * are inserted in batches. The backlog is bounded; every row lost (backlog full, refused by the database, unwritten
  * at close) is counted and logged. `disposition` and `notes` belong to the agent API and are never overwritten here.
  */
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import { systemClock, type Clock, type ClockTimer } from '../clock/clock';
 import { sqlDateTime } from '../db/entities/columns';
 import {
   ACD_HISTORY_LIMITS,
+  AcdQueueCallSchema,
   type AcdOfferResult,
   type AcdQueueCallOutcome,
 } from '../db/entities/acd-history';
@@ -238,6 +239,49 @@ export class AcdHistoryWriter {
       });
       this.markDirty(this.calls.get(entry.id)!);
     });
+  }
+
+  /**
+   * Calls another instance wrote (a standby taking over live calls): their rows are read back into memory, so the
+   * updates that follow (offers, answer, end) change them instead of replacing them with rows that forgot the entry,
+   * the IVR data and the offers made. Returns the rows found; calls not found get none (callEntered makes one).
+   */
+  async adoptCalls(ids: readonly string[]): Promise<Map<string, Readonly<Omit<CallRowState, 'dirty' | 'final'>>>> {
+    const found = new Map<string, Readonly<Omit<CallRowState, 'dirty' | 'final'>>>();
+    const wanted = ids.filter((id) => !this.calls.has(id));
+    for (let i = 0; i < wanted.length; i += 500) {
+      const rows = await this.ds.getRepository(AcdQueueCallSchema).find({ where: { id: In(wanted.slice(i, i + 500)) } });
+      for (const r of rows) {
+        if (this.calls.has(r.id)) continue;
+        const row: CallRowState = {
+          id: r.id,
+          fs_node: r.fs_node,
+          queue: r.queue,
+          priority: r.priority,
+          caller_number: r.caller_number,
+          caller_name: r.caller_name,
+          entered_at: new Date(r.entered_at).getTime(),
+          offered_count: r.offered_count,
+          answered_at: r.answered_at ? new Date(r.answered_at).getTime() : null,
+          ended_at: r.ended_at ? new Date(r.ended_at).getTime() : null,
+          agent_id: r.agent_id,
+          wait_ms: r.wait_ms,
+          talk_ms: r.talk_ms,
+          outcome: r.outcome,
+          overflow_target: r.overflow_target,
+          data: { ...(r.data ?? {}) },
+          dirty: false,
+          final: false,
+        };
+        this.calls.set(row.id, row);
+        found.set(row.id, row);
+      }
+    }
+    for (const id of ids) {
+      const row = this.calls.get(id);
+      if (row && !found.has(id)) found.set(id, row);
+    }
+    return found;
   }
 
   /** Changes a call's row; `final` means the call is over (the row leaves memory once written). */

@@ -224,6 +224,14 @@ export function uuidGetVar(id: string, name: string): FsCommand {
   return toFsCommand(`uuid_getvar ${uuid(id)} ${channelVarName(name)}`);
 }
 
+/**
+ * `uuid_dump <uuid> json`: the channel's headers and every variable (`variable_<name>`) as one JSON object; `-ERR No
+ * such channel!` when it is gone. A standby taking over reads what the service set on each live channel with it.
+ */
+export function uuidDumpJson(id: string): FsCommand {
+  return toFsCommand(`uuid_dump ${uuid(id)} json`);
+}
+
 /** `uuid_exists <uuid>` -> `true` / `false`. */
 export function uuidExists(id: string): FsCommand {
   return toFsCommand(`uuid_exists ${uuid(id)}`);

@@ -48,6 +48,7 @@ export {
   uuidUnsetVar,
   uuidSetVarMulti,
   uuidGetVar,
+  uuidDumpJson,
   uuidExists,
   fileExists,
   uuidBreak,

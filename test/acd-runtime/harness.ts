@@ -106,7 +106,8 @@ export interface AcdHarnessOptions {
 export class AcdHarness {
   sim!: Simulator;
   service!: Service;
-  readonly clock = new TrackingClock();
+  /** The service's clock (a restart gets a new one: the stopped instance's timers are not the new one's). */
+  clock = new TrackingClock();
   /** Channel events the service received, in arrival order (cleared by start()). */
   readonly events: SeenEvent[] = [];
   private dataDir = '';
@@ -141,7 +142,14 @@ export class AcdHarness {
       CDR_FLUSH_MS: '20',
       ...this.options.env,
     });
-    this.service = await startService(config, {
+    this.config = config;
+    await this.startService();
+  }
+
+  private config?: ReturnType<typeof loadConfig>;
+
+  private async startService(): Promise<void> {
+    this.service = await startService(this.config!, {
       logger: silentLogger,
       clock: this.clock,
       apiOptions: { bcryptCost: 4 },
@@ -156,6 +164,18 @@ export class AcdHarness {
     });
     this.token = ((await login.json()) as { token: string }).token;
   }
+
+  /**
+   * Stops the service and starts a new one on the same database and simulator (`systemctl restart`): the calls on
+   * the switch go on meanwhile, and the new instance takes them over.
+   */
+  restartService = async (whileDown?: () => Promise<void>): Promise<void> => {
+    await this.service.close();
+    await whileDown?.();
+    this.clock = new TrackingClock();
+    await this.startService();
+    await this.service.whenActive();
+  };
 
   /** Closes the service (the ACD runtime, history and CDR writers), the simulator and the database. */
   async stop(): Promise<void> {

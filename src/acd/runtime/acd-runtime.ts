@@ -24,6 +24,7 @@ import type { Clock } from '../../clock/clock';
 import { ChannelHungUpError, EslCommandError } from '../../esl/errors';
 import type { EslClient, ApiReply } from '../../esl/client';
 import { header, type EslEvent } from '../../esl/types';
+import { decodeJsonEvent } from '../../esl/event-decoder';
 import {
   apps,
   dialGateway,
@@ -32,6 +33,7 @@ import {
   showChannelsJson,
   uuidBreak,
   uuidBridge,
+  uuidDumpJson,
   uuidGetVar,
   uuidKill,
   uuidSetVarMulti,
@@ -65,6 +67,7 @@ import type { DialFaults } from '../../phones/dial-faults';
 import type { PhoneEndpoints } from '../../phones/phone-endpoints';
 import type { PhoneRegistrations } from '../../phones/registrations';
 import { announcement, DEFAULT_PROMPTS, mohPath, promptApps, type AcdPrompts } from './prompts';
+import { planTakeover, type AdoptedCaller, type AdoptedConnection } from './takeover-plan';
 
 /** What the runtime needs from the cluster (FreeSwitchCluster, or a test double). */
 export interface AcdClusterLike {
@@ -137,6 +140,8 @@ interface CallRec {
   connectedAt?: number;
   /** uuid_bridge of the caller to agentUuid was confirmed (+OK, or CHANNEL_BRIDGE seen); a resync re-bridges if not. */
   bridged?: boolean;
+  /** Taken over from calls already on the switch (takeOver): music from the previous instance may still play. */
+  takenOver?: boolean;
   /** A callback being dialled: the customer leg and the dial order. */
   callback?: { number: string; customerUuid?: string; customerUp: boolean; order: 'agent_first' | 'customer_first' };
 }
@@ -165,6 +170,25 @@ const key = (offerId: string, agentId: number): string => `${offerId}#${agentId}
 const MAX_LINKS = 50_000;
 const MEDIA_RETRY_MS = 500;
 const MAX_EXEC_MS = 24 * 3_600_000;
+const TAKEOVER_DUMPS_IN_FLIGHT = 8;
+
+/** The channel variables that say where a caller stands in the ACD (read back by takeover-plan.ts). */
+function queuePlaceVars(call: { queue: string; priority: number; enteredAt: number; skills: readonly string[] }): Record<string, VarValue> {
+  return {
+    switchboard_queue: call.queue,
+    switchboard_queue_priority: String(call.priority),
+    switchboard_queue_entered: String(call.enteredAt),
+    ...(call.skills.length ? { switchboard_queue_skills: call.skills.join(',') } : {}),
+  };
+}
+
+/** The IVR/CRM variables of a queue call's history row (data.variables), as the screen pop wants them. */
+function dataOf(row: Record<string, unknown> | undefined): Record<string, string> {
+  const vars = row?.variables;
+  const out: Record<string, string> = {};
+  if (vars && typeof vars === 'object') for (const [k, val] of Object.entries(vars)) if (typeof val === 'string') out[k] = val;
+  return out;
+}
 
 export interface AcdRuntimeStats {
   queuedCalls: number;
@@ -173,6 +197,8 @@ export interface AcdRuntimeStats {
   handoffs: number;
   resyncs: number;
   effects: number;
+  /** Nodes whose calls were taken over at the first connection. */
+  takeovers: number;
 }
 
 export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
@@ -198,9 +224,13 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
   private queueConfigs = new Map<string, QueueConfig>();
   private agentConfigs = new Map<number, AgentConfig>();
   private unsubscribers: Array<() => void> = [];
+  /** Takeovers in flight per node (handoffs on that node wait for them). */
+  private readonly takeovers = new Map<string, Promise<void>>();
+  /** Channels that hung up while their node's takeover was reading the switch: not adopted. */
+  private readonly goneDuringTakeover = new Map<string, Set<string>>();
   private started = false;
   private closed = false;
-  private counters = { handoffs: 0, resyncs: 0, effects: 0 };
+  private counters = { handoffs: 0, resyncs: 0, effects: 0, takeovers: 0 };
 
   constructor(private readonly options: AcdRuntimeOptions) {
     this.log = options.logger.child({ module: 'acd-runtime' });
@@ -355,6 +385,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     if (this.closed) return;
     this.closed = true;
     for (const u of this.unsubscribers.splice(0)) u();
+    this.engine.stop();
     for (const call of this.calls.values()) {
       call.mediaStop = true;
       call.wake?.();
@@ -367,6 +398,8 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
 
   handoff(q: QueuedCall): Promise<void> {
     if (this.closed) return Promise.resolve();
+    const takeover = this.takeovers.get(q.node);
+    if (takeover) return takeover.then(() => this.handoff(q));
     this.counters.handoffs++;
     return new Promise<void>((resolve) => {
       const existing = this.calls.get(q.uuid);
@@ -416,7 +449,14 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
         data: { did: q.did, ...(Object.keys(data).length ? { variables: data } : {}), ...(call.skills.length ? { skills: call.skills } : {}) },
       });
       q.note(`queued in ${q.queue}`);
-      this.setVars(call.node, call.id, { switchboard_queue_call: call.id, playback_terminators: 'none', hangup_after_bridge: 'true' });
+      // Where the call stands in the ACD lives on its channel too: an instance that takes over reads it back
+      // (takeover-plan.ts), so the caller keeps their place.
+      this.setVars(call.node, call.id, {
+        switchboard_queue_call: call.id,
+        ...queuePlaceVars(call),
+        playback_terminators: 'none',
+        hangup_after_bridge: 'true',
+      });
       const input: QueueCallInput = {
         id: call.id,
         node: call.node,
@@ -585,6 +625,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     };
     const waiting = this.engine.waitingCalls().find((c) => c.id === callId);
     if (waiting) call.queue = waiting.queue;
+    this.setVars(call.node, callId, queuePlaceVars(call));
     this.calls.set(callId, call);
     this.callByUuid.set(callId, callId);
     this.link(callId, callId, null);
@@ -893,9 +934,11 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
         return;
       }
       case 'CHANNEL_HANGUP':
+        this.goneDuringTakeover.get(node)?.add(uuid);
         this.onHangup(node, uuid, header(event, 'Hangup-Cause') ?? 'NORMAL_CLEARING');
         return;
       case 'CHANNEL_HANGUP_COMPLETE': {
+        this.goneDuringTakeover.get(node)?.add(uuid);
         this.onHangup(node, uuid, header(event, 'Hangup-Cause') ?? 'NORMAL_CLEARING');
         const leg = this.legByUuid.get(uuid);
         if (leg?.state === 'ended') this.legByUuid.delete(uuid);
@@ -1042,7 +1085,8 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
   private async mediaLoop(call: CallRec): Promise<void> {
     const uuid = call.callerUuid!;
     let first = true;
-    let needBreak = false;
+    // A call taken over may still hear the previous instance's music: stop it before ours starts.
+    let needBreak = call.takenOver === true;
     while (!call.mediaStop && call.callerUp && call.callerUuid === uuid && !this.closed) {
       const client = this.client(call.node);
       if (client.status !== 'ready') {
@@ -1158,6 +1202,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       const from = call.queue;
       call.queue = target.queue;
       call.enteredAt = this.options.clock.now();
+      this.setVars(call.node, call.id, queuePlaceVars(call));
       const ok = this.input('enqueue', () =>
         this.engine.enqueue({
           id: call.id,
@@ -1354,7 +1399,174 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     if (status !== 'ready') return;
     const previous = this.epochs.get(node);
     this.epochs.set(node, epoch);
-    if (previous !== undefined && previous !== epoch) void this.resync(node);
+    if (previous === undefined) this.startTakeover(node);
+    else if (previous !== epoch) void this.resync(node);
+  }
+
+  // ---- taking over calls that run without us ------------------------------------------------------------------------
+
+  /**
+   * The first connection to a node: calls the ACD put there before this instance ran (another instance that died, or
+   * this one before a restart) are taken over, see takeover-plan.ts. Handoffs on that node wait until it is done,
+   * so a new caller never gets an agent who is still talking on an adopted call.
+   */
+  private startTakeover(node: string): void {
+    const done = this.takeOver(node)
+      .catch((err: unknown) => {
+        this.log.error('taking over the calls on the node failed', { node, error: (err as Error).stack ?? String(err) });
+      })
+      .finally(() => {
+        if (this.takeovers.get(node) === done) this.takeovers.delete(node);
+        this.goneDuringTakeover.delete(node);
+      });
+    this.takeovers.set(node, done);
+  }
+
+  /** Resolves once every takeover in flight is done (tests, the service's promotion). */
+  async takeoversSettled(): Promise<void> {
+    while (this.takeovers.size) await Promise.allSettled([...this.takeovers.values()]);
+  }
+
+  private async takeOver(node: string): Promise<void> {
+    const gone = new Set<string>();
+    this.goneDuringTakeover.set(node, gone);
+    const reply = await this.api(node, showChannelsJson());
+    const uuids: string[] = [];
+    try {
+      const parsed = JSON.parse(reply.body) as { rows?: Array<Record<string, unknown>> };
+      for (const row of parsed.rows ?? []) if (typeof row.uuid === 'string') uuids.push(row.uuid);
+    } catch {
+      throw new Error(`show channels answered something else than json: ${reply.body.slice(0, 200)}`);
+    }
+    if (!uuids.length) return;
+    const dumps: EslEvent[] = [];
+    // A few dumps at a time: a node with hundreds of channels must not get hundreds of commands at once.
+    for (let i = 0; i < uuids.length; i += TAKEOVER_DUMPS_IN_FLIGHT) {
+      const batch = uuids.slice(i, i + TAKEOVER_DUMPS_IN_FLIGHT);
+      const replies = await Promise.allSettled(batch.map((u) => this.api(node, uuidDumpJson(u))));
+      for (const r of replies) {
+        if (r.status !== 'fulfilled' || !r.value.ok) continue; // gone meanwhile
+        const ev = decodeJsonEvent(r.value.body);
+        if (ev) dumps.push(ev);
+      }
+    }
+    const now = this.options.clock.now();
+    const plan = planTakeover(dumps, now);
+    const ids = [...plan.waiting.map((c) => c.uuid), ...plan.connected.map((c) => c.uuid)];
+    const rows = ids.length && this.options.history ? await this.options.history.adoptCalls(ids) : new Map<string, { data: Record<string, unknown> }>();
+    let waiting = 0;
+    let connected = 0;
+    for (const c of plan.connected) {
+      if (gone.has(c.uuid) || gone.has(c.agentUuid) || this.calls.has(c.uuid)) continue;
+      this.adoptConnection(node, c, dataOf(rows.get(c.uuid)?.data));
+      connected++;
+    }
+    for (const c of plan.waiting) {
+      if (gone.has(c.uuid) || this.calls.has(c.uuid)) continue;
+      if (this.adoptWaiting(node, c, dataOf(rows.get(c.uuid)?.data))) waiting++;
+    }
+    for (const uuid of plan.strayAgentLegs) if (!gone.has(uuid)) this.kill(node, uuid, 'NORMAL_CLEARING');
+    this.counters.takeovers++;
+    this.log.info('took over the calls already on the node', { node, channels: uuids.length, waiting, connected, strayAgentLegsHungUp: plan.strayAgentLegs.length });
+  }
+
+  private inputOf(node: string, c: AdoptedCaller, data: Record<string, string>): QueueCallInput {
+    return {
+      id: c.uuid,
+      node,
+      queue: c.queue,
+      priority: c.priority,
+      skills: c.skills,
+      callerNumber: c.callerNumber,
+      ...(c.callerName ? { callerName: c.callerName } : {}),
+      data,
+      enteredAt: c.enteredAt,
+    };
+  }
+
+  /** A caller still on hold: back in its queue with its original entry time; its music restarts from here. */
+  private adoptWaiting(node: string, c: AdoptedCaller, data: Record<string, string>): boolean {
+    if (!this.queueConfigs.has(c.queue)) {
+      this.log.warn('a caller waits in a queue that no longer exists; hanging up', { uuid: c.uuid, queue: c.queue });
+      this.kill(node, c.uuid, 'NORMAL_CLEARING');
+      return false;
+    }
+    const input = this.inputOf(node, c, data);
+    const call = this.newCallRec(input, 'queued');
+    call.takenOver = true;
+    this.calls.set(call.id, call);
+    this.callByUuid.set(call.id, call.id);
+    this.link(call.id, call.id, null);
+    this.remember(input);
+    this.options.history?.callEntered({ id: call.id, node, queue: call.queue, priority: call.priority, callerNumber: call.callerNumber, callerName: call.callerName ?? null, enteredAt: c.enteredAt, data: {} });
+    if (!this.input('enqueue', () => this.engine.enqueue(input))) {
+      this.finish(call);
+      this.kill(node, c.uuid, 'NORMAL_TEMPORARY_FAILURE');
+      return false;
+    }
+    if (call.phase === 'queued') this.startMedia(call);
+    return true;
+  }
+
+  /** A caller talking to an agent: the agent stays on the call, and its end brings the CDR links and the wrap-up. */
+  private adoptConnection(node: string, c: AdoptedConnection, data: Record<string, string>): void {
+    const input = this.inputOf(node, c, data);
+    const call = this.newCallRec(input, 'connected');
+    call.takenOver = true;
+    call.agentId = c.agentId;
+    call.agentUuid = c.agentUuid;
+    call.connectedAt = c.connectedAt;
+    call.bridged = true;
+    call.mediaStop = true;
+    const offerId = `takeover-${c.uuid}`;
+    const leg: OfferLeg = {
+      key: key(offerId, c.agentId),
+      offerId,
+      callId: call.id,
+      agentId: c.agentId,
+      uuid: c.agentUuid,
+      node,
+      startedAt: c.connectedAt,
+      state: 'connected',
+      cancelled: false,
+      reported: true,
+      kind: 'offer',
+      jobLost: false,
+    };
+    this.legs.set(leg.key, leg);
+    this.legByUuid.set(leg.uuid, leg);
+    this.calls.set(call.id, call);
+    this.callByUuid.set(call.id, call.id);
+    const legs: AcdCallLegs = { node, callerUuid: call.id, agentUuid: c.agentUuid, queue: call.queue, agentId: c.agentId, connectedAt: c.connectedAt };
+    this.agentLegs.set(c.agentId, legs);
+    this.callLegs.set(call.id, legs);
+    this.link(call.id, call.id, c.agentId);
+    this.link(c.agentUuid, call.id, c.agentId);
+    this.remember(input);
+    this.options.history?.callEntered({ id: call.id, node, queue: call.queue, priority: call.priority, callerNumber: call.callerNumber, callerName: call.callerName ?? null, enteredAt: c.enteredAt, data: {} });
+    // Refused (the agent was logged out or deleted meanwhile): the call still ends with its links; no wrap-up.
+    this.input('adoptConnected', () => this.engine.adoptConnected(input, c.agentId, c.connectedAt));
+  }
+
+  private newCallRec(input: QueueCallInput, phase: CallPhase): CallRec {
+    return {
+      id: input.id,
+      node: input.node,
+      queue: input.queue,
+      priority: input.priority,
+      skills: [...input.skills],
+      callerNumber: input.callerNumber,
+      callerName: input.callerName,
+      data: { ...input.data },
+      enteredAt: input.enteredAt ?? this.options.clock.now(),
+      phase,
+      callerUuid: input.id,
+      callerUp: true,
+      mediaStop: false,
+      mohPlaying: false,
+      breakWanted: false,
+      prompts: [],
+    };
   }
 
   /**

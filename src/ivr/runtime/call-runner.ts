@@ -149,6 +149,8 @@ export class CallRun {
   private expectHangup = false;
   /** The call went on elsewhere (an ACD, a transfer): do not hang it up when the flow ends. */
   private leaveChannel = false;
+  /** In the ACD (the queue handoff is pending). */
+  private inQueue = false;
   private readonly ac = new AbortController();
   private readonly extra: IvrPathStep[] = [];
   private digitSeq = 0;
@@ -275,9 +277,13 @@ export class CallRun {
     this.bridgeWaiter?.();
   }
 
-  /** The service is stopping: end the run now. */
+  /**
+   * The service is stopping: end the run now. A caller waiting in the ACD stays on the line: the instance that runs
+   * next (a restart, or the standby taking over) finds them on the switch and keeps their place (takeover-plan.ts).
+   */
   abort(reason: string): void {
     if (this.finished) return;
+    if (this.inQueue) this.leaveChannel = true;
     this.finish({ kind: 'end', reason: 'error', detail: reason });
   }
 
@@ -586,10 +592,13 @@ export class CallRun {
         await this.exec(apps.hangup(cause), this.deps.limits.commandMs);
       },
     };
+    this.inQueue = true;
     try {
       await this.deps.queueHandoff.handoff(call);
     } catch (err) {
       return this.failure(err);
+    } finally {
+      this.inQueue = false;
     }
     if (!this.expectHangup) this.leaveChannel = true;
     return { kind: 'done' };

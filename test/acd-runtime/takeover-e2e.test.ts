@@ -1,0 +1,77 @@
+/**
+ * End to end: the service stops while calls run on FreeSWITCH (callers on hold, callers talking to agents) and a new
+ * instance starts on the same database and switch. It must take the calls over from what FreeSWITCH and the database
+ * say (src/acd/runtime/takeover-plan.ts): the waiting callers keep their order and get the agents when they free up,
+ * the agents talking stay on_call until their call ends and then wrap up, every leg gets exactly one CDR linked to
+ * its queue call, and nobody is stuck.
+ */
+import type { CdrRow } from '../../src/db/entities/cdr';
+import { describeEachEngine } from '../helpers/databases';
+import { AcdHarness, sleep, waitFor } from './harness';
+
+describeEachEngine('ACD takeover of the calls already on the switch', (engine) => {
+  const h = new AcdHarness(engine);
+
+  beforeAll(() => h.start(), 30_000);
+  afterAll(() => h.stop());
+
+  it('a restart keeps waiting callers in order and talking agents on their calls', async () => {
+    await h.queue('tk', { wrapUpSec: 1 });
+    const a = await h.agent('5100', ['tk'], { answerDelayMs: 80, hangupAfterMs: 2500 });
+    const b = await h.agent('5101', ['tk'], { answerDelayMs: 80, hangupAfterMs: 2500 });
+    const callers: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      callers.push(h.call('tk', `+1415555${String(2100 + i)}`));
+      await sleep(120);
+    }
+    // Two talking, three on hold.
+    await waitFor('two callers bridged to agents', () => h.sim.channels().filter((c) => callers.includes(c.uuid) && c.bridgedTo).length === 2);
+    await waitFor('three callers waiting', () => h.service.acd.engine.waitingCalls('tk').length === 3);
+    const waitingBefore = h.service.acd.engine.waitingCalls('tk').map((c) => c.id);
+    const talking = h.sim.channels().filter((c) => callers.includes(c.uuid) && c.bridgedTo).map((c) => c.uuid);
+    const enteredBefore = new Map(h.service.acd.engine.waitingCalls('tk').map((c) => [c.id, c.enteredAt]));
+
+    await h.restartService();
+
+    // The new instance holds the same calls, from the switch and the database.
+    expect(h.service.acd.engine.waitingCalls('tk').map((c) => c.id)).toEqual(waitingBefore);
+    for (const c of h.service.acd.engine.waitingCalls('tk')) expect(c.enteredAt).toBe(enteredBefore.get(c.id));
+    expect(h.service.acd.stats()).toMatchObject({ connectedCalls: 2, takeovers: 1 });
+    for (const id of [a, b]) expect(h.state(id)).toBe('on_call');
+    for (const uuid of talking) expect(h.service.acd.legsOfCall(uuid)).toMatchObject({ callerUuid: uuid });
+
+    // Everyone is answered in the end: the talking calls end, their agents wrap up and take the waiting ones.
+    await h.finish([a, b], callers);
+    for (const id of callers) {
+      const row = await h.queueCall(id);
+      expect(row).toMatchObject({ queue: 'tk', outcome: 'answered' });
+      expect([a, b]).toContain(Number(row.agent_id));
+    }
+    // One CDR per leg, each linked to its queue call; the adopted calls' agent legs too.
+    await h.service.cdrWriter.flush();
+    for (const id of callers) {
+      const rows = (await h.service.dataSource.query(`SELECT uuid, queue_call_id, agent_id FROM cdrs WHERE uuid = ?`, [id])) as CdrRow[];
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.queue_call_id).toBe(id);
+      const legs = await h.cdrsOfCall(id);
+      expect(legs.length).toBe(2);
+      expect(new Set(legs.map((l) => l.uuid)).size).toBe(2);
+    }
+    const dup = (await h.service.dataSource.query(`SELECT uuid, COUNT(*) AS n FROM cdrs GROUP BY uuid HAVING COUNT(*) > 1`)) as unknown[];
+    expect(dup).toEqual([]);
+  }, 60_000);
+
+  it('an offer ringing when the service stopped is hung up and the caller is offered again', async () => {
+    await h.queue('tk2', { wrapUpSec: 0 });
+    const slow = await h.agent('5200', ['tk2'], { answerDelayMs: 60_000 });
+    const caller = h.call('tk2', '+14155552200');
+    await waitFor('the agent phone to ring', () => h.sim.channels().some((c) => c.destinationNumber === '5200' || c.name.includes('5200')));
+    await h.restartService();
+    // The stray ringing leg is gone, and the caller rings the agent again from the new instance.
+    await waitFor('the caller to be offered again', () => h.service.acd.stats().ringingLegs === 1);
+    expect(h.service.acd.engine.waitingCalls('tk2').map((c) => c.id)).toEqual([caller]);
+    h.sim.setSoftphoneBehavior('5200', { answerDelayMs: 80, hangupAfterMs: 200 });
+    h.sim.hangup(caller);
+    await h.finish([slow], [caller]);
+  }, 60_000);
+});
