@@ -18,7 +18,15 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.log.level, format: config.log.format });
-  const service = await startService(config, { logger });
+  const service = await startService(config, {
+    logger,
+    // Fail-stop: an instance that lost the leadership exits at once, without the graceful close (its state in memory
+    // belongs to the new leader now). systemd / compose restart it, and it comes back as a standby.
+    onDemoted: (reason) => {
+      logger.error('exiting: this instance is no longer the active one', { reason });
+      setTimeout(() => process.exit(75), 100);
+    },
+  });
   logger.info('Switchboard is running', { url: service.url, nodes: service.cluster.nodeNames() });
 
   let stopping = false;

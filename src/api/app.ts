@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import { ApiKeyService } from '../auth/api-keys';
 import { consoleRouter } from './console';
+import { standbyGate } from './standby-gate';
 import { ServiceError } from '../auth/errors';
 import { PasswordPolicyError } from '../auth/password';
 import { LoginRateLimiter } from '../auth/rate-limit';
@@ -117,6 +118,7 @@ export function createApp(deps: ApiDeps): express.Express {
     next();
   });
 
+  if (deps.haRole) app.use(standbyGate(deps.haRole));
   registry.mount(app, { auth: ctx, bodyLimit: deps.options?.bodyLimit ?? '1mb', agentAccess: ctx.agentAccess });
   if (deps.config.console) app.use(consoleRouter(deps.config.console.dir, ctx.logger));
 

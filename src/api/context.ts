@@ -1,3 +1,4 @@
+import type { InstanceRoleState } from '../ha/instance-role';
 import type { EslEvent } from '../esl/types';
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
@@ -54,6 +55,8 @@ export interface ApiDeps {
   supervision?: SupervisionService;
   /** The IVR runtime's live path of a call (the agent's screen pop, before the flow's record is written). */
   ivrPathFor?: (uuid: string) => unknown[] | undefined;
+  /** This instance's HA role (src/ha): a standby refuses writes and live reads (src/api/standby-gate.ts). */
+  haRole?: () => InstanceRoleState;
   /** Tuning for tests; production leaves these unset. */
   options?: {
     /** bcrypt cost for passwords set through the API (default 12). */

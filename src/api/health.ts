@@ -42,6 +42,8 @@ export interface HealthReport {
   cdr?: { status: 'ok' | 'spooling' | 'losing'; queued: number; spooled: number; spool_bytes: number; spool_max_bytes: number; spool_refused: number };
   /** Calls FreeSWITCH could not place since the last one that reached a phone (failing: /healthz is degraded). */
   dialing?: DialFaultsHealth;
+  /** This instance's high-availability role (src/ha): a healthy standby is `ok` without FreeSWITCH connections. */
+  ha?: { mode: 'single' | 'lease'; instance_id: string; role: 'active' | 'standby'; term: number | null; holder: string | null; holder_url: string | null; lease_age_ms: number | null };
   /** The start-up prompt check per node (src/prompts/startup-check.ts): files checked, the missing ones. */
   prompts?: { missing: number; nodes: NodePromptReport[] };
 }

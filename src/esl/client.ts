@@ -63,6 +63,12 @@ export interface EslClientOptions {
   heartbeatTimeoutMs?: number;
   /** Commands issued while disconnected wait here (default 1000); beyond it they fail at once. */
   offlineQueueMax?: number;
+  /**
+   * Asked right before each command is written to the socket (also one that waited offline); throwing refuses it,
+   * and the command rejects with that error. The service's leadership fence (src/ha): an instance whose term ended
+   * sends FreeSWITCH nothing more, even what it queued while it still led.
+   */
+  fence?: () => void;
 }
 
 export type EslStatus = 'idle' | 'connecting' | 'authenticating' | 'ready' | 'reconnecting' | 'auth-failed' | 'closed';
@@ -238,6 +244,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly commandTimeoutMs: number;
+  private readonly fence?: () => void;
   private readonly connectTimeoutMs: number;
   private readonly heartbeatTimeoutMs: number;
   private readonly authFailureDelayMs: number;
@@ -278,6 +285,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     this.clock = options.clock ?? systemClock;
     this.log = options.logger.child({ module: 'esl', client: options.name ?? `${options.host}:${options.port}` });
     this.commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
+    this.fence = options.fence;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 60_000;
     this.authFailureDelayMs = options.reconnect?.authFailureDelayMs ?? 30_000;
@@ -599,6 +607,14 @@ export class EslClient extends EventEmitter<EslClientEvents> {
   }
 
   private write(link: Link, req: Request): void {
+    if (req.op && this.fence) {
+      try {
+        this.fence();
+      } catch (err) {
+        req.op.reject(err as Error);
+        return;
+      }
+    }
     req.beforeWrite?.(link);
     link.inflight.push(req);
     if (req.op) {

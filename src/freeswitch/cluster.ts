@@ -61,6 +61,8 @@ export interface ClusterOptions {
   commandTimeoutMs: number;
   reconnectMaxMs: number;
   eventQueueMax: number;
+  /** The leadership fence every command passes before it is written (EslClientOptions.fence). */
+  fence?: () => void;
 }
 
 interface NodeHandle {
@@ -172,6 +174,7 @@ export class FreeSwitchCluster {
       commandTimeoutMs: this.options.commandTimeoutMs,
       reconnect: { maxDelayMs: this.options.reconnectMaxMs },
       eventQueueMax: this.options.eventQueueMax,
+      ...(this.options.fence ? { fence: this.options.fence } : {}),
     });
     let droppedExported = 0;
     // The client counts its own drops; copy the growth into Prometheus at each scrape.

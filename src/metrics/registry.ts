@@ -22,6 +22,10 @@ export interface MetricsRegistry {
   cdrQueueDepth: Gauge;
   cdrSpooled: Gauge;
   cdrSpoolBytes: Gauge;
+  /** High availability (set at scrape): 1 while this instance is the active one; its term; the lease's age. */
+  haActive: Gauge;
+  haTerm: Gauge;
+  haLeaseAgeSeconds: Gauge;
   /** HTTP request durations in seconds. Labels: route (the route pattern, or "unmatched"), method, status. */
   httpRequestDuration: Histogram<'route' | 'method' | 'status'>;
   /** ACD, per queue (set at scrape from the engine): calls waiting, longest wait, service level, agents by state. */
@@ -111,6 +115,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'Bytes of CDRs in the local spool (bounded by CDR_SPOOL_MAX_MB)',
       registers,
     }),
+    haActive: new Gauge({ name: 'switchboard_ha_active', help: '1 while this instance is the active one (runs the ACD, IVR, dialer over ESL), 0 on a standby', registers }),
+    haTerm: new Gauge({ name: 'switchboard_ha_term', help: 'The leadership term this instance holds or last saw (0 in HA_MODE=single)', registers }),
+    haLeaseAgeSeconds: new Gauge({ name: 'switchboard_ha_lease_age_seconds', help: 'Seconds since the leadership lease was last renewed (by this instance when active, by the holder as seen when standby)', registers }),
     httpRequestDuration: new Histogram({
       name: 'switchboard_http_request_duration_seconds',
       help: 'HTTP request duration in seconds, by route pattern, method and status',

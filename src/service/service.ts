@@ -38,6 +38,7 @@ import { createMetrics, type MetricsRegistry } from '../metrics/registry';
 import { LeadStore } from '../dialer/leads/store';
 import { PromptFileCheck } from '../prompts/startup-check';
 import { promptFilesInUse } from '../prompts/files-in-use';
+import { startInstanceRole, type InstanceRole } from '../ha/instance-role';
 
 /** dialplans/ at the package root. */
 const SHIPPED_DIALPLANS = shippedPath('dialplans');
@@ -56,6 +57,11 @@ export interface ServiceDeps {
     /** The clock flows see (business hours...); tests move it. Default: the service clock. */
     clock?: Clock;
   };
+  /**
+   * Called when this instance led and lost the leadership lease (HA_MODE=lease): it must stop at once (main.ts exits;
+   * the supervisor restarts it as a standby). Default: the service closes itself.
+   */
+  onDemoted?: (reason: string) => void;
   /** How long a MySQL/MariaDB server that does not answer yet is waited for at start-up (default 60 s; 0: no retry). */
   databaseConnectRetryMs?: number;
   /** ACD runtime settings. */
@@ -93,6 +99,10 @@ export interface Service {
   readonly phones: PhoneEndpoints;
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:8080 (the real port when HTTP_PORT=0). */
   readonly url: string;
+  /** Active or standby (src/ha): a standby serves reads and starts the rest when it takes over. */
+  readonly role: InstanceRole;
+  /** Resolves once this instance is active and its FreeSWITCH work started (at once in HA_MODE=single). */
+  whenActive(): Promise<void>;
   health(): Promise<HealthReport>;
   /** Stops taking requests and events, writes the CDRs still queued, closes connections. Idempotent. */
   close(): Promise<void>;
@@ -128,6 +138,15 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     await importShippedDialplans(dataSource, SHIPPED_DIALPLANS, { logger, clock });
 
     const metrics = createMetrics();
+    // Leadership first: everything that talks to FreeSWITCH passes its fence, and a standby starts none of it.
+    const role = startInstanceRole(config.ha, { dataSource, clock, logger });
+    closers.push(() => role.close());
+    metrics.onScrape(() => {
+      const st = role.state();
+      metrics.haActive.set(st.role === 'active' ? 1 : 0);
+      metrics.haTerm.set(st.term ?? 0);
+      metrics.haLeaseAgeSeconds.set(st.leaseAgeMs === null ? 0 : st.leaseAgeMs / 1000);
+    });
     // Opened before the writer: CDRs a killed process left in the spool are replayed first.
     const cdrSpool = new CdrSpool(config.cdr.spoolDir, config.cdr.spoolMaxBytes).open();
     const cdrWriter = new CdrWriter(dataSource, {
@@ -157,6 +176,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       commandTimeoutMs: config.freeswitch.commandTimeoutMs,
       reconnectMaxMs: config.freeswitch.reconnectMaxMs,
       eventQueueMax: config.freeswitch.eventQueueMax,
+      fence: () => role.fence(),
     });
     closers.push(() => cluster.close());
 
@@ -202,7 +222,6 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     // Agents logged in before a restart come back logged in (src/acd/agent-sessions.ts says in which state), before
     // FreeSWITCH is connected, so the first calls already find them.
     const agentSessions = new AgentSessions({ dataSource, runtime: acd, clock, logger, isEnabled: (id) => acdConfig.getAgent(id)?.enabled === true });
-    await agentSessions.start();
     closers.push(() => agentSessions.close());
     // Agent call control (hold, transfers, 3-way, manual outbound, forced hangups): one instance, below the API, so the
     // API, supervision and the dialer all see the same calls.
@@ -262,7 +281,6 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       // Preview dials and agents' own callbacks ring the agent first, through the one call control.
       manualOutbound: (agentId: number, number: string) => callControl.manualOutbound(agentId, number),
     });
-    await dialer.start();
     closers.push(() => dialer.close());
 
     // One CDR per leg, straight from the event: enqueue never blocks or throws, so event delivery never waits on SQL.
@@ -344,10 +362,30 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
           : database.status === 'down' || cdr.status !== 'ok' || nodesUp < freeswitch.length || freeswitch.length === 0 || dialing.status === 'failing'
             ? 'degraded'
             : 'ok';
-      return { status, freeswitch, database, cdr, dialing, prompts: { missing: promptCheck.missingCount(), nodes: promptCheck.report() } };
+      const ha = role.state();
+      const haReport: NonNullable<HealthReport['ha']> = {
+        mode: ha.mode,
+        instance_id: ha.instanceId,
+        role: ha.role,
+        term: ha.term,
+        holder: ha.holder,
+        holder_url: ha.holderUrl,
+        lease_age_ms: ha.leaseAgeMs,
+      };
+      // A standby has no FreeSWITCH connections by design: it is as healthy as its database and CDR spool.
+      const standbyStatus: HealthReport['status'] = database.status === 'down' ? 'degraded' : cdr.status === 'losing' ? 'degraded' : 'ok';
+      return {
+        status: ha.role === 'standby' ? standbyStatus : status,
+        freeswitch,
+        database,
+        cdr,
+        dialing,
+        ha: haReport,
+        prompts: { missing: promptCheck.missingCount(), nodes: promptCheck.report() },
+      };
     };
 
-    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, ingestCdrEvent: recordCdr, freeswitch: cluster, phones, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, ivrPathFor: (uuid) => ivr.ivrPathFor(uuid), options: deps.apiOptions };
+    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, haRole: () => role.state(), ingestCdrEvent: recordCdr, freeswitch: cluster, phones, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, ivrPathFor: (uuid) => ivr.ivrPathFor(uuid), options: deps.apiOptions };
     const app = createApp(apiDeps);
     const server = await listen(app, config.http.host, config.http.port);
     closers.push(() => closeServer(server));
@@ -358,10 +396,33 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     const url = `http://${host}:${address.port}`;
     log.info('HTTP API listening', { url });
 
-    // Connect last: events that arrive from here on have every consumer in place.
-    await cluster.start();
-
+    // The FreeSWITCH work starts when this instance leads: at once in HA_MODE=single, at the takeover on a standby.
+    // Agents' sessions come back first (a standby taking over finds the agents of the instance that died), then the
+    // connections: the ACD takes over the calls already on each node at its first connect (takeover-plan.ts).
     let closing: Promise<void> | undefined;
+    let activation: Promise<void> | undefined;
+    const activate = async (): Promise<void> => {
+      const started = clock.now();
+      await agentSessions.start();
+      await dialer.start();
+      // Connect last: events that arrive from here on have every consumer in place.
+      await cluster.start();
+      await acd.takeoversSettled();
+      log.info('this instance runs the contact center', { ...role.state(), startedInMs: clock.now() - started });
+    };
+    role.onDemoted((reason) => {
+      if (deps.onDemoted) deps.onDemoted(reason);
+      else void (closing ??= closeAll());
+    });
+    if (config.ha.mode === 'single') {
+      activation = activate();
+      await activation;
+    } else {
+      log.info('waiting for the leadership lease (standby until then)', role.state());
+      activation = role.whenActive().then(() => (closing ? undefined : activate()));
+      activation.catch((err: unknown) => log.error('taking over as the active instance failed', { error: (err as Error).stack ?? String(err) }));
+    }
+
     return {
       config,
       dataSource,
@@ -379,6 +440,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       dialer,
       phones,
       url,
+      role,
+      whenActive: () => activation ?? Promise.resolve(),
       health,
       close: () => (closing ??= closeAll()),
     };

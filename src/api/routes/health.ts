@@ -37,6 +37,19 @@ const healthOut = z.object({
     })
     .optional()
     .meta({ description: 'only for authenticated callers: CDRs waiting in memory and in the local spool (spooling: the database refused writes; losing: the spool refused CDRs)' }),
+  role: z.enum(['active', 'standby']).optional().meta({ description: "this instance's HA role, shown to anyone (a load balancer sends writes to the active one)" }),
+  ha: z
+    .object({
+      mode: z.enum(['single', 'lease']),
+      instance_id: z.string(),
+      role: z.enum(['active', 'standby']),
+      term: z.number().int().nullable(),
+      holder: z.string().nullable(),
+      holder_url: z.string().nullable(),
+      lease_age_ms: z.number().nullable(),
+    })
+    .optional()
+    .meta({ description: 'only for authenticated callers: the leadership lease as this instance sees it (term: the fencing number of the current leadership)' }),
   prompts: z
     .object({
       missing: z.number(),
@@ -71,7 +84,8 @@ export function healthRoutes(ctx: ApiContext): AnyRoute[] {
           ctx.logger.error('health check failed', { error: (err as Error).message });
           report = { status: 'down', freeswitch: [], database: { status: 'down', error: 'health check failed' } };
         }
-        res.status(healthHttpStatus(report.status)).json(principal ? report : { status: report.status });
+        const role = report.ha?.role;
+        res.status(healthHttpStatus(report.status)).json(principal ? { ...report, ...(role ? { role } : {}) } : { status: report.status, ...(role ? { role } : {}) });
       },
     }),
   ];
