@@ -1,5 +1,7 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { leaseTimingProblem } from '../ha/lease-timing';
 import { DEFAULT_PROMPTS_DIR } from '../prompts/catalog';
 import { shippedPath } from './package-root';
 
@@ -122,6 +124,14 @@ const envSchema = z.object({
   CDR_SPOOL_MAX_MB: z.coerce.number().int().min(1).max(1_000_000).default(1024),
   METRICS_PUBLIC: bool.default(false),
   SUPERVISION_NOTIFY_AGENT: bool.default(false),
+  HA_MODE: z.enum(['single', 'lease']).default('single'),
+  HA_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/, 'must be 1-128 of letters, digits, _ . : @ - (unique per instance)')
+    .optional(),
+  HA_LEASE_TTL_MS: z.coerce.number().int().min(500).default(3000),
+  HA_LEASE_RENEW_MS: z.coerce.number().int().min(50).default(1000),
+  HA_ADVERTISE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(512).optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -145,6 +155,16 @@ export interface Config {
    */
   cdr: { batchSize: number; flushMs: number; spoolDir: string; spoolMaxBytes: number };
   metrics: { public: boolean };
+  /**
+   * Active/standby high availability (src/ha, README "High availability: the leadership lease"). HA_MODE `single`
+   * (default): one instance, always active, no lease. `lease`: every instance competes for the lease row in the shared
+   * database; the holder is active. instanceId (HA_INSTANCE_ID, default `<hostname>:<pid>`) names this instance in the
+   * row and must differ between instances; leaseTtlMs (HA_LEASE_TTL_MS, default 3000, at least 500) is how long a
+   * renewal holds the lease on the database's clock; leaseRenewMs (HA_LEASE_RENEW_MS, default 1000) is how often it is
+   * renewed and must be below half the ttl; advertiseUrl (HA_ADVERTISE_URL) is where the others can reach this
+   * instance while it is active (stored in the row).
+   */
+  ha: { mode: 'single' | 'lease'; instanceId: string; leaseTtlMs: number; leaseRenewMs: number; advertiseUrl?: string };
   /** Live call supervision: push a "monitored" flag to the agent's WebSocket while a supervisor is on (SUPERVISION_NOTIFY_AGENT). */
   supervision: { notifyAgent: boolean };
   /** Where POST /api/v1/dialplans/apply writes the dialplan contexts (DIALPLAN_DIR, default `<DATA_DIR>/dialplans`). */
@@ -204,6 +224,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production');
   if ((e.ADMIN_USERNAME === undefined) !== (e.ADMIN_PASSWORD === undefined))
     problems.push('ADMIN_USERNAME and ADMIN_PASSWORD: set both or neither');
+  const leaseTiming = leaseTimingProblem(e.HA_LEASE_TTL_MS, e.HA_LEASE_RENEW_MS);
+  if (leaseTiming) problems.push(`HA_LEASE_RENEW_MS and HA_LEASE_TTL_MS: ${leaseTiming}`);
   if (problems.length) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.DATA_DIR);
@@ -240,6 +262,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     metrics: { public: e.METRICS_PUBLIC },
     supervision: { notifyAgent: e.SUPERVISION_NOTIFY_AGENT },
+    ha: {
+      mode: e.HA_MODE,
+      instanceId: e.HA_INSTANCE_ID ?? `${os.hostname()}:${process.pid}`.slice(0, 128),
+      leaseTtlMs: e.HA_LEASE_TTL_MS,
+      leaseRenewMs: e.HA_LEASE_RENEW_MS,
+      ...(e.HA_ADVERTISE_URL ? { advertiseUrl: e.HA_ADVERTISE_URL } : {}),
+    },
     dialplan: { dir: e.DIALPLAN_DIR ? path.resolve(e.DIALPLAN_DIR) : path.join(dataDir, 'dialplans') },
     telephony: {
       outboundGateway: e.OUTBOUND_GATEWAY,

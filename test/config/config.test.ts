@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, parseFreeSwitchNodes } from '../../src/config/config';
 
@@ -72,6 +73,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ OUTBOUND_GATEWAY: 'evil,sofia/gateway/x' })).toThrow(/OUTBOUND_GATEWAY: must be a FreeSWITCH gateway name/);
     expect(() => loadConfig({ CALLBACK_CALLER_ID: '1\r\n' })).toThrow(/CALLBACK_CALLER_ID: must be a phone number/);
     expect(() => loadConfig({ CRM_URL: 'file:///etc/passwd' })).toThrow(/CRM_URL: must be an http\(s\) URL/);
+  });
+
+  it('reads the HA settings: single by default, a lease with checked timing on request', () => {
+    expect(loadConfig({}).ha).toEqual({ mode: 'single', instanceId: `${os.hostname()}:${process.pid}`, leaseTtlMs: 3000, leaseRenewMs: 1000 });
+    expect(
+      loadConfig({ HA_MODE: 'lease', HA_INSTANCE_ID: 'sb-2', HA_LEASE_TTL_MS: '5000', HA_LEASE_RENEW_MS: '2000', HA_ADVERTISE_URL: 'http://10.0.0.12:8080' }).ha,
+    ).toEqual({ mode: 'lease', instanceId: 'sb-2', leaseTtlMs: 5000, leaseRenewMs: 2000, advertiseUrl: 'http://10.0.0.12:8080' });
+    expect(() => loadConfig({ HA_MODE: 'active-active' })).toThrow(/HA_MODE/);
+    expect(() => loadConfig({ HA_LEASE_TTL_MS: '400' })).toThrow(/HA_LEASE_TTL_MS/);
+    expect(() => loadConfig({ HA_LEASE_TTL_MS: '3000', HA_LEASE_RENEW_MS: '1500' })).toThrow(
+      /HA_LEASE_RENEW_MS and HA_LEASE_TTL_MS: the lease renew interval \(1500 ms\) must be below half its ttl \(3000 ms\)/,
+    );
+    expect(() => loadConfig({ HA_ADVERTISE_URL: 'ftp://x' })).toThrow(/HA_ADVERTISE_URL: must be an http\(s\) URL/);
+    expect(() => loadConfig({ HA_INSTANCE_ID: 'a b' })).toThrow(/HA_INSTANCE_ID/);
   });
 
   it('treats empty strings as unset', () => {

@@ -22,6 +22,7 @@ const TABLES = [
   'dialer_ledger',
   'dialplan_versions',
   'dnc_numbers',
+  'ha_leases',
   'ivr_calls',
   'ivr_did_bindings',
   'ivr_flows',

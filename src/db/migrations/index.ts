@@ -19,3 +19,5 @@ import { DialerRuntime1767916800000 } from './1767916800000-dialer-runtime';
 allMigrations.push(DialerRuntime1767916800000);
 import { AcdAgentSessions1768010400000 } from './1768010400000-acd-agent-sessions';
 allMigrations.push(AcdAgentSessions1768010400000);
+import { HaLeases1768100000000 } from './1768100000000-ha-leases';
+allMigrations.push(HaLeases1768100000000);
