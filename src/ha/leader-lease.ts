@@ -46,7 +46,10 @@ export interface LeaseState {
 }
 
 export interface LeaseStats {
-  /** Attempts (statements) sent, successful renewals/acquisitions, failed attempts (errors, late answers). */
+  /**
+   * Attempts sent; attempts that answered in time (a renewal, an acquisition, or a standby seeing the holder); failed
+   * attempts (database errors, answers after the deadline).
+   */
   attempts: number;
   successes: number;
   failures: number;
