@@ -22,8 +22,8 @@
  *
  * One statement at a time: the next attempt is only sent once the previous one has answered (failed or not), and an
  * attempt that answers after our deadline counts as failed. A failed renewal (database error, timeout, a lost row)
- * keeps us active until the deadline, so a blip shorter than ttl - safety - renewMs costs nothing; a renewal that
- * proves another instance holds the lease demotes us at once.
+ * keeps us active until the deadline, and the next attempt comes after half an interval, so a blip of up to renewMs / 2
+ * never costs the lease; a renewal that proves another instance holds the lease demotes us at once.
  */
 import type { DataSource, QueryRunner } from 'typeorm';
 import { systemClock, type Clock, type ClockTimer } from '../clock/clock';
@@ -46,7 +46,10 @@ export interface LeaseState {
 }
 
 export interface LeaseStats {
-  /** Attempts (statements) sent, successful renewals/acquisitions, failed attempts (errors, late answers). */
+  /**
+   * Attempts sent; attempts that answered in time (a renewal, an acquisition, or a standby seeing the holder); failed
+   * attempts (database errors, answers after the deadline).
+   */
   attempts: number;
   successes: number;
   failures: number;
