@@ -99,13 +99,36 @@ export async function openDatabase(db: DatabaseConfig, options: OpenDatabaseOpti
   const logger = (options.logger ?? silentLogger).child({ module: 'db' });
   const ds = await initializeWithRetry(db, options, logger);
   try {
-    const applied = await ds.runMigrations({ transaction: 'each' });
-    if (applied.length) logger.info('applied migrations', { migrations: applied.map((m) => m.name) });
+    await withMigrationLock(ds, async () => {
+      const applied = await ds.runMigrations({ transaction: 'each' });
+      if (applied.length) logger.info('applied migrations', { migrations: applied.map((m) => m.name) });
+    });
   } catch (err) {
     await ds.destroy().catch(() => undefined);
     throw err;
   }
   return ds;
+}
+
+/**
+ * Two instances starting together (an active/standby pair) must not run the same migration twice: on MySQL/MariaDB
+ * a named lock (GET_LOCK, held by its own connection) makes the second wait until the first is done, then find
+ * nothing pending. SQLite serialises writers by itself.
+ */
+async function withMigrationLock(ds: DataSource, body: () => Promise<void>): Promise<void> {
+  if (ds.options.type !== 'mysql' && ds.options.type !== 'mariadb') return body();
+  const lock = ds.createQueryRunner();
+  try {
+    const [row] = (await lock.query(`SELECT GET_LOCK('switchboard_migrations', 120) AS got`)) as Array<{ got: number | string | null }>;
+    if (Number(row?.got) !== 1) throw new Error('another instance has been migrating the database for 120 s (lock switchboard_migrations)');
+    try {
+      await body();
+    } finally {
+      await lock.query(`SELECT RELEASE_LOCK('switchboard_migrations')`).catch(() => undefined);
+    }
+  } finally {
+    await lock.release();
+  }
 }
 
 /** mysql2 / Node error codes of a server that is not reachable (yet): starting, restarting, or not listening. */

@@ -11,9 +11,9 @@
  * leads right now by its own conservative deadline, so no command of an old term reaches FreeSWITCH after a new
  * leader could have taken over.
  */
-import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock/clock';
 import type { Config } from '../config/config';
+import { createDataSource } from '../db/data-source';
 import type { Logger } from '../log/logger';
 import { FencedError } from './errors';
 import { LeaderLease } from './leader-lease';
@@ -46,10 +46,15 @@ export interface InstanceRole {
 }
 
 /** The role from the config: a fixed active one, or one driven by the lease. */
-export function startInstanceRole(ha: Config['ha'], deps: { dataSource: DataSource; clock: Clock; logger: Logger }): InstanceRole {
+export async function startInstanceRole(config: Pick<Config, 'ha' | 'database'>, deps: { clock: Clock; logger: Logger }): Promise<InstanceRole> {
+  const ha = config.ha;
   if (ha.mode === 'single') return singleRole(ha.instanceId);
+  // Its own two connections: renewals never queue behind the service's queries (a CDR spool replay, a report), which
+  // could delay them past the deadline and make a busy instance give up the lead.
+  const dataSource = createDataSource(config.database, { logger: deps.logger, poolSize: 2 });
+  await dataSource.initialize();
   const lease = new LeaderLease({
-    dataSource: deps.dataSource,
+    dataSource,
     instanceId: ha.instanceId,
     ttlMs: ha.leaseTtlMs,
     renewMs: ha.leaseRenewMs,
@@ -57,7 +62,7 @@ export function startInstanceRole(ha: Config['ha'], deps: { dataSource: DataSour
     logger: deps.logger,
     ...(ha.advertiseUrl ? { advertiseUrl: ha.advertiseUrl } : {}),
   });
-  const role = new LeaseRole(lease, ha.instanceId, deps.logger);
+  const role = new LeaseRole(lease, ha.instanceId, deps.logger, () => dataSource.destroy());
   lease.start();
   return role;
 }
@@ -84,6 +89,7 @@ class LeaseRole implements InstanceRole {
     private readonly lease: LeaderLease,
     private readonly instanceId: string,
     logger: Logger,
+    private readonly closeDatabase: () => Promise<void>,
   ) {
     this.log = logger.child({ module: 'ha' });
     lease.onChange((s) => this.changed(s.role, s.term));
@@ -137,5 +143,6 @@ class LeaseRole implements InstanceRole {
     this.activeWaiters.length = 0;
     await this.lease.release();
     await this.lease.close();
+    await this.closeDatabase();
   }
 }

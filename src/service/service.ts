@@ -139,7 +139,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
 
     const metrics = createMetrics();
     // Leadership first: everything that talks to FreeSWITCH passes its fence, and a standby starts none of it.
-    const role = startInstanceRole(config.ha, { dataSource, clock, logger });
+    const role = await startInstanceRole(config, { clock, logger });
     closers.push(() => role.close());
     metrics.onScrape(() => {
       const st = role.state();

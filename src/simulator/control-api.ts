@@ -161,6 +161,22 @@ const ROUTES: Route[] = [
   { method: 'GET', pattern: /^\/events\/counters$/, handler: (s) => s.eventCounters() },
   { method: 'POST', pattern: /^\/connections\/drop$/, handler: (s) => ({ dropped: s.dropConnections() }) },
   {
+    // mod_xml_cdr's settings (xml_cdr.conf.xml): urls, cred, retries, delay; {"urls": []} unloads it.
+    method: 'PUT',
+    pattern: /^\/xml-cdr$/,
+    handler: (s, _p, b) => {
+      const urls = Array.isArray(b.urls) ? b.urls.filter((u): u is string => typeof u === 'string' && /^https?:\/\//.test(u)) : [];
+      if (Array.isArray(b.urls) && urls.length !== b.urls.length) throw new HttpError(400, 'urls must be http(s) URLs');
+      s.setXmlCdr(
+        urls.length
+          ? { urls, credentials: typeof b.credentials === 'string' ? b.credentials : undefined, retries: num(b.retries), delayMs: num(b.delayMs) }
+          : undefined,
+      );
+      return { ok: true };
+    },
+  },
+  { method: 'GET', pattern: /^\/xml-cdr$/, handler: (s) => s.xmlCdr.stats() },
+  {
     method: 'POST',
     pattern: /^\/api$/,
     handler: async (s, _p, b) => ({ output: await s.apiAsync(str(b.command, 'command'), typeof b.args === 'string' ? b.args : '') }),

@@ -1,3 +1,4 @@
+import { XmlCdrPoster, type XmlCdrSettings } from './xml-cdr';
 import { systemClock, type Clock, type ClockTimer } from '../clock/clock';
 import { silentLogger, type Logger } from '../log/logger';
 import { findApi, STOCK_MODULES, type ApiEnv } from './api-commands';
@@ -107,6 +108,8 @@ const VERSION = '1.10.12-release';
 export class Simulator {
   readonly clock: Clock;
   readonly bus: EventBus;
+  /** mod_xml_cdr: posts each ended channel's CDR over HTTP once configured (setXmlCdr). */
+  readonly xmlCdr: XmlCdrPoster;
   readonly engine: CallEngine;
   readonly softphones: Softphones;
   readonly gateway: Gateway;
@@ -155,6 +158,8 @@ export class Simulator {
       recordingCapSeconds: options.recordingCapSeconds ?? 60,
       originatePollMs: 20,
     });
+    this.xmlCdr = new XmlCdrPoster(hostId);
+    this.engine.destroyListeners.push((ch) => this.xmlCdr.onDestroyed(ch));
     this.dialplan = new Dialplan();
     this.dialplan.stockWarnings = options.stockDialplanWarnings ?? true;
     this.engine.route = (ch) => inlineDialplan(ch, () => this.dialplan.route(ch));
@@ -508,6 +513,11 @@ export class Simulator {
    */
   dropConnectionsOnNext(command: string): void {
     this.dropOnApi = command;
+  }
+
+  /** Loads mod_xml_cdr with these settings (undefined: unloads it), as xml_cdr.conf.xml would. */
+  setXmlCdr(settings: XmlCdrSettings | undefined): void {
+    this.xmlCdr.configure(settings);
   }
 
   /** Cuts every ESL connection without a disconnect notice. */
