@@ -216,7 +216,10 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       phones,
       registrations,
       dialFaults,
+      // Callers in the middle of a flow when the previous instance stopped start it again (IvrRuntime.takeOver).
+      onTakeover: (node, channels) => ivrRef?.takeOver(node, channels),
     });
+    let ivrRef: IvrRuntime | undefined;
     await acd.start();
     closers.push(() => acd.close());
     // Agents logged in before a restart come back logged in (src/acd/agent-sessions.ts says in which state), before
@@ -253,6 +256,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       logger,
       voicemailDir: config.telephony.voicemailDir,
     });
+    ivrRef = ivr;
     // Subscribed before the CDR listener: a call's path is final when its CHANNEL_HANGUP_COMPLETE reaches the CDR.
     await ivr.start();
     closers.push(() => ivr.close());
@@ -403,6 +407,11 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     let activation: Promise<void> | undefined;
     const activate = async (): Promise<void> => {
       const started = clock.now();
+      // A standby loaded the configuration when it started; the active instance may have changed it since.
+      if (config.ha.mode !== 'single') {
+        await acdConfig.reload();
+        await ivrStore.load();
+      }
       await agentSessions.start();
       await dialer.start();
       // Connect last: events that arrive from here on have every consumer in place.
@@ -418,7 +427,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       activation = activate();
       await activation;
     } else {
-      log.info('waiting for the leadership lease (standby until then)', role.state());
+      if (role.state().role === 'standby') log.info('waiting for the leadership lease (standby until then)', role.state());
       activation = role.whenActive().then(() => (closing ? undefined : activate()));
       activation.catch((err: unknown) => log.error('taking over as the active instance failed', { error: (err as Error).stack ?? String(err) }));
     }

@@ -97,6 +97,8 @@ export interface AcdRuntimeOptions {
   registrations?: PhoneRegistrations;
   /** Where calls FreeSWITCH could not place are reported (log, metric, /healthz). */
   dialFaults?: DialFaults;
+  /** After a takeover (first connect to a node): every live channel it read, for the IVR's own takeover. */
+  onTakeover?: (node: string, channels: readonly EslEvent[]) => void;
 }
 
 type CallPhase =
@@ -1466,6 +1468,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       if (this.adoptWaiting(node, c, dataOf(rows.get(c.uuid)?.data))) waiting++;
     }
     for (const uuid of plan.strayAgentLegs) if (!gone.has(uuid)) this.kill(node, uuid, 'NORMAL_CLEARING');
+    this.options.onTakeover?.(node, dumps.filter((d) => !gone.has(header(d, 'Unique-ID') ?? '')));
     this.counters.takeovers++;
     this.log.info('took over the calls already on the node', { node, channels: uuids.length, waiting, connected, strayAgentLegsHungUp: plan.strayAgentLegs.length });
   }

@@ -7,7 +7,10 @@ import path from 'node:path';
 import type { Clock } from '../../clock/clock';
 import type { EslClient } from '../../esl/client';
 import { channelVar, header, type EslEvent } from '../../esl/types';
-import { uuidKill, type HangupCause } from '../../freeswitch';
+import { uuidBreak, uuidKill, type HangupCause } from '../../freeswitch';
+
+/** What a caller in the middle of a flow runs (prompts, digit collection) or nothing at all (parked between them). */
+const RESTARTABLE_APPS = new Set(['', 'park', 'answer', 'playback', 'play_and_get_digits', 'read', 'say', 'phrase', 'sleep', 'silence', 'endless_playback']);
 import type { Logger } from '../../log/logger';
 import { IvrSession } from '../interpreter';
 import type { IvrPathStep } from '../protocol';
@@ -158,6 +161,34 @@ export class IvrRuntime {
   private runOf(event: EslEvent): CallRun | undefined {
     const uuid = header(event, 'Unique-ID');
     return uuid === undefined ? undefined : this.active.get(uuid);
+  }
+
+  /**
+   * Callers another instance left in the middle of a flow (it died, or this one restarted), from the channels the
+   * ACD's takeover read (`uuid_dump`): a caller with a DID that is not in the ACD, not bridged and running only
+   * prompts or nothing starts the flow again from the top (what was playing is stopped first), instead of sitting in
+   * silence. Callers the ACD took over, bridged ones and ones in voicemail or a conference are not touched.
+   */
+  takeOver(node: string, channels: readonly EslEvent[]): number {
+    if (this.closed) return 0;
+    const live = new Set(channels.map((c) => header(c, 'Unique-ID')));
+    let restarted = 0;
+    for (const ch of channels) {
+      const uuid = header(ch, 'Unique-ID');
+      if (!uuid || this.active.has(uuid) || this.seen.has(uuid)) continue;
+      if (channelVar(ch, 'switchboard_did') === undefined || channelVar(ch, 'switchboard_queue_call') !== undefined) continue;
+      const peer = channelVar(ch, 'bridge_uuid');
+      if (peer && live.has(peer)) continue;
+      if (!RESTARTABLE_APPS.has(channelVar(ch, 'current_application') ?? '')) continue;
+      restarted++;
+      void this.options.cluster
+        .client(node)
+        .api(uuidBreak(uuid, true), { timeoutMs: this.limits.commandMs })
+        .catch(() => undefined)
+        .then(() => this.onPark(node, ch));
+    }
+    if (restarted) this.log.info('restarted the IVR flows of callers left in the middle of one', { node, calls: restarted });
+    return restarted;
   }
 
   private onPark(node: string, event: EslEvent): void {
