@@ -62,6 +62,8 @@ describe('ESL event storm and slow consumer', () => {
     const before = client.stats();
     const lagging = await laggingListener(h.sim.port, 'acd-secret');
     expect(h.sim.connectionCount()).toBe(2);
+    const resyncs: number[] = [];
+    const offResync = h.service.cluster.onResync((_node, dropped) => resyncs.push(dropped));
     const offSlow = h.service.cluster.onEvent(() => burn(SLOW_CONSUMER_MS));
     try {
       await h.sim.heartbeatStorm(STORM);
@@ -69,8 +71,11 @@ describe('ESL event storm and slow consumer', () => {
       await waitFor('the lagging listener to be killed', () => h.sim.connectionCount() === 1);
       await waitFor('the service to receive the whole storm', () => client.stats().eventsReceived - before.eventsReceived >= STORM);
       await waitFor('the queue to drain', () => client.stats().queueDepth === 0);
+      // The drops announce a resync of the node (the ACD, dialer and registrations listen), after the burst.
+      await waitFor('the resync signal', () => resyncs.length > 0);
     } finally {
       offSlow();
+      offResync();
       lagging.destroy();
     }
     const after = client.stats();
@@ -81,6 +86,7 @@ describe('ESL event storm and slow consumer', () => {
     expect(after.status).toBe('ready');
     expect(after.eventsDropped - before.eventsDropped).toBeGreaterThan(0);
     expect(after.eventsDropped - before.eventsDropped).toBeLessThan(STORM);
+    expect(resyncs[0]).toBeGreaterThan(before.eventsDropped);
 
     const metrics = await (await h.api('/metrics')).text();
     const exported = /switchboard_esl_events_dropped_total\{node="sim1"\} (\d+)/.exec(metrics);
