@@ -81,6 +81,7 @@ describeEachEngine('ESL drop and reconnect under load', (engine) => {
    */
   async function dropAndReconnect(times: number): Promise<void> {
     const client = h.service.cluster.client('sim1');
+    const resyncs = h.service.acd.stats().resyncs;
     const statuses: string[] = [];
     const onStatus = (status: string): void => void statuses.push(status);
     client.on('status', onStatus);
@@ -98,6 +99,8 @@ describeEachEngine('ESL drop and reconnect under load', (engine) => {
     } finally {
       client.off('status', onStatus);
     }
+    // The new connection's epoch made the ACD check which legs survived.
+    await waitFor('the ACD resync', () => h.service.acd.stats().resyncs > resyncs);
   }
 
   /** The calls in talk end (half by the caller, half by the agent's phone); the next ones end by themselves. */
