@@ -1,5 +1,5 @@
 import type { FreeSwitchNodeHealth } from '../api/health';
-import { systemClock, type Clock } from '../clock/clock';
+import { systemClock, type Clock, type ClockTimer } from '../clock/clock';
 import type { FreeSwitchNodeConfig } from '../config/config';
 import { EslClient, type EslClientStatus } from '../esl';
 import type { ApiReply } from '../esl/client';
@@ -53,6 +53,15 @@ export interface NodeApiCluster {
   onStatus(listener: (node: string, status: string, epoch: number) => void): () => void;
 }
 export type NodeStatusListener = (node: string, status: EslClientStatus, epoch: number) => void;
+/** A node's event queue dropped events: state kept from its events must be re-read from the node. */
+export type NodeResyncListener = (node: string, eventsDropped: number) => void;
+
+/**
+ * How long after an event queue overflow the resync signal goes out. A storm drops events in bursts: one resync
+ * after the burst repairs all of it, where one per dropped event would add `show channels` load to a node that is
+ * already flooding us. At most one signal per node per window, and every drop is followed by one.
+ */
+export const RESYNC_AFTER_DROP_MS = 1000;
 
 export interface ClusterOptions {
   logger: Logger;
@@ -63,11 +72,15 @@ export interface ClusterOptions {
   eventQueueMax: number;
   /** The leadership fence every command passes before it is written (EslClientOptions.fence). */
   fence?: () => void;
+  /** Default RESYNC_AFTER_DROP_MS. */
+  resyncAfterDropMs?: number;
 }
 
 interface NodeHandle {
   config: FreeSwitchNodeConfig;
   client: EslClient;
+  /** Armed by the first overflow of a burst; fires the resync signal. */
+  resyncTimer?: ClockTimer;
 }
 
 /**
@@ -79,13 +92,18 @@ export class FreeSwitchCluster {
   private readonly nodes = new Map<string, NodeHandle>();
   private readonly eventListeners = new Set<NodeEventListener>();
   private readonly statusListeners = new Set<NodeStatusListener>();
+  private readonly resyncListeners = new Set<NodeResyncListener>();
   private readonly clock: Clock;
   private readonly logger: Logger;
 
   constructor(configs: readonly FreeSwitchNodeConfig[], private readonly options: ClusterOptions) {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger.child({ module: 'freeswitch' });
-    for (const config of configs) this.nodes.set(config.name, { config, client: this.createClient(config) });
+    for (const config of configs) {
+      const handle: NodeHandle = { config, client: this.createClient(config) };
+      handle.client.on('overflow', () => this.resyncSoon(handle));
+      this.nodes.set(config.name, handle);
+    }
   }
 
   /** Starts connecting every node; resolves once each has either connected or failed its first attempt. */
@@ -125,6 +143,15 @@ export class FreeSwitchCluster {
     return () => this.statusListeners.delete(listener);
   }
 
+  /**
+   * Listens for 'events were lost on this node' (its event queue overflowed): what a consumer keeps from events
+   * must be re-read from the node, as after a reconnect (which the status listener's epoch announces instead).
+   */
+  onResync(listener: NodeResyncListener): () => void {
+    this.resyncListeners.add(listener);
+    return () => this.resyncListeners.delete(listener);
+  }
+
   health(): FreeSwitchNodeHealth[] {
     return [...this.nodes.values()].map(({ config, client }) => {
       const s = client.stats();
@@ -157,7 +184,29 @@ export class FreeSwitchCluster {
   }
 
   async close(): Promise<void> {
+    for (const handle of this.nodes.values()) {
+      handle.resyncTimer?.cancel();
+      handle.resyncTimer = undefined;
+    }
     await Promise.all([...this.nodes.values()].map(({ client }) => client.close()));
+  }
+
+  private resyncSoon(handle: NodeHandle): void {
+    if (handle.resyncTimer) return;
+    handle.resyncTimer = this.clock.setTimeout(() => {
+      handle.resyncTimer = undefined;
+      const { status, eventsDropped } = handle.client.stats();
+      // A connection lost meanwhile resyncs on its own when it is back (the epoch changes).
+      if (status !== 'ready') return;
+      this.logger.warn('FreeSWITCH events were dropped; resynchronising state from the node', { node: handle.config.name, eventsDropped });
+      for (const listener of this.resyncListeners) {
+        try {
+          listener(handle.config.name, eventsDropped);
+        } catch (err) {
+          this.logger.error('resync listener failed', { node: handle.config.name, error: (err as Error).stack });
+        }
+      }
+    }, this.options.resyncAfterDropMs ?? RESYNC_AFTER_DROP_MS);
   }
 
   private createClient(config: FreeSwitchNodeConfig): EslClient {

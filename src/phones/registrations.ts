@@ -1,7 +1,8 @@
 /**
  * Which SIP users have a phone registered, per node, kept from sofia's CUSTOM events (sofia::register /
- * sofia::unregister / sofia::expire) and re-read from `show registrations as json` at every (re)connection, so
- * an event missed while the socket was down cannot leave a phone marked wrongly.
+ * sofia::unregister / sofia::expire) and re-read from `show registrations as json` at every (re)connection and
+ * after the node's event queue dropped events, so an event missed while the socket was down (or dropped in a storm)
+ * cannot leave a phone marked wrongly.
  *
  * A user may register several devices: each registration is keyed by its SIP Call-ID, and the user counts as
  * registered while one is left. Users are matched by name only (not realm): one domain per site is the norm.
@@ -17,6 +18,8 @@ export interface RegistrationClusterLike {
   client(node: string): EslClient;
   onEvent(listener: (node: string, event: EslEvent) => void): () => void;
   onStatus(listener: (node: string, status: string, epoch: number) => void): () => void;
+  /** Events of a node were dropped (its event queue overflowed): re-read as after a reconnect. */
+  onResync?(listener: (node: string) => void): () => void;
 }
 
 /** Called after any change of what is known (a user registered or not, a node's list re-read). */
@@ -42,6 +45,8 @@ export class PhoneRegistrations {
         if (status === 'ready') void this.reload(node);
       }),
     );
+    const offResync = cluster.onResync?.((node) => void this.reload(node));
+    if (offResync) this.offs.push(offResync);
   }
 
   /** true / false once some node's list is known; undefined before that. */

@@ -366,6 +366,23 @@ export class Simulator {
     });
   }
 
+  /**
+   * An event storm: `count` HEARTBEATs, `perBurst` fired at once, one burst per turn of the event loop (so the
+   * listeners' writers and readers run in between, as FreeSWITCH's listener threads do). Real FreeSWITCH does the
+   * same when another ESL connection loops `sendevent HEARTBEAT`: every listener subscribed to HEARTBEAT gets them,
+   * and one that reads too slowly loses events and is killed after MAX_MISSED (see EslConnection.offer). Bursts
+   * stay small (~100 KB) because a reader in this process gets one socket read per turn: a burst larger than the
+   * kernel's receive buffer would outrun any reader, which is not what a separate FreeSWITCH process does.
+   */
+  async heartbeatStorm(count: number, perBurst = 100): Promise<void> {
+    for (let fired = 0; fired < count && !this.closed; ) {
+      const n = Math.min(Math.max(1, perBurst), count - fired);
+      for (let i = 0; i < n; i++) this.fireHeartbeat();
+      fired += n;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
   // ---- programmatic control ----------------------------------------------------------------------------------
 
   /** A caller dials a DID: a sofia/external channel that enters the public dialplan (parks by default). */

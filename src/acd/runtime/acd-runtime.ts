@@ -73,6 +73,8 @@ import { planTakeover, type AdoptedCaller, type AdoptedConnection } from './take
 export interface AcdClusterLike {
   onEvent(listener: (node: string, event: EslEvent) => void): () => void;
   onStatus(listener: (node: string, status: string, epoch: number) => void): () => void;
+  /** Events of a node were dropped (its event queue overflowed): resync as after a reconnect. */
+  onResync?(listener: (node: string) => void): () => void;
   client(node: string): EslClient;
 }
 
@@ -250,6 +252,8 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     this.unsubscribers.push(this.options.store.onChange((c) => this.applyConfig(c)));
     this.unsubscribers.push(this.options.cluster.onEvent((node, event) => this.handleEvent(node, event)));
     this.unsubscribers.push(this.options.cluster.onStatus((node, status, epoch) => this.onStatus(node, status, epoch)));
+    const offResync = this.options.cluster.onResync?.((node) => void this.resync(node));
+    if (offResync) this.unsubscribers.push(offResync);
     const regs = this.options.registrations;
     if (regs) this.unsubscribers.push(regs.onChange(() => this.syncPhoneReachability()));
   }
@@ -1573,7 +1577,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
   }
 
   /**
-   * What survived on a node after its connection came back: legs FreeSWITCH no longer has end their calls and
+   * What survived on a node after its connection came back, or after its event queue dropped events: legs FreeSWITCH no longer has end their calls and
    * offers in the engine; an agent leg whose originate reply was lost is taken as answered if it is up, else failed.
    */
   async resync(node: string): Promise<void> {
@@ -1638,7 +1642,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
         () => undefined,
       );
     }
-    this.log.info('ACD resynchronised after a reconnect', { node, channels: live.size, ended });
+    this.log.info('ACD resynchronised with the node', { node, channels: live.size, ended });
   }
 
   // ---- configuration ------------------------------------------------------------------------------------------------

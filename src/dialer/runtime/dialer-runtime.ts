@@ -26,6 +26,8 @@ export interface DialerCluster {
   nodeNames(): string[];
   onEvent(listener: (node: string, event: EslEvent) => void): () => void;
   onStatus(listener: (node: string, status: string, epoch: number) => void): () => void;
+  /** Events of a node were dropped (its event queue overflowed): resync as after a reconnect. */
+  onResync?(listener: (node: string) => void): () => void;
 }
 
 export interface DialerAcdRuntime extends DialerAcd {
@@ -111,6 +113,8 @@ export class DialerRuntime {
         this.pumpAll();
       }),
     );
+    const offResync = this.o.cluster.onResync?.((node) => void this.resync(node));
+    if (offResync) this.unsubscribers.push(offResync);
     this.o.metrics?.onScrape(() => this.exportMetrics());
     for (const c of await this.o.dataSource.getRepository(CampaignSchema).find()) await this.apply(c);
     if (!this.o.gateway) this.log.warn('no OUTBOUND_GATEWAY configured: campaigns will not dial');
@@ -173,7 +177,7 @@ export class DialerRuntime {
     else runner.stop();
   }
 
-  /** After a (re)connect: dials in flight on the node are matched against the channels it still has. */
+  /** After a (re)connect or dropped events: dials in flight on the node are matched against the channels it still has. */
   private async resync(node: string): Promise<void> {
     const runners = [...this.runners.values()].filter((r) => r.hasDialsOn(node));
     if (runners.length === 0) return;
