@@ -19,6 +19,7 @@ import {
   type AcdQueueCallOutcome,
 } from '../db/entities/acd-history';
 import { isDataError } from '../cdr/cdr-writer';
+import { CdrSchema } from '../db/entities/cdr';
 import { silentLogger, type Logger } from '../log/logger';
 
 export interface AcdHistoryOptions {
@@ -282,6 +283,47 @@ export class AcdHistoryWriter {
       if (row && !found.has(id)) found.set(id, row);
     }
     return found;
+  }
+
+  /**
+   * Queue calls of `node` that another instance left open (no end written) and that are no longer on the switch:
+   * they ended while no instance was watching. Each is closed now as answered (it had an agent) or abandoned, with the
+   * end time of its caller's CDR when one arrived (mod_xml_cdr), else `now`; `live` are the channels still up.
+   * Returns how many were closed.
+   */
+  async closeOrphans(node: string, live: ReadonlySet<string>, now: number): Promise<number> {
+    const open = await this.ds
+      .getRepository(AcdQueueCallSchema)
+      .createQueryBuilder('c')
+      .where('c.fs_node = :node AND c.ended_at IS NULL', { node })
+      .getMany();
+    const orphans = open.filter((r) => !live.has(r.id) && !this.calls.has(r.id));
+    if (!orphans.length) return 0;
+    const ends = new Map<string, number>();
+    const ids = orphans.map((o) => o.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.ds.getRepository(CdrSchema).find({ select: { uuid: true, end_at: true }, where: { uuid: In(ids.slice(i, i + 500)) } });
+      for (const r of rows) if (r.end_at) ends.set(r.uuid, new Date(r.end_at).getTime());
+    }
+    const found = await this.adoptCalls(ids);
+    for (const id of ids) {
+      const row = found.get(id);
+      if (!row) continue;
+      const endedAt = Math.max(row.entered_at, ends.get(id) ?? now);
+      const answered = row.answered_at !== null;
+      this.callUpdate(
+        id,
+        {
+          endedAt,
+          // A callback request or an overflow keeps what it was; a plain call is answered or abandoned.
+          outcome: row.outcome ?? (answered ? 'answered' : 'abandoned'),
+          ...(answered ? { talkMs: Math.max(0, endedAt - row.answered_at!) } : { waitMs: Math.max(0, endedAt - row.entered_at) }),
+          data: { closed_by: 'takeover: the call ended while no instance was connected' },
+        },
+        true,
+      );
+    }
+    return ids.length;
   }
 
   /** Changes a call's row; `final` means the call is over (the row leaves memory once written). */

@@ -417,6 +417,15 @@ export class AcdLiveHub {
       problemResponse(socket, 503, 'the service is shutting down');
       return true;
     }
+    // The live feed is the active instance's memory: a standby sends the client there (src/api/standby-gate.ts).
+    const ha = this.deps.haRole?.();
+    if (ha && ha.role === 'standby') {
+      problemResponse(socket, 503, `this Switchboard instance is a standby: the live feed is served by the active instance${ha.holderUrl ? ` at ${ha.holderUrl}` : ''}`, {
+        'Retry-After': '1',
+        ...(ha.holderUrl ? { 'X-Switchboard-Active': ha.holderUrl } : {}),
+      });
+      return true;
+    }
     void this.authenticate(req).then(
       (who) => {
         if ('status' in who) {

@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createDataSource } from '../db/data-source';
 import { EslClient } from '../esl/client';
 import { header } from '../esl/types';
 import { silentLogger, type Logger } from '../log/logger';
@@ -55,6 +56,11 @@ const PASSWORD = 'failover-drill-pw';
 const ADMIN = { username: 'admin', password: 'failover-drill-admin-pw' };
 const QUEUE = 'failover';
 const DID = '18005550177';
+
+/** The DataSource settings of a DATABASE_URL (mysql://, mariadb:// or sqlite:<file>). */
+function databaseConfig(url: string): { type: 'mysql'; url: string } | { type: 'sqlite'; file: string } {
+  return url.startsWith('sqlite:') ? { type: 'sqlite', file: url.slice('sqlite:'.length).replace(/^\/\//, '') } : { type: 'mysql', url };
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -180,9 +186,11 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
     sim.setXmlCdr({ urls: urls(), credentials: `freeswitch:${key.key}`, retries: 3, delayMs: 500 });
 
     for (let round = 0; round < kills; round++) {
-      // Load: `agents` talking, `queued` waiting.
+      // Load: `agents` talking, `queued` waiting (topped up: callers of the previous round may still be there).
       const batch: string[] = [];
-      for (let i = 0; i < agents + queued; i++) {
+      const up = (): string[] => callers.filter((u) => sim.channel(u));
+      const missing = Math.max(0, agents + queued - up().length);
+      for (let i = 0; i < missing; i++) {
         batch.push(sim.injectInboundCall({ from: `+1415555${String(1000 + ((round * 100 + i) % 9000)).padStart(4, '0')}`, to: `+${DID}` }));
         await sleep(20);
       }
@@ -190,9 +198,8 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
       await until(
         `${agents} talking and ${queued} waiting`,
         () => {
-          const chans = sim.channels();
-          const inBatch = chans.filter((c) => batch.includes(c.uuid));
-          return inBatch.filter((c) => c.bridgedTo).length >= agents && inBatch.filter((c) => !c.bridgedTo).length >= queued;
+          const live = up().map((u) => sim.channel(u)!);
+          return live.filter((c) => c.bridgedTo).length >= agents && live.filter((c) => !c.bridgedTo).length >= queued;
         },
         30_000,
       );
@@ -200,7 +207,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
       const killedAt = Date.now();
       await active.kill();
       // Some callers lose patience during the takeover: their choice, not a drop.
-      const waiting = batch.filter((u) => sim.channel(u) && !sim.channel(u)!.bridgedTo);
+      const waiting = up().filter((u) => !sim.channel(u)!.bridgedTo);
       for (const u of waiting.slice(0, abandons)) {
         abandonedOnPurpose.add(u);
         setTimeout(() => sim.hangup(u, 'NORMAL_CLEARING'), 500 + Math.random() * 2000);
@@ -230,30 +237,39 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
     // Figures from the surviving instance's API and the database it writes.
     const agentsNow = await api.ok<{ items: Array<{ id: number; state: string }> }>('GET', '/api/v1/acd/live/agents');
     const stuck = agentsNow.items.filter((a) => agentIds.includes(a.id) && (a.state === 'reserved' || a.state === 'on_call')).length;
-    // Per leg the switch created: how many CDR rows it has (the unique key on uuid makes 2 impossible; it is counted
-    // anyway, the same way against any database).
+    // Counted in the database the instances share, on a connection of our own.
+    const ds = createDataSource(databaseConfig(options.databaseUrl), { poolSize: 1 });
+    await ds.initialize();
+    let cdrRows: Array<{ uuid: string; n: number | string }>;
+    let calls: Array<{ id: string; outcome: string | null }>;
+    try {
+      // A CDR still in a writer's batch lands within a flush interval or two.
+      await sleep(1000);
+      cdrRows = (await ds.query('SELECT uuid, COUNT(*) AS n FROM cdrs GROUP BY uuid')) as typeof cdrRows;
+      calls = (await ds.query('SELECT id, outcome FROM acd_queue_calls')) as typeof calls;
+    } finally {
+      await ds.destroy();
+    }
+    const cdrCount = new Map(cdrRows.map((r) => [r.uuid, Number(r.n)]));
     let lost = 0;
     let duplicated = 0;
-    const cdrCount = async (uuid: string): Promise<number> =>
-      (await api.ok<{ total: number }>('GET', `/api/v1/cdrs?uuid=${encodeURIComponent(uuid)}&limit=5`)).total;
     for (const uuid of watch.created) {
-      // A CDR still in a writer's batch arrives within a flush interval or two.
-      let n = await cdrCount(uuid);
-      for (let i = 0; n === 0 && i < 20; i++) {
-        await sleep(100);
-        n = await cdrCount(uuid);
-      }
+      const n = cdrCount.get(uuid) ?? 0;
       if (n === 0) lost++;
       if (n > 1) duplicated++;
     }
+    const outcome = new Map(calls.map((c) => [c.id, c.outcome]));
     let answered = 0;
     let abandoned = 0;
     let dropped = 0;
     for (const uuid of callers) {
-      const cdr = await api.call<{ agent_id?: number | null }>('GET', `/api/v1/cdrs/${uuid}`);
-      if (cdr.status === 200 && cdr.body.agent_id) answered++;
-      else if (abandonedOnPurpose.has(uuid)) abandoned++;
-      else dropped++;
+      const o = outcome.get(uuid);
+      if (o === 'answered') answered++;
+      else if (o === 'abandoned' && abandonedOnPurpose.has(uuid)) abandoned++;
+      else {
+        dropped++;
+        say(`caller ${uuid}: queue call outcome ${o ?? '(no row)'}${abandonedOnPurpose.has(uuid) ? ' (hung up on purpose)' : ''}`);
+      }
     }
     return {
       kills,

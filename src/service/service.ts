@@ -217,9 +217,17 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       registrations,
       dialFaults,
       // Callers in the middle of a flow when the previous instance stopped start it again (IvrRuntime.takeOver).
-      onTakeover: (node, channels) => ivrRef?.takeOver(node, channels),
+      onTakeover: (node, channels) => {
+        ivrRef?.takeOver(node, channels);
+        for (const ch of channels) {
+          const lead = Number(header(ch, 'variable_switchboard_lead'));
+          if (Number.isInteger(lead) && lead > 0) leadsOnTheSwitch.add(lead);
+        }
+      },
     });
     let ivrRef: IvrRuntime | undefined;
+    /** Campaign leads whose calls were live on FreeSWITCH at the takeover (the dialer must not release them). */
+    const leadsOnTheSwitch = new Set<number>();
     await acd.start();
     closers.push(() => acd.close());
     // Agents logged in before a restart come back logged in (src/acd/agent-sessions.ts says in which state), before
@@ -413,10 +421,10 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
         await ivrStore.load();
       }
       await agentSessions.start();
-      await dialer.start();
-      // Connect last: events that arrive from here on have every consumer in place.
+      // Connect, and take over the calls already on each node, before the dialer decides which leads are free.
       await cluster.start();
       await acd.takeoversSettled();
+      await dialer.start({ leadsOnTheSwitch });
       log.info('this instance runs the contact center', { ...role.state(), startedInMs: clock.now() - started });
     };
     role.onDemoted((reason) => {

@@ -16,7 +16,7 @@ maybe('failover: kill -9 of the active instance [mariadb]', () => {
     const db = await engines.mariadb.open();
     await db.ds.destroy();
     try {
-      const figures = await runFailover({ databaseUrl: (db.config as { url: string }).url, agents: 10, queued: 20, kills: 1, talkMs: 5_000, abandons: 2, progress: (l) => console.log(l) });
+      const figures = await runFailover({ databaseUrl: (db.config as { url: string }).url, agents: 10, queued: 20, kills: 1, talkMs: 5_000, abandons: 2 });
       expect(figures.failover_ms).toHaveLength(1);
       expect(figures.failover_max_ms).toBeLessThanOrEqual(5_000);
       expect(figures).toMatchObject({ callers: 30, dropped: 0, cdrs_lost: 0, cdrs_duplicated: 0, stuck_agents: 0 });

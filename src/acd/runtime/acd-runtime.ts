@@ -1444,6 +1444,9 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     } catch {
       throw new Error(`show channels answered something else than json: ${reply.body.slice(0, 200)}`);
     }
+    // Calls the previous instance held that ended while nobody watched: their history rows are closed.
+    const closed = await this.options.history?.closeOrphans(node, new Set(uuids), this.options.clock.now());
+    if (closed) this.log.info('closed the queue calls that ended while no instance was connected', { node, calls: closed });
     if (!uuids.length) return;
     const dumps: EslEvent[] = [];
     // A few dumps at a time: a node with hundreds of channels must not get hundreds of commands at once.

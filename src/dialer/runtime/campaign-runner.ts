@@ -191,11 +191,11 @@ export class CampaignRunner {
   }
 
   /** Starts dialing: leads left 'dialing' by a stop or crash come back, the compliance window is re-read. */
-  async start(): Promise<void> {
+  async start(alsoKeep: readonly number[] = []): Promise<void> {
     if (this.running) return;
     this.running = true;
-    // A restart after a stop keeps the leads of calls still in flight.
-    await this.deps.store.releaseDialing(this.campaign.id, [...this.dials.values()].map((d) => d.lead.id));
+    // A restart after a stop keeps the leads of calls still in flight (ours, and those live on the switch).
+    await this.deps.store.releaseDialing(this.campaign.id, [...[...this.dials.values()].map((d) => d.lead.id), ...alsoKeep]);
     if (!this.windowLoaded) {
       this.windowLoaded = true;
       const since = new Date(this.deps.clock.now() - this.pacer.config.windowMs);

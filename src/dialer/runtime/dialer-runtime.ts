@@ -89,6 +89,7 @@ export class DialerRuntime {
   private readonly publishDue = new Map<number, ClockTimer>();
   private readonly unsubscribers: Array<() => void> = [];
   private readonly log: Logger;
+  private leadsOnTheSwitch: number[] = [];
   private closed = false;
 
   private readonly capabilities: NodeCapabilityProbe;
@@ -102,7 +103,13 @@ export class DialerRuntime {
     this.log = o.logger.child({ module: 'dialer' });
   }
 
-  async start(): Promise<void> {
+  /**
+   * `leadsOnTheSwitch`: leads whose call is still live on FreeSWITCH (a standby taking over reads them from the
+   * channels' switchboard_lead): they stay 'dialing' instead of going back to the list, so nobody already talking to
+   * an agent is dialled a second time.
+   */
+  async start(opts: { leadsOnTheSwitch?: ReadonlySet<number> } = {}): Promise<void> {
+    this.leadsOnTheSwitch = [...(opts.leadsOnTheSwitch ?? [])];
     this.unsubscribers.push(this.o.cluster.onEvent((node, event) => this.onEvent(node, event)));
     this.unsubscribers.push(this.o.acd.onEffect((effect) => this.onEffect(effect)));
     // A node coming (back) up is a chance to dial.
@@ -173,7 +180,7 @@ export class DialerRuntime {
     }
     if (runner.settingsError) this.log.warn('campaign settings are invalid; using the defaults', { campaign: row.name, error: runner.settingsError });
     await this.reschedule(row);
-    if (row.enabled && row.type !== 'preview') await runner.start();
+    if (row.enabled && row.type !== 'preview') await runner.start(this.leadsOnTheSwitch);
     else runner.stop();
   }
 
