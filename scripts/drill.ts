@@ -11,14 +11,7 @@
 import mysql from 'mysql2/promise';
 import { runDbOutage } from '../src/faults/db-outage';
 import { runFailover } from '../src/faults/failover';
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i === -1) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number`);
-  return n;
-}
+import { numberOption } from './cli-options';
 
 async function withDatabase<T>(body: (url: string) => Promise<T>): Promise<T> {
   const base = new URL(process.env.DRILL_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/');
@@ -41,10 +34,10 @@ async function main(): Promise<void> {
     const figures = await withDatabase((databaseUrl) =>
       runFailover({
         databaseUrl,
-        kills: option('--kills', 10),
-        agents: option('--agents', 10),
-        queued: option('--queued', 20),
-        talkMs: option('--talk-ms', 6000),
+        kills: numberOption('--kills', 10),
+        agents: numberOption('--agents', 10),
+        queued: numberOption('--queued', 20),
+        talkMs: numberOption('--talk-ms', 6000),
         progress,
       }),
     );
@@ -54,7 +47,7 @@ async function main(): Promise<void> {
     return;
   }
   if (scenario === 'db-outage') {
-    const figures = await withDatabase((databaseUrl) => runDbOutage({ databaseUrl, seconds: option('--seconds', 60), cps: option('--cps', 20), progress }));
+    const figures = await withDatabase((databaseUrl) => runDbOutage({ databaseUrl, seconds: numberOption('--seconds', 60), cps: numberOption('--cps', 20), progress }));
     process.stdout.write(`${JSON.stringify({ drill: 'db-outage', ...figures })}\n`);
     process.exitCode = figures.cdrs_lost + figures.cdrs_duplicated + figures.dropped > 0 || figures.health_during !== 'degraded' ? 1 : 0;
     return;

@@ -37,6 +37,8 @@ export interface ApiDeps {
    * exactly as the event path does; false when the event has no usable leg. Absent without a CDR writer.
    */
   ingestCdrEvent?: (node: string, event: EslEvent) => boolean;
+  /** Resolves once the CDRs ingested so far are in the database or the fsync'd spool (CdrWriter.persisted). */
+  cdrPersisted?: () => Promise<void>;
   /** The FreeSWITCH connections (absent in API-only tests): routes that command FreeSWITCH use it. */
   freeswitch?: FreeSwitchCluster;
   /** The running ACD (absent until it starts, and in API-only tests): agent operations answer 503 without it. */

@@ -152,6 +152,32 @@ export class CdrWriter {
     }
   }
 
+  /**
+   * Resolves once every CDR queued before this call has left memory: inserted, appended to the fsync'd spool, or
+   * dropped and counted. mod_xml_cdr's posts are answered only then, so FreeSWITCH keeps (and retries) a CDR that a
+   * process killed right after the answer would otherwise have lost.
+   */
+  persisted(): Promise<void> {
+    const seq = this.seq;
+    if (this.queue.length === 0 || this.queue[0]!.seq > seq) return Promise.resolve();
+    return new Promise((resolve) => this.leaveWaiters.push({ seq, resolve }));
+  }
+
+  private readonly leaveWaiters: Array<{ seq: number; resolve: () => void }> = [];
+
+  /** Rows left the queue (written, spooled, dropped): the persisted() waiters whose rows are all gone resolve. */
+  private releaseWaiters(): void {
+    if (this.leaveWaiters.length === 0) return;
+    const head = this.queue[0]?.seq ?? Infinity;
+    for (let i = this.leaveWaiters.length - 1; i >= 0; i--) {
+      const w = this.leaveWaiters[i]!;
+      if (w.seq < head) {
+        this.leaveWaiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  }
+
   /** Queues a CDR for writing. Never blocks, never throws. */
   enqueue(input: CdrInput): void {
     try {
@@ -234,6 +260,7 @@ export class CdrWriter {
       this.cancelTimer('flushTimer');
       this.cancelTimer('retryTimer');
       this.flushDropLog();
+      this.releaseWaiters();
     }
   }
 
@@ -410,17 +437,22 @@ export class CdrWriter {
   private toSpool(rows: Pending[]): boolean {
     if (rows.length === 0) return true;
     try {
-      if (this.spool!.append(rows.map((p) => p.row))) return true;
+      if (this.spool!.append(rows.map((p) => p.row))) {
+        this.releaseWaiters();
+        return true;
+      }
       this.logger.error('the local CDR spool is full: CDRs are being lost', { ...this.spool!.stats(), dir: this.spool!.dir });
     } catch (err) {
       this.logger.error('could not write the local CDR spool: CDRs are being lost', { dir: this.spool!.dir, error: message(err) });
     }
     this.drop(rows.map((p) => p.row.uuid), 'spool_full');
+    this.releaseWaiters();
     return false;
   }
 
   private completed(batchLength: number, inserted: number, refused = 0): void {
     this.queue.splice(0, batchLength);
+    this.releaseWaiters();
     if (this.attempts > 0) this.logger.info('CDR writes recovered', { afterFailedAttempts: this.attempts, queued: this.queue.length });
     this.counted(batchLength, inserted, refused);
   }

@@ -33,7 +33,7 @@ export function xmlCdrRoutes(ctx: ApiContext): AnyRoute[] {
       tags: ['freeswitch'],
       access: { kind: 'basic-api-key', roles: ['admin'], realm: 'switchboard-xml-cdr', caller: 'mod_xml_cdr' },
       responses: {
-        200: { description: 'queued', contentType: 'text/plain' },
+        200: { description: 'written to the database or the local spool', contentType: 'text/plain' },
         400: { description: 'not a mod_xml_cdr document' },
         401: { description: 'no or invalid credentials' },
         403: { description: 'the API key is not an admin key' },
@@ -52,6 +52,8 @@ export function xmlCdrRoutes(ctx: ApiContext): AnyRoute[] {
         const asked = typeof req.query.node === 'string' ? req.query.node : undefined;
         const node = [asked, parsed.switchName].find((n) => n !== undefined && nodes.has(n)) ?? asked ?? parsed.switchName ?? 'unknown';
         if (!ingest(node, parsed.event)) throw new HttpProblem(400, 'the CDR has no usable leg data');
+        // Answered once it is on disk or in the database: a process killed after the answer loses nothing.
+        await ctx.deps.cdrPersisted?.();
         res.status(200).type('text/plain').send('ok\n');
       },
     }),

@@ -151,6 +151,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
     });
     instances.push(p);
     await p.waitForLog((l) => l.message === 'HTTP API listening', 60_000, 'HTTP API listening');
+    say(`${name} started at ${p.url} (pid ${p.pid})`);
     return p;
   };
   const runsCalls = (l: { message?: string }): boolean => l.message === 'this instance runs the contact center';
@@ -186,23 +187,27 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
     sim.setXmlCdr({ urls: urls(), credentials: `freeswitch:${key.key}`, retries: 3, delayMs: 500 });
 
     for (let round = 0; round < kills; round++) {
-      // Load: `agents` talking, `queued` waiting (topped up: callers of the previous round may still be there).
-      const batch: string[] = [];
+      // Load: `agents` talking, `queued` waiting, topped up while we wait (calls of the previous round end meanwhile).
       const up = (): string[] => callers.filter((u) => sim.channel(u));
-      const missing = Math.max(0, agents + queued - up().length);
-      for (let i = 0; i < missing; i++) {
-        batch.push(sim.injectInboundCall({ from: `+1415555${String(1000 + ((round * 100 + i) % 9000)).padStart(4, '0')}`, to: `+${DID}` }));
-        await sleep(20);
-      }
-      callers.push(...batch);
       await until(
         `${agents} talking and ${queued} waiting`,
         () => {
+          for (let missing = agents + queued - up().length; missing > 0; missing--) {
+            callers.push(sim.injectInboundCall({ from: `+1415555${String(1000 + (callers.length % 9000)).padStart(4, '0')}`, to: `+${DID}` }));
+          }
           const live = up().map((u) => sim.channel(u)!);
           return live.filter((c) => c.bridgedTo).length >= agents && live.filter((c) => !c.bridgedTo).length >= queued;
         },
         30_000,
-      );
+      ).catch(async (err: Error) => {
+        const live = up().map((u) => sim.channel(u)!);
+        const states = await api.call<{ items: Array<{ id: number; state: string }> }>('GET', '/api/v1/acd/live/agents').catch(() => undefined);
+        const problems = active.lines.filter((l) => l.level === 'warn' || l.level === 'error').slice(-15).map((l) => JSON.stringify(l));
+        throw new Error(
+          `${err.message}: ${live.filter((c) => c.bridgedTo).length} talking, ${live.filter((c) => !c.bridgedTo).length} waiting, ` +
+            `${sim.channels().length} channels; agents ${JSON.stringify(states?.body?.items?.map((a) => [a.id, a.state]))}\n${active.name} warnings:\n${problems.join('\n')}`,
+        );
+      });
       say(`round ${round + 1}: ${agents} talking, ${queued} waiting; killing ${active.name} (pid ${active.pid})`);
       const killedAt = Date.now();
       await active.kill();
@@ -255,6 +260,10 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
     let duplicated = 0;
     for (const uuid of watch.created) {
       const n = cdrCount.get(uuid) ?? 0;
+      if (n === 0) {
+        const failed = sim.xmlCdr.failedDocuments.find((f) => f.doc.includes(uuid));
+        say(`leg ${uuid} has no CDR (ended: ${watch.ended.has(uuid)}; mod_xml_cdr: ${failed ? failed.tries.join(' | ') : 'posted or never tried'})`);
+      }
       if (n === 0) lost++;
       if (n > 1) duplicated++;
     }
@@ -265,10 +274,12 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
     for (const uuid of callers) {
       const o = outcome.get(uuid);
       if (o === 'answered') answered++;
-      else if (o === 'abandoned' && abandonedOnPurpose.has(uuid)) abandoned++;
+      // Hanging up on purpose in the queue, or still in the IVR (no queue call yet), is the caller's choice.
+      else if ((o === 'abandoned' || o === undefined) && abandonedOnPurpose.has(uuid)) abandoned++;
       else {
         dropped++;
-        say(`caller ${uuid}: queue call outcome ${o ?? '(no row)'}${abandonedOnPurpose.has(uuid) ? ' (hung up on purpose)' : ''}`);
+        const mentions = instances.flatMap((p) => p.lines.filter((l) => JSON.stringify(l).includes(uuid)).map((l) => `${p.name}: ${l.message} ${JSON.stringify(l).slice(0, 300)}`));
+        say(`caller ${uuid}: queue call outcome ${o ?? '(no row)'}${abandonedOnPurpose.has(uuid) ? ' (hung up on purpose)' : ''}, ${cdrCount.get(uuid) ?? 0} CDR\n  ${mentions.join('\n  ')}`);
       }
     }
     return {

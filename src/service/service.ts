@@ -397,7 +397,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       };
     };
 
-    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, haRole: () => role.state(), ingestCdrEvent: recordCdr, freeswitch: cluster, phones, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, ivrPathFor: (uuid) => ivr.ivrPathFor(uuid), options: deps.apiOptions };
+    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, haRole: () => role.state(), ingestCdrEvent: recordCdr, cdrPersisted: () => cdrWriter.persisted(), freeswitch: cluster, phones, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, ivrPathFor: (uuid) => ivr.ivrPathFor(uuid), options: deps.apiOptions };
     const app = createApp(apiDeps);
     const server = await listen(app, config.http.host, config.http.port);
     closers.push(() => closeServer(server));

@@ -88,8 +88,8 @@ export class XmlCdrPoster {
   private urlIndex = 0;
   private readonly counts = { posted: 0, retried: 0, failed: 0 };
   private readonly inFlight = new Set<Promise<void>>();
-  /** Documents every try failed for, oldest first (bounded: FreeSWITCH writes them to files). */
-  readonly failedDocuments: string[] = [];
+  /** Documents every try failed for, oldest first, with what each try got (bounded: FreeSWITCH writes them to files). */
+  readonly failedDocuments: Array<{ doc: string; tries: string[] }> = [];
 
   constructor(private readonly host: HostIdentity) {}
 
@@ -121,6 +121,7 @@ export class XmlCdrPoster {
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     if (s.credentials) headers.authorization = `Basic ${Buffer.from(s.credentials).toString('base64')}`;
     const tries = 1 + Math.max(0, s.retries ?? 0);
+    const got: string[] = [];
     for (let i = 0; i < tries; i++) {
       if (i > 0) {
         this.counts.retried++;
@@ -136,12 +137,15 @@ export class XmlCdrPoster {
           this.counts.posted++;
           return;
         }
-      } catch {
+        got.push(`${url}: HTTP ${res.status}`);
+      } catch (err) {
         // connection refused, timeout: the next try
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        got.push(`${url}: ${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`);
       }
     }
     this.counts.failed++;
-    this.failedDocuments.push(doc);
+    this.failedDocuments.push({ doc, tries: got });
     if (this.failedDocuments.length > 1000) this.failedDocuments.shift();
   }
 }

@@ -69,6 +69,32 @@ describeEachEngine('CdrWriter with a local spool', (engine) => {
     spool.close();
   });
 
+  it('persisted() resolves once the rows queued so far are in the database, or on disk while it is gone', async () => {
+    const spool = new CdrSpool(dir, 10 << 20).open();
+    const { w, clock } = make(spool);
+    let done = false;
+    w.enqueue(uniq());
+    const first = w.persisted().then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false); // still waiting for its flush interval
+    clock.advance(60);
+    await first;
+    expect(w.stats()).toMatchObject({ written: 1, queued: 0 });
+    await expect(w.persisted()).resolves.toBeUndefined(); // nothing queued: at once
+
+    await db.ds.destroy();
+    for (let i = 0; i < 3; i++) w.enqueue(uniq()); // a full batch: written (and refused) at once
+    const second = w.persisted();
+    await waitFor(() => w.stats().spooled === 3, 5000, 'the batch spooled');
+    await second;
+    expect(w.stats()).toMatchObject({ queued: 0, dropped: 0 });
+    await db.ds.initialize();
+    clock.advance(500);
+    await waitFor(() => w.stats().spooled === 0, 10_000, 'the spool replayed');
+    await w.close();
+    spool.close();
+  });
+
   it('a process killed during the outage loses nothing: the next start replays the spool; rows already inserted are not doubled', async () => {
     const first = new CdrSpool(dir, 10 << 20).open();
     const { w } = make(first);

@@ -154,23 +154,15 @@ describeEachEngine('ESL drop and reconnect under load', (engine) => {
     await checkOutcome(l);
   }, 120_000);
 
-  it('mid-talk (10 in talk, 20 waiting): the calls in talk stay up, the waiting callers stay queued, all are answered', async () => {
-    const l = await load('dropt', 6100, 'on_call');
+  // Mid-talk, once and twice in a row (the second cut hits the reconnect): the same outcome.
+  it.each([
+    ['mid-talk (10 in talk, 20 waiting): the calls in talk stay up, the waiting callers stay queued, all are answered', 'dropt', 6100, 1],
+    ['twice in a row (the second cut hits the reconnect): same outcome', 'drop2', 6200, 2],
+  ])('%s', async (_title, queueName, firstExt, cuts) => {
+    const l = await load(queueName, firstExt, 'on_call');
     const talking = inTalk(l);
     const queued = waiting(l);
-    await dropAndReconnect(1);
-    expect(inTalk(l)).toEqual(talking);
-    expect(waiting(l)).toEqual(queued);
-    for (const id of l.agentIds) expect(state(id)).toBe('on_call');
-    await letEveryCallEnd(l);
-    await checkOutcome(l);
-  }, 120_000);
-
-  it('twice in a row (the second cut hits the reconnect): same outcome', async () => {
-    const l = await load('drop2', 6200, 'on_call');
-    const talking = inTalk(l);
-    const queued = waiting(l);
-    await dropAndReconnect(2);
+    await dropAndReconnect(cuts);
     expect(inTalk(l)).toEqual(talking);
     expect(waiting(l)).toEqual(queued);
     for (const id of l.agentIds) expect(state(id)).toBe('on_call');

@@ -19,9 +19,10 @@ maybe('failover: kill -9 of the active instance [mariadb]', () => {
       const figures = await runFailover({ databaseUrl: (db.config as { url: string }).url, agents: 10, queued: 20, kills: 1, talkMs: 5_000, abandons: 2 });
       expect(figures.failover_ms).toHaveLength(1);
       expect(figures.failover_max_ms).toBeLessThanOrEqual(5_000);
-      expect(figures).toMatchObject({ callers: 30, dropped: 0, cdrs_lost: 0, cdrs_duplicated: 0, stuck_agents: 0 });
-      expect(figures.answered + figures.abandoned).toBe(30);
-      expect(figures.legs).toBeGreaterThanOrEqual(30 + figures.answered);
+      expect(figures).toMatchObject({ dropped: 0, cdrs_lost: 0, cdrs_duplicated: 0, stuck_agents: 0 });
+      expect(figures.callers).toBeGreaterThanOrEqual(30);
+      expect(figures.answered + figures.abandoned).toBe(figures.callers);
+      expect(figures.legs).toBeGreaterThanOrEqual(figures.callers + figures.answered);
     } finally {
       await db.close();
     }

@@ -63,7 +63,8 @@ describe('simulator mod_xml_cdr', () => {
     sim.hangup(sim.injectInboundCall({ from: '+14155550101', to: '+18005550100' }));
     await sim.xmlCdr.settled();
     expect(sim.xmlCdr.stats()).toMatchObject({ posted: 0, failed: 1 });
-    expect(sim.xmlCdr.failedDocuments[0]).toContain('<cdr core-uuid=');
+    expect(sim.xmlCdr.failedDocuments[0]!.doc).toContain('<cdr core-uuid=');
+    expect(sim.xmlCdr.failedDocuments[0]!.tries).toEqual([`${down.url}: HTTP 500`, `${down.url}: HTTP 500`]);
     sim.setXmlCdr(undefined);
     sim.hangup(sim.injectInboundCall({ from: '+14155550102', to: '+18005550100' }));
     await sim.xmlCdr.settled();

@@ -611,24 +611,8 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     if (this.calls.has(callId)) return;
     const input = this.inputs.get(callId);
     if (!input) return;
-    const call: CallRec = {
-      id: callId,
-      node: input.node,
-      queue: input.queue,
-      priority: input.priority,
-      skills: [...input.skills],
-      callerNumber: input.callerNumber,
-      callerName: input.callerName,
-      data: { ...input.data },
-      enteredAt: this.options.clock.now(),
-      phase: 'queued',
-      callerUuid: callId,
-      callerUp: true,
-      mediaStop: true,
-      mohPlaying: false,
-      breakWanted: false,
-      prompts: [],
-    };
+    const call = this.newCallRec({ ...input, enteredAt: this.options.clock.now() }, 'queued');
+    call.mediaStop = true;
     const waiting = this.engine.waitingCalls().find((c) => c.id === callId);
     if (waiting) call.queue = waiting.queue;
     this.setVars(call.node, callId, queuePlaceVars(call));
