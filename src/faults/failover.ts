@@ -3,11 +3,12 @@
  * one FreeSWITCH (the simulator here); callers queue and talk; the active instance is killed with SIGKILL while
  * `queued` callers wait and `agents` calls are in talk; the standby must take over (lease, ESL connect, takeover of
  * the calls on the switch) and carry on: every caller answered or abandoning by their own choice, every leg with
- * exactly one CDR (ESL, or mod_xml_cdr for a leg that ended while nobody was connected), no agent stuck. With
- * `kills` > 1 a new standby is started after each takeover and the next active is killed in turn.
+ * exactly one CDR (ESL, or mod_xml_cdr for a leg that ended while nobody was connected), no agent stuck. A killed
+ * instance is restarted one second later on the same address (systemd's Restart=always); with `kills` > 1 the
+ * active one is killed again each round.
  *
- * What it measures, per kill: the time from the SIGKILL to the standby's "this instance runs the contact center"
- * log line (lease won, FreeSWITCH connected, calls taken over).
+ * What it measures, per kill: the time from the SIGKILL to the first "this instance runs the contact center" log
+ * line of either instance (lease won, FreeSWITCH connected, calls taken over).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -50,6 +51,8 @@ export interface FailoverFigures {
   /** Agents left reserved or on a call with no call left (must be 0). */
   stuck_agents: number;
   xml_cdr_posted: number;
+  /** CDR documents mod_xml_cdr gave up on (its err-log-dir), loaded afterwards as `npm run cdr:import` does. */
+  xml_cdr_err_log: number;
 }
 
 const PASSWORD = 'failover-drill-pw';
@@ -130,12 +133,12 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
   const sim: Simulator = await startSimulator({ password: PASSWORD, seed: 5, heartbeatMs: 0, defaultFileMs: 400 });
   const watch = new LegWatch(new EslClient({ host: '127.0.0.1', port: sim.port, password: PASSWORD, logger: options.logger ?? silentLogger, events: ['CHANNEL_CREATE', 'CHANNEL_DESTROY'] }));
   await watch.client.connect();
+  // Two slots, as two machines (or two compose services) would be: a killed instance comes back on the same address
+  // with the same HA_INSTANCE_ID and DATA_DIR (its spool) one second later, as systemd's Restart=always does.
+  const slots = await Promise.all([0, 1].map(async (i) => ({ name: `drill-${'ab'[i]}`, port: await freePort() })));
   const instances: ServiceProcess[] = [];
-  let seq = 0;
-  const startInstance = async (): Promise<ServiceProcess> => {
-    const name = `drill-${String.fromCharCode(97 + (seq % 26))}${Math.floor(seq / 26) || ''}`;
-    seq++;
-    const port = await freePort();
+  const startInstance = async (slot: number): Promise<ServiceProcess> => {
+    const { name, port } = slots[slot]!;
     const p = ServiceProcess.start(name, port, {
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
@@ -155,15 +158,18 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
     return p;
   };
   const runsCalls = (l: { message?: string }): boolean => l.message === 'this instance runs the contact center';
+  const isStandby = (l: { message?: string }): boolean => l.message === 'waiting for the leadership lease (standby until then)';
 
   const callers: string[] = [];
   const abandonedOnPurpose = new Set<string>();
   const failoverMs: number[] = [];
   try {
-    let active = await startInstance();
-    await active.waitForLog(runsCalls, 60_000, 'active');
-    let standby = await startInstance();
-    await standby.waitForLog((l) => l.message === 'waiting for the leadership lease (standby until then)', 30_000, 'standby');
+    const procs: ServiceProcess[] = [await startInstance(0)];
+    await procs[0]!.waitForLog(runsCalls, 60_000, 'active');
+    procs.push(await startInstance(1));
+    await procs[1]!.waitForLog(isStandby, 30_000, 'standby');
+    let activeSlot = 0;
+    let active = procs[0]!;
     const api = new Api(active.url);
     await api.login();
 
@@ -182,9 +188,10 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
       await api.ok('POST', `/api/v1/acd/agents/${agent.id}/state`, { action: 'login' });
       agentIds.push(agent.id);
     }
-    // mod_xml_cdr posts to both instances, in order (the shipped xml_cdr.conf.xml does the same with two urls).
-    const urls = (): string[] => instances.filter((p) => p.alive).map((p) => `${p.url}/freeswitch/xml-cdr`);
-    sim.setXmlCdr({ urls: urls(), credentials: `freeswitch:${key.key}`, retries: 3, delayMs: 500 });
+    // mod_xml_cdr posts to both instances (xml_cdr.conf.xml with two `url` params), 3 retries 2 s apart (scaled
+    // down from the shipped 5 s): a post that meets the dead one moves on to the other or to its restarted self.
+    const xmlCdr = { urls: slots.map((sl) => `http://127.0.0.1:${sl.port}/freeswitch/xml-cdr`), credentials: `freeswitch:${key.key}`, retries: 3, delayMs: 2000 };
+    sim.setXmlCdr(xmlCdr);
 
     for (let round = 0; round < kills; round++) {
       // Load: `agents` talking, `queued` waiting, topped up while we wait (calls of the previous round end meanwhile).
@@ -217,16 +224,28 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
         abandonedOnPurpose.add(u);
         setTimeout(() => sim.hangup(u, 'NORMAL_CLEARING'), 500 + Math.random() * 2000);
       }
-      const took = await standby.waitForLog(runsCalls, 15_000, 'the takeover');
+      const killedSlot = activeSlot;
+      const restarted = sleep(1000).then(async () => (procs[killedSlot] = await startInstance(killedSlot)));
+      // Whichever takes over first: the standby, or the killed one back under a new term.
+      const [slot, took] = await until(
+        'the takeover',
+        () => {
+          for (const [i, p] of procs.entries()) {
+            const line = p.alive ? p.lines.find((l) => runsCalls(l) && l.at > killedAt) : undefined;
+            if (line) return [i, line] as const;
+          }
+          return undefined;
+        },
+        15_000,
+      );
       failoverMs.push(took.at - killedAt);
-      say(`round ${round + 1}: ${standby.name} took over in ${took.at - killedAt} ms`);
-      active = standby;
+      activeSlot = slot;
+      active = procs[slot]!;
+      say(`round ${round + 1}: ${active.name} took over in ${took.at - killedAt} ms`);
       api.use(active.url);
-      if (round < kills - 1) {
-        standby = await startInstance();
-        await standby.waitForLog((l) => l.message === 'waiting for the leadership lease (standby until then)', 30_000, 'standby');
-      }
-      sim.setXmlCdr({ urls: urls(), credentials: `freeswitch:${key.key}`, retries: 3, delayMs: 500 });
+      await restarted;
+      // The restarted instance comes back as the standby (unless it took the lead back itself).
+      if (slot !== killedSlot) await procs[killedSlot]!.waitForLog(isStandby, 30_000, 'standby');
     }
 
     // Every call ends by itself: talks end, waiting callers get agents.
@@ -237,6 +256,16 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
       throw new Error(`${err.message}: ${left.length} channels up\n${left.join('\n')}\n${active.name} warnings:\n${problems.join('\n')}`);
     });
     await sim.xmlCdr.settled();
+    // What mod_xml_cdr gave up on is in its err-log-dir: loaded as `npm run cdr:import` would, through the same route.
+    const errLog = sim.xmlCdr.failedDocuments.splice(0);
+    for (const f of errLog) {
+      const res = await fetch(`${active.url}/freeswitch/xml-cdr`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(xmlCdr.credentials).toString('base64')}` },
+        body: `cdr=${encodeURIComponent(f.doc)}`,
+      });
+      if (res.status !== 200) say(`err-log CDR refused: ${res.status}`);
+    }
     await sleep(500);
     await api.login();
     // Figures from the surviving instance's API and the database it writes.
@@ -296,6 +325,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
       cdrs_duplicated: duplicated,
       stuck_agents: stuck,
       xml_cdr_posted: sim.xmlCdr.stats().posted,
+      xml_cdr_err_log: errLog.length,
     };
   } finally {
     await Promise.allSettled(instances.map((p) => p.stop(5_000)));

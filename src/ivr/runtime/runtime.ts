@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { Clock } from '../../clock/clock';
 import type { EslClient } from '../../esl/client';
 import { channelVar, header, type EslEvent } from '../../esl/types';
-import { uuidBreak, uuidKill, type HangupCause } from '../../freeswitch';
+import { showChannelsJson, uuidBreak, uuidDumpJson, uuidKill, type HangupCause } from '../../freeswitch';
+import { decodeJsonEvent } from '../../esl/event-decoder';
 
 /** What a caller in the middle of a flow runs (prompts, digit collection) or nothing at all (parked between them). */
 const RESTARTABLE_APPS = new Set(['', 'park', 'answer', 'playback', 'play_and_get_digits', 'read', 'say', 'phrase', 'sleep', 'silence', 'endless_playback']);
@@ -22,6 +23,10 @@ export interface IvrRuntimeOptions {
   cluster: {
     onEvent(listener: (node: string, event: EslEvent) => void): () => void;
     client(node: string): EslClient;
+    /** After a reconnect: the node's epoch changes (the IVR re-reads the node, see resync). */
+    onStatus?(listener: (node: string, status: string, epoch: number) => void): () => void;
+    /** Events of the node were dropped (its event queue overflowed). */
+    onResync?(listener: (node: string) => void): () => void;
   };
   store: IvrStore;
   clock: Clock;
@@ -64,6 +69,7 @@ export class IvrRuntime {
   private readonly limits: RuntimeLimits;
   private readonly handoff: QueueHandoff;
   private unsubscribe?: () => void;
+  private unsubscribeResync?: () => void;
   private readonly sensitiveListeners = new Set<(uuid: string, active: boolean) => Promise<void> | void>();
   private closed = false;
   private counters = { started: 0, finished: 0, noBinding: 0 };
@@ -88,6 +94,45 @@ export class IvrRuntime {
   async start(): Promise<void> {
     if (!this.options.store.isLoaded) await this.options.store.load();
     this.unsubscribe ??= this.options.cluster.onEvent((node, event) => this.handleEvent(node, event));
+    const epochs = new Map<string, number>();
+    const offStatus = this.options.cluster.onStatus?.((node, status, epoch) => {
+      if (status !== 'ready') return;
+      const previous = epochs.get(node);
+      epochs.set(node, epoch);
+      if (previous !== undefined && previous !== epoch) void this.resync(node);
+    });
+    const offResync = this.options.cluster.onResync?.((node) => void this.resync(node));
+    this.unsubscribeResync = () => {
+      offStatus?.();
+      offResync?.();
+    };
+  }
+
+  /**
+   * After a reconnect or dropped events, what the node says now: a flow whose caller is gone ends (its hangup was
+   * missed), and a caller parked on a DID whose CHANNEL_PARK was missed gets its flow (as in takeOver).
+   */
+  async resync(node: string): Promise<void> {
+    if (this.closed) return;
+    const client = this.options.cluster.client(node);
+    let rows: Array<Record<string, unknown>>;
+    try {
+      const reply = await client.api(showChannelsJson(), { timeoutMs: this.limits.commandMs });
+      rows = (JSON.parse(reply.body) as { rows?: Array<Record<string, unknown>> }).rows ?? [];
+    } catch (err) {
+      this.log.warn('IVR resync: show channels failed', { node, error: (err as Error).message });
+      return;
+    }
+    const live = new Set(rows.map((r) => String(r.uuid ?? '')));
+    for (const run of [...this.active.values()]) if (run.info.node === node && !live.has(run.uuid)) run.onHangup();
+    const parked = rows.filter((r) => typeof r.uuid === 'string' && r.application === 'park' && !this.active.has(r.uuid) && !this.seen.has(r.uuid));
+    const dumps: EslEvent[] = [];
+    for (const r of parked) {
+      const reply = await client.api(uuidDumpJson(String(r.uuid)), { timeoutMs: this.limits.commandMs }).catch(() => undefined);
+      const ev = reply?.ok ? decodeJsonEvent(reply.body) : undefined;
+      if (ev) dumps.push(ev);
+    }
+    if (dumps.length) this.takeOver(node, dumps);
   }
 
   /** Feeds one event (the service subscribes this through the cluster; tests may call it directly). */
@@ -154,6 +199,7 @@ export class IvrRuntime {
     this.closed = true;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.unsubscribeResync?.();
     for (const run of [...this.active.values()]) run.abort('service stopping');
     await this.flush();
   }
