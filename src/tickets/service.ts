@@ -259,9 +259,10 @@ export class TicketService {
       qb.andWhere(filter.overdue ? overdue : `NOT ${overdue}`, { now: sqlDateTime(this.clock.now()) });
     }
     if (filter.q) {
-      // LIKE with the wildcards of the text escaped: the text is a phrase, not a pattern.
-      const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      qb.andWhere(`(t.subject LIKE :q ESCAPE '\\' OR t.description LIKE :q ESCAPE '\\')`, { q: like });
+      // LIKE with the wildcards of the text escaped: the text is a phrase, not a pattern. '!' as the escape character
+      // because a backslash means something else inside MySQL string literals than inside SQLite's.
+      const like = `%${filter.q.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+      qb.andWhere(`(t.subject LIKE :q ESCAPE '!' OR t.description LIKE :q ESCAPE '!')`, { q: like });
     }
     const [items, total] = await qb.orderBy('t.id', 'DESC').skip(filter.offset).take(filter.limit).getManyAndCount();
     return { items, total };
