@@ -186,4 +186,19 @@ describeEachEngine('tickets API', (engine) => {
     expect((await call('admin1', `/api/v1/webhooks/endpoints/${id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await call('admin1', '/api/v1/webhooks/deliveries')).body.total).toBe(0);
   });
+
+  it("an agent on a call creates a ticket from it: the call's uuid and caller number are linked", async () => {
+    expect((await call('admin1', '/api/v1/acd/queues', { method: 'POST', json: { name: 'sales' } })).status).toBe(201);
+    expect((await call('admin1', `/api/v1/acd/agents/${agents.agent1}`, { method: 'PATCH', json: { queues: [{ queue: 'sales', tier: 1 }] } })).status).toBe(200);
+    const acd = await api.startAcd();
+    acd.engine.login(agents.agent1!);
+    acd.enqueue({ id: 'call-live-1', node: 'fs1', queue: 'sales', priority: 0, skills: [], callerNumber: '4155552671', callerName: 'Cy', data: {} });
+    acd.engine.offerAnswered(acd.offerTo(agents.agent1!)!.offerId, agents.agent1!);
+    const made = await call('agent1', '/api/v1/tickets', { method: 'POST', json: { category_id: cat.support, subject: 'From the call', from_current_call: true } });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ call_uuid: 'call-live-1', caller_number: '+14155552671', created_by_name: 'agent1' });
+    // agent2 is on no call.
+    expect((await call('agent2', '/api/v1/tickets', { method: 'POST', json: { category_id: cat.support, subject: 'x', from_current_call: true } })).status).toBe(409);
+    api.stopAcd();
+  });
 });
