@@ -131,11 +131,13 @@ export class WebhookDispatcher {
   private async attempt(delivery: WebhookDeliveryRow): Promise<void> {
     const ds = this.options.dataSource;
     const endpoint = await ds.getRepository<WebhookEndpointRow>(WebhookEndpointSchema).findOneBy({ id: delivery.endpoint_id });
+    // A deleted endpoint took its deliveries with it (ON DELETE CASCADE): nothing left to send or to log.
+    if (!endpoint) return;
     const attempt = delivery.attempt + 1;
     const startedAt = this.options.clock.now();
     let statusCode: number | null = null;
     let error: string | null = null;
-    if (!endpoint || !endpoint.active) {
+    if (!endpoint.active) {
       error = 'endpoint deactivated';
     } else {
       const ts = Math.floor(startedAt / 1000);
