@@ -63,6 +63,8 @@ export interface TicketChanges {
 
 export interface TicketSearch {
   caller_number?: string;
+  profile_id?: number;
+  call_uuid?: string;
   /** A ticket number: T-000123 or 123. */
   number?: number;
   status?: TicketStatus[];
@@ -249,6 +251,8 @@ export class TicketService {
   async search(filter: TicketSearch, scope: TicketScope): Promise<{ items: TicketRow[]; total: number }> {
     const qb = this.scoped(scope);
     if (filter.caller_number !== undefined) qb.andWhere('t.caller_number = :caller', { caller: filter.caller_number });
+    if (filter.profile_id !== undefined) qb.andWhere('t.profile_id = :profile', { profile: filter.profile_id });
+    if (filter.call_uuid !== undefined) qb.andWhere('t.call_uuid = :callUuid', { callUuid: filter.call_uuid });
     if (filter.number !== undefined) qb.andWhere('t.id = :number', { number: filter.number });
     if (filter.status?.length) qb.andWhere('t.status IN (:...statuses)', { statuses: filter.status });
     if (filter.assignee_agent_id !== undefined) qb.andWhere('t.assignee_agent_id = :agent', { agent: filter.assignee_agent_id });

@@ -46,6 +46,8 @@ describeEachEngine('tickets API', (engine) => {
     cat.refunds = refunds.body.id;
     expect((await call('agent1', '/api/v1/tickets/categories', { method: 'POST', json: { name: 'x' } })).status).toBe(403);
     expect((await call('supervisor1', `/api/v1/tickets/categories/${cat.refunds}`, { method: 'PATCH', json: { name: 'y' } })).status).toBe(403);
+    expect((await call('admin1', '/api/v1/tickets/categories', { method: 'POST', json: { name: 'x', sla: { critical: 5 } } })).status).toBe(400);
+    expect((await call('admin1', '/api/v1/tickets/categories', { method: 'POST', json: { name: 'x', parent_id: 999999 } })).status).toBe(400);
     // The tree stays a tree.
     expect((await call('admin1', `/api/v1/tickets/categories/${cat.support}`, { method: 'PATCH', json: { parent_id: cat.refunds } })).status).toBe(400);
     const list = await call('agent2', '/api/v1/tickets/categories');
@@ -68,7 +70,7 @@ describeEachEngine('tickets API', (engine) => {
     const r2 = await call('admin1', '/api/v1/tickets', { method: 'POST', json: { category_id: cat.support, subject: 'Address change', caller_number: '+44 20 7183 8750', assignee_agent_id: agents.agent2 } });
     t.two = r2.body;
     expect(t.two).toMatchObject({ priority: 'normal', caller_number: '+442071838750', assignee_agent_id: agents.agent2, due_at: new Date(created.getTime() + 1440 * 60_000).toISOString() });
-    t.three = (await call('admin1', '/api/v1/tickets', { method: 'POST', json: { category_id: cat.support, priority: 'low', subject: 'Lost item 50%_off', assignee_team: 'blue' } })).body;
+    t.three = (await call('admin1', '/api/v1/tickets', { method: 'POST', json: { category_id: cat.support, priority: 'low', subject: 'Lost item 50%_off', assignee_team: 'blue', profile_id: 77 } })).body;
 
     expect((await call('admin1', '/api/v1/tickets', { method: 'POST', json: { category_id: 999999, subject: 'x' } })).status).toBe(400);
     expect((await call('admin1', '/api/v1/tickets', { method: 'POST', json: { category_id: cat.support, subject: 'x', assignee_agent_id: 999999 } })).status).toBe(400);
@@ -96,6 +98,9 @@ describeEachEngine('tickets API', (engine) => {
     expect(await search('caller=%2B14155552671')).toEqual([t.one!.id]);
     expect(await search('caller=020%207183%208750&country=GB')).toEqual([t.two!.id]);
     expect(await search(`number=${t.two!.number}`)).toEqual([t.two!.id]);
+    expect(await search(`number=${t.two!.id}`)).toEqual([t.two!.id]);
+    expect(await search('call_uuid=call-uuid-1')).toEqual([t.one!.id]);
+    expect(await search('profile_id=77')).toEqual([t.three!.id]);
     expect(await search('status=open')).toEqual([t.one!.id, t.two!.id, t.three!.id]);
     expect(await search('status=resolved,closed')).toEqual([]);
     expect(await search(`assignee_agent_id=${agents.agent2}`)).toEqual([t.two!.id]);

@@ -201,4 +201,27 @@ describeEachEngine('webhook dispatcher', (engine) => {
       await d.close();
     }
   });
+
+  it('fails the pending deliveries of a deactivated endpoint at their next attempt, without sending them', async () => {
+    const receiver = await startReceiver([200]);
+    const clock = new VirtualClock();
+    const endpoint = await addEndpoint(receiver.url, ['ticket.status_changed']);
+    await publishWebhook(db.ds, 'ticket.status_changed', {}, new Date(clock.now()));
+    await db.ds.getRepository<WebhookEndpointRow>(WebhookEndpointSchema).update({ id: endpoint.id }, { active: false });
+    const d = dispatcher(clock);
+    try {
+      d.start();
+      await d.idle();
+      clock.advance(0);
+      await d.idle();
+      expect(receiver.received).toHaveLength(0);
+      const [stored] = await deliveries(endpoint.id);
+      expect(stored).toMatchObject({ status: 'failed', attempt: 1, last_error: 'endpoint deactivated', next_attempt_at: null });
+      expect(clock.pending()).toBe(0);
+    } finally {
+      await d.close();
+      await receiver.close();
+    }
+  });
 });
+

@@ -71,6 +71,8 @@ const commentBody = z.strictObject({ body: z.string().trim().min(1).max(TICKET_L
 const searchQuery = z.strictObject({
   caller: z.string().trim().min(1).max(64).optional().meta({ description: 'caller number (normalised with `country`)' }),
   country: z.string().length(2).default('US'),
+  profile_id: idParam.optional().meta({ description: 'the caller profile the tickets are linked to' }),
+  call_uuid: z.string().trim().min(1).max(TICKET_LIMITS.callUuid).optional().meta({ description: 'the call the tickets came from' }),
   number: z
     .string()
     .regex(/^(T-)?\d{1,12}$/i, 'must be a ticket number, e.g. T-000123')
@@ -277,7 +279,7 @@ export function ticketRoutes(ctx: ApiContext): AnyRoute[] {
       method: 'get',
       path: '/api/v1/tickets',
       operationId: 'searchTickets',
-      summary: 'Search tickets: caller, number, status, assignee, category, overdue, text',
+      summary: 'Search tickets: caller (number or profile), call, ticket number, status, assignee, category, overdue, text',
       description: "Newest first. Admins see every ticket, supervisors the tickets of their teams and their teams' agents, agents the tickets assigned to them; everyone also sees the tickets they created.",
       tags: TAGS,
       access: EVERYONE,
