@@ -23,7 +23,7 @@ import {
 } from '../db/entities/tickets';
 import { enqueueWebhook, notifyWebhooksEnqueued } from '../webhooks/outbox';
 import type { TicketScope } from './scope';
-import { dueAt, parseSla, type Sla, type SlaCategory } from './sla';
+import { dueAt, isOverdue, parseSla, type Sla, type SlaCategory } from './sla';
 import { checkTransition, stampsFor } from './workflow';
 
 export interface TicketActor {
@@ -337,7 +337,7 @@ export function ticketView(row: TicketRow, now: number) {
     assignee_agent_id: row.assignee_agent_id,
     assignee_team: row.assignee_team,
     due_at: row.due_at ? row.due_at.toISOString() : null,
-    overdue: row.due_at !== null && row.due_at.getTime() < now && row.status !== 'resolved' && row.status !== 'closed',
+    overdue: isOverdue(row, now),
     created_by: row.created_by,
     created_by_name: row.created_by_name,
     created_at: row.created_at.toISOString(),
