@@ -34,6 +34,8 @@ import { dialerLeadRoutes } from './routes/dialer-leads';
 import { dialerRoutes } from './routes/dialer';
 import { acdDesktopRoutes } from './routes/acd-desktop';
 import { supervisionRoutes } from './routes/supervision';
+import { ticketRoutes } from './routes/tickets';
+import { webhookRoutes } from './routes/webhooks';
 
 export type { ApiDeps } from './context';
 export type { HealthReport } from './health';
@@ -89,6 +91,8 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     ...dialerLeadRoutes(ctx),
     ...dialerRoutes(ctx),
     ...acdDesktopRoutes(ctx),
+    ...ticketRoutes(ctx),
+    ...webhookRoutes(ctx),
   );
   return { ctx, registry };
 }

@@ -586,6 +586,26 @@ describe('role access matrix: every route x every kind of caller', () => {
       body: () => ({ at: '2099-01-01T10:00:00Z' }),
       expect: same(401, 404, 404, 404, { keyAgent: 403 }),
     },
+    // Tickets (src/api/routes/tickets.ts): categories admin-managed, read by all; tickets for every role within the
+    // ticket scope (a non-admin API key has none: 403). Unknown ids: 404; an unknown category on create: 400.
+    { method: 'GET', route: '/api/v1/tickets/categories', path: () => '/api/v1/tickets/categories', expect: same(401, 200, 200, 200) },
+    { method: 'POST', route: '/api/v1/tickets/categories', path: () => '/api/v1/tickets/categories', body: () => ({ name: `matrix-${++n}` }), expect: same(401, 403, 403, 201) },
+    { method: 'PATCH', route: '/api/v1/tickets/categories/:id', path: () => '/api/v1/tickets/categories/999999', body: () => ({ name: 'x' }), expect: same(401, 403, 403, 404) },
+    { method: 'DELETE', route: '/api/v1/tickets/categories/:id', path: () => '/api/v1/tickets/categories/999999', expect: same(401, 403, 403, 404) },
+    { method: 'GET', route: '/api/v1/tickets/queues', path: () => '/api/v1/tickets/queues', expect: same(401, 200, 200, 200, { keyAgent: 403, keySupervisor: 403 }) },
+    { method: 'POST', route: '/api/v1/tickets', path: () => '/api/v1/tickets', body: () => ({ category_id: 999999, subject: 'x' }), expect: same(401, 400, 400, 400) },
+    { method: 'GET', route: '/api/v1/tickets', path: () => '/api/v1/tickets', expect: same(401, 200, 200, 200, { keyAgent: 403, keySupervisor: 403 }) },
+    { method: 'GET', route: '/api/v1/tickets/:id', path: () => '/api/v1/tickets/999999', expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403 }) },
+    { method: 'PATCH', route: '/api/v1/tickets/:id', path: () => '/api/v1/tickets/999999', body: () => ({ priority: 'high' }), expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403 }) },
+    { method: 'POST', route: '/api/v1/tickets/:id/comments', path: () => '/api/v1/tickets/999999/comments', body: () => ({ body: 'x' }), expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403 }) },
+    // Webhooks (src/api/routes/webhooks.ts): admin only.
+    { method: 'GET', route: '/api/v1/webhooks/endpoints', path: () => '/api/v1/webhooks/endpoints', expect: same(401, 403, 403, 200) },
+    { method: 'POST', route: '/api/v1/webhooks/endpoints', path: () => '/api/v1/webhooks/endpoints', body: () => ({ url: 'http://127.0.0.1:9/hook', events: ['ticket.created'] }), expect: same(401, 403, 403, 201) },
+    { method: 'GET', route: '/api/v1/webhooks/endpoints/:id', path: () => '/api/v1/webhooks/endpoints/999999', expect: same(401, 403, 403, 404) },
+    { method: 'PATCH', route: '/api/v1/webhooks/endpoints/:id', path: () => '/api/v1/webhooks/endpoints/999999', body: () => ({ active: false }), expect: same(401, 403, 403, 404) },
+    { method: 'DELETE', route: '/api/v1/webhooks/endpoints/:id', path: () => '/api/v1/webhooks/endpoints/999999', expect: same(401, 403, 403, 404) },
+    { method: 'GET', route: '/api/v1/webhooks/deliveries', path: () => '/api/v1/webhooks/deliveries', expect: same(401, 403, 403, 200) },
+    { method: 'GET', route: '/api/v1/webhooks/deliveries/:id', path: () => '/api/v1/webhooks/deliveries/999999', expect: same(401, 403, 403, 404) },
   ];
 
   beforeAll(async () => {

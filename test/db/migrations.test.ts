@@ -34,8 +34,15 @@ const TABLES = [
   'supervision_sessions',
   'supervisor_teams',
   'supervisors',
+  'ticket_categories',
+  'ticket_comments',
+  'ticket_events',
+  'tickets',
   'users',
   'voicemails',
+  'webhook_deliveries',
+  'webhook_delivery_attempts',
+  'webhook_endpoints',
 ];
 
 async function tables(ds: DataSource): Promise<string[]> {
@@ -81,6 +88,18 @@ describeEachEngine('migrations', (engine) => {
       ]),
     );
     expect(await indexes(db.ds, 'api_keys')).toContain('idx_api_keys_key_prefix');
+    expect(await indexes(db.ds, 'tickets')).toEqual(
+      expect.arrayContaining([
+        'idx_tickets_caller_number',
+        'idx_tickets_status_due',
+        'idx_tickets_assignee_agent',
+        'idx_tickets_assignee_team',
+        'idx_tickets_category',
+        'idx_tickets_created_by',
+        'idx_tickets_call_uuid',
+      ]),
+    );
+    expect(await indexes(db.ds, 'webhook_deliveries')).toContain('idx_webhook_deliveries_due');
   });
 
   it('round-trips users and API keys through the entity schemas (dates with ms, booleans, nulls)', async () => {

@@ -58,3 +58,9 @@ export { CAMPAIGN_TYPES, DIALER_LIMITS, CampaignSchema, DncNumberSchema, LeadSch
 import { AcdAgentSessionSchema } from './acd-session';
 export { ACD_SESSION_LIMITS, AcdAgentSessionSchema, type AcdAgentSessionRow } from './acd-session';
 (allEntities as unknown[]).push(AcdAgentSessionSchema);
+import { TicketCategorySchema, TicketCommentSchema, TicketEventSchema, TicketSchema } from './tickets';
+export * from './tickets';
+(allEntities as unknown[]).push(TicketCategorySchema, TicketSchema, TicketCommentSchema, TicketEventSchema);
+import { WebhookDeliveryAttemptSchema, WebhookDeliverySchema, WebhookEndpointSchema } from './webhooks';
+export * from './webhooks';
+(allEntities as unknown[]).push(WebhookEndpointSchema, WebhookDeliverySchema, WebhookDeliveryAttemptSchema);
