@@ -39,6 +39,7 @@ import { LeadStore } from '../dialer/leads/store';
 import { PromptFileCheck } from '../prompts/startup-check';
 import { promptFilesInUse } from '../prompts/files-in-use';
 import { startInstanceRole, type InstanceRole } from '../ha/instance-role';
+import { WebhookDispatcher } from '../webhooks/dispatcher';
 
 /** dialplans/ at the package root. */
 const SHIPPED_DIALPLANS = shippedPath('dialplans');
@@ -294,6 +295,9 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       manualOutbound: (agentId: number, number: string) => callControl.manualOutbound(agentId, number),
     });
     closers.push(() => dialer.close());
+    // Webhooks (ticket changes, later alerts) leave from the active instance only, pending ones across restarts.
+    const webhooks = new WebhookDispatcher({ dataSource, clock, logger });
+    closers.push(() => webhooks.close());
 
     // One CDR per leg, straight from the event: enqueue never blocks or throws, so event delivery never waits on SQL.
     // The same for mod_xml_cdr's posts (src/cdr/xml-cdr-route.ts): one mapping and one enrichment for both paths.
@@ -425,6 +429,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       await cluster.start();
       await acd.takeoversSettled();
       await dialer.start({ leadsOnTheSwitch });
+      webhooks.start();
       log.info('this instance runs the contact center', { ...role.state(), startedInMs: clock.now() - started });
     };
     role.onDemoted((reason) => {
