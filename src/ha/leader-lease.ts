@@ -32,6 +32,9 @@ import { FencedError } from './errors';
 import { leaseTimingProblem } from './lease-timing';
 import { acquireOrRenew, ensureLeaseRow, expireLease, leaseEngineOf, readLease, type LeaseEngine, type LeaseRow } from './lease-sql';
 
+/** How long after the holder's lease runs out (by the database's clock, as last read) a standby asks for it. */
+const EXPIRY_MARGIN_MS = 20;
+
 export type LeaseRole = 'active' | 'standby';
 
 export interface LeaseState {
@@ -120,6 +123,8 @@ export class LeaderLease {
   private closed = false;
   private inFlight: Promise<void> | null = null;
   private attemptTimer: ClockTimer | null = null;
+  /** As a standby: how long the holder's lease had left when last read (the database's clock), for the next attempt. */
+  private expiresInHint: number | null = null;
   private deadlineTimer: ClockTimer | null = null;
   private readonly counters = { attempts: 0, successes: 0, failures: 0, promotions: 0, demotions: 0 };
   private lastError: string | null = null;
@@ -250,7 +255,12 @@ export class LeaderLease {
       this.inFlight = null;
       if (this.closed) return;
       // After a failure, try again sooner, so one lost renewal still leaves a second chance before the deadline.
-      const interval = ok ? this.renewMs : Math.max(1, Math.round(this.renewMs / 2));
+      let interval = ok ? this.renewMs : Math.max(1, Math.round(this.renewMs / 2));
+      // A standby that saw when the holder's lease runs out asks again right then, not up to renewMs later: a dead
+      // active is replaced ttl after its last renewal, not ttl + renewMs.
+      const expiresIn = this.role === 'standby' ? this.expiresInHint : null;
+      if (ok && expiresIn !== null) interval = Math.min(interval, Math.max(1, expiresIn + EXPIRY_MARGIN_MS));
+      this.expiresInHint = null;
       const delay = Math.max(0, sentAt + interval - this.mono());
       this.attemptTimer = this.clock.setTimeout(() => this.attempt(), delay);
     });
@@ -300,6 +310,7 @@ export class LeaderLease {
     }
     this.observe(row);
     const someoneElse = row.holder !== this.instanceId && row.holder !== '' && row.expiresAtMs >= row.dbNowMs;
+    this.expiresInHint = someoneElse ? row.expiresAtMs - row.dbNowMs : null;
     if (this.role === 'active' && someoneElse) this.demote('taken', row);
     if (holdingOff) return true;
     // Not held though the statement ran: someone else's unexpired lease is the normal standby case.
