@@ -203,6 +203,10 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     closers.push(async () => phones.close());
     const registrations = new PhoneRegistrations(cluster, logger);
     closers.push(async () => registrations.close());
+    // Filled by the ACD's takeover at the first connect to each node (see activate below).
+    let ivrRef: IvrRuntime | undefined;
+    /** Campaign leads whose calls were live on FreeSWITCH at the takeover (the dialer must not release them). */
+    const leadsOnTheSwitch = new Set<number>();
     const acd = new AcdRuntime({
       cluster,
       store: acdConfig,
@@ -226,9 +230,6 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
         }
       },
     });
-    let ivrRef: IvrRuntime | undefined;
-    /** Campaign leads whose calls were live on FreeSWITCH at the takeover (the dialer must not release them). */
-    const leadsOnTheSwitch = new Set<number>();
     await acd.start();
     closers.push(() => acd.close());
     // Agents logged in before a restart come back logged in (src/acd/agent-sessions.ts says in which state), before
@@ -442,7 +443,12 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     } else {
       if (role.state().role === 'standby') log.info('waiting for the leadership lease (standby until then)', role.state());
       activation = role.whenActive().then(() => (closing ? undefined : activate()));
-      activation.catch((err: unknown) => log.error('taking over as the active instance failed', { error: (err as Error).stack ?? String(err) }));
+      activation.catch((err: unknown) => {
+        // Holding the lease without running the contact center would keep the standby out: stop (fail-stop).
+        log.error('taking over as the active instance failed; stopping', { error: (err as Error).stack ?? String(err) });
+        if (deps.onDemoted) deps.onDemoted('the takeover failed');
+        else void (closing ??= closeAll());
+      });
     }
 
     return {
