@@ -58,3 +58,6 @@ export { CAMPAIGN_TYPES, DIALER_LIMITS, CampaignSchema, DncNumberSchema, LeadSch
 import { AcdAgentSessionSchema } from './acd-session';
 export { ACD_SESSION_LIMITS, AcdAgentSessionSchema, type AcdAgentSessionRow } from './acd-session';
 (allEntities as unknown[]).push(AcdAgentSessionSchema);
+import { CallerProfileSchema } from './caller-profile';
+export { PROFILE_LIMITS, CallerProfileSchema, type CallerProfileRow } from './caller-profile';
+(allEntities as unknown[]).push(CallerProfileSchema);
