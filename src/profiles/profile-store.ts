@@ -64,6 +64,11 @@ function toColumns(patch: ProfilePatch): Partial<CallerProfileRow> {
   return out;
 }
 
+function withoutId(row: Partial<CallerProfileRow>): Partial<CallerProfileRow> {
+  const { id: _id, ...rest } = row;
+  return rest;
+}
+
 /** LIKE pattern for a substring, with `!` as the escape character (the same on MySQL and SQLite). */
 function likeSubstring(s: string): string {
   return `%${s.replace(/[!%_]/g, (c) => `!${c}`)}%`;
@@ -156,17 +161,31 @@ export class ProfileStore {
 
   /**
    * Inserts new numbers and changes known ones, in one transaction. A row whose CRM id belongs to another number (in
-   * the database or earlier in the batch) is not written: it comes back in `conflicts`.
+   * the database or earlier in the batch) is not written: it comes back in `conflicts`. Rows apply in order (a later
+   * row for the same number changes what the earlier one wrote). The batch is planned in memory and written with one
+   * INSERT and one UPDATE per changed profile; should that order of statements collide on a unique key (CRM ids handed
+   * from one profile to another inside the batch), the batch is written again row by row, in file order.
    */
   async upsertBatch(rows: ProfileUpsert[], actor: string | null): Promise<UpsertCounts> {
+    if (rows.length === 0) return { inserted: 0, updated: 0, conflicts: [], phones: [] };
+    try {
+      return await this.writeBatch(rows, actor, true);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      return this.writeBatch(rows, actor, false);
+    }
+  }
+
+  private async writeBatch(rows: ProfileUpsert[], actor: string | null, bulk: boolean): Promise<UpsertCounts> {
     const counts: UpsertCounts = { inserted: 0, updated: 0, conflicts: [], phones: [] };
-    if (rows.length === 0) return counts;
     await this.ds.transaction(async (em) => {
       const repo = em.getRepository(CallerProfileSchema);
-      const existing = new Map((await repo.findBy({ phone_e164: In(rows.map((r) => r.phone_e164)) })).map((r) => [r.phone_e164, r]));
+      const existing = new Map<string, Partial<CallerProfileRow>>((await repo.findBy({ phone_e164: In(rows.map((r) => r.phone_e164)) })).map((r) => [r.phone_e164, r]));
       const crmIds = rows.map((r) => r.patch.crm_id).filter((c): c is string => typeof c === 'string');
       const crmOwner = new Map(crmIds.length ? (await repo.findBy({ crm_id: In(crmIds) })).map((r) => [r.crm_id!, r.phone_e164]) : []);
       const now = this.now();
+      const inserts = new Map<string, Partial<CallerProfileRow>>();
+      const updates = new Map<number, Partial<CallerProfileRow>>();
       for (const r of rows) {
         const crm = r.patch.crm_id;
         const owner = typeof crm === 'string' ? crmOwner.get(crm) : undefined;
@@ -176,16 +195,23 @@ export class ProfileStore {
         }
         const before = existing.get(r.phone_e164);
         // The CRM id this number gives up is free for later rows.
-        if (before?.crm_id && r.patch.crm_id !== undefined && before.crm_id !== r.patch.crm_id) crmOwner.delete(before.crm_id);
+        if (before?.crm_id && crm !== undefined && before.crm_id !== crm) crmOwner.delete(before.crm_id);
         if (typeof crm === 'string') crmOwner.set(crm, r.phone_e164);
-        const saved = before
-          ? await repo.save({ ...before, ...toColumns(r.patch), updated_at: now, updated_by: actor })
-          : await repo.save({ ...EMPTY_PROFILE_FIELDS, tags: '[]', ...toColumns(r.patch), phone_e164: r.phone_e164, created_at: now, updated_at: now, updated_by: actor } as CallerProfileRow);
-        existing.set(r.phone_e164, saved);
+        const after = before
+          ? { ...before, ...toColumns(r.patch), updated_at: now, updated_by: actor }
+          : { ...EMPTY_PROFILE_FIELDS, tags: '[]', ...toColumns(r.patch), phone_e164: r.phone_e164, created_at: now, updated_at: now, updated_by: actor };
+        if (!bulk) {
+          if (before?.id !== undefined) await repo.update({ id: before.id }, withoutId(after));
+          else Object.assign(after, { id: (await repo.insert(after)).identifiers[0]?.id as number });
+        } else if (before?.id !== undefined) updates.set(before.id, after);
+        else inserts.set(r.phone_e164, after);
+        existing.set(r.phone_e164, after);
         if (before) counts.updated++;
         else counts.inserted++;
         counts.phones.push(r.phone_e164);
       }
+      for (const [id, after] of updates) await repo.update({ id }, withoutId(after));
+      if (inserts.size) await repo.insert([...inserts.values()]);
     });
     return counts;
   }

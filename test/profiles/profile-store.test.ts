@@ -82,6 +82,27 @@ describeEachEngine('caller profile store', (engine) => {
     expect(await store.byPhone('+33142000002')).toBeNull();
   });
 
+  it('applies a batch in file order even when CRM ids move between profiles inside it', async () => {
+    await store.create('+33142000011', { crm_id: 'MOVE-A', name: 'X' }, null);
+    await store.create('+33142000012', { name: 'Y' }, null);
+    // Y changes first, then X gives MOVE-A up, then Y takes it: written in one pass, Y's single UPDATE would take
+    // MOVE-A before X let it go; the store notices and writes the batch row by row.
+    const counts = await store.upsertBatch(
+      [
+        { phone_e164: '+33142000012', patch: { name: 'Y2' }, ref: 2 },
+        { phone_e164: '+33142000011', patch: { crm_id: 'MOVE-B' }, ref: 3 },
+        { phone_e164: '+33142000012', patch: { crm_id: 'MOVE-A' }, ref: 4 },
+        { phone_e164: '+33142000013', patch: { name: 'New' }, ref: 5 },
+        { phone_e164: '+33142000013', patch: { vip_level: 1 }, ref: 6 },
+      ],
+      'import',
+    );
+    expect(counts).toMatchObject({ inserted: 1, updated: 4, conflicts: [] });
+    expect(await store.byPhone('+33142000011')).toMatchObject({ crm_id: 'MOVE-B', name: 'X' });
+    expect(await store.byPhone('+33142000012')).toMatchObject({ crm_id: 'MOVE-A', name: 'Y2' });
+    expect(await store.byPhone('+33142000013')).toMatchObject({ name: 'New', vip_level: 1 });
+  });
+
   it('lists every profile in id order, batch by batch', async () => {
     const seen: number[] = [];
     for await (const batch of store.all(3)) {
