@@ -182,21 +182,24 @@ function stringRecord(v: unknown): Record<string, string> {
  */
 export async function callerHistory(
   src: Pick<ScreenPopSources, 'ds' | 'logger'>,
-  callerNumber: string,
+  callerNumber: string | readonly string[],
   options: { excludeCallId?: string; limit: number; offset?: number },
 ): Promise<Pick<ScreenPop, 'previous_calls' | 'previous_queue_calls'>> {
   const exclude = options.excludeCallId ?? '';
+  // Several spellings of one number (e.g. +14155550100 and 14155550100, as carriers send caller ids).
+  const numbers = typeof callerNumber === 'string' ? [callerNumber] : [...new Set(callerNumber)];
+  const marks = numbers.map(() => '?').join(', ');
   const page = `LIMIT ${Math.max(1, Math.floor(options.limit))} OFFSET ${Math.max(0, Math.floor(options.offset ?? 0))}`;
   const cdrs = await safeQuery(
     src.ds,
-    `SELECT uuid, start_at, destination_number, billsec, hangup_cause, agent_id FROM cdrs WHERE caller_number = ? AND uuid <> ? ORDER BY start_at DESC ${page}`,
-    [callerNumber, exclude],
+    `SELECT uuid, start_at, destination_number, billsec, hangup_cause, agent_id FROM cdrs WHERE caller_number IN (${marks}) AND uuid <> ? ORDER BY start_at DESC ${page}`,
+    [...numbers, exclude],
     src.logger,
   );
   const queued = await safeQuery(
     src.ds,
-    `SELECT c.id, c.queue, c.entered_at, c.outcome, c.agent_id, a.name AS agent_name, c.disposition, c.notes FROM acd_queue_calls c LEFT JOIN acd_agents a ON a.id = c.agent_id WHERE c.caller_number = ? AND c.id <> ? ORDER BY c.entered_at DESC ${page}`,
-    [callerNumber, exclude],
+    `SELECT c.id, c.queue, c.entered_at, c.outcome, c.agent_id, a.name AS agent_name, c.disposition, c.notes FROM acd_queue_calls c LEFT JOIN acd_agents a ON a.id = c.agent_id WHERE c.caller_number IN (${marks}) AND c.id <> ? ORDER BY c.entered_at DESC ${page}`,
+    [...numbers, exclude],
     src.logger,
   );
   return {

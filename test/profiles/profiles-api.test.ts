@@ -87,10 +87,11 @@ describeEachEngine('caller profile API', (engine) => {
   it("lists the caller's calls and queue calls, newest first, with the agent, disposition and notes", async () => {
     const p = (await (await create({ phone: '+12125550177', name: 'History' })).json()) as Profile;
     const t = (m: number) => sqlDateTime(Date.UTC(2026, 0, 1, 9, m));
-    for (const [uuid, m] of [['cdr-old', 1], ['cdr-new', 30]] as const) {
+    // The older leg came with the caller id without its + (as some carriers send it).
+    for (const [uuid, m, from] of [['cdr-old', 1, '12125550177'], ['cdr-new', 30, '+12125550177']] as const) {
       await api.db.ds.query(
         'INSERT INTO cdrs (uuid, fs_node, direction, caller_number, destination_number, start_at, end_at, duration_s, billsec, hangup_cause, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [uuid, 'fs1', 'inbound', '+12125550177', '18005550100', t(m), t(m + 2), 120, 100, 'NORMAL_CLEARING', t(m + 2)],
+        [uuid, 'fs1', 'inbound', from, '18005550100', t(m), t(m + 2), 120, 100, 'NORMAL_CLEARING', t(m + 2)],
       );
     }
     await api.db.ds.query('INSERT INTO cdrs (uuid, fs_node, direction, caller_number, destination_number, start_at, end_at, duration_s, billsec, hangup_cause, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [

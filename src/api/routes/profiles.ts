@@ -275,7 +275,7 @@ export function profileRoutes(ctx: ApiContext): AnyRoute[] {
       path: '/api/v1/profiles/:id/history',
       operationId: 'getProfileHistory',
       summary: "The caller's calls, newest first: call legs (CDRs) and queue calls with queue, agent, disposition, notes",
-      description: 'The same query as the screen pop\'s previous calls (src/acd/live.ts callerHistory), matched on the E.164 number; both lists paged by limit/offset.',
+      description: 'The same query as the screen pop\'s previous calls (src/acd/live.ts callerHistory), matched on the E.164 number with and without its +; both lists paged by limit/offset.',
       tags: ['profiles'],
       access: READERS,
       params: idParams,
@@ -283,7 +283,8 @@ export function profileRoutes(ctx: ApiContext): AnyRoute[] {
       responses: { 200: { description: 'the calls', schema: historyOut } },
       handler: async ({ res, params, query }) => {
         const p = await mustGet(params.id);
-        const h = await callerHistory({ ds: ctx.deps.dataSource, logger: ctx.logger }, p.phone_e164, { limit: query.limit, offset: query.offset });
+        const numbers = [p.phone_e164, p.phone_e164.slice(1)];
+        const h = await callerHistory({ ds: ctx.deps.dataSource, logger: ctx.logger }, numbers, { limit: query.limit, offset: query.offset });
         res.json({ profile_id: p.id, phone_e164: p.phone_e164, calls: h.previous_calls, queue_calls: h.previous_queue_calls });
       },
     }),
