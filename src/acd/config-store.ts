@@ -127,6 +127,8 @@ const queueFields = {
   recordingPolicy: z.enum(['never', 'always', 'on_demand']),
   /** The agent picks one of these in wrap-up (the disposition route refuses others); empty: free text. */
   dispositions: unique(z.string().regex(DISPOSITION_PATTERN, 'must be 1-64 letters, digits, space _ . : / - (e.g. "sale")'), 'disposition').max(50, 'at most 50 dispositions'),
+  /** Caller VIP level ('1'-'5', from the caller's profile) -> priority added when the call enters the queue. */
+  vipPriority: z.record(z.string().regex(/^[1-5]$/, 'must be a VIP level 1-5'), int(0, 1000)).optional(),
 };
 
 /** A whole, stored queue document. */

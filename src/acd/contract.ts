@@ -70,6 +70,8 @@ export interface QueueConfig {
   recordingPolicy: 'never' | 'always' | 'on_demand';
   /** Dispositions an agent picks from in wrap-up (empty or absent: free text). */
   dispositions?: string[];
+  /** Priority added to a call by its caller's VIP level (profile_vip, '1'-'5'; src/acd/vip-priority.ts). */
+  vipPriority?: Record<string, number>;
 }
 
 export interface AgentConfig {

@@ -176,6 +176,55 @@ function stringRecord(v: unknown): Record<string, string> {
 }
 
 /**
+ * A caller's previous calls, newest first: their call legs (CDRs) and queue calls (with the queue, the agent, the
+ * disposition and the notes). The screen pop shows the last 5; a caller profile's history pages through them all.
+ * Best effort like the rest of the pop: a failing query gives an empty list.
+ */
+export async function callerHistory(
+  src: Pick<ScreenPopSources, 'ds' | 'logger'>,
+  callerNumber: string | readonly string[],
+  options: { excludeCallId?: string; limit: number; offset?: number },
+): Promise<Pick<ScreenPop, 'previous_calls' | 'previous_queue_calls'>> {
+  const exclude = options.excludeCallId ?? '';
+  // Several spellings of one number (e.g. +14155550100 and 14155550100, as carriers send caller ids).
+  const numbers = typeof callerNumber === 'string' ? [callerNumber] : [...new Set(callerNumber)];
+  const marks = numbers.map(() => '?').join(', ');
+  const page = `LIMIT ${Math.max(1, Math.floor(options.limit))} OFFSET ${Math.max(0, Math.floor(options.offset ?? 0))}`;
+  const cdrs = await safeQuery(
+    src.ds,
+    `SELECT uuid, start_at, destination_number, billsec, hangup_cause, agent_id FROM cdrs WHERE caller_number IN (${marks}) AND uuid <> ? ORDER BY start_at DESC ${page}`,
+    [...numbers, exclude],
+    src.logger,
+  );
+  const queued = await safeQuery(
+    src.ds,
+    `SELECT c.id, c.queue, c.entered_at, c.outcome, c.agent_id, a.name AS agent_name, c.disposition, c.notes FROM acd_queue_calls c LEFT JOIN acd_agents a ON a.id = c.agent_id WHERE c.caller_number IN (${marks}) AND c.id <> ? ORDER BY c.entered_at DESC ${page}`,
+    [...numbers, exclude],
+    src.logger,
+  );
+  return {
+    previous_calls: cdrs.map((r) => ({
+      uuid: String(r.uuid),
+      start_at: iso(r.start_at),
+      destination_number: str(r.destination_number),
+      billsec: Number(r.billsec ?? 0),
+      hangup_cause: str(r.hangup_cause),
+      agent_id: r.agent_id === null || r.agent_id === undefined ? null : Number(r.agent_id),
+    })),
+    previous_queue_calls: queued.map((r) => ({
+      id: String(r.id),
+      queue: String(r.queue),
+      entered_at: iso(r.entered_at),
+      outcome: str(r.outcome),
+      agent_id: r.agent_id === null || r.agent_id === undefined ? null : Number(r.agent_id),
+      agent_name: str(r.agent_name),
+      disposition: str(r.disposition),
+      notes: str(r.notes),
+    })),
+  };
+}
+
+/**
  * The screen pop of a call: what the runtime knows (caller, IVR/CRM data), the queue-call row, the IVR path (from
  * the IVR runtime while the flow's record is not written yet, else the ivr_calls row) and the caller's previous
  * calls. Every lookup is best effort: a missing table or row leaves its part empty.
@@ -198,38 +247,7 @@ export async function buildScreenPop(src: ScreenPopSources, callId: string): Pro
     previous_calls: [],
     previous_queue_calls: [],
   };
-  if (callerNumber) {
-    const cdrs = await safeQuery(
-      src.ds,
-      'SELECT uuid, start_at, destination_number, billsec, hangup_cause, agent_id FROM cdrs WHERE caller_number = ? AND uuid <> ? ORDER BY start_at DESC LIMIT 5',
-      [callerNumber, callId],
-      src.logger,
-    );
-    pop.previous_calls = cdrs.map((r) => ({
-      uuid: String(r.uuid),
-      start_at: iso(r.start_at),
-      destination_number: str(r.destination_number),
-      billsec: Number(r.billsec ?? 0),
-      hangup_cause: str(r.hangup_cause),
-      agent_id: r.agent_id === null || r.agent_id === undefined ? null : Number(r.agent_id),
-    }));
-    const queued = await safeQuery(
-      src.ds,
-      'SELECT c.id, c.queue, c.entered_at, c.outcome, c.agent_id, a.name AS agent_name, c.disposition, c.notes FROM acd_queue_calls c LEFT JOIN acd_agents a ON a.id = c.agent_id WHERE c.caller_number = ? AND c.id <> ? ORDER BY c.entered_at DESC LIMIT 5',
-      [callerNumber, callId],
-      src.logger,
-    );
-    pop.previous_queue_calls = queued.map((r) => ({
-      id: String(r.id),
-      queue: String(r.queue),
-      entered_at: iso(r.entered_at),
-      outcome: str(r.outcome),
-      agent_id: r.agent_id === null || r.agent_id === undefined ? null : Number(r.agent_id),
-      agent_name: str(r.agent_name),
-      disposition: str(r.disposition),
-      notes: str(r.notes),
-    }));
-  }
+  if (callerNumber) Object.assign(pop, await callerHistory(src, callerNumber, { excludeCallId: callId, limit: 5 }));
   return pop;
 }
 

@@ -28,6 +28,7 @@ import { xmlCdrRoutes } from '../cdr/xml-cdr-route';
 import { acdAdminRoutes, acdStore } from './routes/acd-admin';
 import { acdAgentRoutes } from './routes/acd-agent';
 import { acdLiveRoutes } from './routes/acd-live';
+import { profileRoutes } from './routes/profiles';
 import { acdCallRoutes } from './routes/acd-calls';
 import { recordingRoutes } from './routes/recordings';
 import { dialerLeadRoutes } from './routes/dialer-leads';
@@ -93,6 +94,7 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     ...acdDesktopRoutes(ctx),
     ...ticketRoutes(ctx),
     ...webhookRoutes(ctx),
+    ...profileRoutes(ctx),
   );
   return { ctx, registry };
 }

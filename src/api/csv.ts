@@ -10,14 +10,15 @@ export interface CsvColumn<T> {
   value: (row: T) => string | number | boolean | null | undefined;
 }
 
-export function toCsv<T>(columns: ReadonlyArray<CsvColumn<T>>, rows: readonly T[]): string {
+/** `header: false` for the later chunks of an export written batch by batch. */
+export function toCsv<T>(columns: ReadonlyArray<CsvColumn<T>>, rows: readonly T[], options: { header?: boolean } = {}): string {
   return stringify(
     rows.map((r) => columns.map((c) => {
       const v = c.value(r);
       return typeof v === 'number' && !Number.isFinite(v) ? null : v;
     })),
     {
-      header: true,
+      header: options.header ?? true,
       columns: columns.map((c) => c.header),
       record_delimiter: '\r\n',
       escape_formulas: true,

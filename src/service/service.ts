@@ -40,6 +40,7 @@ import { PromptFileCheck } from '../prompts/startup-check';
 import { promptFilesInUse } from '../prompts/files-in-use';
 import { startInstanceRole, type InstanceRole } from '../ha/instance-role';
 import { WebhookDispatcher } from '../webhooks/dispatcher';
+import { callerProfilesFor } from '../profiles';
 
 /** dialplans/ at the package root. */
 const SHIPPED_DIALPLANS = shippedPath('dialplans');
@@ -50,7 +51,7 @@ export interface ServiceDeps {
   /** Tuning passed to the API (tests use a low bcrypt cost). */
   apiOptions?: Parameters<typeof createApp>[0]['options'];
   /** IVR runtime settings (the demo points the example's CRM variable at its stub; the ACD brings a queue handoff). */
-  ivr?: Pick<IvrRuntimeOptions, 'queueHandoff' | 'variables' | 'defaultGateway' | 'transferContext' | 'limits' | 'fetch'> & {
+  ivr?: Pick<IvrRuntimeOptions, 'queueHandoff' | 'variables' | 'defaultGateway' | 'transferContext' | 'limits' | 'fetch' | 'callVariables'> & {
     /** DID bound to the shipped example on first start (default 18005550100; null: none). */
     exampleDid?: string | null;
     /** Import the shipped example flows into an empty flow table (default true). */
@@ -253,11 +254,14 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       handoff: (call) => (acd.hasQueues() ? acd.handoff(call) : noAcd.handoff(call)),
     };
 
+    // Caller profiles (src/profiles): each call's flow starts with its caller's profile variables (name, VIP, blocked).
+    const profiles = callerProfilesFor(dataSource, { clock, logger });
     const { exampleDid: _exampleDid, importExamples: _importExamples, clock: ivrClock, ...ivrOptions } = deps.ivr ?? {};
     const ivr = new IvrRuntime({
       queueHandoff,
       defaultGateway: config.telephony.outboundGateway,
       ...ivrOptions,
+      callVariables: ivrOptions.callVariables ?? ((n) => profiles.callVariables(n)),
       // CRM_URL is what flows reach as {{var.crm_url}}; variables given by the caller of startService win.
       variables: { ...(config.telephony.crmUrl ? { crm_url: config.telephony.crmUrl } : {}), ...ivrOptions.variables },
       cluster,

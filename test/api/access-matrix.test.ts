@@ -606,6 +606,22 @@ describe('role access matrix: every route x every kind of caller', () => {
     { method: 'DELETE', route: '/api/v1/webhooks/endpoints/:id', path: () => '/api/v1/webhooks/endpoints/999999', expect: same(401, 403, 403, 404) },
     { method: 'GET', route: '/api/v1/webhooks/deliveries', path: () => '/api/v1/webhooks/deliveries', expect: same(401, 403, 403, 200) },
     { method: 'GET', route: '/api/v1/webhooks/deliveries/:id', path: () => '/api/v1/webhooks/deliveries/999999', expect: same(401, 403, 403, 404) },
+    // Caller profiles (src/api/routes/profiles.ts): admins and supervisors write, agents read.
+    { method: 'GET', route: '/api/v1/profiles', path: () => '/api/v1/profiles', expect: same(401, 200, 200, 200) },
+    { method: 'GET', route: '/api/v1/profiles/export', path: () => '/api/v1/profiles/export', expect: same(401, 403, 200, 200) },
+    { method: 'POST', route: '/api/v1/profiles/import', path: () => '/api/v1/profiles/import', csv: 'phone\n+14155550123\n', expect: same(401, 403, 200, 200) },
+    { method: 'GET', route: '/api/v1/profiles/by-number/:number', path: () => '/api/v1/profiles/by-number/%2B14155559999', expect: same(401, 404, 404, 404) },
+    {
+      method: 'POST',
+      route: '/api/v1/profiles',
+      path: () => '/api/v1/profiles',
+      body: (who) => ({ phone: `+1415555${String(7000 + WHO.indexOf(who))}` }),
+      expect: same(401, 403, 201, 201),
+    },
+    { method: 'GET', route: '/api/v1/profiles/:id', path: () => '/api/v1/profiles/999999', expect: same(401, 404, 404, 404) },
+    { method: 'PATCH', route: '/api/v1/profiles/:id', path: () => '/api/v1/profiles/999999', body: () => ({ name: 'x' }), expect: same(401, 403, 404, 404) },
+    { method: 'DELETE', route: '/api/v1/profiles/:id', path: () => '/api/v1/profiles/999999', expect: same(401, 403, 404, 404) },
+    { method: 'GET', route: '/api/v1/profiles/:id/history', path: () => '/api/v1/profiles/999999/history', expect: same(401, 404, 404, 404) },
   ];
 
   beforeAll(async () => {

@@ -17,6 +17,7 @@ const TABLES = [
   'acd_queues',
   'api_keys',
   'audit_log',
+  'caller_profiles',
   'campaigns',
   'cdrs',
   'dialer_ledger',

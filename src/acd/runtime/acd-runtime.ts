@@ -67,6 +67,7 @@ import type { DialFaults } from '../../phones/dial-faults';
 import type { PhoneEndpoints } from '../../phones/phone-endpoints';
 import type { PhoneRegistrations } from '../../phones/registrations';
 import { announcement, DEFAULT_PROMPTS, mohPath, promptApps, type AcdPrompts } from './prompts';
+import { priorityWithVip } from '../vip-priority';
 import { planTakeover, type AdoptedCaller, type AdoptedConnection } from './takeover-plan';
 
 /** What the runtime needs from the cluster (FreeSwitchCluster, or a test double). */
@@ -420,7 +421,8 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
         id: q.uuid,
         node: q.node,
         queue: q.queue,
-        priority: q.priority,
+        // The caller's VIP level (profile variables, src/profiles) raises the priority by the queue's mapping.
+        priority: priorityWithVip(q.priority, this.queueConfigs.get(q.queue)?.vipPriority, q.variables.profile_vip),
         skills: [...q.skills],
         callerNumber: q.callerNumber,
         callerName: cleanName(q.variables.crm_name ?? q.variables.caller_name),

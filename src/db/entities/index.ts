@@ -64,3 +64,6 @@ export * from './tickets';
 import { WebhookDeliveryAttemptSchema, WebhookDeliverySchema, WebhookEndpointSchema } from './webhooks';
 export * from './webhooks';
 (allEntities as unknown[]).push(WebhookEndpointSchema, WebhookDeliverySchema, WebhookDeliveryAttemptSchema);
+import { CallerProfileSchema } from './caller-profile';
+export { PROFILE_LIMITS, CallerProfileSchema, type CallerProfileRow } from './caller-profile';
+(allEntities as unknown[]).push(CallerProfileSchema);

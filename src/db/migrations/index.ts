@@ -21,5 +21,7 @@ import { AcdAgentSessions1768010400000 } from './1768010400000-acd-agent-session
 allMigrations.push(AcdAgentSessions1768010400000);
 import { HaLeases1768100000000 } from './1768100000000-ha-leases';
 allMigrations.push(HaLeases1768100000000);
+import { CallerProfiles1768200000000 } from './1768200000000-caller-profiles';
+allMigrations.push(CallerProfiles1768200000000);
 import { Tickets1768300000000 } from './1768300000000-tickets';
 allMigrations.push(Tickets1768300000000);

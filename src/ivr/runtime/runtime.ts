@@ -41,6 +41,12 @@ export interface IvrRuntimeOptions {
   transferContext?: string;
   /** Variables every call starts with (e.g. the CRM base URL a flow's http node reads). */
   variables?: Readonly<Record<string, string>>;
+  /**
+   * Variables looked up per call before its flow starts, added to `variables` (e.g. the caller's profile,
+   * src/profiles: `{{var.profile_blocked}}`). The lookup bounds its own time (the caller hears nothing meanwhile); a
+   * rejection starts the flow without them.
+   */
+  callVariables?: (callerNumber: string) => Promise<Readonly<Record<string, string>>>;
   fetch?: typeof fetch;
   limits?: Partial<RuntimeLimits>;
   /** Interpreter step cap per call. */
@@ -63,6 +69,8 @@ export class IvrRuntime {
   private readonly active = new Map<string, CallRun>();
   /** Channels already handled (or refused), until their CHANNEL_HANGUP_COMPLETE: CHANNEL_PARK repeats. */
   private readonly seen = new Set<string>();
+  /** Calls waiting for callVariables before their flow starts: true once the caller hung up meanwhile. */
+  private readonly starting = new Map<string, boolean>();
   private readonly paths = new Map<string, IvrPathStep[]>();
   private readonly writes = new Set<Promise<unknown>>();
   private readonly log: Logger;
@@ -142,9 +150,12 @@ export class IvrRuntime {
       case 'CHANNEL_PARK':
         this.onPark(node, event);
         break;
-      case 'CHANNEL_HANGUP':
+      case 'CHANNEL_HANGUP': {
+        const uuid = header(event, 'Unique-ID');
+        if (uuid !== undefined && this.starting.has(uuid)) this.starting.set(uuid, true);
         this.runOf(event)?.onHangup();
         break;
+      }
       case 'RECORD_STOP':
         this.runOf(event)?.onRecordStop(event);
         break;
@@ -266,6 +277,32 @@ export class IvrRuntime {
       this.kill(node, uuid, 'NORMAL_TEMPORARY_FAILURE');
       return;
     }
+    const lookup = this.options.callVariables;
+    if (!lookup) {
+      this.startFlow(node, { uuid, did, callerNumber, callerName, flow }, {});
+      return;
+    }
+    this.starting.set(uuid, false);
+    void lookup(callerNumber)
+      .catch((err: unknown) => {
+        this.log.warn('the call variables lookup failed; the flow starts without them', { uuid, error: (err as Error).message });
+        return {};
+      })
+      .then((extra) => {
+        const hungUp = this.starting.get(uuid);
+        this.starting.delete(uuid);
+        if (this.closed || hungUp) return;
+        this.startFlow(node, { uuid, did, callerNumber, callerName, flow }, extra);
+      });
+  }
+
+  private startFlow(
+    node: string,
+    call: { uuid: string; did: string; callerNumber: string; callerName: string | undefined; flow: { name: string; version: number } },
+    extra: Readonly<Record<string, string>>,
+  ): void {
+    const { uuid, did, callerNumber, callerName, flow } = call;
+    const { store } = this.options;
     let client: EslClient;
     let session: IvrSession;
     try {
@@ -274,7 +311,7 @@ export class IvrRuntime {
         flows: store.resolver,
         flow: flow.name,
         clock: this.options.clock,
-        call: { uuid, callerNumber, callerName, did, variables: { ...this.options.variables } },
+        call: { uuid, callerNumber, callerName, did, variables: { ...this.options.variables, ...extra } },
         maxSteps: this.options.maxSteps,
       });
     } catch (err) {
