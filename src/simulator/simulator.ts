@@ -534,6 +534,7 @@ export class Simulator {
       channels: this.engine.sessionCount,
       sessionsSinceStartup: this.engine.sessionsSinceStartup,
       peakSessions: this.engine.peakSessions,
+      pendingUnboundTimers: this.engine.pendingUnboundTimers,
       connections: this.server.connections.size,
       lastEventSequence: this.bus.lastSequence,
     };
