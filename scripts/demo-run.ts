@@ -1,14 +1,17 @@
 /**
  * One way to run the free-running demo for a while and stop it as a person does (scripts/demo-check.ts and
  * scripts/soak.ts): `npm run demo` in its own process group (like a terminal's foreground job), SIGINT to the whole
- * group after --minutes (Ctrl-C, npm included), SIGKILL if it has not exited 120 s later; then the JSON summary it
- * printed last. Its stderr goes to `onStderrLine` line by line (or to ours).
+ * group --minutes after it printed that it is running (Ctrl-C, npm included), SIGKILL if it has not exited 120 s later;
+ * then the JSON summary it printed last. Its stderr goes to `onStderrLine` line by line (or to ours).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { lastJsonLine } from '../src/demo/check';
+
+/** Setting up (console build, migrations, users) takes seconds; this long means it is stuck. */
+const SETUP_TIMEOUT_MS = 300_000;
 
 export interface DemoRunOptions {
   minutes: number;
@@ -37,20 +40,37 @@ export async function runDemoUntilCtrlC(o: DemoRunOptions): Promise<DemoRunResul
     cwd: root,
     detached: true, // its own process group, like a terminal's foreground job
     env: { ...process.env, ...o.env },
-    stdio: ['ignore', 'pipe', o.onStderrLine ? 'pipe' : 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   demo.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  if (o.onStderrLine) {
-    let partial = '';
-    demo.stderr!.setEncoding('utf8').on('data', (d: string) => {
-      const lines = (partial + d).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) o.onStderrLine!(line);
-    });
-  }
+  // The minutes count from the banner: setting up (migrations, users, agents) takes a while on a loaded machine, and
+  // the summary's minutes start with the traffic.
+  let markRunning: () => void = () => undefined;
+  const running = new Promise<void>((resolve) => (markRunning = resolve));
+  let partial = '';
+  demo.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    const lines = (partial + d).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.startsWith('Switchboard demo is running.')) markRunning();
+      if (o.onStderrLine) o.onStderrLine(line);
+      else process.stderr.write(`${line}\n`);
+    }
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => demo.on('exit', (code, signal) => resolve({ code, signal })));
   try {
+    const setupTimeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), SETUP_TIMEOUT_MS).unref());
+    const started = await Promise.race([exited, running.then(() => null), setupTimeout]);
+    if (started === 'timeout') {
+      o.log(`the demo was not running ${SETUP_TIMEOUT_MS / 1000} s after its start: killing it`);
+      process.kill(-demo.pid!, 'SIGKILL');
+      return { summary: null, ranFullTime: false, cleanStop: false, ...(await exited) };
+    }
+    if (started) {
+      o.log(`the demo exited before it was running (code ${started.code}, signal ${started.signal})`);
+      return { summary: lastJsonLine(stdout), ranFullTime: false, cleanStop: false, ...started };
+    }
     const early = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), o.minutes * 60_000 + 5_000))]);
     if (early) {
       o.log(`the demo exited early (code ${early.code}, signal ${early.signal})`);
