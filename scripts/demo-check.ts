@@ -6,11 +6,8 @@
  * ready longer than meant (+2 s), no stuck agent, the supervisor on a call. Exits 1 with the reasons otherwise, or
  * when the demo prints no summary after Ctrl-C.
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { checkDemoSummary, DEFAULT_CHECK_THRESHOLDS, lastJsonLine, type DemoSummaryForCheck } from '../src/demo/check';
+import { checkDemoSummary, DEFAULT_CHECK_THRESHOLDS, type DemoSummaryForCheck } from '../src/demo/check';
+import { runDemoUntilCtrlC } from './demo-run';
 
 interface CheckArgs {
   minutes: number;
@@ -34,41 +31,13 @@ function parseArgs(argv: string[]): CheckArgs {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const root = path.resolve(__dirname, '..');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-demo-check-'));
-  const demo = spawn('npm', ['run', '--silent', 'demo', '--', '--port', '0', '--seed', String(args.seed), '--data-dir', dataDir], {
-    cwd: root,
-    detached: true, // its own process group, like a terminal's foreground job
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let stdout = '';
-  demo.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => demo.on('exit', (code, signal) => resolve({ code, signal })));
   const log = (msg: string): void => void process.stderr.write(`demo-check: ${msg}\n`);
-
   log(`running the demo for ${args.minutes} min (seed ${args.seed})`);
-  const early = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), args.minutes * 60_000 + 5_000))]);
-  if (early) {
-    log(`the demo exited early (code ${early.code}, signal ${early.signal})`);
-    process.exit(1);
-  }
-  log('Ctrl-C (SIGINT to the process group)');
-  process.kill(-demo.pid!, 'SIGINT');
-  const timer = setTimeout(() => {
-    log('no exit 120 s after Ctrl-C: killing it');
-    try {
-      process.kill(-demo.pid!, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }, 120_000);
-  const { code, signal } = await exited;
-  clearTimeout(timer);
-  fs.rmSync(dataDir, { recursive: true, force: true });
-
-  const summary = lastJsonLine(stdout);
+  const run = await runDemoUntilCtrlC({ minutes: args.minutes, args: ['--seed', String(args.seed)], log });
+  if (!run.ranFullTime) process.exit(1);
+  const { summary } = run;
   if (!summary) {
-    log(`no JSON summary after Ctrl-C (exit code ${code}, signal ${signal})`);
+    log(`no JSON summary after Ctrl-C (exit code ${run.code}, signal ${run.signal})`);
     process.exit(1);
   }
   process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -77,8 +46,7 @@ async function main(): Promise<void> {
     minutes: args.minutes,
     minServiceLevel: args.minServiceLevel,
   });
-  // npm, once its child has exited, re-raises the SIGINT it got on itself: that (or 0) is a clean stop.
-  if (!(code === 0 || (code === null && signal === 'SIGINT'))) failures.push(`the demo exited with code ${code}, signal ${signal} after Ctrl-C`);
+  if (!run.cleanStop) failures.push(`the demo exited with code ${run.code}, signal ${run.signal} after Ctrl-C`);
   if (failures.length) {
     for (const f of failures) log(`FAIL ${f}`);
     process.exit(1);

@@ -434,8 +434,9 @@ main().catch((err: unknown) => {
 });
 
 /**
- * `{"memory":{"t_s":…,"rss_mb":…,"heap_used_mb":…,"external_mb":…}}` lines on stderr, for the soak. With node
- * --expose-gc a full collection runs first, so heap_used is what is live, not what is waiting to be collected.
+ * `{"memory":{"t_s":…,"rss_mb":…,"heap_used_mb":…,"heap_total_mb":…,"external_mb":…,"array_buffers_mb":…}}` lines on
+ * stderr, for the soak. With node --expose-gc a full collection runs first, so heap_used is what is live, not what is
+ * waiting to be collected (heap_total: what V8 holds for it; RSS minus that is native memory: buffers, SQLite, malloc).
  */
 function startMemorySamples(everySec: number): NodeJS.Timeout {
   const started = Date.now();
@@ -443,7 +444,7 @@ function startMemorySamples(everySec: number): NodeJS.Timeout {
     (globalThis as { gc?: () => void }).gc?.();
     const m = process.memoryUsage();
     const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
-    process.stderr.write(`${JSON.stringify({ memory: { t_s: Math.round((Date.now() - started) / 1000), rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), external_mb: mb(m.external) } })}\n`);
+    process.stderr.write(`${JSON.stringify({ memory: { t_s: Math.round((Date.now() - started) / 1000), rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), heap_total_mb: mb(m.heapTotal), external_mb: mb(m.external), array_buffers_mb: mb(m.arrayBuffers) } })}\n`);
   };
   sample();
   return setInterval(sample, everySec * 1000);

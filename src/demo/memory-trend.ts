@@ -10,6 +10,8 @@ export interface MemorySample {
   t_s: number;
   rss_mb: number;
   heap_used_mb: number;
+  /** Not judged: what V8 holds for the heap, to tell the heap's share of RSS from native memory. */
+  heap_total_mb?: number;
 }
 
 export interface MemoryTrend {

@@ -54,6 +54,8 @@ interface DemoCall {
   uuid: string;
   kind: 'outbound' | 'inbound';
   agent?: string;
+  /** Outbound calls: the customer number whose outcome was set on the simulator's gateway for this call. */
+  number?: string;
   /** Inbound callers: what they key at each prompt (play_and_get_digits), in order; null = hang up there. */
   script?: Array<string | null>;
   prompts?: number;
@@ -211,7 +213,7 @@ export class DemoTraffic {
     );
     this.placed++;
     this.busyAgents.add(agent);
-    this.active.set(uuid, { uuid, kind: 'outbound', agent });
+    this.active.set(uuid, { uuid, kind: 'outbound', agent, number });
     this.options.cluster
       .client(this.options.node)
       .bgapi(command)
@@ -239,6 +241,9 @@ export class DemoTraffic {
     this.active.delete(uuid);
     for (const t of call.timers ?? []) t.cancel();
     if (call.agent) this.busyAgents.delete(call.agent);
+    // Every outbound call dials a new number: its outcome on the gateway is forgotten with the call, or the
+    // simulator would keep one per call ever placed.
+    if (call.number) this.options.sim.gateway.clearNumber(call.number);
     if (answered) this.completed++;
     if (this.active.size === 0) for (const w of this.drainWaiters.splice(0)) w();
   }

@@ -11,6 +11,9 @@ import type { Rng } from '../random/rng';
 import { localStamp } from './time-format';
 import type { AudioRoute, ChannelSnapshot, RecordingInfo } from './types';
 
+/** How many stopped recordings recordings() still lists. */
+export const FINISHED_RECORDINGS_KEPT = 1000;
+
 /** One application of a dialplan extension. */
 export interface DialplanApp {
   app: string;
@@ -78,6 +81,7 @@ export class CallEngine {
   readonly channels = new Map<string, Channel>();
   private readonly rt = new Map<string, Runtime>();
   readonly eavesdrops = new Map<string, EavesdropState>();
+  /** The last FINISHED_RECORDINGS_KEPT recordings that stopped (a test looks at its own right after the call). */
   private readonly finishedRecordings: RecordingInfo[] = [];
   private sessionCounter = 0;
   sessionsSinceStartup = 0;
@@ -134,11 +138,18 @@ export class CallEngine {
   /** A timer bound to a channel: cancelled automatically when the channel is destroyed. */
   after(ch: Channel | undefined, ms: number, fn: () => void): ClockTimer {
     if (!ch) {
-      // Not bound to a channel (originate timeouts): tracked so shutdown() can cancel it.
-      const t = this.clock.setTimeout(() => {
+      // Not bound to a channel (originate timeouts): tracked so shutdown() can cancel it, and forgotten when it fires
+      // or is cancelled (an answered originate cancels its timeout: kept, those piled up by the thousand in the soak).
+      const inner = this.clock.setTimeout(() => {
         this.globalTimers.delete(t);
         fn();
       }, Math.max(0, ms));
+      const t: ClockTimer = {
+        cancel: () => {
+          this.globalTimers.delete(t);
+          inner.cancel();
+        },
+      };
       this.globalTimers.add(t);
       return t;
     }
@@ -1077,6 +1088,8 @@ export class CallEngine {
         completionCause: cause,
         stereo: rec.stereo,
       });
+      // A long run (the soak records every queue call) would keep them all otherwise.
+      if (this.finishedRecordings.length > FINISHED_RECORDINGS_KEPT) this.finishedRecordings.shift();
     }
     return any;
   }
@@ -1149,6 +1162,11 @@ export class CallEngine {
   }
 
   private readonly globalTimers = new Set<ClockTimer>();
+
+  /** Timers pending that no channel owns (originate timeouts); the channel-bound ones go with their channel. */
+  get pendingUnboundTimers(): number {
+    return this.globalTimers.size;
+  }
 
   /** Cancels every pending timer (simulator shutdown), so a system-clock run leaves nothing behind. */
   shutdown(): void {

@@ -551,6 +551,7 @@ export class Simulator {
       channels: this.engine.sessionCount,
       sessionsSinceStartup: this.engine.sessionsSinceStartup,
       peakSessions: this.engine.peakSessions,
+      pendingUnboundTimers: this.engine.pendingUnboundTimers,
       connections: this.server.connections.size,
       lastEventSequence: this.bus.lastSequence,
     };

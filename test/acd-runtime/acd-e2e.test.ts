@@ -176,5 +176,24 @@ describeEachEngine('ACD runtime end to end', (engine) => {
     const data = typeof row.data === 'string' ? JSON.parse(row.data) : row.data;
     expect(data.final_outcome).toBe('answered');
     await settled([cbAgent]);
+    // The callback's caller left long ago; once the callback ended too, nothing of it is kept.
+    await waitFor('the callback to be forgotten', () => h.service.acd.callData(id) === undefined || undefined);
+  }, 60_000);
+
+  it('what a call entered with is kept while it is held and forgotten once it ended and its caller is gone', async () => {
+    await queue('forget');
+    const a = await agent('3600', ['forget'], { answerDelayMs: 100, hangupAfterMs: 300 }, { ready: false });
+    const abandoned = call('forget', '+14155554001');
+    await waitFor('the call to be queued', () => h.service.acd.engine.waitingCalls('forget').some((c) => c.id === abandoned));
+    expect(h.service.acd.callData(abandoned)).toMatchObject({ queue: 'forget', callerNumber: '+14155554001' });
+    h.sim.hangup(abandoned);
+    expect((await queueCall(abandoned)).outcome).toBe('abandoned');
+    h.service.acd.engine.setReady(a);
+    const answered = call('forget', '+14155554002');
+    await waitFor('the call to be connected', () => state(a) === 'on_call' || undefined);
+    expect(h.service.acd.callData(answered)).toMatchObject({ queue: 'forget', callerNumber: '+14155554002' });
+    expect((await queueCall(answered)).outcome).toBe('answered');
+    await settled([a]);
+    for (const id of [abandoned, answered]) await waitFor(`call ${id} to be forgotten`, () => h.service.acd.callData(id) === undefined || undefined);
   }, 60_000);
 });

@@ -222,7 +222,11 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
   private readonly links = new Map<string, { queue_call_id: string; agent_id: number | null }>();
   private readonly listeners = new Set<AcdEffectListener>();
   private readonly epochs = new Map<string, number>();
-  /** What each call entered with, kept a while after it ended (screen pops, transfers back to a queue). */
+  /**
+   * What each call entered with (screen pops, transfers back to a queue), until the call ended and its caller leg is
+   * gone (finish() / the caller's CHANNEL_HANGUP_COMPLETE; a screen pop after that reads acd_queue_calls). The cap in
+   * remember() only backs that up for hangups never seen (lost while disconnected).
+   */
   private readonly inputs = new Map<string, QueueCallInput>();
   /** Offers the engine cancelled before the runtime rang anyone (customer-first callbacks still dialling). */
   private readonly cancelledOffers = new Set<string>();
@@ -890,6 +894,8 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     call.mediaStop = true;
     call.wake?.();
     if (this.calls.get(call.id) === call) this.calls.delete(call.id);
+    // Its caller is gone (hung up, or left for a callback): nothing can bring this call back to a queue.
+    if (!call.callerUp) this.inputs.delete(call.id);
     if (call.callerUuid && this.callByUuid.get(call.callerUuid) === call.id) this.callByUuid.delete(call.callerUuid);
     if (call.callback?.customerUuid) this.callByUuid.delete(call.callback.customerUuid);
     const legs = this.callLegs.get(call.id);
@@ -934,6 +940,8 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
         this.onHangup(node, uuid, header(event, 'Hangup-Cause') ?? 'NORMAL_CLEARING');
         const leg = this.legByUuid.get(uuid);
         if (leg?.state === 'ended') this.legByUuid.delete(uuid);
+        // The caller leg of a call that already ended (it is kept while held: a transfer back to a queue adopts it).
+        if (!this.calls.has(uuid)) this.inputs.delete(uuid);
         return;
       }
       case 'DTMF': {
