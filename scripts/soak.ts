@@ -10,15 +10,8 @@
  */
 import { checkDemoSummary, DEFAULT_CHECK_THRESHOLDS, type DemoSummaryForCheck } from '../src/demo/check';
 import { memoryTrend, type MemorySample } from '../src/demo/memory-trend';
+import { numberOption } from './cli-options';
 import { runDemoUntilCtrlC } from './demo-run';
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i === -1) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number`);
-  return n;
-}
 
 /**
  * The demo's people for a rate: its defaults (20 softphones for outbound calls, 12 ACD agents) are sized for 4 calls/s,
@@ -34,9 +27,9 @@ function staffFor(cps: number): { agents: number; acdAgents: number } {
 const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x}`;
 
 async function main(): Promise<void> {
-  const minutes = option('--minutes', 60);
-  const cps = option('--cps', 20);
-  const every = option('--every', 60);
+  const minutes = numberOption('--minutes', 60);
+  const cps = numberOption('--cps', 20);
+  const every = numberOption('--every', 60);
   const staff = staffFor(cps);
   const log = (msg: string): void => void process.stderr.write(`soak: ${msg}\n`);
   const samples: MemorySample[] = [];
