@@ -275,12 +275,14 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
     const ds = createDataSource(databaseConfig(options.databaseUrl), { poolSize: 1 });
     await ds.initialize();
     let cdrRows: Array<{ uuid: string; n: number | string }>;
-    let calls: Array<{ id: string; outcome: string | null }>;
+    let calls: Array<{ id: string; outcome: string | null; data?: unknown }>;
+    let causes = new Map<string, string>();
     try {
       // A CDR still in a writer's batch lands within a flush interval or two.
       await sleep(1000);
       cdrRows = (await ds.query('SELECT uuid, COUNT(*) AS n FROM cdrs GROUP BY uuid')) as typeof cdrRows;
-      calls = (await ds.query('SELECT id, outcome FROM acd_queue_calls')) as typeof calls;
+      calls = (await ds.query('SELECT id, outcome, data FROM acd_queue_calls')) as typeof calls;
+      causes = new Map(((await ds.query('SELECT uuid, hangup_cause FROM cdrs')) as Array<{ uuid: string; hangup_cause: string }>).map((r) => [r.uuid, r.hangup_cause]));
     } finally {
       await ds.destroy();
     }
@@ -308,7 +310,11 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
       else {
         dropped++;
         const mentions = instances.flatMap((p) => p.lines.filter((l) => JSON.stringify(l).includes(uuid)).map((l) => `${p.name}: ${l.message} ${JSON.stringify(l).slice(0, 300)}`));
-        say(`caller ${uuid}: queue call outcome ${o ?? '(no row)'}${abandonedOnPurpose.has(uuid) ? ' (hung up on purpose)' : ''}, ${cdrCount.get(uuid) ?? 0} CDR\n  ${mentions.join('\n  ')}`);
+        const row = calls.find((c) => c.id === uuid);
+        say(
+          `caller ${uuid}: queue call outcome ${o ?? '(no row)'}${abandonedOnPurpose.has(uuid) ? ' (hung up on purpose)' : ''}, ${cdrCount.get(uuid) ?? 0} CDR ` +
+            `(${causes.get(uuid) ?? '-'}), data ${typeof row?.data === 'string' ? row.data : JSON.stringify(row?.data ?? null)}\n  ${mentions.join('\n  ')}`,
+        );
       }
     }
     return {
