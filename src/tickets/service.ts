@@ -40,18 +40,11 @@ export interface CategoryInput {
   active: boolean;
 }
 
-export interface TicketCreateInput {
-  category_id: number;
-  priority: TicketPriority;
-  subject: string;
-  description: string;
-  caller_number: string | null;
-  profile_id: number | null;
-  call_uuid: string | null;
-  recording_id: string | null;
-  assignee_agent_id: number | null;
-  assignee_team: string | null;
-}
+/** What a new ticket is made of: the row's own fields (the rest, status, times and due time, follow from them). */
+export type TicketCreateInput = Pick<
+  TicketRow,
+  'category_id' | 'priority' | 'subject' | 'description' | 'caller_number' | 'profile_id' | 'call_uuid' | 'recording_id' | 'assignee_agent_id' | 'assignee_team'
+>;
 
 export interface TicketChanges {
   status?: TicketStatus;
