@@ -286,44 +286,54 @@ export class AcdHistoryWriter {
   }
 
   /**
-   * Queue calls of `node` that another instance left open (no end written) and that are no longer on the switch:
-   * they ended while no instance was watching. Each is closed now as answered (it had an agent) or abandoned, with the
-   * end time of its caller's CDR when one arrived (mod_xml_cdr), else `now`; `live` are the channels still up.
-   * Returns how many were closed.
+   * Queue calls of `node` that another instance left open (no end written) and that are no longer on the switch
+   * (`live`: the channels up now): they ended while no instance was watching. closeOrphans closes them.
    */
-  async closeOrphans(node: string, live: ReadonlySet<string>, now: number): Promise<number> {
+  async findOrphans(node: string, live: ReadonlySet<string>): Promise<string[]> {
     const open = await this.ds
       .getRepository(AcdQueueCallSchema)
       .createQueryBuilder('c')
+      .select(['c.id'])
       .where('c.fs_node = :node AND c.ended_at IS NULL', { node })
       .getMany();
-    const orphans = open.filter((r) => !live.has(r.id) && !this.calls.has(r.id));
-    if (!orphans.length) return 0;
-    const ends = new Map<string, number>();
-    const ids = orphans.map((o) => o.id);
+    return open.map((r) => r.id).filter((id) => !live.has(id) && !this.calls.has(id));
+  }
+
+  /**
+   * Closes the orphans findOrphans found, once their legs' CDRs had time to arrive (mod_xml_cdr retries): each ends
+   * at its caller's CDR end (else `now`), as answered when it had an agent or its caller's CDR shows a bridge (the
+   * answer itself may not have been written by the instance that died), else abandoned. Returns how many it closed.
+   */
+  async closeOrphans(ids: readonly string[], now: number): Promise<number> {
+    const cdrs = new Map<string, { endedAt: number | null; bridged: boolean }>();
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.ds.getRepository(CdrSchema).find({ select: { uuid: true, end_at: true }, where: { uuid: In(ids.slice(i, i + 500)) } });
-      for (const r of rows) if (r.end_at) ends.set(r.uuid, new Date(r.end_at).getTime());
+      const rows = await this.ds
+        .getRepository(CdrSchema)
+        .find({ select: { uuid: true, end_at: true, bridged_uuid: true }, where: { uuid: In(ids.slice(i, i + 500)) } });
+      for (const r of rows) cdrs.set(r.uuid, { endedAt: r.end_at ? new Date(r.end_at).getTime() : null, bridged: !!r.bridged_uuid });
     }
     const found = await this.adoptCalls(ids);
+    let closed = 0;
     for (const id of ids) {
       const row = found.get(id);
-      if (!row) continue;
-      const endedAt = Math.max(row.entered_at, ends.get(id) ?? now);
-      const answered = row.answered_at !== null;
+      if (!row || row.ended_at !== null) continue; // closed meanwhile
+      const cdr = cdrs.get(id);
+      const endedAt = Math.max(row.entered_at, cdr?.endedAt ?? now);
+      const answered = row.answered_at !== null || cdr?.bridged === true;
       this.callUpdate(
         id,
         {
           endedAt,
           // A callback request or an overflow keeps what it was; a plain call is answered or abandoned.
           outcome: row.outcome ?? (answered ? 'answered' : 'abandoned'),
-          ...(answered ? { talkMs: Math.max(0, endedAt - row.answered_at!) } : { waitMs: Math.max(0, endedAt - row.entered_at) }),
+          ...(row.answered_at !== null ? { talkMs: Math.max(0, endedAt - row.answered_at) } : answered ? {} : { waitMs: Math.max(0, endedAt - row.entered_at) }),
           data: { closed_by: 'takeover: the call ended while no instance was connected' },
         },
         true,
       );
+      closed++;
     }
-    return ids.length;
+    return closed;
   }
 
   /** Changes a call's row; `final` means the call is over (the row leaves memory once written). */

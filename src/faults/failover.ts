@@ -163,6 +163,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
   const callers: string[] = [];
   const abandonedOnPurpose = new Set<string>();
   const failoverMs: number[] = [];
+  let lastTakeoverAt = 0;
   try {
     const procs: ServiceProcess[] = [await startInstance(0)];
     await procs[0]!.waitForLog(runsCalls, 60_000, 'active');
@@ -239,6 +240,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
         15_000,
       );
       failoverMs.push(took.at - killedAt);
+      lastTakeoverAt = took.at;
       activeSlot = slot;
       active = procs[slot]!;
       say(`round ${round + 1}: ${active.name} took over in ${took.at - killedAt} ms`);
@@ -256,6 +258,8 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
       throw new Error(`${err.message}: ${left.length} channels up\n${left.join('\n')}\n${active.name} warnings:\n${problems.join('\n')}`);
     });
     await sim.xmlCdr.settled();
+    // Queue calls that ended unseen are closed 20 s after the takeover (ORPHAN_CLOSE_DELAY_MS in the ACD runtime).
+    await sleep(Math.max(0, lastTakeoverAt + 21_000 - Date.now()));
     // What mod_xml_cdr gave up on is in its err-log-dir: loaded as `npm run cdr:import` would, through the same route.
     const errLog = sim.xmlCdr.failedDocuments.splice(0);
     for (const f of errLog) {
@@ -281,8 +285,13 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
       // A CDR still in a writer's batch lands within a flush interval or two.
       await sleep(1000);
       cdrRows = (await ds.query('SELECT uuid, COUNT(*) AS n FROM cdrs GROUP BY uuid')) as typeof cdrRows;
-      calls = (await ds.query('SELECT id, outcome, data FROM acd_queue_calls')) as typeof calls;
-      causes = new Map(((await ds.query('SELECT uuid, hangup_cause FROM cdrs')) as Array<{ uuid: string; hangup_cause: string }>).map((r) => [r.uuid, r.hangup_cause]));
+      calls = (await ds.query('SELECT id, outcome, data, answered_at, agent_id, entered_at, ended_at FROM acd_queue_calls')) as typeof calls;
+      causes = new Map(
+        ((await ds.query('SELECT uuid, hangup_cause, billsec, agent_id, bridged_uuid FROM cdrs')) as Array<Record<string, unknown>>).map((r) => [
+          String(r.uuid),
+          `${String(r.hangup_cause)} billsec=${String(r.billsec)} agent=${String(r.agent_id)} bridged=${String(r.bridged_uuid)}`,
+        ]),
+      );
     } finally {
       await ds.destroy();
     }
@@ -313,9 +322,13 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
         const row = calls.find((c) => c.id === uuid);
         say(
           `caller ${uuid}: queue call outcome ${o ?? '(no row)'}${abandonedOnPurpose.has(uuid) ? ' (hung up on purpose)' : ''}, ${cdrCount.get(uuid) ?? 0} CDR ` +
-            `(${causes.get(uuid) ?? '-'}), data ${typeof row?.data === 'string' ? row.data : JSON.stringify(row?.data ?? null)}\n  ${mentions.join('\n  ')}`,
+            `(${causes.get(uuid) ?? '-'}), row ${JSON.stringify(row ?? null)}\n  ${mentions.join('\n  ')}`,
         );
       }
+    }
+    if (dropped + lost + duplicated > 0) {
+      // What the instances warned about, for whoever reads the drill's output.
+      for (const p of instances) for (const l of p.lines) if (l.level === 'warn' || l.level === 'error') say(`${p.name} ${l.level}: ${JSON.stringify(l).slice(0, 400)}`);
     }
     return {
       kills,

@@ -20,7 +20,7 @@
  * every reply is checked against the current state of the call or leg it concerns (a late reply changes nothing).
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../clock/clock';
+import type { Clock, ClockTimer } from '../../clock/clock';
 import { ChannelHungUpError, EslCommandError } from '../../esl/errors';
 import type { EslClient, ApiReply } from '../../esl/client';
 import { header, type EslEvent } from '../../esl/types';
@@ -176,6 +176,8 @@ const MAX_LINKS = 50_000;
 const MEDIA_RETRY_MS = 500;
 const MAX_EXEC_MS = 24 * 3_600_000;
 const TAKEOVER_DUMPS_IN_FLIGHT = 8;
+/** mod_xml_cdr's shipped retries: 3 more tries 5 s apart. Queue calls that ended unseen are closed after them. */
+const ORPHAN_CLOSE_DELAY_MS = 20_000;
 
 /** The channel variables that say where a caller stands in the ACD (read back by takeover-plan.ts). */
 function queuePlaceVars(call: { queue: string; priority: number; enteredAt: number; skills: readonly string[] }): Record<string, VarValue> {
@@ -233,6 +235,8 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
   private queueConfigs = new Map<string, QueueConfig>();
   private agentConfigs = new Map<number, AgentConfig>();
   private unsubscribers: Array<() => void> = [];
+  /** Timers of the runtime's own (closing orphans after a takeover), cancelled at close. */
+  private readonly timers = new Set<ClockTimer>();
   /** Takeovers in flight per node (handoffs on that node wait for them). */
   private readonly takeovers = new Map<string, Promise<void>>();
   /** Channels that hung up while their node's takeover was reading the switch: not adopted. */
@@ -397,6 +401,8 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     this.closed = true;
     for (const u of this.unsubscribers.splice(0)) u();
     this.engine.stop();
+    for (const t of this.timers) t.cancel();
+    this.timers.clear();
     for (const call of this.calls.values()) {
       call.mediaStop = true;
       call.wake?.();
@@ -1438,9 +1444,19 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     } catch {
       throw new Error(`show channels answered something else than json: ${reply.body.slice(0, 200)}`);
     }
-    // Calls the previous instance held that ended while nobody watched: their history rows are closed.
-    const closed = await this.options.history?.closeOrphans(node, new Set(uuids), this.options.clock.now());
-    if (closed) this.log.info('closed the queue calls that ended while no instance was connected', { node, calls: closed });
+    // Calls the previous instance held that ended while nobody watched: their history rows are closed once the CDRs
+    // that mod_xml_cdr retries had time to arrive (they say whether the caller had been bridged).
+    const orphans = (await this.options.history?.findOrphans(node, new Set(uuids))) ?? [];
+    if (orphans.length) {
+      const timer = this.options.clock.setTimeout(() => {
+        this.timers.delete(timer);
+        void this.options.history
+          ?.closeOrphans(orphans, this.options.clock.now())
+          .then((closed) => this.log.info('closed the queue calls that ended while no instance was connected', { node, calls: closed }))
+          .catch((err: unknown) => this.log.warn('closing the queue calls that ended unseen failed', { node, error: (err as Error).message }));
+      }, ORPHAN_CLOSE_DELAY_MS);
+      this.timers.add(timer);
+    }
     if (!uuids.length) return;
     const dumps: EslEvent[] = [];
     // A few dumps at a time: a node with hundreds of channels must not get hundreds of commands at once.
