@@ -72,6 +72,8 @@ describeEachEngine('ACD takeover of the calls already on the switch', (engine) =
     expect(h.service.acd.engine.waitingCalls('tk2').map((c) => c.id)).toEqual([caller]);
     h.sim.setSoftphoneBehavior('5200', { answerDelayMs: 80, hangupAfterMs: 200 });
     h.sim.hangup(caller);
+    // The offer ends with its originate's reply (the cancelled job), which may come a moment after the channels went.
+    await waitFor('the offer to end', () => h.service.acd.stats().ringingLegs === 0);
     await h.finish([slow], [caller]);
   }, 60_000);
 });
