@@ -20,6 +20,7 @@ const TABLES = [
   'caller_profiles',
   'campaigns',
   'cdrs',
+  'csat_answers',
   'dialer_ledger',
   'dialplan_versions',
   'dnc_numbers',

@@ -67,3 +67,6 @@ export * from './webhooks';
 import { CallerProfileSchema } from './caller-profile';
 export { PROFILE_LIMITS, CallerProfileSchema, type CallerProfileRow } from './caller-profile';
 (allEntities as unknown[]).push(CallerProfileSchema);
+import { CsatAnswerSchema } from './csat';
+export * from './csat';
+(allEntities as unknown[]).push(CsatAnswerSchema);

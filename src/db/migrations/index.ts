@@ -25,3 +25,5 @@ import { CallerProfiles1768200000000 } from './1768200000000-caller-profiles';
 allMigrations.push(CallerProfiles1768200000000);
 import { Tickets1768300000000 } from './1768300000000-tickets';
 allMigrations.push(Tickets1768300000000);
+import { Csat1768400000000 } from './1768400000000-csat';
+allMigrations.push(Csat1768400000000);
