@@ -22,6 +22,7 @@ import type { CallControlApi } from '../acd/runtime/call-control';
 import type { Recordings } from '../recording';
 import type { SupervisionService } from '../supervision/service';
 import type { DialerRuntime } from '../dialer/runtime/dialer-runtime';
+import type { FollowupService } from '../followups/service';
 
 import type { PhoneEndpoints } from '../phones/phone-endpoints';
 
@@ -53,6 +54,8 @@ export interface ApiDeps {
   recordings?: Recordings;
   /** The outbound dialer (src/dialer/runtime): campaign changes reload it; live figures, preview and callbacks use it. */
   dialer?: DialerRuntime;
+  /** Follow-up calls of tickets (src/followups): the service's one instance, which follows the dialer's leads. */
+  followups?: FollowupService;
   /** Live call supervision (src/supervision); default: built on first use from freeswitch, acd and acdConfig. */
   supervision?: SupervisionService;
   /** The IVR runtime's live path of a call (the agent's screen pop, before the flow's record is written). */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { leaseTimingProblem } from '../ha/lease-timing';
 import { DEFAULT_PROMPTS_DIR } from '../prompts/catalog';
+import { isValidTimeZone } from '../dialer/leads/time-zones';
 import { shippedPath } from './package-root';
 
 /**
@@ -132,6 +133,15 @@ const envSchema = z.object({
   HA_LEASE_TTL_MS: z.coerce.number().int().min(500).default(3000),
   HA_LEASE_RENEW_MS: z.coerce.number().int().min(50).default(1000),
   HA_ADVERTISE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(512).optional(),
+  FOLLOWUP_PREVIEW_CAMPAIGN: z.string().min(1).max(128).default('followup-preview'),
+  FOLLOWUP_SURVEY_CAMPAIGN: z.string().min(1).max(128).default('followup-survey'),
+  FOLLOWUP_SURVEY_FLOW: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'must be an IVR flow name ([a-z0-9_-], 1-64 chars)').default('survey'),
+  FOLLOWUP_QUEUE: z.string().min(1).max(64).default('followups'),
+  FOLLOWUP_TIMEZONE: z.string().refine((zone) => isValidTimeZone(zone), 'must be an IANA time zone, e.g. Europe/Paris').default('UTC'),
+  FOLLOWUP_WINDOW: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM-HH:MM, e.g. 09:00-20:00').default('09:00-20:00'),
+  FOLLOWUP_DISPOSITIONS: z.string().default('').transform((v) => v.split(',').map((c) => c.trim()).filter(Boolean)),
+  FOLLOWUP_DISPOSITION_DELAY_MIN: z.coerce.number().int().min(0).max(60 * 24 * 60).default(1440),
+  FOLLOWUP_REOPEN_DISPOSITIONS: z.string().default('').transform((v) => v.split(',').map((c) => c.trim()).filter(Boolean)),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -165,6 +175,24 @@ export interface Config {
    * instance while it is active (stored in the row).
    */
   ha: { mode: 'single' | 'lease'; instanceId: string; leaseTtlMs: number; leaseRenewMs: number; advertiseUrl?: string };
+  /**
+   * Follow-up calls (src/followups, README "Follow-up calls"): the dialer campaigns they go through, created on first
+   * use when no campaign has the name (FOLLOWUP_PREVIEW_CAMPAIGN, FOLLOWUP_SURVEY_CAMPAIGN), with FOLLOWUP_QUEUE,
+   * FOLLOWUP_TIMEZONE and FOLLOWUP_WINDOW; the survey campaign runs the IVR flow FOLLOWUP_SURVEY_FLOW on the answered
+   * call. Call dispositions in FOLLOWUP_DISPOSITIONS schedule a survey follow-up FOLLOWUP_DISPOSITION_DELAY_MIN minutes
+   * later; a preview follow-up dispositioned with one of FOLLOWUP_REOPEN_DISPOSITIONS reopens its ticket.
+   */
+  followups: {
+    previewCampaign: string;
+    surveyCampaign: string;
+    surveyFlow: string;
+    queue: string;
+    timezone: string;
+    window: { start: string; end: string };
+    dispositions: string[];
+    dispositionDelayMin: number;
+    reopenDispositions: string[];
+  };
   /** Live call supervision: push a "monitored" flag to the agent's WebSocket while a supervisor is on (SUPERVISION_NOTIFY_AGENT). */
   supervision: { notifyAgent: boolean };
   /** Where POST /api/v1/dialplans/apply writes the dialplan contexts (DIALPLAN_DIR, default `<DATA_DIR>/dialplans`). */
@@ -281,6 +309,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     recordings: {
       dir: e.RECORDINGS_DIR ? path.resolve(e.RECORDINGS_DIR) : path.join(dataDir, 'recordings'),
       agentAccess: e.RECORDINGS_AGENT_ACCESS,
+    },
+    followups: {
+      previewCampaign: e.FOLLOWUP_PREVIEW_CAMPAIGN,
+      surveyCampaign: e.FOLLOWUP_SURVEY_CAMPAIGN,
+      surveyFlow: e.FOLLOWUP_SURVEY_FLOW,
+      queue: e.FOLLOWUP_QUEUE,
+      timezone: e.FOLLOWUP_TIMEZONE,
+      window: { start: e.FOLLOWUP_WINDOW.slice(0, 5), end: e.FOLLOWUP_WINDOW.slice(6) },
+      dispositions: e.FOLLOWUP_DISPOSITIONS,
+      dispositionDelayMin: e.FOLLOWUP_DISPOSITION_DELAY_MIN,
+      reopenDispositions: e.FOLLOWUP_REOPEN_DISPOSITIONS,
     },
   };
 }

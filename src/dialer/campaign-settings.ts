@@ -6,6 +6,7 @@
 import { validate as cronValidate } from 'node-cron';
 import { z } from 'zod';
 import { mediaPath } from '../freeswitch';
+import { FLOW_NAME } from '../ivr/flow-schema';
 import { DEFAULT_PROMPTS_DIR, promptPath } from '../prompts/catalog';
 
 const media = z
@@ -58,6 +59,11 @@ export const campaignSettingsSchema = z.strictObject({
   abandon_message: media.optional(),
   /** Agentless campaigns: the message played to whoever answers. Default: dialer-message. */
   message: media.optional(),
+  /**
+   * Agentless: the IVR flow (by name) the answered person is handed to instead of the message and keys (e.g. the
+   * follow-up survey). The dial is `delivered` when the flow's call ends.
+   */
+  flow: z.string().regex(FLOW_NAME, 'must be an IVR flow name ([a-z0-9_-], 1-64 chars)').optional(),
   /** Agentless: a key that confirms (recorded as outcome `confirmed`). */
   confirm_key: dtmfKey.optional(),
   /** Agentless: a key that transfers the person to the campaign's queue ("press 1 to speak to an agent"). */

@@ -9,6 +9,8 @@ import { AcdEngine } from '../acd/engine';
 import { AcdHistoryWriter } from '../acd/history-store';
 import { attachAcdWebSocket, publishToSupervisors, type AcdLiveHub } from '../acd/live';
 import { DialerRuntime } from '../dialer/runtime/dialer-runtime';
+import { FollowupService } from '../followups/service';
+import { TicketService } from '../tickets/service';
 import type { ApiDeps } from '../api/context';
 import { AcdRuntime, defaultAcdPrompts, type AcdPrompts } from '../acd/runtime';
 import { createAgentCallControl } from '../acd/runtime/agent-call-control';
@@ -284,7 +286,9 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     // Outbound campaigns: enabled ones dial through OUTBOUND_GATEWAY; live answers go to the campaign's ACD queue.
     const capabilities = new NodeCapabilityProbe(cluster, logger);
     closers.push(async () => capabilities.close());
-    const dialer = new DialerRuntime({
+    // Follow-up calls of tickets (src/followups): leads of the follow-up campaigns, their outcomes written back.
+    const followups: FollowupService = new FollowupService({ dataSource, clock, logger, config: config.followups, tickets: new TicketService(dataSource, clock), dialer: { reload: (id): Promise<void> => dialer.reload(id) } });
+    const dialer: DialerRuntime = new DialerRuntime({
       dataSource,
       capabilities,
       cluster,
@@ -298,8 +302,15 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       publish: (figures) => publishToSupervisors(acd, { ...figures, campaign_type: figures.type, type: 'campaign_stats' }),
       // Preview dials and agents' own callbacks ring the agent first, through the one call control.
       manualOutbound: (agentId: number, number: string) => callControl.manualOutbound(agentId, number),
+      // An agentless campaign with a `flow` (the follow-up survey) hands the answered call to the IVR.
+      runFlow: (call) => ivr.runOnChannel(call.node, call),
+      dialVariables: (campaign, lead) => (followups.isFollowupCampaign(campaign) ? FollowupService.dialVariables(lead) : {}),
     });
     closers.push(() => dialer.close());
+    const offLeadChange = dialer.store.onLeadChange((change) => {
+      followups.onLeadChange(change).catch((err: unknown) => logger.error('follow-up could not follow its lead', { lead: change.leadId, error: (err as Error).message }));
+    });
+    closers.push(async () => void offLeadChange());
     // Webhooks (ticket changes, later alerts) leave from the active instance only, pending ones across restarts.
     const webhooks = new WebhookDispatcher({ dataSource, clock, logger });
     closers.push(() => webhooks.close());
@@ -406,7 +417,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       };
     };
 
-    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, haRole: () => role.state(), ingestCdrEvent: recordCdr, cdrPersisted: () => cdrWriter.persisted(), freeswitch: cluster, phones, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, ivrPathFor: (uuid) => ivr.ivrPathFor(uuid), options: deps.apiOptions };
+    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, haRole: () => role.state(), ingestCdrEvent: recordCdr, cdrPersisted: () => cdrWriter.persisted(), freeswitch: cluster, phones, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, followups, ivrPathFor: (uuid) => ivr.ivrPathFor(uuid), options: deps.apiOptions };
     const app = createApp(apiDeps);
     const server = await listen(app, config.http.host, config.http.port);
     closers.push(() => closeServer(server));

@@ -39,6 +39,7 @@ const TABLES = [
   'ticket_categories',
   'ticket_comments',
   'ticket_events',
+  'ticket_followups',
   'tickets',
   'users',
   'voicemails',

@@ -70,3 +70,6 @@ export { PROFILE_LIMITS, CallerProfileSchema, type CallerProfileRow } from './ca
 import { CsatAnswerSchema } from './csat';
 export * from './csat';
 (allEntities as unknown[]).push(CsatAnswerSchema);
+import { TicketFollowupSchema } from './followups';
+export * from './followups';
+(allEntities as unknown[]).push(TicketFollowupSchema);

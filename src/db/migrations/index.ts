@@ -27,3 +27,5 @@ import { Tickets1768300000000 } from './1768300000000-tickets';
 allMigrations.push(Tickets1768300000000);
 import { Csat1768400000000 } from './1768400000000-csat';
 allMigrations.push(Csat1768400000000);
+import { Followups1768500000000 } from './1768500000000-followups';
+allMigrations.push(Followups1768500000000);

@@ -71,6 +71,13 @@ export interface RunnerDeps {
   amdSupport(node: string): Promise<AmdSupport>;
   /** Dials a callback through its agent: their phone first, then the lead (DialerRuntime.agentDial). */
   dialForAgent(runner: CampaignRunner, lead: LeadRow, agentId: number): Promise<void>;
+  /**
+   * Agentless campaigns with a `flow` setting: runs that IVR flow on the answered channel (IvrRuntime.runOnChannel)
+   * and resolves when the flow's run ended. Undefined: no IVR on this service (such a campaign's answers fail).
+   */
+  runFlow?(call: { node: string; uuid: string; did: string; callerNumber: string; flow: string; variables: Record<string, string> }): Promise<string>;
+  /** Channel variables a lead's calls carry, set on the originate (e.g. a follow-up's switchboard_ticket_id). */
+  dialVariables?(campaign: CampaignRow, lead: LeadRow): Readonly<Record<string, string>>;
 }
 
 type Phase = 'ringing' | 'amd' | 'waiting_agent' | 'connected' | 'message' | 'ending';
@@ -444,7 +451,13 @@ export class CampaignRunner {
       cmd = originate(
         dialGateway(this.deps.gateway!, lead.phone_e164),
         apps.park(),
-        { switchboard_campaign: String(this.campaign.id), switchboard_lead: String(lead.id), hangup_after_bridge: 'true', playback_terminators: 'none' },
+        {
+          ...(this.deps.dialVariables?.(this.campaign, lead) ?? {}),
+          switchboard_campaign: String(this.campaign.id),
+          switchboard_lead: String(lead.id),
+          hangup_after_bridge: 'true',
+          playback_terminators: 'none',
+        },
         {
           originateUuid: uuid,
           timeoutSec: this.settings.ring_timeout_sec,
@@ -607,14 +620,19 @@ export class CampaignRunner {
     this.pump();
   }
 
-  private handToQueue(dial: Dial): void {
-    let fields: Record<string, string> = {};
+  /** The lead's imported fields (screen-pop extras, flow variables). */
+  private leadFields(dial: Dial): Record<string, string> {
     try {
       const v: unknown = JSON.parse(dial.lead.fields);
-      if (v && typeof v === 'object' && !Array.isArray(v)) fields = v as Record<string, string>;
+      if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, string>;
     } catch {
-      // fields are written by the import as JSON; a broken row only loses its screen-pop extras
+      // fields are written by the import as JSON; a broken row only loses its extras
     }
+    return {};
+  }
+
+  private handToQueue(dial: Dial): void {
+    const fields = this.leadFields(dial);
     const variables: Record<string, string> = {
       ...fields,
       campaign: this.campaign.name,
@@ -665,6 +683,10 @@ export class CampaignRunner {
 
   private async agentless(dial: Dial): Promise<void> {
     dial.phase = 'message';
+    if (this.settings.flow) {
+      await this.runFlow(dial, this.settings.flow);
+      return;
+    }
     const keys = [this.settings.confirm_key, this.settings.transfer_key].filter((k): k is string => !!k);
     const message = mediaPath(this.settings.message, 'message');
     if (keys.length === 0) {
@@ -703,6 +725,23 @@ export class CampaignRunner {
     }
     this.resolve(dial, digit && digit === this.settings.confirm_key ? 'confirmed' : 'delivered', digit ? `pressed ${digit}` : 'message played, no key');
     this.kill(dial, 'NORMAL_CLEARING');
+  }
+
+  /**
+   * The answered person is handed to an IVR flow (the follow-up survey): the flow plays, collects and hangs up; the
+   * hangup resolves the dial as `delivered` (hungUp, phase message). A flow that cannot start fails the dial.
+   */
+  private async runFlow(dial: Dial, flow: string): Promise<void> {
+    if (!this.deps.runFlow) throw new Error(`campaign flow ${flow} set but this service runs no IVR`);
+    const variables: Record<string, string> = {
+      ...this.leadFields(dial),
+      ...(this.deps.dialVariables?.(this.campaign, dial.lead) ?? {}),
+      campaign: this.campaign.name,
+      campaign_id: String(this.campaign.id),
+      lead_id: String(dial.lead.id),
+    };
+    const outcome = await this.deps.runFlow({ node: dial.node, uuid: dial.uuid, did: `campaign:${this.campaign.id}`, callerNumber: dial.lead.phone_e164, flow, variables });
+    this.deps.log.debug('campaign flow ended', { campaign: this.campaign.name, uuid: dial.uuid, flow, outcome });
   }
 
   /** A call flow that failed unexpectedly: logged, resolved as failed, the channel hung up (never left parked). */

@@ -18,7 +18,7 @@ import type { MetricsRegistry } from '../../metrics/registry';
 import { parseCampaignSettings } from '../campaign-settings';
 import { DncStore } from '../leads/dnc';
 import { nextStep, outcomeOfCause, type DialOutcome } from '../outcomes';
-import { CampaignRunner, type CampaignFigures, type DialerAcd } from './campaign-runner';
+import { CampaignRunner, type CampaignFigures, type DialerAcd, type RunnerDeps } from './campaign-runner';
 import { DialerStore } from './dialer-store';
 
 export interface DialerCluster {
@@ -58,6 +58,10 @@ export interface DialerRuntimeOptions {
   publishThrottleMs?: number;
   /** What each node can do (AMD); default: probed by the dialer itself at every connection. */
   capabilities?: NodeCapabilityProbe;
+  /** Agentless campaigns with a `flow`: runs the IVR flow on the answered channel (IvrRuntime.runOnChannel). */
+  runFlow?: RunnerDeps['runFlow'];
+  /** Channel variables a lead's calls carry (the follow-up calls' ticket and follow-up ids). */
+  dialVariables?: RunnerDeps['dialVariables'];
 }
 
 export class DialerError extends Error {
@@ -168,6 +172,8 @@ export class DialerRuntime {
         changed: () => this.changed(row.id),
         resolved: (campaign, outcome) => this.o.metrics?.dialerDialsTotal.inc({ campaign, outcome }),
         agentState: (agentId) => this.o.acd.engine.agent(agentId),
+        runFlow: this.o.runFlow,
+        dialVariables: this.o.dialVariables,
         dialForAgent: async (r, lead, agentId) => {
           const outbound = this.o.manualOutbound;
           if (!outbound) throw new DialerError('not_configured', 'agent call control is not available');
@@ -297,9 +303,12 @@ export class DialerRuntime {
     for (const r of this.runners.values()) {
       const c = r.campaign;
       if (c.type !== 'preview' || !c.enabled) continue;
-      if (!this.o.acd.queueAgents(c.queue).some((a) => a.id === agentId)) continue;
+      // Leads targeted to this agent (their callbacks, follow-ups of their tickets) are theirs whatever the queue;
+      // the campaign's other leads go to the agents of its queue.
       const mine = (await this.store.dueCallbacks(c.id, now)).filter((l) => l.callback_agent_id === agentId && !heldIds.includes(l.id));
-      for (const lead of [...mine, ...(await this.store.dueLeads(c.id, now, 20, heldIds))]) {
+      const servesQueue = this.o.acd.queueAgents(c.queue).some((a) => a.id === agentId);
+      if (!servesQueue && mine.length === 0) continue;
+      for (const lead of [...mine, ...(servesQueue ? await this.store.dueLeads(c.id, now, 20, heldIds) : [])]) {
         if (!(await r.callable(lead, now))) continue;
         this.previewHolds.set(agentId, { campaignId: c.id, leadId: lead.id });
         return { campaign: c, lead };

@@ -17,8 +17,36 @@ export interface DayFigures {
   abandoned: number;
 }
 
+/** A lead's status changed: being dialled, back in the list, or finished (done / failed) with its last outcome. */
+export interface LeadChange {
+  leadId: number;
+  status: 'dialing' | 'scheduled' | 'done' | 'failed';
+  outcome?: string;
+}
+
 export class DialerStore {
+  private readonly leadListeners = new Set<(change: LeadChange) => void>();
+
   constructor(private readonly ds: DataSource) {}
+
+  /**
+   * Listens for lead status changes written by this store (claims, attempt results, DNC / max-attempt closes), after
+   * they are written: the follow-up calls (src/followups) learn from it how their lead's calls went.
+   */
+  onLeadChange(listener: (change: LeadChange) => void): () => void {
+    this.leadListeners.add(listener);
+    return () => this.leadListeners.delete(listener);
+  }
+
+  private emitLead(change: LeadChange): void {
+    for (const l of this.leadListeners) {
+      try {
+        l(change);
+      } catch {
+        // a listener's failure is its own; the dialer goes on
+      }
+    }
+  }
 
   /**
    * Leads of the campaign due at `now`, best first: agent-set callbacks whose time has come, then retries in time
@@ -84,7 +112,9 @@ export class DialerStore {
       .set({ status: 'dialing', attempts: lead.attempts + 1, last_called_at: now })
       .where('id = :id AND status = :status AND attempts = :attempts', { id: lead.id, status: lead.status, attempts: lead.attempts })
       .execute();
-    return (r.affected ?? 0) > 0;
+    const claimed = (r.affected ?? 0) > 0;
+    if (claimed) this.emitLead({ leadId: lead.id, status: 'dialing' });
+    return claimed;
   }
 
   /** The attempt is over: the lead is done, failed, or scheduled again. A callback, once dialled, is used up. */
@@ -99,6 +129,7 @@ export class DialerStore {
         callback_agent_id: null,
       },
     );
+    this.emitLead({ leadId, status: step.status, outcome });
   }
 
   /** A skipped lead waits until `at` (window closed) or leaves the list (DNC, max attempts). */
@@ -108,6 +139,7 @@ export class DialerStore {
 
   async closeLead(leadId: number, status: 'done' | 'failed', outcome: string): Promise<void> {
     await this.ds.getRepository(LeadSchema).update({ id: leadId }, { status, last_outcome: outcome.slice(0, 16), next_attempt_at: null });
+    this.emitLead({ leadId, status, outcome });
   }
 
   /** Leads left 'dialing' by a stop or crash go back to the list (their attempt is counted), except `keep`. */

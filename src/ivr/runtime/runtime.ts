@@ -79,6 +79,8 @@ export class IvrRuntime {
   private unsubscribe?: () => void;
   private unsubscribeResync?: () => void;
   private readonly sensitiveListeners = new Set<(uuid: string, active: boolean) => Promise<void> | void>();
+  /** Runs started by runOnChannel: resolved with the call's outcome when the run ends. */
+  private readonly finishWaiters = new Map<string, (outcome: string) => void>();
   private closed = false;
   private counters = { started: 0, finished: 0, noBinding: 0 };
 
@@ -248,6 +250,29 @@ export class IvrRuntime {
     return restarted;
   }
 
+  /**
+   * Runs a flow (by name, its live version) on a channel someone else set up and answered: an agentless campaign's
+   * answered call (the follow-up survey). `did` labels the call in ivr_calls (e.g. `campaign:7`); `variables` are
+   * the flow's starting variables (the channel's own variables are set by whoever made the channel). Resolves with
+   * the run's outcome once the flow ended (its own hangup, the person's, or the flow running out of nodes, after
+   * which the channel is hung up like any IVR call); rejects at once when the flow does not exist.
+   */
+  runOnChannel(node: string, call: { uuid: string; did: string; callerNumber: string; flow: string; variables?: Readonly<Record<string, string>> }): Promise<string> {
+    if (this.closed) return Promise.reject(new Error('the IVR runtime is stopping'));
+    if (this.active.has(call.uuid) || this.seen.has(call.uuid)) return Promise.reject(new Error(`a flow already runs on ${call.uuid}`));
+    const flow = this.options.store.liveFlow(call.flow);
+    if (!flow) return Promise.reject(new Error(`IVR flow ${call.flow} does not exist`));
+    this.remember(call.uuid);
+    const ended = new Promise<string>((resolve) => this.finishWaiters.set(call.uuid, resolve));
+    this.startFlow(node, { uuid: call.uuid, did: call.did.slice(0, 32), callerNumber: call.callerNumber, callerName: undefined, flow }, call.variables ?? {});
+    // startFlow refused (it hung the channel up): no run was created.
+    if (!this.active.has(call.uuid)) {
+      this.finishWaiters.get(call.uuid)?.('error');
+      this.finishWaiters.delete(call.uuid);
+    }
+    return ended;
+  }
+
   private onPark(node: string, event: EslEvent): void {
     const uuid = header(event, 'Unique-ID');
     const did = channelVar(event, 'switchboard_did');
@@ -348,6 +373,9 @@ export class IvrRuntime {
 
   private onFinished(run: CallRun): void {
     this.active.delete(run.uuid);
+    const waiter = this.finishWaiters.get(run.uuid);
+    this.finishWaiters.delete(run.uuid);
+    waiter?.(run.outcome ?? 'completed');
     this.counters.finished++;
     this.paths.set(run.uuid, run.path());
     if (this.paths.size > MAX_KEPT_PATHS) {
