@@ -36,6 +36,7 @@ import { dialerRoutes } from './routes/dialer';
 import { acdDesktopRoutes } from './routes/acd-desktop';
 import { supervisionRoutes } from './routes/supervision';
 import { ticketRoutes } from './routes/tickets';
+import { ticketFollowupRoutes } from './routes/ticket-followups';
 import { webhookRoutes } from './routes/webhooks';
 
 export type { ApiDeps } from './context';
@@ -93,6 +94,7 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     ...dialerRoutes(ctx),
     ...acdDesktopRoutes(ctx),
     ...ticketRoutes(ctx),
+    ...ticketFollowupRoutes(ctx),
     ...webhookRoutes(ctx),
     ...profileRoutes(ctx),
   );

@@ -109,22 +109,28 @@ export class FollowupService implements FollowupOutcomeSink {
     }
   }
 
+  /** Whether a ticket can have a follow-up of this kind (a number to call; preview: an assigned agent); throws why not. */
+  precheck(ticket: Pick<TicketRow, 'id' | 'caller_number' | 'assignee_agent_id'>, kind: FollowupKind): { e164: string; timeZones: string[] } {
+    if (!ticket.caller_number) throw new ServiceError('invalid', `ticket ${ticketNumber(ticket.id)} has no caller number to call back`, 'followup');
+    if (kind === 'preview' && ticket.assignee_agent_id === null) {
+      throw new ServiceError('invalid', `a preview follow-up goes to the ticket's assigned agent; ticket ${ticketNumber(ticket.id)} has none`, 'followup');
+    }
+    const phone = normalisePhone(ticket.caller_number);
+    if (!phone.ok) throw new ServiceError('invalid', `the ticket's caller number cannot be dialled: ${phone.reason}`, 'followup');
+    return { e164: phone.e164, timeZones: phone.timeZones };
+  }
+
   /** Schedules a follow-up of a ticket (its caller number; preview: for its assigned agent). */
   async schedule(ticketId: number, req: FollowupRequest, actor: TicketActor): Promise<TicketFollowupRow> {
     const ticket = await this.o.tickets.get(ticketId);
     if (!ticket) throw new ServiceError('not_found', `ticket ${ticketId} does not exist`);
-    if (!ticket.caller_number) throw new ServiceError('invalid', `ticket ${ticketNumber(ticketId)} has no caller number to call back`, 'kind');
-    if (req.kind === 'preview' && ticket.assignee_agent_id === null) {
-      throw new ServiceError('invalid', `a preview follow-up goes to the ticket's assigned agent; ticket ${ticketNumber(ticketId)} has none`, 'kind');
-    }
-    const phone = normalisePhone(ticket.caller_number);
-    if (!phone.ok) throw new ServiceError('invalid', `the ticket's caller number cannot be dialled: ${phone.reason}`, 'kind');
+    const phone = this.precheck(ticket, req.kind);
     const campaign = await this.campaignFor(req.kind);
     const now = this.now();
     const asked = requestedAt(req.when, now);
-    if (asked.getTime() < now.getTime() - 60_000) throw new ServiceError('invalid', 'the follow-up time is in the past', 'at');
+    if (asked.getTime() < now.getTime() - 60_000) throw new ServiceError('invalid', 'the follow-up time is in the past', 'followup');
     const time = followupTime(asked < now ? now : asked, { time_zones: phone.timeZones }, campaign);
-    if (!time.ok) throw new ServiceError('invalid', `follow-up campaign ${campaign.name}: ${time.reason}`, 'at');
+    if (!time.ok) throw new ServiceError('invalid', `follow-up campaign ${campaign.name}: ${time.reason}`, 'followup');
 
     const agentId = req.kind === 'preview' ? ticket.assignee_agent_id : null;
     const { row, enqueued } = await this.ds.transaction(async (m) => {

@@ -598,6 +598,10 @@ describe('role access matrix: every route x every kind of caller', () => {
     { method: 'GET', route: '/api/v1/tickets/:id', path: () => '/api/v1/tickets/999999', expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403 }) },
     { method: 'PATCH', route: '/api/v1/tickets/:id', path: () => '/api/v1/tickets/999999', body: () => ({ priority: 'high' }), expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403 }) },
     { method: 'POST', route: '/api/v1/tickets/:id/comments', path: () => '/api/v1/tickets/999999/comments', body: () => ({ body: 'x' }), expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403 }) },
+    { method: 'GET', route: '/api/v1/tickets/:id/followups', path: () => '/api/v1/tickets/999999/followups', expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403 }) },
+    { method: 'POST', route: '/api/v1/tickets/:id/followups', path: () => '/api/v1/tickets/999999/followups', body: () => ({ kind: 'survey', after_minutes: 5 }), expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403 }) },
+    { method: 'POST', route: '/api/v1/tickets/:id/followups/:fid/cancel', path: () => '/api/v1/tickets/999999/followups/1/cancel', expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403 }) },
+    { method: 'POST', route: '/api/v1/tickets/:id/followups/:fid/disposition', path: () => '/api/v1/tickets/999999/followups/1/disposition', body: () => ({ disposition: 'ok' }), expect: same(401, 404, 404, 404, { keyAgent: 403, keySupervisor: 403 }) },
     // Webhooks (src/api/routes/webhooks.ts): admin only.
     { method: 'GET', route: '/api/v1/webhooks/endpoints', path: () => '/api/v1/webhooks/endpoints', expect: same(401, 403, 403, 200) },
     { method: 'POST', route: '/api/v1/webhooks/endpoints', path: () => '/api/v1/webhooks/endpoints', body: () => ({ url: 'http://127.0.0.1:9/hook', events: ['ticket.created'] }), expect: same(401, 403, 403, 201) },

@@ -16,6 +16,8 @@ import { HttpProblem } from '../problem';
 import { defineRoute, roles, type AnyRoute } from '../registry';
 import { idParam, limitQuery, offsetQuery } from '../validation';
 import { loadedAcdStore } from './acd-admin';
+import { followupOut, followupRequestSchema, followupService } from './ticket-followups';
+import { followupView } from '../../followups/service';
 
 /**
  * Tickets (work orders): categories (admin), tickets for agents, supervisors and admins within their scope
@@ -64,8 +66,10 @@ const updateTicketBody = z
     category_id: z.number().int().positive().optional(),
     assignee_agent_id: z.number().int().positive().nullable().optional(),
     assignee_team: team.nullable().optional(),
+    followup: followupRequestSchema.optional().meta({ description: 'with status resolved: schedule a follow-up call (see POST /api/v1/tickets/{id}/followups)' }),
   })
-  .refine((b) => Object.keys(b).length > 0, 'must set at least one field');
+  .refine((b) => Object.keys(b).length > 0, 'must set at least one field')
+  .refine((b) => b.followup === undefined || b.status === 'resolved', { message: 'a follow-up is scheduled when the ticket is resolved: set status resolved with it', path: ['followup'] });
 const commentBody = z.strictObject({ body: z.string().trim().min(1).max(TICKET_LIMITS.comment) });
 
 const searchQuery = z.strictObject({
@@ -118,7 +122,7 @@ const ticketOut = z.object({
 });
 const commentOut = z.object({ id: z.number(), ticket_id: z.number(), author_id: z.number().nullable(), author_name: z.string(), body: z.string(), created_at: z.string() });
 const eventOut = z.object({ id: z.number(), actor_id: z.number().nullable(), actor_name: z.string(), at: z.string(), field: z.string(), old: z.string().nullable(), new: z.string().nullable() });
-const ticketDetailOut = ticketOut.extend({ next_statuses: z.array(z.string()), comments: z.array(commentOut), history: z.array(eventOut) });
+const ticketDetailOut = ticketOut.extend({ next_statuses: z.array(z.string()), comments: z.array(commentOut), history: z.array(eventOut), followups: z.array(followupOut) });
 const queueOut = z.object({ team: z.string().nullable(), counts: z.record(z.string(), z.number()), overdue: z.number() });
 
 function categoryView(row: TicketCategoryRow) {
@@ -304,12 +308,13 @@ export function ticketRoutes(ctx: ApiContext): AnyRoute[] {
       responses: { 200: { description: 'the ticket', schema: ticketDetailOut } },
       handler: async ({ res, principal, params }) => {
         const row = await visibleTicket(principal, params.id);
-        const [comments, history] = await Promise.all([service.comments(row.id), service.history(row.id)]);
+        const [comments, history, followups] = await Promise.all([service.comments(row.id), service.history(row.id), followupService(ctx).list(row.id)]);
         res.json({
           ...ticketView(row, now()),
           next_statuses: nextStatuses(row.status, { isAdmin: principal?.role === 'admin' }),
           comments,
           history: history.map((e) => ({ id: e.id, actor_id: e.actor_id, actor_name: e.actor_name, at: e.at, field: e.field, old: e.old_value, new: e.new_value })),
+          followups: followups.map(followupView),
         });
       },
     }),
@@ -326,11 +331,18 @@ export function ticketRoutes(ctx: ApiContext): AnyRoute[] {
       body: updateTicketBody,
       responses: { 200: { description: 'the ticket after the change', schema: ticketOut } },
       handler: async ({ req, res, principal, params, body }) => {
-        await visibleTicket(principal, params.id);
+        const current = await visibleTicket(principal, params.id);
         await checkAgent(body.assignee_agent_id);
-        const { before, after } = await service.update(params.id, body, actorOf(principal));
+        const { followup, ...changes } = body;
+        // Checked before the change, so a follow-up that cannot be made leaves the ticket as it was.
+        if (followup) followupService(ctx).precheck({ ...current, ...(changes.assignee_agent_id !== undefined ? { assignee_agent_id: changes.assignee_agent_id } : {}) }, followup.kind);
+        const { before, after } = await service.update(params.id, changes, actorOf(principal));
         const at = now();
         if (before !== after) await audit(req, principal, 'ticket.update', params.id, ticketView(before, at), ticketView(after, at));
+        if (followup && after.status === 'resolved') {
+          const f = await followupService(ctx).schedule(params.id, followup, actorOf(principal));
+          await ctx.audit(req, principal, { action: 'ticket.followup.schedule', target_type: 'ticket', target_id: params.id, before: null, after: followupView(f) });
+        }
         res.json(ticketView(after, at));
       },
     }),
