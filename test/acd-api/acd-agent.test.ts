@@ -175,6 +175,18 @@ describeEachEngine('ACD agent API on the real engine', (engine) => {
     expect(res.status).toBe(200);
     res = await post('/api/v1/acd/me/disposition', api.tokens.agent2!, { call_id: 'call-1', disposition: 'follow-up' });
     expect(res.status).toBe(403);
+
+    // A disposition can schedule a follow-up of the call's ticket; without a ticket it is a 409 and nothing is written.
+    res = await post('/api/v1/acd/me/disposition', api.tokens.agent1!, { call_id: 'call-1', disposition: 'solved', followup: { kind: 'survey', after_minutes: 30 } });
+    expect(res.status).toBe(409);
+    const [kept] = (await api.db.ds.query('SELECT disposition FROM acd_queue_calls WHERE id = ?', ['call-1'])) as Array<{ disposition: string }>;
+    expect(kept?.disposition).toBe('follow-up');
+    const category = (await (await api.fetch('/api/v1/tickets/categories', { method: 'POST', token: api.tokens.admin1, json: { name: 'General' } })).json()) as { id: number };
+    const ticket = (await (await api.fetch('/api/v1/tickets', { method: 'POST', token: api.tokens.agent1, json: { category_id: category.id, subject: 'Billing', caller_number: '+442079460958', call_uuid: 'call-1' } })).json()) as { id: number };
+    res = await post('/api/v1/acd/me/disposition', api.tokens.agent1!, { call_id: 'call-1', disposition: 'solved', followup: { kind: 'survey', after_minutes: 30 } });
+    expect(res.status).toBe(200);
+    const followups = (await (await api.fetch(`/api/v1/tickets/${ticket.id}/followups`, { token: api.tokens.agent1 })).json()) as { items: Array<{ kind: string; status: string }> };
+    expect(followups.items).toEqual([expect.objectContaining({ kind: 'survey', status: 'scheduled' })]);
   });
 
   it('exports per-queue Prometheus figures', async () => {

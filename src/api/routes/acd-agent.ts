@@ -9,6 +9,9 @@ import { HttpProblem } from '../problem';
 import { defineRoute, roles, type AnyRoute } from '../registry';
 import { idParam } from '../validation';
 import { acdAgentOut, acdProblem, loadedAcdStore, requireAcd } from './acd-admin';
+import { actorOf, followupRequestSchema, followupService } from './ticket-followups';
+import { followupView } from '../../followups/service';
+import { TicketService } from '../../tickets/service';
 
 const ANYONE = roles('admin', 'supervisor', 'agent');
 const TAGS = ['acd-agent'];
@@ -90,6 +93,7 @@ const dispositionBody = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9 _.:/-]{0,63}$/, 'must be 1-64 letters, digits, space _ . : / - (e.g. "sale", "callback-requested")'),
   notes: z.string().max(4000, 'must be at most 4000 characters').nullable().optional(),
+  followup: followupRequestSchema.optional().meta({ description: "schedule a follow-up call of the call's ticket (the newest ticket linked to this call)" }),
 });
 
 type Action = AgentStateRequest;
@@ -254,8 +258,26 @@ export function acdAgentRoutes(ctx: ApiContext): AnyRoute[] {
             errors: [{ location: 'body', field: 'disposition', pointer: '#/disposition', detail: `must be one of: ${allowed.join(', ')}` }],
           });
         }
+        // A follow-up asked for (or one of FOLLOWUP_DISPOSITIONS) goes to the call's ticket; an explicit request that
+        // cannot be made is refused before anything is written.
+        const followups = followupService(ctx);
+        const wantFollowup = body.followup ?? (ctx.deps.config.followups.dispositions.includes(body.disposition) ? { kind: 'survey' as const, when: { after_minutes: ctx.deps.config.followups.dispositionDelayMin } } : undefined);
+        const [ticket] = wantFollowup ? (await new TicketService(ctx.deps.dataSource, ctx.deps.clock).search({ call_uuid: body.call_id, limit: 1, offset: 0 }, { kind: 'all' })).items : [];
+        if (body.followup) {
+          if (!ticket) throw new HttpProblem(409, `call ${body.call_id} has no ticket to follow up; create one from the call first`);
+          followups.precheck(ticket, body.followup.kind);
+        }
         const notes = body.notes ?? null;
         await ctx.deps.dataSource.query('UPDATE acd_queue_calls SET disposition = ?, notes = ? WHERE id = ?', [body.disposition, notes, body.call_id]);
+        if (wantFollowup && ticket) {
+          try {
+            const f = await followups.schedule(ticket.id, wantFollowup, actorOf(principal));
+            await ctx.audit(req, principal, { action: 'ticket.followup.schedule', target_type: 'ticket', target_id: ticket.id, before: null, after: followupView(f) });
+          } catch (err) {
+            if (body.followup) throw err;
+            ctx.logger.warn('the disposition schedules a follow-up, but it could not be made', { call_id: body.call_id, ticket: ticket.id, error: (err as Error).message });
+          }
+        }
         await ctx.audit(req, principal, {
           action: 'acd_call.disposition',
           target_type: 'acd_queue_call',
