@@ -1,0 +1,76 @@
+/**
+ * A follow-up survey call end to end on the simulator and the whole service: a ticket is resolved with a survey
+ * follow-up through the API; the follow-up campaign (configured by name, agentless with a `flow`) dials the caller
+ * through the gateway; the answered call runs the survey flow (the IVR runtime on the dialer's channel, with the
+ * ticket and follow-up channel variables); the caller's DTMF is collected; the call's end settles the follow-up as
+ * reached. Writing the score back (satisfied / reopened) goes through FollowupOutcomeSink.onCsatAnswer, called by the
+ * CSAT store's listener of the survey node; that part is covered at the unit level (followups-db.test.ts).
+ */
+import { IvrCallSchema, type IvrCallRow } from '../../src/db/entities';
+import { uuidGetVar } from '../../src/freeswitch';
+import type { IvrPathStep } from '../../src/ivr/protocol';
+import { AcdHarness, waitFor } from '../acd-runtime/harness';
+import { describeEachEngine } from '../helpers/databases';
+
+describeEachEngine('follow-up survey call end to end', (engine) => {
+  const h = new AcdHarness(engine, { env: { OUTBOUND_GATEWAY: 'carrier', CALLBACK_CALLER_ID: '+14155550000', FOLLOWUP_SURVEY_FLOW: 'fu-survey', FOLLOWUP_WINDOW: '00:00-23:59' } });
+
+  beforeAll(() => h.start(), 30_000);
+  afterAll(() => h.stop());
+
+  it('a resolved ticket is followed up: the dialer calls the caller, the survey flow runs on the call, the digit is collected', async () => {
+    h.sim.setFileDuration('/sounds/survey.wav', 300);
+    await h.flow('fu-survey', 'ask', {
+      ask: { type: 'collect', prompt: [{ kind: 'file', path: '/sounds/survey.wav' }], minDigits: 1, maxDigits: 1, regexp: '^[1-5]$', timeoutMs: 5000, variable: 'score', next: 'bye' },
+      bye: { type: 'hangup' },
+    });
+    // The survey campaign configured by name before the first follow-up: AMD off (the simulator's PSTN is a person).
+    const created = await h.api('/api/v1/dialer/campaigns', {
+      method: 'POST',
+      json: { name: 'followup-survey', type: 'agentless', queue: 'followups', timezone: 'UTC', window_start: '00:00', window_end: '23:59', enabled: true, settings: { amd: 'off', flow: 'fu-survey' } },
+    });
+    expect(created.status).toBe(201);
+    const campaignId = ((await created.json()) as { id: number }).id;
+    h.sim.setGatewayOutcome('+14155557001', { outcome: 'answer', ringMs: 200 });
+
+    const category = (await (await h.api('/api/v1/tickets/categories', { method: 'POST', json: { name: 'Rides' } })).json()) as { id: number };
+    const ticket = (await (await h.api('/api/v1/tickets', { method: 'POST', json: { category_id: category.id, subject: 'Lost phone in the car', caller_number: '+14155557001' } })).json()) as { id: number };
+    const resolved = await h.api(`/api/v1/tickets/${ticket.id}`, { method: 'PATCH', json: { status: 'resolved', followup: { kind: 'survey', after_minutes: 0 } } });
+    expect(resolved.status).toBe(200);
+
+    const followup = await waitFor('the follow-up dialling', async () => {
+      const items = ((await (await h.api(`/api/v1/tickets/${ticket.id}/followups`)).json()) as { items: Array<{ id: number; status: string; campaign_id: number }> }).items;
+      return items.find((f) => f.status !== 'scheduled');
+    });
+    expect(followup.campaign_id).toBe(campaignId);
+    const dial = await waitFor('the dial in the ledger', async () => {
+      const rows = ((await (await h.api(`/api/v1/dialer/campaigns/${campaignId}/ledger?limit=10`)).json()) as { items: Array<{ action: string; call_uuid: string | null }> }).items;
+      return rows.find((r) => r.action === 'dial' && r.call_uuid);
+    });
+    const uuid = dial.call_uuid!;
+    // The survey flow asks on the dialer's channel, which carries the ticket and follow-up ids for the survey node.
+    await waitFor('the survey prompt', () => h.eventsOf(uuid, 'CHANNEL_EXECUTE').find((e) => e.app === 'play_and_get_digits'));
+    const client = h.service.cluster.client(h.service.cluster.nodeNames()[0]!);
+    expect((await client.api(uuidGetVar(uuid, 'switchboard_ticket_id'))).body.trim()).toBe(String(ticket.id));
+    expect((await client.api(uuidGetVar(uuid, 'switchboard_followup_id'))).body.trim()).toBe(String(followup.id));
+    h.sim.pressDigits(uuid, '5');
+
+    const row = await waitFor('the IVR call row', async () => {
+      await h.service.ivr.flush();
+      return (await h.service.dataSource.getRepository<IvrCallRow>(IvrCallSchema).findOneBy({ uuid })) ?? undefined;
+    });
+    expect(row).toMatchObject({ flow: 'fu-survey', did: `campaign:${campaignId}` });
+    const path = (typeof row.path === 'string' ? JSON.parse(row.path) : row.path) as IvrPathStep[];
+    expect(path.find((s) => s.node === 'ask' && s.event === 'digits')).toMatchObject({ digits: '5' });
+
+    const settled = await waitFor('the follow-up settled', async () => {
+      const items = ((await (await h.api(`/api/v1/tickets/${ticket.id}/followups`)).json()) as { items: Array<{ status: string; outcome: string | null }> }).items;
+      return items.find((f) => f.status === 'done');
+    });
+    expect(settled).toMatchObject({ status: 'done', outcome: 'reached' });
+    const ledger = ((await (await h.api(`/api/v1/dialer/campaigns/${campaignId}/ledger?limit=10`)).json()) as { items: Array<{ action: string; outcome: string | null }> }).items;
+    expect(ledger.find((r) => r.action === 'dial')).toMatchObject({ outcome: 'delivered' });
+    const history = ((await (await h.api(`/api/v1/tickets/${ticket.id}`)).json()) as { history: Array<{ field: string; new: string }> }).history;
+    expect(history.filter((e) => e.field === 'followup').map((e) => e.new)).toEqual([expect.stringMatching(/scheduled survey/), expect.stringMatching(/done reached/)]);
+  }, 60_000);
+});
