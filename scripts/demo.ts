@@ -41,6 +41,7 @@ import { startService } from '../src/service/service';
 import { startSimulator, STOCK_MODULES } from '../src/simulator';
 import { promptPath } from '../src/prompts/catalog';
 import { shippedPrompts } from '../src/prompts/shipped';
+import { DemoFollowups } from '../src/demo/followups';
 
 interface DemoArgs {
   durationSec?: number;
@@ -172,6 +173,9 @@ async function main(): Promise<void> {
     ADMIN_PASSWORD: adminPassword,
     // Campaign calls (and IVR transfers to numbers) leave through the simulator's PSTN gateway.
     OUTBOUND_GATEWAY: 'demo-carrier',
+    // Follow-up survey calls: the demo's survey flow, at any hour (src/demo/followups.ts).
+    FOLLOWUP_SURVEY_FLOW: 'demo-survey',
+    FOLLOWUP_WINDOW: '00:00-23:59',
   });
   // What `npm run prompts -- --dir $PROMPTS_DIR` does on a real switch; each plays as long as its WAV. 18005550100
   // parks (the dialplan's default) and runs the example IVR flow with them.
@@ -188,8 +192,11 @@ async function main(): Promise<void> {
     { sales: 6, support: 6, billing: 6 },
   ];
   const demoAgents: DemoAgentInput[] = [];
+  // Agents' passwords, kept so the demo agents can log in and file tickets through the API (src/demo/followups.ts).
+  const agentPasswords = new Map<string, string>();
   for (const [i, ext] of acdExtensions.entries()) {
-    const user = await users.create({ username: `agent${ext}`, password: crypto.randomBytes(12).toString('base64url'), role: 'agent', display_name: `Agent ${ext}` });
+    agentPasswords.set(ext, crypto.randomBytes(12).toString('base64url'));
+    const user = await users.create({ username: `agent${ext}`, password: agentPasswords.get(ext)!, role: 'agent', display_name: `Agent ${ext}` });
     const skills = skillSets[i % skillSets.length]!;
     demoAgents.push({
       userId: user.id,
@@ -279,6 +286,35 @@ async function main(): Promise<void> {
     seed: args.seed + 7,
   });
   traffic.start();
+  // Agents file tickets after some calls; some are resolved with a survey follow-up the dialer places at once.
+  const login = async (username: string, password: string): Promise<string | undefined> => {
+    const res = await fetch(`${service.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    return res.ok ? ((await res.json()) as { token: string }).token : undefined;
+  };
+  const agentTokens = new Map<number, Promise<string | undefined>>();
+  const followups = new DemoFollowups({
+    baseUrl: service.url,
+    dataSource: service.dataSource,
+    onEffect: (l) => service.acd.onEffect(l),
+    onEvent: (l) => service.cluster.onEvent(l),
+    callerOf: (callId) => service.acd.callInfo(callId)?.callerNumber,
+    sim,
+    agentToken: (agentId) => {
+      const ext = acdAgents.find((a) => a.id === agentId)?.extension;
+      const password = ext ? agentPasswords.get(ext) : undefined;
+      if (!ext || !password) return Promise.resolve(undefined);
+      if (!agentTokens.has(agentId)) agentTokens.set(agentId, login(`agent${ext}`, password));
+      return agentTokens.get(agentId)!;
+    },
+    adminToken: (await login('admin', adminPassword))!,
+    surveyPrompt: promptPath(config.prompts.dir, 'dialer-message'),
+    surveyFlow: config.followups.surveyFlow,
+    surveyCampaign: config.followups.surveyCampaign,
+    clock,
+    logger,
+    seed: args.seed + 17,
+  });
+  await followups.start();
   const memoryTimer = args.memoryEverySec ? startMemorySamples(args.memoryEverySec) : undefined;
 
   process.stderr.write(
@@ -329,6 +365,8 @@ async function main(): Promise<void> {
     const { recordings } = await demoRecordingSummary(service.recordings);
     const supervisionSessions = await countSupervisionSessions(service.dataSource);
     const dialerSummary = await campaign.summary();
+    followups.stop();
+    const followupSummary = await followups.summary();
     await service.close();
     const written = service.cdrWriter.stats().written;
     await sim.close();
@@ -348,6 +386,7 @@ async function main(): Promise<void> {
       recordings,
       supervision_sessions: supervisionSessions,
       ...dialerSummary,
+      ...followupSummary,
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   };
