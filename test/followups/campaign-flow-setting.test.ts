@@ -1,0 +1,20 @@
+import { parseCampaignSettings } from '../../src/dialer/campaign-settings';
+import { FollowupService } from '../../src/followups/service';
+
+describe('the agentless campaign flow setting', () => {
+  it('takes an IVR flow name and refuses anything else', () => {
+    expect(parseCampaignSettings(JSON.stringify({ flow: 'survey' })).settings.flow).toBe('survey');
+    expect(parseCampaignSettings('{}').settings.flow).toBeUndefined();
+    const bad = parseCampaignSettings(JSON.stringify({ flow: 'survey; hangup' }));
+    expect(bad.error).toMatch(/flow: must be an IVR flow name/);
+    expect(bad.settings.flow).toBeUndefined();
+  });
+});
+
+describe('follow-up channel variables', () => {
+  it('come from the lead fields the follow-up wrote, digits only', () => {
+    expect(FollowupService.dialVariables({ fields: JSON.stringify({ ticket_id: '12', followup_id: '34' }) })).toEqual({ switchboard_ticket_id: '12', switchboard_followup_id: '34' });
+    expect(FollowupService.dialVariables({ fields: JSON.stringify({ ticket_id: '12}${system(x)}', followup_id: 34 }) })).toEqual({});
+    expect(FollowupService.dialVariables({ fields: 'not json' })).toEqual({});
+  });
+});
