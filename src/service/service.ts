@@ -99,6 +99,8 @@ export interface Service {
   readonly supervision: SupervisionService;
   /** Outbound campaigns (src/dialer/runtime). */
   readonly dialer: DialerRuntime;
+  /** Follow-up calls of tickets; its onCsatAnswer (FollowupOutcomeSink) takes the survey answers of follow-up calls. */
+  readonly followups: FollowupService;
   /** How people's phones are dialled (src/phones/phone-endpoints.ts). */
   readonly phones: PhoneEndpoints;
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:8080 (the real port when HTTP_PORT=0). */
@@ -481,6 +483,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       recordings,
       supervision,
       dialer,
+      followups,
       phones,
       url,
       role,
