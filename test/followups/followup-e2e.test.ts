@@ -13,7 +13,7 @@ import { AcdHarness, waitFor } from '../acd-runtime/harness';
 import { describeEachEngine } from '../helpers/databases';
 
 describeEachEngine('follow-up survey call end to end', (engine) => {
-  const h = new AcdHarness(engine, { env: { OUTBOUND_GATEWAY: 'carrier', CALLBACK_CALLER_ID: '+14155550000', FOLLOWUP_SURVEY_FLOW: 'fu-survey', FOLLOWUP_WINDOW: '00:00-23:59' } });
+  const h = new AcdHarness(engine, { env: { OUTBOUND_GATEWAY: 'carrier', CALLBACK_CALLER_ID: '+14155550000', FOLLOWUP_SURVEY_FLOW: 'fu-survey', FOLLOWUP_WINDOW: '00:00-23:59', FOLLOWUP_REOPEN_DISPOSITIONS: 'not_fixed' } });
 
   beforeAll(() => h.start(), 30_000);
   afterAll(() => h.stop());
@@ -72,5 +72,35 @@ describeEachEngine('follow-up survey call end to end', (engine) => {
     expect(ledger.find((r) => r.action === 'dial')).toMatchObject({ outcome: 'delivered' });
     const history = ((await (await h.api(`/api/v1/tickets/${ticket.id}`)).json()) as { history: Array<{ field: string; new: string }> }).history;
     expect(history.filter((e) => e.field === 'followup').map((e) => e.new)).toEqual([expect.stringMatching(/scheduled survey/), expect.stringMatching(/done reached/)]);
+  }, 60_000);
+  it("a preview follow-up is offered to the ticket's agent (not in the campaign's queue), dialled through them, and their disposition reopens the ticket", async () => {
+    await h.queue('rides');
+    const a = await h.agent('4700', ['rides'], { answerDelayMs: 80 });
+    h.sim.setGatewayOutcome('+14155557002', { outcome: 'answer', ringMs: 300, hangupAfterMs: 500 });
+    const category = (await (await h.api('/api/v1/tickets/categories', { method: 'POST', json: { name: 'Drivers' } })).json()) as { id: number };
+    const ticket = (await (await h.api('/api/v1/tickets', { method: 'POST', json: { category_id: category.id, subject: 'Fare dispute', caller_number: '+14155557002', assignee_agent_id: a } })).json()) as { id: number };
+    expect((await h.api(`/api/v1/tickets/${ticket.id}`, { method: 'PATCH', json: { status: 'resolved', followup: { kind: 'preview', after_minutes: 0 } } })).status).toBe(200);
+
+    const username = ((await h.service.dataSource.query(`SELECT u.username FROM users u JOIN acd_agents g ON g.user_id = u.id WHERE g.id = ?`, [a])) as Array<{ username: string }>)[0]!.username;
+    const login = await fetch(`${h.service.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'agent-password-123' }) });
+    const token = ((await login.json()) as { token: string }).token;
+    const asAgent = (p: string, json?: unknown) =>
+      fetch(`${h.service.url}${p}`, { method: json === undefined ? 'GET' : 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: json === undefined ? undefined : JSON.stringify(json) });
+    const next = (await (await asAgent('/api/v1/dialer/me/preview')).json()) as { lead: { id: number; phone_e164: string; fields: Record<string, string> }; campaign: { name: string } };
+    expect(next.campaign.name).toBe('followup-preview');
+    expect(next.lead).toMatchObject({ phone_e164: '+14155557002', fields: { ticket_id: String(ticket.id) } });
+    expect((await asAgent('/api/v1/dialer/me/preview/dial', { lead_id: next.lead.id })).status).toBe(200);
+    const reached = await waitFor('the preview follow-up reached', async () => {
+      const items = ((await (await h.api(`/api/v1/tickets/${ticket.id}/followups`)).json()) as { items: Array<{ id: number; status: string; outcome: string | null }> }).items;
+      return items.find((f) => f.status === 'done');
+    });
+    expect(reached.outcome).toBe('reached');
+    const disposed = await asAgent(`/api/v1/tickets/${ticket.id}/followups/${reached.id}/disposition`, { disposition: 'not_fixed' });
+    expect(disposed.status).toBe(200);
+    expect(await disposed.json()).toMatchObject({ outcome: 'reopened' });
+    const view = (await (await h.api(`/api/v1/tickets/${ticket.id}`)).json()) as { status: string; comments: Array<{ body: string }> };
+    expect(view.status).toBe('open');
+    expect(view.comments[0]!.body).toMatch(new RegExp(`Follow-up F${reached.id} \\(preview\\)`));
+    await h.settled([a]);
   }, 60_000);
 });
