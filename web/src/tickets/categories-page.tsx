@@ -168,7 +168,7 @@ function CategoryForm({ category, items, onSaved, onCancel }: { category: Catego
         <div className="form-grid">
           {TICKET_PRIORITIES.map((p) => (
             <Field key={p} label={`SLA ${p} (minutes)`} error={fe(`sla.${p}`)}>
-              {(id) => <input id={id} type="number" min={1} max={525600} step={1} value={sla[p]} onChange={(e) => setSla((s) => ({ ...s, [p]: e.target.value }))} />}
+              {(id) => <input id={id} type="number" step={1} value={sla[p]} onChange={(e) => setSla((s) => ({ ...s, [p]: e.target.value }))} />}
             </Field>
           ))}
         </div>
