@@ -31,6 +31,13 @@ export function categoryTree(items: readonly Category[]): CategoryNode[] {
     }
   };
   walk(null, 0, '');
+  // A cycle (which the API refuses) would hide its members: they are listed at the top level instead.
+  for (const c of items)
+    if (!seen.has(c.id)) {
+      seen.add(c.id);
+      out.push({ category: c, depth: 0, path: c.name });
+      walk(c.id, 1, c.name);
+    }
   return out;
 }
 
