@@ -245,6 +245,8 @@ test("a supervisor sees the team's tickets and the categories; an admin changes 
   await sup.page.getByRole('heading', { name: '2 tickets' }).waitFor();
   expect(await sup.page.getByTestId(`ticket-${created.fromCall!.number}`).count()).toBe(0);
   await sup.page.getByTestId('ticket-queues').getByRole('button', { name: 'care' }).waitFor();
+  await sup.page.getByTestId(`ticket-${created.fromWrap!.number}`).getByTestId('overdue').waitFor();
+  await screenshot(sup.page, 'supervisor-tickets');
   // The call's CDR, for a supervisor, on the ticket from the wrap-up.
   await sup.page.getByTestId(`ticket-${created.fromWrap!.number}`).getByRole('link').click();
   await sup.page.getByTestId('ticket-cdr').filter({ hasText: CALLER }).waitFor();

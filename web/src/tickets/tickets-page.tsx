@@ -76,11 +76,14 @@ export function TicketsPage() {
   const viewFilter: Record<string, string | undefined> =
     view === 'mine' ? { assignee_agent_id: myAgent ? String(myAgent.id) : undefined } : view === 'team' ? { assignee_team: teamOfView || undefined } : {};
   const waitingForMe = view === 'mine' && me.data === undefined;
+  const noTeam = view === 'team' && !teamOfView;
   const results = useResource(
     (s) =>
       waitingForMe
         ? Promise.resolve(undefined)
-        : get<TicketPage>(
+        : noTeam
+          ? Promise.resolve({ items: [], total: 0, limit: PAGE, offset: 0 })
+          : get<TicketPage>(
             '/api/v1/tickets',
             {
               ...viewFilter,
@@ -97,7 +100,7 @@ export function TicketsPage() {
             },
             s,
           ),
-    [search, offset, view, teamOfView, myAgent?.id, waitingForMe],
+    [search, offset, view, teamOfView, myAgent?.id, waitingForMe, noTeam],
     { intervalMs: 60_000 },
   );
 
