@@ -6,8 +6,10 @@ import { useLiveStatus, useSession, useSessionState, type Role } from './lib/ses
 import { LoginPage } from './login';
 import type { PageDef } from './pages';
 import { supervisorPages } from './supervisor';
+import { ticketPages } from './tickets';
+import { profilePages } from './profiles';
 
-const ALL_PAGES: PageDef[] = [...agentPages, ...supervisorPages, ...adminPages];
+const ALL_PAGES: PageDef[] = [...agentPages, ...supervisorPages, ...adminPages, ...ticketPages, ...profilePages];
 
 /** Where each role lands after signing in. */
 const HOME: Record<Role, string> = { agent: '/agent', supervisor: '/supervisor/wallboard', admin: '/supervisor/wallboard' };

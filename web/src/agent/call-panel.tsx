@@ -9,6 +9,7 @@ import { ProblemMessage } from '../components/problem';
 import { post } from '../lib/api';
 import { since } from '../lib/format';
 import { useAction, useHotkeys, useNow } from '../lib/hooks';
+import { CallTicket, profileIdOf } from '../tickets/call-ticket';
 import { ScreenPopView } from './screen-pop';
 import { TransferPanel } from './transfer';
 import type { AcdMe, MyCall, ScreenPop } from './types';
@@ -102,6 +103,14 @@ export function CallPanel({ me, pop, call, onChanged }: { me: AcdMe; pop: Screen
           }}
         />
       )}
+      <CallTicket
+        prefill={{
+          callerNumber: pop?.caller_number ?? null,
+          callUuid: call?.caller_uuid ?? me.call?.call_id ?? null,
+          profileId: profileIdOf(pop?.data),
+          fromCurrentCall: !call?.caller_uuid && !me.call?.call_id,
+        }}
+      />
       {pop ? <ScreenPopView pop={pop} /> : <p className="muted">No screen pop for this call.</p>}
     </section>
   );

@@ -16,6 +16,7 @@ import { StateBar } from './state-bar';
 import { TodayPanel } from './today';
 import type { AcdMe, MyCall, OfferMessage } from './types';
 import { WrapUpPanel, type WrapTarget } from './wrap-up';
+import { profileIdOf } from '../tickets/call-ticket';
 
 export function AgentDesktop() {
   const { user, live } = useSession();
@@ -70,9 +71,16 @@ export function AgentDesktop() {
   // Entering wrap-up opens the wrap-up form for that call (kept until saved or dismissed).
   const wrapCallId = state === 'wrap_up' ? (me.data?.wrap_up?.call_id ?? me.data?.state?.call_id ?? null) : null;
   const wrapQueue = me.data?.wrap_up?.queue ?? null;
+  // The screen pop of the last call, so the wrap-up's ticket gets the caller's number and profile after the call ended.
+  const [lastPop, setLastPop] = useState<{ callId: string; number: string | null; profileId: number | null } | null>(null);
+  const popOfCall = me.data?.call?.screen_pop;
   useEffect(() => {
-    if (wrapCallId) setWrap((w) => (w && w.callId === wrapCallId ? w : { callId: wrapCallId, queue: wrapQueue, leadId: leadOfCall }));
-  }, [wrapCallId, wrapQueue, leadOfCall]);
+    if (popOfCall) setLastPop({ callId: popOfCall.call_id, number: popOfCall.caller_number, profileId: profileIdOf(popOfCall.data) });
+  }, [popOfCall?.call_id]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    const pop = lastPop && lastPop.callId === wrapCallId ? lastPop : null;
+    if (wrapCallId) setWrap((w) => (w && w.callId === wrapCallId ? w : { callId: wrapCallId, queue: wrapQueue, leadId: leadOfCall, callerNumber: pop?.number ?? null, profileId: pop?.profileId ?? null }));
+  }, [wrapCallId, wrapQueue, leadOfCall, lastPop]);
   // A saved wrap-up form makes room when the next call comes in (an unsaved one stays: its notes are not lost).
   const [savedWrap, setSavedWrap] = useState<string | null>(null);
   const currentCall = me.data?.call?.call_id ?? null;

@@ -9,6 +9,7 @@ import { ProblemMessage } from '../components/problem';
 import { ApiError, post } from '../lib/api';
 import { duration } from '../lib/format';
 import { useAction, useNow } from '../lib/hooks';
+import { CallTicket } from '../tickets/call-ticket';
 import { CallbackForm } from './callback-form';
 
 export interface WrapTarget {
@@ -16,6 +17,9 @@ export interface WrapTarget {
   queue: string | null;
   /** The campaign lead of the call (a preview dial from this desktop), for a callback. */
   leadId: number | null;
+  /** The caller's number and profile from the call's screen pop, for a ticket. */
+  callerNumber?: string | null;
+  profileId?: number | null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -123,6 +127,8 @@ export function WrapUpPanel({
       </form>
       <ProblemMessage error={save.error} onDismiss={save.clear} />
       <ProblemMessage error={end.error} onDismiss={end.clear} />
+      <h3>Ticket</h3>
+      <CallTicket prefill={{ callUuid: target.callId, callerNumber: target.callerNumber ?? null, profileId: target.profileId ?? null }} label="New ticket for this call" />
       <h3>Callback</h3>
       {target.leadId !== null ? (
         <CallbackForm leadId={target.leadId} />
