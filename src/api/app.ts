@@ -36,6 +36,7 @@ import { dialerRoutes } from './routes/dialer';
 import { acdDesktopRoutes } from './routes/acd-desktop';
 import { supervisionRoutes } from './routes/supervision';
 import { ticketRoutes } from './routes/tickets';
+import { csatRoutes } from './routes/csat';
 import { webhookRoutes } from './routes/webhooks';
 
 export type { ApiDeps } from './context';
@@ -95,6 +96,7 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     ...ticketRoutes(ctx),
     ...webhookRoutes(ctx),
     ...profileRoutes(ctx),
+    ...csatRoutes(ctx),
   );
   return { ctx, registry };
 }

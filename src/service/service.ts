@@ -33,6 +33,7 @@ import { loadExampleFlows } from '../ivr/examples';
 import { IvrRuntime, NoAcdQueueHandoff, type IvrRuntimeOptions, type QueueHandoff } from '../ivr/runtime';
 import { seedExampleFlows } from '../ivr/seed';
 import { ivrStoreFor, type IvrStore } from '../ivr/store';
+import { csatStoreFor } from '../csat/store';
 import type { Logger } from '../log/logger';
 import { createMetrics, type MetricsRegistry } from '../metrics/registry';
 import { LeadStore } from '../dialer/leads/store';
@@ -269,6 +270,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       clock: ivrClock ?? clock,
       logger,
       voicemailDir: config.telephony.voicemailDir,
+      // Survey nodes store their answers here (README "Post-call CSAT survey"); follow-ups listen on its onAnswer.
+      csat: csatStoreFor(dataSource, logger),
     });
     ivrRef = ivr;
     // Subscribed before the CDR listener: a call's path is final when its CHANNEL_HANGUP_COMPLETE reaches the CDR.

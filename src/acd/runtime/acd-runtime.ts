@@ -46,7 +46,7 @@ import {
   type VarValue,
 } from '../../freeswitch';
 import type { Logger } from '../../log/logger';
-import type { QueueHandoff, QueuedCall } from '../../ivr/runtime/queue-handoff';
+import type { HandoffResult, QueueHandoff, QueuedCall } from '../../ivr/runtime/queue-handoff';
 import type {
   AcdCallLegs,
   AcdConfigStore,
@@ -130,7 +130,12 @@ interface CallRec {
   callerUuid?: string;
   callerUp: boolean;
   handoff?: QueuedCall;
-  resolveHandoff?: () => void;
+  resolveHandoff?: (result?: HandoffResult) => void;
+  /**
+   * The queue's survey flow, set at connect for a caller who opted in (csat_optin=1): the caller leg parks after the
+   * bridge (park_after_bridge) instead of hanging up, and goes back to the IVR for the survey when the agent hangs up.
+   */
+  survey?: string;
   /** Music on hold loop. */
   media?: Promise<void>;
   mediaStop: boolean;
@@ -413,12 +418,12 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
 
   // ---- QueueHandoff ---------------------------------------------------------------------------------------------
 
-  handoff(q: QueuedCall): Promise<void> {
+  handoff(q: QueuedCall): Promise<void | HandoffResult> {
     if (this.closed) return Promise.resolve();
     const takeover = this.takeovers.get(q.node);
     if (takeover) return takeover.then(() => this.handoff(q));
     this.counters.handoffs++;
-    return new Promise<void>((resolve) => {
+    return new Promise<void | HandoffResult>((resolve) => {
       const existing = this.calls.get(q.uuid);
       if (existing) {
         this.log.warn('call handed to the ACD twice; ignoring the second handoff', { uuid: q.uuid });
@@ -834,6 +839,13 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     this.link(leg.uuid, callId, agentId);
     call.handoff?.note(`answered by agent ${agentId}`);
     call.bridged = false;
+    const csat = this.queueConfigs.get(call.queue)?.csat;
+    if (csat?.enabled && call.handoff?.resumable && !call.callback && call.data.csat_optin === '1') {
+      // The caller stays on the line when the agent hangs up (FreeSWITCH parks the surviving leg of a uuid_bridge
+      // with park_after_bridge), and goes back to the IVR for the survey. Set before the bridge, on the same socket.
+      call.survey = csat.flow;
+      this.setVars(call.node, call.callerUuid, { hangup_after_bridge: 'false', park_after_bridge: 'true' });
+    }
     this.bridge(call, leg);
   }
 
@@ -914,8 +926,25 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       if (leg.state === 'connected') leg.state = 'ended';
       this.forgetLeg(leg);
     }
-    call.resolveHandoff?.();
+    const resolve = call.resolveHandoff;
     call.resolveHandoff = undefined;
+    if (call.survey && call.callerUp && call.bridged && call.agentId !== undefined && call.callerUuid) {
+      // The agent hung up first and the caller is parked (park_after_bridge): on to the queue's survey flow, or, with
+      // no IVR run to take them (taken over from another instance), hung up as hangup_after_bridge would have.
+      if (resolve) {
+        call.handoff?.note(`after the agent hung up: survey flow ${call.survey}`);
+        resolve({
+          continueWith: {
+            flow: call.survey,
+            variables: { switchboard_queue_call: call.id, switchboard_csat_queue: call.queue, switchboard_csat_agent_id: String(call.agentId) },
+          },
+        });
+        return;
+      }
+      this.kill(call.node, call.callerUuid, 'NORMAL_CLEARING');
+      return;
+    }
+    resolve?.();
   }
 
   // ---- FreeSWITCH events ------------------------------------------------------------------------------------------
