@@ -45,6 +45,7 @@ import {
   type OriginateOptions,
   type VarValue,
 } from '../../freeswitch';
+import { uuidParkAfterBridge } from '../../freeswitch/call-control-builders';
 import type { Logger } from '../../log/logger';
 import type { HandoffResult, QueueHandoff, QueuedCall } from '../../ivr/runtime/queue-handoff';
 import type {
@@ -844,7 +845,10 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       // The caller stays on the line when the agent hangs up (FreeSWITCH parks the surviving leg of a uuid_bridge
       // with park_after_bridge), and goes back to the IVR for the survey. Set before the bridge, on the same socket.
       call.survey = csat.flow;
-      this.setVars(call.node, call.callerUuid, { hangup_after_bridge: 'false', park_after_bridge: 'true' });
+      this.setVars(call.node, call.callerUuid, { hangup_after_bridge: 'false' });
+      this.api(call.node, uuidParkAfterBridge(call.callerUuid, true)).catch((err: unknown) =>
+        this.log.debug('park_after_bridge failed', { uuid: call.callerUuid, error: (err as Error).message }),
+      );
     }
     this.bridge(call, leg);
   }
@@ -928,14 +932,17 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     }
     const resolve = call.resolveHandoff;
     call.resolveHandoff = undefined;
-    if (call.survey && call.callerUp && call.bridged && call.agentId !== undefined && call.callerUuid) {
+    // Once: finish runs again for the engine's end of the same call.
+    const survey = call.survey;
+    call.survey = undefined;
+    if (survey && call.callerUp && call.bridged && call.agentId !== undefined && call.callerUuid) {
       // The agent hung up first and the caller is parked (park_after_bridge): on to the queue's survey flow, or, with
       // no IVR run to take them (taken over from another instance), hung up as hangup_after_bridge would have.
       if (resolve) {
-        call.handoff?.note(`after the agent hung up: survey flow ${call.survey}`);
+        call.handoff?.note(`after the agent hung up: survey flow ${survey}`);
         resolve({
           continueWith: {
-            flow: call.survey,
+            flow: survey,
             variables: { switchboard_queue_call: call.id, switchboard_csat_queue: call.queue, switchboard_csat_agent_id: String(call.agentId) },
           },
         });

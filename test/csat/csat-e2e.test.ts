@@ -1,0 +1,109 @@
+/**
+ * End to end (simulator + service, SQLite): a caller who opted in through the IVR (csat_optin=1) is queued, an agent
+ * answers and hangs up, and the caller, parked by FreeSWITCH (park_after_bridge), goes back to the IVR for the
+ * queue's survey flow: presses 4, then 1, and leaves a comment. The answer is stored with the queue, the agent and
+ * the queue call; the queue call stays one answered call (no abandon, no second call). A caller who did not opt in is
+ * hung up when the agent hangs up, as before.
+ */
+import type { CsatAnswerRow } from '../../src/db/entities/csat';
+import { engines } from '../helpers/databases';
+import { AcdHarness, sleep, waitFor } from '../acd-runtime/harness';
+
+const TONE = (hz: number) => ({ kind: 'tone', spec: `%(200,0,${hz})` });
+
+describe('post-call CSAT survey end to end [sqlite]', () => {
+  const h = new AcdHarness(engines.sqlite);
+  beforeAll(() => h.start(), 30_000);
+  afterAll(() => h.stop(), 30_000);
+
+  const answers = async (queueCall: string): Promise<CsatAnswerRow[]> => {
+    await h.service.ivr.flush();
+    return (await h.service.dataSource.query('SELECT * FROM csat_answers WHERE queue_call_id = ? ORDER BY id', [queueCall])) as CsatAnswerRow[];
+  };
+  // Survey prompts run as executes over the park (the snapshot's application stays `park`).
+  const appOf = (uuid: string) => h.sim.channel(uuid)?.variables.current_application;
+  const inApp = (uuid: string, app: string, what: string) =>
+    waitFor(() => `${what} (channel: ${JSON.stringify(h.sim.channel(uuid))}, path: ${JSON.stringify(h.service.ivr.ivrPathFor(uuid)?.slice(-6))})`, () => appOf(uuid) === app || undefined, 15_000);
+
+  beforeAll(async () => {
+    await h.flow('csat-e2e-survey', 'survey', {
+      survey: {
+        type: 'survey',
+        question: [TONE(440)],
+        invalidPrompt: [TONE(300)],
+        tries: 3,
+        timeoutMs: 8000,
+        comment: { offer: [TONE(520)], timeoutMs: 8000, maxSeconds: 20, silenceSeconds: 5 },
+        thanks: [TONE(660)],
+      },
+    });
+    await h.service.acdConfig.createQueue(
+      { ...(await import('../acd-runtime/harness')).FAST_QUEUE, name: 'csatq', wrapUpSec: 0, csat: { enabled: true, flow: 'csat-e2e-survey' } } as never,
+      'test',
+    );
+    await h.flow('csat-optin', 'answer', {
+      answer: { type: 'answer', next: 'optin' },
+      optin: { type: 'set', variable: 'csat_optin', value: '1', next: 'q' },
+      q: { type: 'queue', queue: 'csatq' },
+    });
+    await h.flow('csat-no-optin', 'answer', { answer: { type: 'answer', next: 'q' }, q: { type: 'queue', queue: 'csatq' } });
+  });
+
+  it('an opted-in caller rates the call 4 by DTMF after the agent hangs up and leaves a comment; the row has queue, agent and queue call', async () => {
+    const agent = await h.agent('4700', ['csatq'], { answerDelayMs: 100, hangupAfterMs: 600 });
+    const caller = h.call('flow:csat-optin', '+14155550170');
+    // The agent hangs up: the caller stays, parked, and hears the survey question.
+    await inApp(caller, 'play_and_get_digits', 'the survey question');
+    const vars = h.sim.rawChannel(caller)?.vars;
+    expect(vars?.get('park_after_bridge')).toBe('true');
+    expect(vars?.get('hangup_after_bridge')).toBe('false');
+    const row = await h.queueCall(caller);
+    expect(row).toMatchObject({ outcome: 'answered', agent_id: agent });
+    // An invalid key first: asked again.
+    h.sim.pressDigits(caller, '9');
+    await waitFor('the question asked again', () => (h.service.ivr.ivrPathFor(caller) ?? []).some((s) => s.event === 'invalid') || undefined);
+    await inApp(caller, 'play_and_get_digits', 'the question again');
+    await sleep(100);
+    h.sim.pressDigits(caller, '4');
+    await waitFor('the score stored', async () => (await answers(caller)).length === 1 || undefined);
+    // "Press 1 to leave a comment."
+    await waitFor('the comment offer', () => (h.service.ivr.ivrPathFor(caller) ?? []).some((s) => s.event === 'stored') || undefined);
+    await inApp(caller, 'play_and_get_digits', 'the comment offer');
+    await sleep(100);
+    h.sim.pressDigits(caller, '1');
+    await inApp(caller, 'record_session', 'the comment recording');
+    await sleep(800);
+    // The caller says their piece and hangs up: the comment is kept.
+    h.sim.hangup(caller);
+    const [answer] = await waitFor('the comment stored', async () => {
+      const rows = await answers(caller);
+      return rows[0]?.comment_recording ? rows : undefined;
+    });
+    expect(answer).toMatchObject({ source: 'post_call', call_uuid: caller, queue_call_id: caller, queue: 'csatq', agent_id: agent, caller_number: '+14155550170', score: 4 });
+    expect(answer!.comment_recording).toMatch(/\/_csat\/\d{4}-\d{2}-\d{2}\/.+\.wav$/);
+    // One queue call, answered (no abandon, no second call); its IVR path shows the survey after the queue.
+    const calls = (await h.service.dataSource.query('SELECT id, outcome FROM acd_queue_calls WHERE id = ?', [caller])) as Array<{ outcome: string }>;
+    expect(calls).toEqual([{ id: caller, outcome: 'answered' }]);
+    const cdr = await h.cdr(caller);
+    expect(JSON.stringify(cdr)).toContain('survey');
+    // The API lists it.
+    const res = await h.api(`/api/v1/csat?queue=csatq&agent_id=${agent}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { total: number; items: Array<{ score: number; queue_call_id: string }> };
+    expect(body.items.find((i) => i.queue_call_id === caller)?.score).toBe(4);
+    expect((await h.api('/api/v1/csat?from=yesterday')).status).toBe(400);
+    await h.finish([agent], [caller]);
+    h.sim.unregisterSoftphone('4700');
+    h.service.acd.engine.logout(agent);
+  }, 90_000);
+
+  it('a caller who did not opt in is hung up when the agent hangs up, and nothing is stored', async () => {
+    const agent = await h.agent('4701', ['csatq'], { answerDelayMs: 100, hangupAfterMs: 400 });
+    const caller = h.call('flow:csat-no-optin', '+14155550171');
+    const row = await h.queueCall(caller);
+    expect(row).toMatchObject({ outcome: 'answered', agent_id: agent });
+    await waitFor('the caller hung up', () => h.sim.channel(caller) === undefined || undefined);
+    expect(await answers(caller)).toEqual([]);
+    await h.finish([agent], [caller]);
+  }, 60_000);
+});
