@@ -564,7 +564,7 @@ export function acdConfigStoreFor(ds: DataSource, options: { clock: Clock; logge
 
 /** Queues the shipped example IVR flows route to (sales, support, billing). */
 export const DEMO_QUEUES: QueueCreateInput[] = [
-  { name: 'sales', strategy: 'longest_idle', requiredSkills: ['sales'], serviceLevelSec: 20, wrapUpSec: 5, maxWaitSec: 300, overflow: { kind: 'queue', queue: 'support' }, dispositions: ['sale', 'no sale', 'quote sent', 'call back later'] },
+  { name: 'sales', strategy: 'longest_idle', requiredSkills: ['sales'], serviceLevelSec: 20, wrapUpSec: 5, maxWaitSec: 300, overflow: { kind: 'queue', queue: 'support' }, dispositions: ['sale', 'no sale', 'quote sent', 'call back later'], csat: { enabled: true, flow: 'csat-survey' } },
   {
     name: 'support',
     strategy: 'best_skill',
