@@ -37,6 +37,7 @@ import { startDemoSupervisor } from '../src/demo/supervisor';
 import { DemoCallerPatience, DemoTraffic } from '../src/demo/traffic';
 import { DEMO_OUTBOUND_QUEUE, startDemoCampaign } from '../src/dialer/demo';
 import { createLogger } from '../src/log/logger';
+import { csatStoreFor } from '../src/csat/store';
 import { startService } from '../src/service/service';
 import { startSimulator, STOCK_MODULES } from '../src/simulator';
 import { promptPath } from '../src/prompts/catalog';
@@ -277,6 +278,8 @@ async function main(): Promise<void> {
     gateway: 'demo-carrier',
     inboundDid: '+18005550100',
     seed: args.seed + 7,
+    // Callers hang up a moment into a voicemail or a survey comment, not when their call's recording starts.
+    messageDir: config.telephony.voicemailDir,
   });
   traffic.start();
   const memoryTimer = args.memoryEverySec ? startMemorySamples(args.memoryEverySec) : undefined;
@@ -329,6 +332,7 @@ async function main(): Promise<void> {
     const { recordings } = await demoRecordingSummary(service.recordings);
     const supervisionSessions = await countSupervisionSessions(service.dataSource);
     const dialerSummary = await campaign.summary();
+    const csatAnswers = await csatStoreFor(service.dataSource).count();
     await service.close();
     const written = service.cdrWriter.stats().written;
     await sim.close();
@@ -348,6 +352,7 @@ async function main(): Promise<void> {
       recordings,
       supervision_sessions: supervisionSessions,
       ...dialerSummary,
+      csat_answers: csatAnswers,
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   };

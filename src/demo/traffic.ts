@@ -35,6 +35,11 @@ export interface DemoTrafficOptions {
    */
   inboundShare?: number;
   seed?: number;
+  /**
+   * Where the IVR records messages (VOICEMAIL_DIR: voicemails and survey comments): only a recording there is a
+   * caller leaving a message (who hangs up a moment into it); a call recording starting is not. Default: any.
+   */
+  messageDir?: string;
 }
 
 export interface DemoTrafficSummary {
@@ -194,6 +199,8 @@ export class DemoTraffic {
   private onRecordStart(event: EslEvent): void {
     const call = this.active.get(header(event, 'Unique-ID') ?? '');
     if (!call || call.kind !== 'inbound') return;
+    const file = header(event, 'Record-File-Path') ?? '';
+    if (this.options.messageDir !== undefined && !file.startsWith(`${this.options.messageDir}/`)) return;
     call.timers?.push(this.options.clock.setTimeout(() => this.options.sim.hangup(call.uuid), this.rng.int(1500, 5000)));
   }
 
