@@ -84,14 +84,31 @@ describe('post-call CSAT survey end to end [sqlite]', () => {
     // One queue call, answered (no abandon, no second call); its IVR path shows the survey after the queue.
     const calls = (await h.service.dataSource.query('SELECT id, outcome FROM acd_queue_calls WHERE id = ?', [caller])) as Array<{ outcome: string }>;
     expect(calls).toEqual([{ id: caller, outcome: 'answered' }]);
-    const cdr = await h.cdr(caller);
-    expect(JSON.stringify(cdr)).toContain('survey');
+    // The caller's CDR carries the survey in its IVR path and the answer about its queue call.
+    const cdr = (await h.cdr(caller)) as unknown as { ivr_path: unknown; csat: Array<{ score: number; agent_id: number }> };
+    expect(JSON.stringify(cdr.ivr_path)).toContain('survey');
+    expect(cdr.csat).toEqual([expect.objectContaining({ score: 4, agent_id: agent })]);
     // The API lists it.
     const res = await h.api(`/api/v1/csat?queue=csatq&agent_id=${agent}`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { total: number; items: Array<{ score: number; queue_call_id: string }> };
     expect(body.items.find((i) => i.queue_call_id === caller)?.score).toBe(4);
     expect((await h.api('/api/v1/csat?from=yesterday')).status).toBe(400);
+    expect((await h.api('/api/v1/csat?source=phone')).status).toBe(400);
+    expect((await h.api('/api/v1/csat?limit=0')).status).toBe(400);
+    expect((await fetch(`${h.service.url}/api/v1/csat`)).status).toBe(401);
+    // The agent (user agent1, the harness's first) reads their own answers only.
+    const login = await fetch(`${h.service.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'agent1', password: 'agent-password-123' }),
+    });
+    expect(login.status).toBe(200);
+    const agentAuth = { authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
+    const own = (await (await fetch(`${h.service.url}/api/v1/csat`, { headers: agentAuth })).json()) as { items: Array<{ agent_id: number }> };
+    expect(own.items.length).toBeGreaterThan(0);
+    expect(own.items.every((i) => i.agent_id === agent)).toBe(true);
+    expect((await fetch(`${h.service.url}/api/v1/csat?agent_id=${agent + 100}`, { headers: agentAuth })).status).toBe(403);
     await h.finish([agent], [caller]);
     h.sim.unregisterSoftphone('4700');
     h.service.acd.engine.logout(agent);

@@ -28,7 +28,7 @@ const listQuery = z
   })
   .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'from must be before to', path: ['from'] });
 
-const answerOut = z.object({
+export const csatAnswerOut = z.object({
   id: z.number(),
   source: z.enum(CSAT_SOURCES),
   call_uuid: z.string().nullable(),
@@ -43,7 +43,7 @@ const answerOut = z.object({
   answered_at: z.string(),
 });
 
-export function csatView(r: CsatAnswerRow): z.infer<typeof answerOut> {
+export function csatView(r: CsatAnswerRow): z.infer<typeof csatAnswerOut> {
   return {
     id: r.id,
     source: r.source,
@@ -72,7 +72,7 @@ export function csatRoutes(ctx: ApiContext): AnyRoute[] {
       tags: TAGS,
       access: roles('admin', 'supervisor', 'agent'),
       query: listQuery,
-      responses: { 200: { description: 'a page of answers', schema: z.object({ total: z.number(), limit: z.number(), offset: z.number(), items: z.array(answerOut) }) } },
+      responses: { 200: { description: 'a page of answers', schema: z.object({ total: z.number(), limit: z.number(), offset: z.number(), items: z.array(csatAnswerOut) }) } },
       handler: async ({ res, principal, query }) => {
         let agentId = query.agent_id;
         if (principal?.role === 'agent') {
