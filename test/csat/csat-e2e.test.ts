@@ -114,6 +114,19 @@ describe('post-call CSAT survey end to end [sqlite]', () => {
     h.service.acd.engine.logout(agent);
   }, 90_000);
 
+  it('the queue API takes the csat setting and refuses a bad one with a 400 naming the field', async () => {
+    const patch = (json: unknown) => h.api('/api/v1/acd/queues/csatq', { method: 'PATCH', json });
+    const bad = await patch({ csat: { enabled: true, flow: 'Not A Flow' } });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('csat.flow');
+    expect((await patch({ csat: { enabled: 'yes', flow: 'csat-e2e-survey' } })).status).toBe(400);
+    expect((await patch({ csat: { enabled: true, flow: 'csat-e2e-survey', extra: 1 } })).status).toBe(400);
+    const ok = await patch({ csat: { enabled: true, flow: 'csat-e2e-survey' } });
+    expect(ok.status).toBe(200);
+    const got = (await (await h.api('/api/v1/acd/queues/csatq')).json()) as { config?: { csat?: unknown }; csat?: unknown };
+    expect(got.config?.csat ?? got.csat).toEqual({ enabled: true, flow: 'csat-e2e-survey' });
+  }, 30_000);
+
   it('a caller who did not opt in is hung up when the agent hangs up, and nothing is stored', async () => {
     const agent = await h.agent('4701', ['csatq'], { answerDelayMs: 100, hangupAfterMs: 400 });
     const caller = h.call('flow:csat-no-optin', '+14155550171');
