@@ -114,6 +114,28 @@ describe('post-call CSAT survey end to end [sqlite]', () => {
     h.service.acd.engine.logout(agent);
   }, 90_000);
 
+  it('an opted-in caller who hangs up first, or during the question, leaves nothing; the queue call stays answered', async () => {
+    const agent = await h.agent('4702', ['csatq'], { answerDelayMs: 100, hangupAfterMs: 60_000 });
+    const first = h.call('flow:csat-optin', '+14155550172');
+    await waitFor('the caller bridged', () => h.eventsOf(first, 'CHANNEL_BRIDGE').length > 0 || undefined);
+    h.sim.hangup(first);
+    expect(await h.queueCall(first)).toMatchObject({ outcome: 'answered', agent_id: agent });
+    await waitFor('the agent leg gone', () => h.sim.channels().length === 0 || undefined);
+    h.sim.setSoftphoneBehavior('4702', { answerDelayMs: 100, hangupAfterMs: 400 });
+    await waitFor('the agent free', () => h.state(agent) === 'available' || undefined, 15_000);
+    const second = h.call('flow:csat-optin', '+14155550173');
+    await inApp(second, 'play_and_get_digits', 'the survey question');
+    h.sim.hangup(second);
+    expect(await h.queueCall(second)).toMatchObject({ outcome: 'answered', agent_id: agent });
+    await h.finish([agent], [first, second]);
+    expect(await answers(first)).toEqual([]);
+    expect(await answers(second)).toEqual([]);
+    const abandoned = (await h.service.dataSource.query("SELECT COUNT(*) AS n FROM acd_queue_calls WHERE outcome = 'abandoned' AND id IN (?, ?)", [first, second])) as Array<{ n: number }>;
+    expect(Number(abandoned[0]!.n)).toBe(0);
+    h.sim.unregisterSoftphone('4702');
+    h.service.acd.engine.logout(agent);
+  }, 90_000);
+
   it('the queue API takes the csat setting and refuses a bad one with a 400 naming the field', async () => {
     const patch = (json: unknown) => h.api('/api/v1/acd/queues/csatq', { method: 'PATCH', json });
     const bad = await patch({ csat: { enabled: true, flow: 'Not A Flow' } });
