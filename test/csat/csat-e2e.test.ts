@@ -20,11 +20,9 @@ describe('post-call CSAT survey end to end [sqlite]', () => {
     await h.service.ivr.flush();
     return (await h.service.dataSource.query('SELECT * FROM csat_answers WHERE queue_call_id = ? ORDER BY id', [queueCall])) as CsatAnswerRow[];
   };
-  // Survey prompts run as executes over the park (the snapshot's application stays `park`).
-  const appOf = (uuid: string) => h.sim.channel(uuid)?.variables.current_application;
-  const inApp = (uuid: string, app: string, what: string) =>
-    waitFor(() => `${what} (channel: ${JSON.stringify(h.sim.channel(uuid))}, path: ${JSON.stringify(h.service.ivr.ivrPathFor(uuid)?.slice(-6))})`, () => appOf(uuid) === app || undefined, 15_000);
-
+  /** Waits for the n-th play_and_get_digits to start on the channel (a prompt waiting for a key). */
+  const prompt = (uuid: string, n: number, what: string) =>
+    waitFor(what, () => h.eventsOf(uuid, 'CHANNEL_EXECUTE').filter((e) => e.app === 'play_and_get_digits').length >= n || undefined, 20_000);
   beforeAll(async () => {
     await h.flow('csat-e2e-survey', 'survey', {
       survey: {
@@ -53,7 +51,7 @@ describe('post-call CSAT survey end to end [sqlite]', () => {
     const agent = await h.agent('4700', ['csatq'], { answerDelayMs: 100, hangupAfterMs: 600 });
     const caller = h.call('flow:csat-optin', '+14155550170');
     // The agent hangs up: the caller stays, parked, and hears the survey question.
-    await inApp(caller, 'play_and_get_digits', 'the survey question');
+    await prompt(caller, 1, 'the survey question');
     const vars = h.sim.rawChannel(caller)?.vars;
     expect(vars?.get('park_after_bridge')).toBe('true');
     expect(vars?.get('hangup_after_bridge')).toBe('false');
@@ -61,17 +59,13 @@ describe('post-call CSAT survey end to end [sqlite]', () => {
     expect(row).toMatchObject({ outcome: 'answered', agent_id: agent });
     // An invalid key first: asked again.
     h.sim.pressDigits(caller, '9');
-    await waitFor('the question asked again', () => (h.service.ivr.ivrPathFor(caller) ?? []).some((s) => s.event === 'invalid') || undefined);
-    await inApp(caller, 'play_and_get_digits', 'the question again');
-    await sleep(100);
+    await prompt(caller, 2, 'the question again');
     h.sim.pressDigits(caller, '4');
     await waitFor('the score stored', async () => (await answers(caller)).length === 1 || undefined);
     // "Press 1 to leave a comment."
-    await waitFor('the comment offer', () => (h.service.ivr.ivrPathFor(caller) ?? []).some((s) => s.event === 'stored') || undefined);
-    await inApp(caller, 'play_and_get_digits', 'the comment offer');
-    await sleep(100);
+    await prompt(caller, 3, 'the comment offer');
     h.sim.pressDigits(caller, '1');
-    await inApp(caller, 'record_session', 'the comment recording');
+    await waitFor('the comment recording', () => h.eventsOf(caller, 'RECORD_START').length > 0 || undefined, 20_000);
     await sleep(800);
     // The caller says their piece and hangs up: the comment is kept.
     h.sim.hangup(caller);
@@ -124,7 +118,7 @@ describe('post-call CSAT survey end to end [sqlite]', () => {
     h.sim.setSoftphoneBehavior('4702', { answerDelayMs: 100, hangupAfterMs: 400 });
     await waitFor('the agent free', () => h.state(agent) === 'available' || undefined, 15_000);
     const second = h.call('flow:csat-optin', '+14155550173');
-    await inApp(second, 'play_and_get_digits', 'the survey question');
+    await prompt(second, 1, 'the survey question');
     h.sim.hangup(second);
     expect(await h.queueCall(second)).toMatchObject({ outcome: 'answered', agent_id: agent });
     await h.finish([agent], [first, second]);
