@@ -37,6 +37,7 @@ import { startDemoSupervisor } from '../src/demo/supervisor';
 import { DemoCallerPatience, DemoTraffic } from '../src/demo/traffic';
 import { DEMO_OUTBOUND_QUEUE, startDemoCampaign } from '../src/dialer/demo';
 import { createLogger } from '../src/log/logger';
+import { csatStoreFor } from '../src/csat/store';
 import { startService } from '../src/service/service';
 import { startSimulator, STOCK_MODULES } from '../src/simulator';
 import { promptPath } from '../src/prompts/catalog';
@@ -284,6 +285,8 @@ async function main(): Promise<void> {
     gateway: 'demo-carrier',
     inboundDid: '+18005550100',
     seed: args.seed + 7,
+    // Callers hang up a moment into a voicemail or a survey comment, not when their call's recording starts.
+    messageDir: config.telephony.voicemailDir,
   });
   traffic.start();
   // Agents file tickets after some calls; some are resolved with a survey follow-up the dialer places at once.
@@ -307,8 +310,6 @@ async function main(): Promise<void> {
       return agentTokens.get(agentId)!;
     },
     adminToken: (await login('admin', adminPassword))!,
-    surveyPrompt: promptPath(config.prompts.dir, 'dialer-message'),
-    surveyFlow: config.followups.surveyFlow,
     surveyCampaign: config.followups.surveyCampaign,
     clock,
     logger,
@@ -367,6 +368,7 @@ async function main(): Promise<void> {
     const dialerSummary = await campaign.summary();
     followups.stop();
     const followupSummary = await followups.summary();
+    const csatAnswers = await csatStoreFor(service.dataSource).count();
     await service.close();
     const written = service.cdrWriter.stats().written;
     await sim.close();
@@ -387,6 +389,7 @@ async function main(): Promise<void> {
       supervision_sessions: supervisionSessions,
       ...dialerSummary,
       ...followupSummary,
+      csat_answers: csatAnswers,
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   };

@@ -129,6 +129,14 @@ const queueFields = {
   dispositions: unique(z.string().regex(DISPOSITION_PATTERN, 'must be 1-64 letters, digits, space _ . : / - (e.g. "sale")'), 'disposition').max(50, 'at most 50 dispositions'),
   /** Caller VIP level ('1'-'5', from the caller's profile) -> priority added when the call enters the queue. */
   vipPriority: z.record(z.string().regex(/^[1-5]$/, 'must be a VIP level 1-5'), int(0, 1000)).optional(),
+  /** Post-call survey: callers who opted in (csat_optin=1) and stay on after the agent hangs up go to this IVR flow. */
+  csat: z
+    .strictObject({
+      enabled: z.boolean(),
+      flow: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'must be an IVR flow name: a-z 0-9 _ - (at most 64)'),
+    })
+    .nullable()
+    .optional(),
 };
 
 /** A whole, stored queue document. */
@@ -556,7 +564,7 @@ export function acdConfigStoreFor(ds: DataSource, options: { clock: Clock; logge
 
 /** Queues the shipped example IVR flows route to (sales, support, billing). */
 export const DEMO_QUEUES: QueueCreateInput[] = [
-  { name: 'sales', strategy: 'longest_idle', requiredSkills: ['sales'], serviceLevelSec: 20, wrapUpSec: 5, maxWaitSec: 300, overflow: { kind: 'queue', queue: 'support' }, dispositions: ['sale', 'no sale', 'quote sent', 'call back later'] },
+  { name: 'sales', strategy: 'longest_idle', requiredSkills: ['sales'], serviceLevelSec: 20, wrapUpSec: 5, maxWaitSec: 300, overflow: { kind: 'queue', queue: 'support' }, dispositions: ['sale', 'no sale', 'quote sent', 'call back later'], csat: { enabled: true, flow: 'csat-survey' } },
   {
     name: 'support',
     strategy: 'best_skill',

@@ -72,6 +72,11 @@ export interface QueueConfig {
   dispositions?: string[];
   /** Priority added to a call by its caller's VIP level (profile_vip, '1'-'5'; src/acd/vip-priority.ts). */
   vipPriority?: Record<string, number>;
+  /**
+   * Post-call CSAT survey (README "Post-call CSAT survey"): when enabled, a caller whose flow set csat_optin=1 and who
+   * stays on the line after the agent hangs up is sent to the IVR flow `flow`.
+   */
+  csat?: { enabled: boolean; flow: string } | null;
 }
 
 export interface AgentConfig {

@@ -37,6 +37,7 @@ import { acdDesktopRoutes } from './routes/acd-desktop';
 import { supervisionRoutes } from './routes/supervision';
 import { ticketRoutes } from './routes/tickets';
 import { ticketFollowupRoutes } from './routes/ticket-followups';
+import { csatRoutes } from './routes/csat';
 import { webhookRoutes } from './routes/webhooks';
 
 export type { ApiDeps } from './context';
@@ -97,6 +98,7 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     ...ticketFollowupRoutes(ctx),
     ...webhookRoutes(ctx),
     ...profileRoutes(ctx),
+    ...csatRoutes(ctx),
   );
   return { ctx, registry };
 }

@@ -135,7 +135,7 @@ const envSchema = z.object({
   HA_ADVERTISE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(512).optional(),
   FOLLOWUP_PREVIEW_CAMPAIGN: z.string().min(1).max(128).default('followup-preview'),
   FOLLOWUP_SURVEY_CAMPAIGN: z.string().min(1).max(128).default('followup-survey'),
-  FOLLOWUP_SURVEY_FLOW: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'must be an IVR flow name ([a-z0-9_-], 1-64 chars)').default('survey'),
+  FOLLOWUP_SURVEY_FLOW: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'must be an IVR flow name ([a-z0-9_-], 1-64 chars)').default('csat-survey'),
   FOLLOWUP_QUEUE: z.string().min(1).max(64).default('followups'),
   FOLLOWUP_TIMEZONE: z.string().refine((zone) => isValidTimeZone(zone), 'must be an IANA time zone, e.g. Europe/Paris').default('UTC'),
   FOLLOWUP_WINDOW: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM-HH:MM, e.g. 09:00-20:00').default('09:00-20:00'),

@@ -25,9 +25,6 @@ export interface DemoFollowupsOptions {
   /** The API token of an agent (their login), by agent id. */
   agentToken(agentId: number): Promise<string | undefined>;
   adminToken: string;
-  /** Prompt the survey flow asks with (a shipped prompt's path). */
-  surveyPrompt: string;
-  surveyFlow: string;
   surveyCampaign: string;
   clock: Clock;
   logger: Logger;
@@ -40,6 +37,8 @@ export interface DemoFollowupsOptions {
 export class DemoFollowups {
   private readonly rng: Rng;
   private readonly numbers = new Map<string, string>();
+  /** Follow-up calls whose score was keyed (until the channel is gone). */
+  private readonly asked = new Set<string>();
   private readonly offs: Array<() => void> = [];
   private category = 0;
   private answered = 0;
@@ -57,21 +56,10 @@ export class DemoFollowups {
     return text ? JSON.parse(text) : undefined;
   };
 
-  /** The category, the survey flow (collect 1-5, hang up), then listening for calls and survey prompts. */
+  /** The category, then listening for calls and survey prompts (the survey flow is the shipped csat-survey). */
   async start(): Promise<void> {
     const admin = this.o.adminToken;
     this.category = ((await this.api(admin, '/api/v1/tickets/categories', 'POST', { name: 'Demo requests', sla: { normal: 240 } })) as { id: number }).id;
-    await this.api(admin, '/api/v1/ivr/flows', 'POST', {
-      document: {
-        name: this.o.surveyFlow,
-        timeZone: 'UTC',
-        start: 'ask',
-        nodes: {
-          ask: { type: 'collect', prompt: [{ kind: 'file', path: this.o.surveyPrompt }], minDigits: 1, maxDigits: 1, regexp: '^[1-5]$', timeoutMs: 5000, tries: 2, variable: 'score', next: 'bye' },
-          bye: { type: 'hangup' },
-        },
-      },
-    });
     this.offs.push(this.o.onEffect((e) => this.onEffect(e)));
     this.offs.push(this.o.onEvent((_node, e) => this.onEvent(e)));
   }
@@ -110,10 +98,17 @@ export class DemoFollowups {
 
   /** The survey asks on a follow-up call: the demo caller keys a score (mostly happy, some not). */
   private onEvent(e: EslEvent): void {
+    if (e.name === 'CHANNEL_DESTROY') {
+      const gone = header(e, 'Unique-ID');
+      if (gone) this.asked.delete(gone);
+      return;
+    }
     if (this.stopped || e.name !== 'CHANNEL_EXECUTE' || header(e, 'Application') !== 'play_and_get_digits') return;
     if (!header(e, 'variable_switchboard_followup_id')) return;
     const uuid = header(e, 'Unique-ID');
-    if (!uuid) return;
+    // The score is the first question; the comment offer that follows (press 1) is let time out.
+    if (!uuid || this.asked.has(uuid)) return;
+    this.asked.add(uuid);
     const roll = this.rng.next();
     const score = roll < 0.6 ? '5' : roll < 0.8 ? '4' : roll < 0.9 ? '3' : '1';
     this.o.clock.setTimeout(() => this.o.sim.pressDigits(uuid, score, { intervalMs: 120 }), this.rng.int(400, 1200));

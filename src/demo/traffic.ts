@@ -35,6 +35,11 @@ export interface DemoTrafficOptions {
    */
   inboundShare?: number;
   seed?: number;
+  /**
+   * Where the IVR records messages (VOICEMAIL_DIR: voicemails and survey comments): only a recording there is a
+   * caller leaving a message (who hangs up a moment into it); a call recording starting is not. Default: any.
+   */
+  messageDir?: string;
 }
 
 export interface DemoTrafficSummary {
@@ -65,14 +70,16 @@ interface DemoCall {
 /**
  * What inbound demo callers do in the example flow (main-menu / support): most pick an option, some key a wrong one
  * first, some say nothing (the menu times out to the operator), some hang up mid-menu. After hours they leave a
- * voicemail (see onRecordStart).
+ * voicemail (see onRecordStart). Sales callers answer the post-call survey (the next prompts after the agent hangs up).
  */
 const CALLER_SCRIPTS: ReadonlyArray<{ weight: number; script: (rng: Rng) => Array<string | null> }> = [
-  { weight: 25, script: () => ['1'] },
+  // Sales callers are opted in to the post-call survey: after the agent hangs up they rate the call (3-5) and half of
+  // them press 1 and leave a comment (onRecordStart hangs up a moment into it).
+  { weight: 25, script: (rng) => ['1', String(rng.int(3, 5)), rng.next() < 0.5 ? '1' : '2'] },
   { weight: 15, script: () => ['2', '2'] },
   { weight: 20, script: (rng) => ['2', '1', `${rng.int(100000, 99999999)}#`] },
   { weight: 10, script: () => ['2', '1', '12#', '123456#'] },
-  { weight: 10, script: () => ['7', '1'] },
+  { weight: 10, script: (rng) => ['7', '1', String(rng.int(1, 5))] },
   { weight: 5, script: () => ['2', '9', '1'] },
   { weight: 8, script: () => [] },
   { weight: 7, script: () => [null] },
@@ -192,6 +199,8 @@ export class DemoTraffic {
   private onRecordStart(event: EslEvent): void {
     const call = this.active.get(header(event, 'Unique-ID') ?? '');
     if (!call || call.kind !== 'inbound') return;
+    const file = header(event, 'Record-File-Path') ?? '';
+    if (this.options.messageDir !== undefined && !file.startsWith(`${this.options.messageDir}/`)) return;
     call.timers?.push(this.options.clock.setTimeout(() => this.options.sim.hangup(call.uuid), this.rng.int(1500, 5000)));
   }
 

@@ -32,6 +32,7 @@ export interface DryRunResult {
 
 export const DRY_RUN_CALLER = 'anonymous';
 export const DRY_RUN_RECORDING = '/tmp/dry-run/voicemail.wav';
+export const DRY_RUN_COMMENT = '/tmp/dry-run/comment.wav';
 
 export function dryRun(opts: DryRunOptions): DryRunResult {
   const start = opts.at instanceof Date ? opts.at.getTime() : opts.at;
@@ -83,6 +84,8 @@ function answer(
     }
     case 'voicemail':
       return { kind: 'recorded', path: DRY_RUN_RECORDING, durationMs: 0, bytes: 0 };
+    case 'record':
+      return { kind: 'recorded', path: DRY_RUN_COMMENT, durationMs: 0, bytes: 0 };
     default:
       return { kind: 'done' };
   }

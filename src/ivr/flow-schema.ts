@@ -385,6 +385,35 @@ export const NODE_SCHEMAS = {
     next: nodeRef.optional(),
   }),
   hangup: z.strictObject({ type: z.literal('hangup'), cause: fsString(hangupCause).default('NORMAL_CLEARING') }),
+  /**
+   * Post-call satisfaction survey (src/ivr/nodes/survey.ts): the question, one key 1-5 (retried on an invalid key or
+   * silence), the answer stored in csat_answers, then optionally "press 1 to leave a comment" and a recording.
+   */
+  survey: z.strictObject({
+    type: z.literal('survey'),
+    question: mediaList,
+    invalidPrompt: mediaList.optional(),
+    timeoutMs: ms(100, 120_000).default(5000),
+    tries: z.number().int().min(1).max(10).default(3),
+    comment: z
+      .strictObject({
+        /** "To leave a comment, press 1." */
+        offer: mediaList,
+        key: z.enum(DTMF_KEYS).default('1'),
+        timeoutMs: ms(100, 120_000).default(4000),
+        /** Played before the beep, e.g. "Please leave your comment after the tone." */
+        greeting: mediaList.optional(),
+        maxSeconds: z.number().int().min(1).max(300).default(60),
+        silenceSeconds: z.number().int().min(1).max(60).default(5),
+      })
+      .optional(),
+    /** Played once the answer is stored (and after the comment). */
+    thanks: mediaList.optional(),
+    /** After the survey (default: hang up). */
+    next: nodeRef.optional(),
+    /** When no valid score was entered in `tries` attempts (default: hang up). */
+    onNoScore: nodeRef.optional(),
+  }),
 } as const;
 
 export type NodeType = keyof typeof NODE_SCHEMAS;
@@ -457,6 +486,10 @@ export function nodeEdges(node: FlowNode): Array<{ field: string; target: string
     case 'http':
       add('next', node.next);
       add('onFailure', node.onFailure);
+      break;
+    case 'survey':
+      add('next', node.next);
+      add('onNoScore', node.onNoScore);
       break;
     case 'condition':
       node.branches.forEach((b, i) => add(`branches.${i}.next`, b.next));

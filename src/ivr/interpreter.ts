@@ -86,6 +86,9 @@ export class IvrSession {
   private readonly firstFlow: string;
   private nodeId = '';
   private attempts = 0;
+  private phase = '';
+  /** The queue hand-over a call came back from (the ACD sent it on to a survey flow): its outcome stays the call's. */
+  private returnedFrom: IvrResult | undefined;
   private stepCount = 0;
   private started = false;
   private pending: Pending | undefined;
@@ -206,6 +209,12 @@ export class IvrSession {
       set attempts(n: number) {
         session.attempts = n;
       },
+      get phase() {
+        return session.phase;
+      },
+      set phase(p: string) {
+        session.phase = p;
+      },
       now: () => this.clock.now(),
       record: (event, extra) => this.record(event, extra),
       setVariable: (name, value) => {
@@ -245,6 +254,7 @@ export class IvrSession {
     if (!Object.hasOwn(frame.doc.nodes, id)) return { kind: 'end', reason: 'error', detail: `node ${JSON.stringify(id)} not found in flow ${JSON.stringify(frame.name)}` };
     this.nodeId = id;
     this.attempts = 0;
+    this.phase = '';
     const node = frame.doc.nodes[id];
     if (node.type === 'menu') {
       const i = frame.menus.indexOf(id);
@@ -342,12 +352,24 @@ export class IvrSession {
       case 'failed':
         this.record('failed', { detail: cleanText(String(input.error), 200) });
         return this.fail(`${pending.action.kind} failed: ${cleanText(String(input.error), 200)}`);
+      case 'continue':
+        if (pending.outcome !== 'queue') return this.fail(`unexpected input "continue" after ${pending.action.kind}`);
+        return this.continueAfterQueue(pending, input);
       case 'hangup':
         if (pending.outcome === 'hangup') return this.finish({ kind: 'end', reason: 'completed' }, this.routeResult(pending.outcome, pending.detail));
         return this.callerHangup();
       default:
         return this.fail(`unexpected input "${input.kind}" after ${pending.action.kind}`);
     }
+  }
+
+  /** Back from the ACD with the caller on the line: the flow goes on in another flow (the queue's survey). */
+  private continueAfterQueue(pending: Extract<Pending, { type: 'route' }>, input: Extract<IvrInput, { kind: 'continue' }>): IvrAction {
+    this.returnedFrom = this.routeResult(pending.outcome, pending.detail);
+    this.outcome = undefined;
+    for (const [k, v] of Object.entries(input.variables ?? {})) if (VAR_NAME.test(k) && typeof v === 'string') this.vars[k] = cleanText(v);
+    this.record('continue', { detail: `back from queue ${pending.detail ?? ''}, on to flow ${cleanText(String(input.flow), 64)}` });
+    return this.run(this.goto(String(input.flow), undefined));
   }
 
   private callerHangup(): IvrAction {
@@ -364,7 +386,8 @@ export class IvrSession {
   private finish(action: EndAction, result: IvrResult): IvrAction {
     this.pending = undefined;
     this.final = action;
-    this.outcome = result;
+    // A call that was answered in a queue and then surveyed keeps the queue as its outcome (unless the survey failed).
+    this.outcome = this.returnedFrom && result.outcome !== 'error' ? this.returnedFrom : result;
     return action;
   }
 }

@@ -48,6 +48,14 @@ export type IvrAction =
   | { kind: 'transfer'; target: { type: 'extension'; extension: string } | { type: 'number'; number: string; gateway?: string } }
   | { kind: 'voicemail'; box: string; greeting?: MediaSpec[]; maxSeconds: number; silenceSeconds: number }
   | { kind: 'hangup'; cause: string }
+  /**
+   * A survey answer (src/ivr/nodes/survey.ts): store the score (the first csat action of the call), or add the recorded
+   * comment to the answer already stored (`comment` set). The runner stores it in csat_answers with the call's queue,
+   * agent and queue call (from the call variables) and answers `done`.
+   */
+  | { kind: 'csat'; score: number; comment?: string }
+  /** Records a message that is not a voicemail (a survey comment): beep, record, `recorded` with its path. */
+  | { kind: 'record'; purpose: 'comment'; greeting?: MediaSpec[]; maxSeconds: number; silenceSeconds: number }
   /** Nothing left to do (the flow ended, or the caller hung up). */
   | { kind: 'end'; reason: 'completed' | 'caller-hangup' | 'error'; detail?: string };
 
@@ -59,6 +67,11 @@ export type IvrInput =
   | { kind: 'http'; ok: boolean; status?: number; values: Record<string, string>; error?: string }
   | { kind: 'recorded'; path: string; durationMs: number; bytes?: number }
   | { kind: 'hangup' }
+  /**
+   * The answer to a `queue` action whose call came back from the ACD with the caller still on the line (the agent hung
+   * up and the queue surveys its callers): the flow goes on in `flow`, with `variables` added (queue, agent, queue call).
+   */
+  | { kind: 'continue'; flow: string; variables: Record<string, string> }
   /** The action failed (FreeSWITCH error, timeout); the interpreter takes the node's fallback or ends with error. */
   | { kind: 'failed'; error: string };
 

@@ -51,6 +51,12 @@ export const PROMPTS: readonly PromptEntry[] = [
   },
   { name: 'enter-account', text: 'Please enter your account number, then press pound.', group: 'ivr' },
   { name: 'invalid-account', text: 'Sorry, that account number is not valid.', group: 'ivr' },
+  // The post-call CSAT survey (src/ivr/examples/csat-survey.json, the survey node).
+  { name: 'csat-question', text: 'Please rate the service you received today, from 1 for very poor to 5 for excellent.', group: 'ivr' },
+  { name: 'csat-invalid', text: 'Sorry, please press a key from 1 to 5.', group: 'ivr' },
+  { name: 'csat-comment-offer', text: 'To leave a comment, press 1. Otherwise, you may hang up.', group: 'ivr' },
+  { name: 'csat-comment-greeting', text: 'Please leave your comment after the tone.', group: 'ivr' },
+  { name: 'csat-thanks', text: 'Thank you for your feedback. Goodbye.', group: 'ivr' },
   // The ACD's announcements (src/acd/runtime/prompts.ts); `goodbye` above ends an overflow to hangup.
   { name: 'acd-you-are-caller', text: 'You are caller number', group: 'acd' },
   { name: 'acd-estimated-wait', text: 'Your estimated wait time is about', group: 'acd' },

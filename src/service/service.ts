@@ -35,6 +35,7 @@ import { loadExampleFlows } from '../ivr/examples';
 import { IvrRuntime, NoAcdQueueHandoff, type IvrRuntimeOptions, type QueueHandoff } from '../ivr/runtime';
 import { seedExampleFlows } from '../ivr/seed';
 import { ivrStoreFor, type IvrStore } from '../ivr/store';
+import { csatStoreFor } from '../csat/store';
 import type { Logger } from '../log/logger';
 import { createMetrics, type MetricsRegistry } from '../metrics/registry';
 import { LeadStore } from '../dialer/leads/store';
@@ -273,6 +274,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       clock: ivrClock ?? clock,
       logger,
       voicemailDir: config.telephony.voicemailDir,
+      // Survey nodes store their answers here (README "Post-call CSAT survey"); follow-ups listen on its onAnswer.
+      csat: csatStoreFor(dataSource, logger),
     });
     ivrRef = ivr;
     // Subscribed before the CDR listener: a call's path is final when its CHANNEL_HANGUP_COMPLETE reaches the CDR.
@@ -313,6 +316,15 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       followups.onLeadChange(change).catch((err: unknown) => logger.error('follow-up could not follow its lead', { lead: change.leadId, error: (err as Error).message }));
     });
     closers.push(async () => void offLeadChange());
+    // A survey answered on a follow-up call settles that follow-up (satisfied, reached, or the ticket reopened).
+    const offCsat = csatStoreFor(dataSource, logger).onAnswer((e) => {
+      const followupId = e.answer.followup_id;
+      if (e.kind !== 'answered' || followupId === null) return;
+      return followups.onCsatAnswer(followupId, e.answer.score).catch((err: unknown) => {
+        logger.error('a follow-up could not take its survey answer', { followup: followupId, error: (err as Error).message });
+      });
+    });
+    closers.push(async () => void offCsat());
     // Webhooks (ticket changes, later alerts) leave from the active instance only, pending ones across restarts.
     const webhooks = new WebhookDispatcher({ dataSource, clock, logger });
     closers.push(() => webhooks.close());

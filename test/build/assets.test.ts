@@ -24,7 +24,7 @@ describe('build assets', () => {
     expect(copied).toEqual(expect.arrayContaining([path.join('ivr', 'examples', 'main-menu.json'), path.join('ivr', 'examples', 'support.json')]));
     // What the compiled module's __dirname is.
     const flows = loadExampleFlows(path.join(distSrc, 'ivr', 'examples'));
-    expect(flows.map((f) => f.name)).toEqual([EXAMPLE_START_FLOW, 'support']);
+    expect(flows.map((f) => f.name)).toEqual([EXAMPLE_START_FLOW, 'csat-survey', 'support']);
     expect(flows).toEqual(loadExampleFlows());
   });
 

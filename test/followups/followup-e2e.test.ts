@@ -3,12 +3,11 @@
  * follow-up through the API; the follow-up campaign (configured by name, agentless with a `flow`) dials the caller
  * through the gateway; the answered call runs the survey flow (the IVR runtime on the dialer's channel, with the
  * ticket and follow-up channel variables); the caller's DTMF is collected; the call's end settles the follow-up as
- * reached. Writing the score back (satisfied / reopened) goes through FollowupOutcomeSink.onCsatAnswer, called by the
- * CSAT store's listener of the survey node; that part is covered at the unit level (followups-db.test.ts).
+ * reached; the survey node's answer (csat_answers, linked by the channel variables) comes back through the CSAT store's
+ * listener: a low score reopens the ticket.
  */
-import { IvrCallSchema, type IvrCallRow } from '../../src/db/entities';
+import { CsatAnswerSchema, IvrCallSchema, type CsatAnswerRow, type IvrCallRow } from '../../src/db/entities';
 import { uuidGetVar } from '../../src/freeswitch';
-import type { IvrPathStep } from '../../src/ivr/protocol';
 import { AcdHarness, waitFor } from '../acd-runtime/harness';
 import { describeEachEngine } from '../helpers/databases';
 
@@ -18,11 +17,10 @@ describeEachEngine('follow-up survey call end to end', (engine) => {
   beforeAll(() => h.start(), 30_000);
   afterAll(() => h.stop());
 
-  it('a resolved ticket is followed up: the dialer calls the caller, the survey flow runs on the call, the digit is collected', async () => {
+  it('a resolved ticket is followed up: the dialer calls the caller, the survey flow runs on the call, a low score reopens the ticket', async () => {
     h.sim.setFileDuration('/sounds/survey.wav', 300);
     await h.flow('fu-survey', 'ask', {
-      ask: { type: 'collect', prompt: [{ kind: 'file', path: '/sounds/survey.wav' }], minDigits: 1, maxDigits: 1, regexp: '^[1-5]$', timeoutMs: 5000, variable: 'score', next: 'bye' },
-      bye: { type: 'hangup' },
+      ask: { type: 'survey', question: [{ kind: 'file', path: '/sounds/survey.wav' }], timeoutMs: 5000 },
     });
     // The survey campaign configured by name before the first follow-up: AMD off (the simulator's PSTN is a person).
     const created = await h.api('/api/v1/dialer/campaigns', {
@@ -53,25 +51,30 @@ describeEachEngine('follow-up survey call end to end', (engine) => {
     const client = h.service.cluster.client(h.service.cluster.nodeNames()[0]!);
     expect((await client.api(uuidGetVar(uuid, 'switchboard_ticket_id'))).body.trim()).toBe(String(ticket.id));
     expect((await client.api(uuidGetVar(uuid, 'switchboard_followup_id'))).body.trim()).toBe(String(followup.id));
-    h.sim.pressDigits(uuid, '5');
+    h.sim.pressDigits(uuid, '2');
 
     const row = await waitFor('the IVR call row', async () => {
       await h.service.ivr.flush();
       return (await h.service.dataSource.getRepository<IvrCallRow>(IvrCallSchema).findOneBy({ uuid })) ?? undefined;
     });
     expect(row).toMatchObject({ flow: 'fu-survey', did: `campaign:${campaignId}` });
-    const path = (typeof row.path === 'string' ? JSON.parse(row.path) : row.path) as IvrPathStep[];
-    expect(path.find((s) => s.node === 'ask' && s.event === 'digits')).toMatchObject({ digits: '5' });
+    const answer = await waitFor('the survey answer', async () => (await h.service.dataSource.getRepository<CsatAnswerRow>(CsatAnswerSchema).findOneBy({ call_uuid: uuid })) ?? undefined);
+    expect(answer).toMatchObject({ source: 'followup', score: 2, ticket_id: ticket.id, followup_id: followup.id, caller_number: '+14155557001' });
 
+    // The score settles the follow-up as reopened (the dialer's later `delivered` does not replace what the caller said).
     const settled = await waitFor('the follow-up settled', async () => {
-      const items = ((await (await h.api(`/api/v1/tickets/${ticket.id}/followups`)).json()) as { items: Array<{ status: string; outcome: string | null }> }).items;
-      return items.find((f) => f.status === 'done');
+      const items = ((await (await h.api(`/api/v1/tickets/${ticket.id}/followups`)).json()) as { items: Array<{ status: string; outcome: string | null; score: number | null }> }).items;
+      return items.find((f) => f.status === 'done' && f.outcome === 'reopened');
     });
-    expect(settled).toMatchObject({ status: 'done', outcome: 'reached' });
-    const ledger = ((await (await h.api(`/api/v1/dialer/campaigns/${campaignId}/ledger?limit=10`)).json()) as { items: Array<{ action: string; outcome: string | null }> }).items;
-    expect(ledger.find((r) => r.action === 'dial')).toMatchObject({ outcome: 'delivered' });
-    const history = ((await (await h.api(`/api/v1/tickets/${ticket.id}`)).json()) as { history: Array<{ field: string; new: string }> }).history;
-    expect(history.filter((e) => e.field === 'followup').map((e) => e.new)).toEqual([expect.stringMatching(/scheduled survey/), expect.stringMatching(/done reached/)]);
+    expect(settled).toMatchObject({ status: 'done', outcome: 'reopened', score: 2 });
+    await waitFor('the dial delivered', async () => {
+      const ledger = ((await (await h.api(`/api/v1/dialer/campaigns/${campaignId}/ledger?limit=10`)).json()) as { items: Array<{ action: string; outcome: string | null }> }).items;
+      return ledger.find((r) => r.action === 'dial' && r.outcome === 'delivered');
+    });
+    const view = (await (await h.api(`/api/v1/tickets/${ticket.id}`)).json()) as { status: string; comments: Array<{ body: string }>; history: Array<{ field: string; new: string }> };
+    expect(view.status).toBe('open');
+    expect(view.comments.map((c) => c.body)).toContainEqual(expect.stringMatching(new RegExp(`Follow-up F${followup.id} \\(survey, score 2\\)`)));
+    expect(view.history.filter((e) => e.field === 'followup').map((e) => e.new)).toEqual(expect.arrayContaining([expect.stringMatching(/scheduled survey/), expect.stringMatching(/reopened/)]));
   }, 60_000);
   it("a preview follow-up is offered to the ticket's agent (not in the campaign's queue), dialled through them, and their disposition reopens the ticket", async () => {
     await h.queue('rides');

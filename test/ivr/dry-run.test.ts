@@ -14,9 +14,11 @@ const route = (r: ReturnType<typeof dryRun>) => r.actions[r.actions.length - 2];
 describe('dry-run of the example flow', () => {
   test('in business hours: 1 -> sales queue', () => {
     const r = dryRun({ flows, flow: 'main-menu', at: OPEN, digits: ['1'] });
-    expect(r.actions.map((a) => a.kind)).toEqual(['answer', 'play', 'collect', 'queue', 'end']);
+    expect(r.actions.map((a) => a.kind)).toEqual(['answer', 'play', 'collect', 'set', 'queue', 'end']);
     expect(route(r)).toEqual({ kind: 'queue', queue: 'sales', priority: 0, skills: [] });
     expect(r.result).toEqual({ outcome: 'queue', detail: 'sales' });
+    // Sales callers opt in to the post-call survey.
+    expect(r.variables.csat_optin).toBe('1');
     expect(r.path.find((p) => p.node === 'business_hours' && p.event === 'matched')?.detail).toBe('branch 1');
   });
 

@@ -111,9 +111,10 @@ describe('parseFlowDocument accepts', () => {
 
   test('the shipped examples', () => {
     const flows = loadExampleFlows();
-    expect(flows.map((f) => f.name)).toEqual(['main-menu', 'support']);
+    expect(flows.map((f) => f.name)).toEqual(['main-menu', 'csat-survey', 'support']);
     expect(crossFlowReferences(flows[0])).toEqual(['support']);
     expect(crossFlowReferences(flows[1])).toEqual([]);
+    expect(crossFlowReferences(flows[2])).toEqual([]);
     for (const f of flows) {
       const r = parseFlowDocument(f);
       expect(r.ok && r.warnings).toEqual([]);

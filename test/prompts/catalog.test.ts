@@ -11,9 +11,9 @@ describe('the prompt catalogue', () => {
     }
   });
 
-  it('has the 16 files the flows, the ACD and the dialer play', () => {
+  it('has the 21 files the flows, the CSAT survey, the ACD and the dialer play', () => {
     const services = PROMPTS.filter((p) => p.group !== 'number').map((p) => p.name).sort();
-    expect(services).toHaveLength(16);
+    expect(services).toHaveLength(21);
     for (const n of ['welcome', 'main-menu', 'acd-you-are-caller', 'acd-estimated-wait', 'dialer-abandon']) expect(services).toContain(n);
   });
 

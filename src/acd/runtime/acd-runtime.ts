@@ -45,8 +45,9 @@ import {
   type OriginateOptions,
   type VarValue,
 } from '../../freeswitch';
+import { uuidParkAfterBridge } from '../../freeswitch/call-control-builders';
 import type { Logger } from '../../log/logger';
-import type { QueueHandoff, QueuedCall } from '../../ivr/runtime/queue-handoff';
+import type { HandoffResult, QueueHandoff, QueuedCall } from '../../ivr/runtime/queue-handoff';
 import type {
   AcdCallLegs,
   AcdConfigStore,
@@ -130,7 +131,14 @@ interface CallRec {
   callerUuid?: string;
   callerUp: boolean;
   handoff?: QueuedCall;
-  resolveHandoff?: () => void;
+  resolveHandoff?: (result?: HandoffResult) => void;
+  /**
+   * The queue's survey flow, set at connect for a caller who opted in (csat_optin=1): the caller leg parks after the
+   * bridge (park_after_bridge) instead of hanging up, and goes back to the IVR for the survey when the agent hangs up.
+   */
+  survey?: string;
+  /** The caller's CHANNEL_PARK after its bridge ended was seen (before the agent's hangup reached us). */
+  parkedAfterBridge?: boolean;
   /** Music on hold loop. */
   media?: Promise<void>;
   mediaStop: boolean;
@@ -178,6 +186,11 @@ const MAX_EXEC_MS = 24 * 3_600_000;
 const TAKEOVER_DUMPS_IN_FLIGHT = 8;
 /** mod_xml_cdr's shipped retries: 3 more tries 5 s apart. Queue calls that ended unseen are closed after them. */
 const ORPHAN_CLOSE_DELAY_MS = 20_000;
+/**
+ * After the agent of a surveyed call hangs up, how long the caller's CHANNEL_PARK (park_after_bridge) is awaited before
+ * the call is let go without a survey (the caller went elsewhere: a transfer moved them, or FreeSWITCH hung them up).
+ */
+const SURVEY_PARK_WAIT_MS = 5_000;
 
 /** The channel variables that say where a caller stands in the ACD (read back by takeover-plan.ts). */
 function queuePlaceVars(call: { queue: string; priority: number; enteredAt: number; skills: readonly string[] }): Record<string, VarValue> {
@@ -239,6 +252,8 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
   private readonly timers = new Set<ClockTimer>();
   /** Takeovers in flight per node (handoffs on that node wait for them). */
   private readonly takeovers = new Map<string, Promise<void>>();
+  /** Surveyed callers whose agent hung up, until FreeSWITCH parks them (then on to the survey) or they go elsewhere. */
+  private readonly surveyWaits = new Map<string, { resolve: (r?: HandoffResult) => void; result: HandoffResult; timer: ClockTimer; handoff?: QueuedCall }>();
   /** Channels that hung up while their node's takeover was reading the switch: not adopted. */
   private readonly goneDuringTakeover = new Map<string, Set<string>>();
   private started = false;
@@ -408,17 +423,20 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       call.wake?.();
       call.resolveHandoff?.();
     }
+    for (const uuid of [...this.surveyWaits.keys()]) this.endSurveyWait(uuid, false);
     await Promise.allSettled([...this.calls.values()].map((c) => c.media).filter((m): m is Promise<void> => !!m));
   }
 
   // ---- QueueHandoff ---------------------------------------------------------------------------------------------
 
-  handoff(q: QueuedCall): Promise<void> {
+  handoff(q: QueuedCall): Promise<void | HandoffResult> {
     if (this.closed) return Promise.resolve();
     const takeover = this.takeovers.get(q.node);
     if (takeover) return takeover.then(() => this.handoff(q));
     this.counters.handoffs++;
-    return new Promise<void>((resolve) => {
+    // The caller comes back (a transfer to a queue) while their survey waited for the park: no survey.
+    this.endSurveyWait(q.uuid, false);
+    return new Promise<void | HandoffResult>((resolve) => {
       const existing = this.calls.get(q.uuid);
       if (existing) {
         this.log.warn('call handed to the ACD twice; ignoring the second handoff', { uuid: q.uuid });
@@ -834,6 +852,16 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     this.link(leg.uuid, callId, agentId);
     call.handoff?.note(`answered by agent ${agentId}`);
     call.bridged = false;
+    const csat = this.queueConfigs.get(call.queue)?.csat;
+    if (csat?.enabled && call.handoff?.resumable && !call.callback && call.data.csat_optin === '1') {
+      // The caller stays on the line when the agent hangs up (FreeSWITCH parks the surviving leg of a uuid_bridge
+      // with park_after_bridge), and goes back to the IVR for the survey. Set before the bridge, on the same socket.
+      call.survey = csat.flow;
+      this.setVars(call.node, call.callerUuid, { hangup_after_bridge: 'false' });
+      this.api(call.node, uuidParkAfterBridge(call.callerUuid, true)).catch((err: unknown) =>
+        this.log.debug('park_after_bridge failed', { uuid: call.callerUuid, error: (err as Error).message }),
+      );
+    }
     this.bridge(call, leg);
   }
 
@@ -914,8 +942,44 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       if (leg.state === 'connected') leg.state = 'ended';
       this.forgetLeg(leg);
     }
-    call.resolveHandoff?.();
+    const resolve = call.resolveHandoff;
     call.resolveHandoff = undefined;
+    // Once: finish runs again for the engine's end of the same call.
+    const survey = call.survey;
+    call.survey = undefined;
+    if (survey && call.callerUp && call.bridged && call.agentId !== undefined && call.callerUuid) {
+      // The agent hung up first and the caller is parked (park_after_bridge): on to the queue's survey flow, or, with
+      // no IVR run to take them (taken over from another instance), hung up as hangup_after_bridge would have.
+      if (resolve) {
+        const result: HandoffResult = {
+          continueWith: {
+            flow: survey,
+            variables: { switchboard_queue_call: call.id, switchboard_csat_queue: call.queue, switchboard_csat_agent_id: String(call.agentId) },
+          },
+        };
+        const uuid = call.callerUuid;
+        const timer = this.options.clock.setTimeout(() => this.endSurveyWait(uuid, false), SURVEY_PARK_WAIT_MS);
+        this.surveyWaits.set(uuid, { resolve, result, timer, handoff: call.handoff });
+        // Parked already (its CHANNEL_PARK came before the agent's hangup): on to the survey now.
+        if (call.parkedAfterBridge) this.endSurveyWait(uuid, true);
+        return;
+      }
+      this.kill(call.node, call.callerUuid, 'NORMAL_CLEARING');
+      return;
+    }
+    resolve?.();
+  }
+
+  /** Ends a survey wait: on to the survey (parked) or let go without one (hung up, moved, timed out, stopping). */
+  private endSurveyWait(uuid: string, parked: boolean): void {
+    const wait = this.surveyWaits.get(uuid);
+    if (!wait) return;
+    this.surveyWaits.delete(uuid);
+    wait.timer.cancel();
+    if (parked && wait.result.continueWith) {
+      wait.handoff?.note(`after the agent hung up: survey flow ${wait.result.continueWith.flow}`);
+      wait.resolve(wait.result);
+    } else wait.resolve();
   }
 
   // ---- FreeSWITCH events ------------------------------------------------------------------------------------------
@@ -927,6 +991,12 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     if (!uuid) return;
     switch (event.name) {
       case 'CHANNEL_PARK': {
+        if (this.surveyWaits.has(uuid)) {
+          this.endSurveyWait(uuid, true);
+          return;
+        }
+        const surveyed = this.callOfLeg(uuid);
+        if (surveyed?.survey && surveyed.phase === 'connected' && surveyed.callerUuid === uuid && surveyed.bridged) surveyed.parkedAfterBridge = true;
         const leg = this.legByUuid.get(uuid);
         if (leg && leg.state === 'ringing' && (header(event, 'Answer-State') ?? 'answered') === 'answered') this.legAnswered(leg, 'park');
         return;
@@ -938,6 +1008,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
         return;
       }
       case 'CHANNEL_HANGUP':
+        this.endSurveyWait(uuid, false);
         this.goneDuringTakeover.get(node)?.add(uuid);
         this.onHangup(node, uuid, header(event, 'Hangup-Cause') ?? 'NORMAL_CLEARING');
         return;

@@ -17,7 +17,7 @@ export interface CallControlRuntime extends Pick<AcdRuntimeApi, 'engine' | 'legs
   /** The queue data of a caller (number, name, IVR/CRM data, priority, skills), for a transfer back to a queue. */
   callData(callId: string): QueueCallInput | undefined;
   /** Adopts a caller into a queue (music, offers, bridging), as the IVR's handoff does. */
-  handoff(call: QueuedCall): Promise<void>;
+  handoff(call: QueuedCall): Promise<unknown>;
 }
 
 export interface AgentCallControlOptions {
@@ -62,6 +62,6 @@ export function createAgentCallControl(o: AgentCallControlOptions): CallControl 
         hangup: async (cause) => {
           await o.cluster.client(input.node).api(uuidKill(input.id, cause));
         },
-      }),
+      }).then(() => undefined),
   });
 }

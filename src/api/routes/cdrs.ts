@@ -4,6 +4,8 @@ import type { ApiContext } from '../context';
 import { HttpProblem } from '../problem';
 import { defineRoute, roles, type AnyRoute } from '../registry';
 import { isoDateQuery, limitQuery, offsetQuery } from '../validation';
+import { csatStoreFor } from '../../csat/store';
+import { csatAnswerOut, csatView } from './csat';
 
 const text = (max: number, description: string) =>
   z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).meta({ description });
@@ -102,11 +104,18 @@ export function cdrRoutes(ctx: ApiContext): AnyRoute[] {
       tags: ['cdrs'],
       access: SUPERVISOR,
       params: uuidParams,
-      responses: { 200: { description: 'the record', schema: cdrOut } },
+      responses: {
+        200: {
+          description: 'the record, with the CSAT survey answers about its queue call (README "Post-call CSAT survey")',
+          schema: cdrOut.extend({ csat: z.array(csatAnswerOut) }),
+        },
+      },
       handler: async ({ res, params }) => {
         const cdr = await getCdrByUuid(ds, params.uuid);
         if (!cdr) throw new HttpProblem(404, `no CDR with uuid ${params.uuid}`);
-        res.json(cdr);
+        const queueCall = (cdr as { queue_call_id?: unknown }).queue_call_id;
+        const csat = typeof queueCall === 'string' && queueCall ? await csatStoreFor(ds).forQueueCalls([queueCall]) : [];
+        res.json({ ...cdr, csat: csat.map(csatView) });
       },
     }),
   ];

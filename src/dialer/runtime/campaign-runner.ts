@@ -40,7 +40,7 @@ import type { DialerStore } from './dialer-store';
 
 /** What the runner needs of the ACD (src/acd/runtime/acd-runtime.ts). */
 export interface DialerAcd {
-  handoff(call: QueuedCall): Promise<void>;
+  handoff(call: QueuedCall): Promise<unknown>;
   withdraw(callId: string): Promise<boolean>;
   queueAgents(queue: string): Array<{ id: number; state: string; since: number }>;
 }

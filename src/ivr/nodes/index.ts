@@ -11,6 +11,7 @@ import { menuNode } from './menu';
 import { playNode } from './play';
 import { queueNode } from './queue';
 import { setNode } from './set';
+import { surveyNode } from './survey';
 import { topNode } from './top';
 import { transferNode } from './transfer';
 import { voicemailNode } from './voicemail';
@@ -31,6 +32,7 @@ export const NODE_HANDLERS: { [T in NodeType]: NodeHandler<T> } = {
   transfer: transferNode,
   voicemail: voicemailNode,
   hangup: hangupNode,
+  survey: surveyNode,
 };
 
 type AnyHandler = NodeHandler<NodeType> & {

@@ -29,6 +29,8 @@ export interface NodeContext {
   readonly variables: Readonly<Record<string, string>>;
   /** Attempts already made at this node during this visit (menus, collects); reset when the node is entered. */
   attempts: number;
+  /** Where a multi-step node is in its visit (survey: score, offer, record...); '' when the node is entered. */
+  phase: string;
   now(): number;
   record(event: string, extra?: { digits?: string; detail?: string }): void;
   setVariable(name: string, value: string): void;

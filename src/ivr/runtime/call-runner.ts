@@ -33,6 +33,7 @@ import type { Logger } from '../../log/logger';
 import type { IvrAction, IvrInput, IvrPathStep, MediaSpec } from '../protocol';
 import { cleanText } from '../template';
 import type { IvrStore } from '../store';
+import type { CsatStore } from '../../csat/store';
 import { httpLookup } from './http-lookup';
 import { mediaLabel, playbackNotFound, playInvocation, promptPath, SHORT_SILENCE } from './media';
 import type { QueueHandoff, QueuedCall } from './queue-handoff';
@@ -123,7 +124,12 @@ export interface CallRunDeps {
    * before the digits are asked for; its failures are logged, never fatal to the flow.
    */
   sensitiveInput?(uuid: string, active: boolean): Promise<void>;
+  /** Where survey nodes store their answers (csat_answers); without it a survey's answer fails (and is logged). */
+  csat?: Pick<CsatStore, 'insert' | 'setComment'>;
 }
+
+/** Survey comments go to <voicemailDir>/_csat/<day>/<uuid>.wav: `_` cannot start a box name, so no box shares it. */
+export const CSAT_COMMENT_FOLDER = '_csat';
 
 export type CallOutcome = 'completed' | 'caller-hangup' | 'error' | 'queue' | 'transfer' | 'voicemail' | 'hangup' | (string & {});
 
@@ -134,6 +140,8 @@ interface RecordingWait {
   resolve(event: EslEvent | undefined): void;
   /** The input for the action waiting on this recording, when the caller hung up during it. */
   inputOnHangup(result: IvrInput): IvrInput;
+  /** A voicemail (voicemails row, outcome voicemail) or a survey comment (neither). */
+  voicemail: boolean;
 }
 
 /** Removes what FreeSWITCH would interpret from data text (control characters, backslashes, `${`), bounded. */
@@ -160,6 +168,8 @@ export class CallRun {
   private bridgeWaiter?: () => void;
   private reached: { queue?: boolean; transfer?: boolean; voicemail?: boolean } = {};
   private note?: string;
+  /** The id of this call's stored survey answer (the comment is added to it). */
+  private csatAnswer?: Promise<number | undefined>;
   private endAction?: EndAction;
   private outcomeValue?: CallOutcome;
   private endedAt?: number;
@@ -300,7 +310,13 @@ export class CallRun {
     let action: IvrAction;
     try {
       action = this.session.next(first);
-      for (let guard = 0; action.kind !== 'end' && guard < 1000; guard++) action = this.session.next({ kind: 'hangup' });
+      for (let guard = 0; action.kind !== 'end' && guard < 1000; guard++) {
+        // A survey answer (or its comment) given just before the hangup is still stored.
+        if (action.kind === 'csat') {
+          this.deps.track(this.storeCsat(action));
+          action = this.session.next({ kind: 'done' });
+        } else action = this.session.next({ kind: 'hangup' });
+      }
     } catch (err) {
       action = { kind: 'end', reason: 'error', detail: (err as Error).message };
     }
@@ -431,6 +447,10 @@ export class CallRun {
           return await this.transfer(action);
         case 'voicemail':
           return await this.voicemail(action, (r) => r);
+        case 'record':
+          return await this.recordComment(action);
+        case 'csat':
+          return await this.storeCsat(action);
         case 'hangup':
           this.expectHangup = true;
           await this.exec(apps.hangup(action.cause as HangupCause), this.deps.limits.commandMs);
@@ -577,6 +597,7 @@ export class CallRun {
       priority,
       skills,
       variables: { ...this.session.variables },
+      resumable: true,
       note: (detail) => {
         this.note = detail;
         this.runtimeStep('handoff', detail, lastStep, 'queue');
@@ -593,12 +614,18 @@ export class CallRun {
       },
     };
     this.inQueue = true;
+    let back: Awaited<ReturnType<QueueHandoff['handoff']>>;
     try {
-      await this.deps.queueHandoff.handoff(call);
+      back = await this.deps.queueHandoff.handoff(call);
     } catch (err) {
       return this.failure(err);
     } finally {
       this.inQueue = false;
+    }
+    if (back && back.continueWith && !this.hungUp && !this.finished && !this.expectHangup) {
+      // The agent hung up, the caller stays (park_after_bridge): the flow goes on with them (the queue's survey).
+      this.runtimeStep('handoff', `back from the ACD: on to flow ${back.continueWith.flow}`, lastStep, 'queue');
+      return { kind: 'continue', flow: back.continueWith.flow, variables: { ...back.continueWith.variables } };
     }
     if (!this.expectHangup) this.leaveChannel = true;
     return { kind: 'done' };
@@ -647,9 +674,62 @@ export class CallRun {
 
   private async voicemail(a: ActionOf<'voicemail'>, inputOnHangup: (result: IvrInput) => IvrInput): Promise<IvrInput> {
     if (!BOX.test(a.box)) return { kind: 'failed', error: 'voicemail box name is not valid' };
+    return this.recordMessage(a.box, a, inputOnHangup, true);
+  }
+
+  private recordComment(a: ActionOf<'record'>): Promise<IvrInput> {
+    return this.recordMessage(CSAT_COMMENT_FOLDER, a, (r) => r, false);
+  }
+
+  /** The survey's answer: stored (score), or its comment added (comment). Never rejects. */
+  private async storeCsat(a: ActionOf<'csat'>): Promise<IvrInput> {
+    const store = this.deps.csat;
+    if (!store) return { kind: 'failed', error: 'no CSAT store configured' };
+    try {
+      if (a.comment === undefined) {
+        const v = this.session.variables;
+        const num = (name: string): number | null => (/^[0-9]{1,10}$/.test(v[name] ?? '') ? Number(v[name]) : null);
+        const followupId = num('switchboard_followup_id');
+        const saving = store.insert({
+          source: followupId !== null ? 'followup' : 'post_call',
+          call_uuid: this.uuid,
+          queue_call_id: v.switchboard_queue_call || null,
+          queue: v.switchboard_csat_queue || v.switchboard_queue || null,
+          agent_id: num('switchboard_csat_agent_id') ?? num('switchboard_agent_id'),
+          caller_number: this.info.callerNumber || null,
+          ticket_id: num('switchboard_ticket_id'),
+          followup_id: followupId,
+          score: a.score,
+          answered_at: new Date(this.deps.clock.now()),
+        });
+        this.csatAnswer = saving.then(
+          (row) => row.id,
+          () => undefined,
+        );
+        await saving;
+        return { kind: 'done' };
+      }
+      const id = await this.csatAnswer;
+      if (id === undefined) return { kind: 'failed', error: 'the survey answer was not stored; its comment cannot be added' };
+      await store.setComment(id, a.comment);
+      return { kind: 'done' };
+    } catch (err) {
+      const message = (err as Error).message;
+      this.log.error('could not store the survey answer', { error: message });
+      return { kind: 'failed', error: message };
+    }
+  }
+
+  /** Beep, record_session into <voicemailDir>/<folder>/<day>/<uuid>.wav until silence, the limit or the hangup. */
+  private async recordMessage(
+    folder: string,
+    a: { greeting?: MediaSpec[]; maxSeconds: number; silenceSeconds: number },
+    inputOnHangup: (result: IvrInput) => IvrInput,
+    voicemail: boolean,
+  ): Promise<IvrInput> {
     if (a.greeting?.length) await this.play(a.greeting);
     const day = new Date(this.deps.clock.now()).toISOString().slice(0, 10);
-    const file = filePath(path.posix.join(this.deps.voicemailDir, a.box, day, `${this.uuid}.wav`), 'voicemail path');
+    const file = filePath(path.posix.join(this.deps.voicemailDir, folder, day, `${this.uuid}.wav`), 'voicemail path');
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
     } catch {
@@ -669,6 +749,7 @@ export class CallRun {
           resolve(event);
         },
         inputOnHangup,
+        voicemail,
       };
       rec.timer = this.deps.clock.setTimeout(() => rec.resolve(undefined), a.maxSeconds * 1000 + this.deps.limits.recordMarginMs);
       this.recording = rec;
@@ -708,6 +789,7 @@ export class CallRun {
       const b = Number(event ? (channelVar(event, 'record_file_size') ?? '') : '');
       bytes = Number.isFinite(b) && b > 0 ? b : undefined;
     }
+    if (!rec.voicemail) return { kind: 'recorded', path: rec.file, durationMs, bytes };
     this.reached.voicemail = true;
     const box = path.posix.basename(path.posix.dirname(path.posix.dirname(rec.file)));
     this.deps.track(

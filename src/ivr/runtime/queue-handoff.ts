@@ -23,11 +23,24 @@ export interface QueuedCall {
   /** Records a voicemail for `box` (beep, record with the default limits, voicemails row). */
   voicemail(box: string): Promise<void>;
   hangup(cause: HangupCause): Promise<void>;
+  /** An IVR run waits on this handoff and takes the caller back when it resolves with `continueWith`. */
+  readonly resumable?: boolean;
+}
+
+/**
+ * How a handoff ended, when the call comes back to the IVR: the agent hung up, the caller stayed on the line, and the
+ * queue sends its opted-in callers to a survey flow (README "Post-call CSAT survey").
+ */
+export interface HandoffResult {
+  continueWith?: { flow: string; variables: Readonly<Record<string, string>> };
 }
 
 export interface QueueHandoff {
-  /** Takes the call over; resolves when the IVR runtime is done with it (the call may go on, e.g. with an agent). */
-  handoff(call: QueuedCall): Promise<void>;
+  /**
+   * Takes the call over; resolves when the IVR runtime is done with it (the call may go on, e.g. with an agent), or
+   * with `continueWith` when the caller is back for a flow.
+   */
+  handoff(call: QueuedCall): Promise<void | HandoffResult>;
 }
 
 export interface NoAcdQueueHandoffOptions {

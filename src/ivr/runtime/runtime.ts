@@ -18,6 +18,7 @@ import type { IvrPathStep } from '../protocol';
 import { DID_PATTERN, type IvrStore } from '../store';
 import { CallRun, DEFAULT_LIMITS, type RuntimeLimits } from './call-runner';
 import { NoAcdQueueHandoff, type QueueHandoff } from './queue-handoff';
+import type { CsatStore } from '../../csat/store';
 
 export interface IvrRuntimeOptions {
   cluster: {
@@ -51,7 +52,15 @@ export interface IvrRuntimeOptions {
   limits?: Partial<RuntimeLimits>;
   /** Interpreter step cap per call. */
   maxSteps?: number;
+  /** Where survey nodes store their answers (src/csat). */
+  csat?: CsatStore;
 }
+
+/**
+ * Channel variables a flow starts with when the call carries them: the ticket and follow-up a follow-up call is about
+ * and the queue call it rates (the survey node stores them with the answer).
+ */
+const CONTEXT_CHANNEL_VARS = ['switchboard_ticket_id', 'switchboard_followup_id', 'switchboard_queue_call', 'switchboard_csat_queue', 'switchboard_csat_agent_id'] as const;
 
 export interface IvrRuntimeStats {
   active: number;
@@ -302,9 +311,14 @@ export class IvrRuntime {
       this.kill(node, uuid, 'NORMAL_TEMPORARY_FAILURE');
       return;
     }
+    const fromChannel: Record<string, string> = {};
+    for (const name of CONTEXT_CHANNEL_VARS) {
+      const v = channelVar(event, name);
+      if (v !== undefined && /^[A-Za-z0-9_.:-]{1,64}$/.test(v)) fromChannel[name] = v;
+    }
     const lookup = this.options.callVariables;
     if (!lookup) {
-      this.startFlow(node, { uuid, did, callerNumber, callerName, flow }, {});
+      this.startFlow(node, { uuid, did, callerNumber, callerName, flow }, fromChannel);
       return;
     }
     this.starting.set(uuid, false);
@@ -317,7 +331,7 @@ export class IvrRuntime {
         const hungUp = this.starting.get(uuid);
         this.starting.delete(uuid);
         if (this.closed || hungUp) return;
-        this.startFlow(node, { uuid, did, callerNumber, callerName, flow }, extra);
+        this.startFlow(node, { uuid, did, callerNumber, callerName, flow }, { ...extra, ...fromChannel });
       });
   }
 
@@ -360,6 +374,7 @@ export class IvrRuntime {
         limits: this.limits,
         onFinished: (r) => this.onFinished(r),
         track: (p) => this.track(p),
+        csat: this.options.csat,
         sensitiveInput: async (id, active) => {
           await Promise.all([...this.sensitiveListeners].map(async (l) => l(id, active)));
         },
