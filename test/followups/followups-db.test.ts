@@ -55,7 +55,7 @@ describeEachEngine('ticket follow-ups', (engine) => {
     expect(f).toMatchObject({ kind: 'survey', status: 'scheduled', phone_e164: '+12125550147', scheduled_for: new Date('2026-06-01T13:00:00Z') });
     const campaign = await followups.campaignFor('survey');
     expect(campaign).toMatchObject({ name: 'followup-survey', type: 'agentless', enabled: true });
-    expect(JSON.parse(campaign.settings)).toMatchObject({ flow: 'survey' });
+    expect(JSON.parse(campaign.settings)).toMatchObject({ flow: 'csat-survey' });
     expect(reloads).toContain(campaign.id);
     const lead = (await db.ds.getRepository(LeadSchema).findOneBy({ id: f.lead_id! })) as LeadRow;
     expect(lead).toMatchObject({ campaign_id: campaign.id, status: 'scheduled', next_attempt_at: new Date('2026-06-01T13:00:00Z'), callback_agent_id: null });
