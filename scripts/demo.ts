@@ -174,8 +174,7 @@ async function main(): Promise<void> {
     ADMIN_PASSWORD: adminPassword,
     // Campaign calls (and IVR transfers to numbers) leave through the simulator's PSTN gateway.
     OUTBOUND_GATEWAY: 'demo-carrier',
-    // Follow-up survey calls: the demo's survey flow, at any hour (src/demo/followups.ts).
-    FOLLOWUP_SURVEY_FLOW: 'demo-survey',
+    // Follow-up survey calls (the shipped csat-survey flow) at any hour (src/demo/followups.ts).
     FOLLOWUP_WINDOW: '00:00-23:59',
   });
   // What `npm run prompts -- --dir $PROMPTS_DIR` does on a real switch; each plays as long as its WAV. 18005550100
