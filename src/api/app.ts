@@ -38,6 +38,7 @@ import { supervisionRoutes } from './routes/supervision';
 import { ticketRoutes } from './routes/tickets';
 import { ticketFollowupRoutes } from './routes/ticket-followups';
 import { csatRoutes } from './routes/csat';
+import { alertRoutes } from './routes/alerts';
 import { webhookRoutes } from './routes/webhooks';
 
 export type { ApiDeps } from './context';
@@ -99,6 +100,7 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     ...webhookRoutes(ctx),
     ...profileRoutes(ctx),
     ...csatRoutes(ctx),
+    ...alertRoutes(ctx),
   );
   return { ctx, registry };
 }

@@ -1,3 +1,4 @@
+import type { AlertService } from '../alerts/service';
 import type { InstanceRoleState } from '../ha/instance-role';
 import type { EslEvent } from '../esl/types';
 import type { Request } from 'express';
@@ -56,6 +57,8 @@ export interface ApiDeps {
   dialer?: DialerRuntime;
   /** Follow-up calls of tickets (src/followups): the service's one instance, which follows the dialer's leads. */
   followups?: FollowupService;
+  /** KPI alerts (src/alerts): rules reloaded after API changes, acknowledgements. */
+  alerts?: AlertService;
   /** Live call supervision (src/supervision); default: built on first use from freeswitch, acd and acdConfig. */
   supervision?: SupervisionService;
   /** The IVR runtime's live path of a call (the agent's screen pop, before the flow's record is written). */

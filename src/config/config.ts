@@ -142,6 +142,8 @@ const envSchema = z.object({
   FOLLOWUP_DISPOSITIONS: z.string().default('').transform((v) => v.split(',').map((c) => c.trim()).filter(Boolean)),
   FOLLOWUP_DISPOSITION_DELAY_MIN: z.coerce.number().int().min(0).max(60 * 24 * 60).default(1440),
   FOLLOWUP_REOPEN_DISPOSITIONS: z.string().default('').transform((v) => v.split(',').map((c) => c.trim()).filter(Boolean)),
+  /** How often the KPI alert rules are judged (README "KPI alerts"). */
+  ALERT_TICK_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -193,6 +195,8 @@ export interface Config {
     dispositionDelayMin: number;
     reopenDispositions: string[];
   };
+  /** KPI alerts: the rules are judged every tickMs on the active instance (ALERT_TICK_MS). */
+  alerts: { tickMs: number };
   /** Live call supervision: push a "monitored" flag to the agent's WebSocket while a supervisor is on (SUPERVISION_NOTIFY_AGENT). */
   supervision: { notifyAgent: boolean };
   /** Where POST /api/v1/dialplans/apply writes the dialplan contexts (DIALPLAN_DIR, default `<DATA_DIR>/dialplans`). */
@@ -321,5 +325,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       dispositionDelayMin: e.FOLLOWUP_DISPOSITION_DELAY_MIN,
       reopenDispositions: e.FOLLOWUP_REOPEN_DISPOSITIONS,
     },
+    alerts: { tickMs: e.ALERT_TICK_MS },
   };
 }

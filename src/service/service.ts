@@ -36,6 +36,7 @@ import { IvrRuntime, NoAcdQueueHandoff, type IvrRuntimeOptions, type QueueHandof
 import { seedExampleFlows } from '../ivr/seed';
 import { ivrStoreFor, type IvrStore } from '../ivr/store';
 import { csatStoreFor } from '../csat/store';
+import { AlertService } from '../alerts/service';
 import type { Logger } from '../log/logger';
 import { createMetrics, type MetricsRegistry } from '../metrics/registry';
 import { LeadStore } from '../dialer/leads/store';
@@ -325,6 +326,29 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       });
     });
     closers.push(async () => void offCsat());
+    // KPI alerts (src/alerts): judged on the active instance only; the queue windows follow the ACD from the start.
+    const alerts = new AlertService({
+      dataSource,
+      clock,
+      logger,
+      tickMs: config.alerts.tickMs,
+      sources: {
+        queues: () => acd.engine.queues(),
+        serviceLevelSec: (queue) => acdConfig.getQueue(queue)?.config.serviceLevelSec,
+        campaignAbandonRate: (name) => dialer.figures().find((f) => f.campaign === name)?.abandon_rate_rolling ?? null,
+        nodesDown: () => cluster.health().filter((n) => n.status !== 'connected').length,
+        cdrBacklog: () => {
+          const st = cdrWriter.stats();
+          return st.queued + st.spooled;
+        },
+      },
+      publish: (message) => void publishToSupervisors(acd, message),
+    });
+    const offAlertEffects = acd.onEffect((e) => alerts.windows.onEffect(e));
+    closers.push(async () => {
+      offAlertEffects();
+      alerts.stop();
+    });
     // Webhooks (ticket changes, later alerts) leave from the active instance only, pending ones across restarts.
     const webhooks = new WebhookDispatcher({ dataSource, clock, logger });
     closers.push(() => webhooks.close());
@@ -431,7 +455,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       };
     };
 
-    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, haRole: () => role.state(), ingestCdrEvent: recordCdr, cdrPersisted: () => cdrWriter.persisted(), freeswitch: cluster, phones, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, followups, ivrPathFor: (uuid) => ivr.ivrPathFor(uuid), options: deps.apiOptions };
+    const apiDeps: ApiDeps = { dataSource, config, clock, logger, health, metrics, haRole: () => role.state(), ingestCdrEvent: recordCdr, cdrPersisted: () => cdrWriter.persisted(), freeswitch: cluster, phones, acd, acdConfig, acdCallControl: callControl, recordings, supervision, dialer, followups, alerts, ivrPathFor: (uuid) => ivr.ivrPathFor(uuid), options: deps.apiOptions };
     const app = createApp(apiDeps);
     const server = await listen(app, config.http.host, config.http.port);
     closers.push(() => closeServer(server));
@@ -460,6 +484,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       await acd.takeoversSettled();
       await dialer.start({ leadsOnTheSwitch });
       webhooks.start();
+      await alerts.start();
       log.info('this instance runs the contact center', { ...role.state(), startedInMs: clock.now() - started });
     };
     role.onDemoted((reason) => {

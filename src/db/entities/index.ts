@@ -73,3 +73,6 @@ export * from './csat';
 import { TicketFollowupSchema } from './followups';
 export * from './followups';
 (allEntities as unknown[]).push(TicketFollowupSchema);
+import { AlertEventSchema, AlertRuleSchema, AlertSchema } from './alerts';
+export * from './alerts';
+(allEntities as unknown[]).push(AlertRuleSchema, AlertSchema, AlertEventSchema);

@@ -29,3 +29,5 @@ import { Csat1768400000000 } from './1768400000000-csat';
 allMigrations.push(Csat1768400000000);
 import { Followups1768500000000 } from './1768500000000-followups';
 allMigrations.push(Followups1768500000000);
+import { Alerts1768600000000 } from './1768600000000-alerts';
+allMigrations.push(Alerts1768600000000);
