@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { leaseTimingProblem } from '../ha/lease-timing';
 import { DEFAULT_PROMPTS_DIR } from '../prompts/catalog';
 import { shippedPath } from './package-root';
+import { isValidTimeZone } from '../reports/buckets';
 
 /**
  * The one config loader: every setting comes from the environment, validated by zod. A bad value stops start-up
@@ -132,6 +133,9 @@ const envSchema = z.object({
   HA_LEASE_TTL_MS: z.coerce.number().int().min(500).default(3000),
   HA_LEASE_RENEW_MS: z.coerce.number().int().min(50).default(1000),
   HA_ADVERTISE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(512).optional(),
+  CENTER_TIME_ZONE: z.string().refine(isValidTimeZone, 'must be an IANA time zone name, e.g. Europe/Berlin').default('UTC'),
+  REPORT_SHORT_ABANDON_SEC: z.coerce.number().int().min(0).max(3600).default(5),
+  REPORT_FCR_DAYS: z.coerce.number().int().min(1).max(90).default(7),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -202,6 +206,13 @@ export interface Config {
     /** Agents may list and download their own recordings (RECORDINGS_AGENT_ACCESS, default false). */
     agentAccess: boolean;
   };
+  /**
+   * Period reports (src/reports, README "Period reports"): timeZone (CENTER_TIME_ZONE, IANA, default UTC) is the zone
+   * of the days, weeks and months; shortAbandonSec (REPORT_SHORT_ABANDON_SEC, default 5): abandons after less wait are
+   * short abandons, left out of service level and abandon rate; fcrDays (REPORT_FCR_DAYS, default 7): the repeat-call
+   * window of FCR and repeat rate.
+   */
+  reports: { timeZone: string; shortAbandonSec: number; fcrDays: number };
 }
 
 export class ConfigError extends Error {
@@ -282,5 +293,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       dir: e.RECORDINGS_DIR ? path.resolve(e.RECORDINGS_DIR) : path.join(dataDir, 'recordings'),
       agentAccess: e.RECORDINGS_AGENT_ACCESS,
     },
+    reports: { timeZone: e.CENTER_TIME_ZONE, shortAbandonSec: e.REPORT_SHORT_ABANDON_SEC, fcrDays: e.REPORT_FCR_DAYS },
   };
 }
