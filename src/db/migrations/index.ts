@@ -27,3 +27,5 @@ import { Tickets1768300000000 } from './1768300000000-tickets';
 allMigrations.push(Tickets1768300000000);
 import { Csat1768400000000 } from './1768400000000-csat';
 allMigrations.push(Csat1768400000000);
+import { ReportIndexes1768700000000 } from './1768700000000-report-indexes';
+allMigrations.push(ReportIndexes1768700000000);
