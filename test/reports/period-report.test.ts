@@ -1,0 +1,189 @@
+import type { DataSource } from 'typeorm';
+import { AcdQueueCallSchema, CsatAnswerSchema, TicketCategorySchema, TicketSchema } from '../../src/db/entities';
+import type { AcdQueueCallRow } from '../../src/db/entities/acd-history';
+import { periodReport, type PeriodReportRow, type PeriodReportSettings, type ReportDimension } from '../../src/reports/period-report';
+import { describeEachEngine, type TestDatabase } from '../helpers/databases';
+
+const T = (s: string) => new Date(s);
+
+/**
+ * A small fixture in America/New_York over 2026-03-07..09 (the 8th is the 23-hour spring-forward day). Figures are
+ * worked out by hand in the comments.
+ */
+export async function insertReportFixture(ds: DataSource): Promise<void> {
+  const call = (id: string, queue: string, caller: string, entered: string, outcome: AcdQueueCallRow['outcome'], wait: number | null, talk: number | null, agent: number | null, did?: string): AcdQueueCallRow => ({
+    id,
+    fs_node: 'fs1',
+    queue,
+    priority: 0,
+    caller_number: caller,
+    caller_name: null,
+    entered_at: T(entered),
+    offered_count: agent ? 1 : 0,
+    answered_at: outcome === 'answered' ? new Date(T(entered).getTime() + (wait ?? 0)) : null,
+    ended_at: null,
+    agent_id: agent,
+    wait_ms: wait,
+    talk_ms: talk,
+    outcome,
+    overflow_target: null,
+    disposition: null,
+    notes: null,
+    data: did ? { did } : null,
+  });
+  await ds.getRepository(AcdQueueCallSchema).insert([
+    call('c1', 'sales', '+1001', '2026-03-07T15:00:00Z', 'answered', 10_000, 60_000, 1, '+15550001'),
+    call('c2', 'sales', '+1002', '2026-03-07T16:00:00Z', 'answered', 25_000, 120_000, 2, '+15550001'),
+    call('c3', 'sales', '+1003', '2026-03-07T17:00:00Z', 'abandoned', 3_000, null, null),
+    call('c4', 'sales', '+1004', '2026-03-07T18:00:00Z', 'abandoned', 40_000, null, null),
+    // 23:30 local on the 7th (EST): still day 0.
+    call('c5', 'support', '+1001', '2026-03-08T04:30:00Z', 'answered', 25_000, 30_000, 1),
+    call('c6', 'support', '+1005', '2026-03-08T05:30:00Z', 'callback_requested', 50_000, null, null),
+    // 23:30 local on the 8th (EDT): day 1, which ends at 04:00Z.
+    call('c7', 'sales', '+1006', '2026-03-09T03:30:00Z', 'overflowed', 60_000, null, null),
+    call('c8', 'sales', '+1002', '2026-03-09T12:00:00Z', 'answered', 5_000, 10_000, 2),
+    // After `to`: not counted (but it is a later call of +1008 only).
+    call('c9', 'sales', '+1008', '2026-03-10T05:00:00Z', 'answered', 1_000, 1_000, 1),
+  ]);
+  const now = T('2026-03-01T00:00:00Z');
+  const cats = ds.getRepository(TicketCategorySchema);
+  const a = (await cats.save({ parent_id: null, name: 'A', sla: '{}', active: true, created_at: now, updated_at: now })).id;
+  const b = (await cats.save({ parent_id: null, name: 'B', sla: '{}', active: true, created_at: now, updated_at: now })).id;
+  const ticket = (category_id: number, call_uuid: string, created: string, resolved: string | null, due: string | null) => ({
+    category_id,
+    priority: 'normal' as const,
+    status: resolved ? ('resolved' as const) : ('open' as const),
+    subject: 's',
+    description: '',
+    caller_number: null,
+    profile_id: null,
+    call_uuid,
+    recording_id: null,
+    assignee_agent_id: null,
+    assignee_team: null,
+    due_at: due ? T(due) : null,
+    created_by: null,
+    created_by_name: 'test',
+    created_at: T(created),
+    updated_at: T(created),
+    resolved_at: resolved ? T(resolved) : null,
+    closed_at: null,
+  });
+  const tickets = ds.getRepository(TicketSchema);
+  const t1 = (await tickets.save(ticket(a, 'c1', '2026-03-07T15:05:00Z', '2026-03-08T15:00:00Z', '2026-03-08T00:00:00Z'))).id; // overdue, resolved day 1
+  await tickets.save(ticket(a, 'c5', '2026-03-08T04:35:00Z', null, '2026-03-20T00:00:00Z'));
+  const t3 = (await tickets.save(ticket(b, 'c2', '2026-03-07T16:05:00Z', '2026-03-07T17:00:00Z', '2026-03-09T00:00:00Z'))).id;
+  await tickets.save(ticket(a, 'c8', '2026-03-09T12:05:00Z', null, null));
+  const csat = (queue: string, agent: number, callId: string, ticketId: number | null, score: number, at: string) => ({
+    source: 'post_call' as const,
+    call_uuid: callId,
+    queue_call_id: callId,
+    queue,
+    agent_id: agent,
+    caller_number: null,
+    ticket_id: ticketId,
+    followup_id: null,
+    score,
+    comment_recording: null,
+    answered_at: T(at),
+  });
+  await ds.getRepository(CsatAnswerSchema).insert([
+    csat('sales', 1, 'c1', t1, 4, '2026-03-07T15:10:00Z'),
+    csat('sales', 2, 'c2', t3, 2, '2026-03-07T16:10:00Z'),
+    csat('support', 1, 'c5', null, 5, '2026-03-08T06:00:00Z'),
+  ]);
+}
+
+export const FIXTURE_SETTINGS: PeriodReportSettings = {
+  timeZone: 'America/New_York',
+  shortAbandonSec: 5,
+  fcrDays: 7,
+  serviceLevelSec: new Map([['support', 30]]),
+  defaultServiceLevelSec: 20,
+  now: Date.parse('2026-03-12T00:00:00Z'),
+};
+export const FIXTURE_RANGE = { from: T('2026-03-07T05:00:00Z'), to: T('2026-03-10T04:00:00Z'), bucket: 'day' as const };
+
+describeEachEngine('period reports', (engine) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await engine.open();
+    await insertReportFixture(db.ds);
+  });
+  afterAll(() => db?.close());
+
+  const run = (dimension: ReportDimension) => periodReport(db.ds, { ...FIXTURE_RANGE, dimension }, FIXTURE_SETTINGS);
+  const find = (rows: PeriodReportRow[], label: string, key: string | null) => {
+    const r = rows.find((x) => x.bucket_label === label && x.key === key);
+    if (!r) throw new Error(`no row ${label} ${key}: ${JSON.stringify(rows.map((x) => [x.bucket_label, x.key]))}`);
+    return r;
+  };
+
+  it('by queue: local days (DST day of 23 h), SL with short abandons left out, ASA, AHT, repeats, FCR, CSAT, tickets', async () => {
+    const rows = await run('queue');
+    expect(rows.map((r) => [r.bucket_label, r.key])).toEqual([
+      ['2026-03-07', 'sales'],
+      ['2026-03-07', 'support'],
+      ['2026-03-08', 'sales'],
+      ['2026-03-08', 'support'],
+      ['2026-03-09', 'sales'],
+    ]);
+    expect(find(rows, '2026-03-08', 'sales')).toMatchObject({ bucket_start: '2026-03-08T05:00:00.000Z', bucket_end: '2026-03-09T04:00:00.000Z' });
+    expect(find(rows, '2026-03-07', 'sales')).toMatchObject({
+      offered: 4,
+      answered: 2,
+      abandoned: 2,
+      short_abandoned: 1,
+      answered_in_sl: 1,
+      service_level: 0.3333,
+      abandon_rate: 0.3333,
+      asa_sec: 17.5,
+      aht_talk_sec: 90,
+      repeat_calls: 2,
+      repeat_rate: 1,
+      fcr_calls: 2,
+      fcr_repeated: 1,
+      fcr: 0.5,
+      csat_count: 2,
+      csat_mean: 3,
+      tickets_opened: 2,
+      tickets_resolved: 1,
+      tickets_overdue: 1,
+    });
+    expect(find(rows, '2026-03-07', 'support')).toMatchObject({ offered: 1, answered: 1, answered_in_sl: 1, service_level: 1, asa_sec: 25, repeat_calls: 0, fcr: 1, tickets_opened: 1 });
+    expect(find(rows, '2026-03-08', 'support')).toMatchObject({ offered: 1, callbacks: 1, service_level: null, abandon_rate: null, csat_count: 1, csat_mean: 5 });
+    expect(find(rows, '2026-03-08', 'sales')).toMatchObject({ offered: 1, overflowed: 1, tickets_resolved: 1 });
+    expect(find(rows, '2026-03-09', 'sales')).toMatchObject({ offered: 1, answered: 1, service_level: 1, asa_sec: 5, aht_talk_sec: 10, tickets_opened: 1, fcr: 1 });
+  });
+
+  it('by agent (unanswered calls under the null key) and by DID (from the call data)', async () => {
+    const agents = await run('agent');
+    expect(find(agents, '2026-03-07', '1')).toMatchObject({ offered: 2, answered: 2, csat_count: 1, csat_mean: 4 });
+    expect(find(agents, '2026-03-07', '2')).toMatchObject({ offered: 1, answered: 1, csat_mean: 2 });
+    expect(find(agents, '2026-03-07', null)).toMatchObject({ offered: 2, abandoned: 2, short_abandoned: 1 });
+    expect(find(agents, '2026-03-08', '1')).toMatchObject({ offered: 0, csat_count: 1, csat_mean: 5 });
+    const dids = await run('did');
+    expect(find(dids, '2026-03-07', '+15550001')).toMatchObject({ offered: 2, answered: 2, csat_count: 2, csat_mean: 3, tickets_opened: 2 });
+    expect(find(dids, '2026-03-07', null)).toMatchObject({ offered: 3 });
+  });
+
+  it('by category: calls per ticket category, FCR of the same category, tickets opened/resolved/overdue', async () => {
+    const rows = await run('category');
+    const cats = (await db.ds.query('SELECT id, name FROM ticket_categories ORDER BY id')) as Array<{ id: number; name: string }>;
+    const [a, b] = cats.map((c) => String(c.id));
+    expect(find(rows, '2026-03-07', a!)).toMatchObject({ offered: 2, answered: 2, fcr_calls: 2, fcr_repeated: 1, fcr: 0.5, tickets_opened: 2, tickets_overdue: 1, csat_count: 1 });
+    expect(find(rows, '2026-03-07', b!)).toMatchObject({ offered: 1, fcr_calls: 1, fcr_repeated: 0, fcr: 1, tickets_opened: 1, tickets_resolved: 1, csat_mean: 2 });
+    expect(find(rows, '2026-03-08', a!)).toMatchObject({ offered: 0, tickets_resolved: 1 });
+    expect(find(rows, '2026-03-09', a!)).toMatchObject({ offered: 1, tickets_opened: 1, fcr: 1 });
+  });
+
+  it('week and month buckets add up to the same totals', async () => {
+    const week = await periodReport(db.ds, { ...FIXTURE_RANGE, bucket: 'week', dimension: 'queue' }, FIXTURE_SETTINGS);
+    expect(week.map((r) => r.bucket_label)).toEqual(['2026-03-02', '2026-03-02', '2026-03-09']);
+    const month = await periodReport(db.ds, { ...FIXTURE_RANGE, bucket: 'month', dimension: 'queue' }, FIXTURE_SETTINGS);
+    expect(month.map((r) => [r.bucket_label, r.key, r.offered])).toEqual([
+      ['2026-03', 'sales', 6],
+      ['2026-03', 'support', 2],
+    ]);
+  });
+});
