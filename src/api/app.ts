@@ -37,6 +37,7 @@ import { acdDesktopRoutes } from './routes/acd-desktop';
 import { supervisionRoutes } from './routes/supervision';
 import { ticketRoutes } from './routes/tickets';
 import { webhookRoutes } from './routes/webhooks';
+import { reportRoutes } from './routes/reports';
 
 export type { ApiDeps } from './context';
 export type { HealthReport } from './health';
@@ -95,6 +96,7 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     ...ticketRoutes(ctx),
     ...webhookRoutes(ctx),
     ...profileRoutes(ctx),
+    ...reportRoutes(ctx),
   );
   return { ctx, registry };
 }

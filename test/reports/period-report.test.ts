@@ -31,7 +31,7 @@ export async function insertReportFixture(ds: DataSource): Promise<void> {
     notes: null,
     data: did ? { did } : null,
   });
-  await ds.getRepository(AcdQueueCallSchema).insert([
+  await ds.getRepository(AcdQueueCallSchema).save([
     call('c1', 'sales', '+1001', '2026-03-07T15:00:00Z', 'answered', 10_000, 60_000, 1, '+15550001'),
     call('c2', 'sales', '+1002', '2026-03-07T16:00:00Z', 'answered', 25_000, 120_000, 2, '+15550001'),
     call('c3', 'sales', '+1003', '2026-03-07T17:00:00Z', 'abandoned', 3_000, null, null),
