@@ -34,6 +34,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { sqlDateTime } from '../db/entities/columns';
+import { dbTime } from '../acd/reports';
 import { periodsOf, type Period, type PeriodBucket } from './buckets';
 
 export type ReportDimension = 'queue' | 'agent' | 'did' | 'category';
@@ -100,6 +101,10 @@ export interface PeriodReportRow {
   tickets_opened: number;
   tickets_resolved: number;
   tickets_overdue: number;
+  /** Agents only (null otherwise), from acd_agent_state_log as in src/acd/reports.ts: time in wrap_up, time in any state but logged_out, (on_call + wrap_up) / logged in. */
+  wrap_up_sec: number | null;
+  logged_in_sec: number | null;
+  occupancy: number | null;
 }
 
 type Dialect = 'mysql' | 'sqlite';
@@ -279,7 +284,7 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
   checkPeriodRange(req);
   const st = periodReportStatements(req, settings, dialectOf(ds));
   const { periods } = st;
-  const acc = new Map<string, PeriodReportRow & { waitSum: number; talkSum: number; talkN: number; csatSum: number }>();
+  const acc = new Map<string, PeriodReportRow & { waitSum: number; talkSum: number; talkN: number; csatSum: number; onCallSec: number }>();
   const rowFor = (b: unknown, k: unknown) => {
     const bi = Math.min(periods.length - 1, Math.max(0, num(b)));
     const key = keyOf(k);
@@ -314,10 +319,14 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
         tickets_opened: 0,
         tickets_resolved: 0,
         tickets_overdue: 0,
+        wrap_up_sec: null,
+        logged_in_sec: null,
+        occupancy: null,
         waitSum: 0,
         talkSum: 0,
         talkN: 0,
         csatSum: 0,
+        onCallSec: 0,
       };
       acc.set(id, r);
     }
@@ -359,9 +368,52 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
     else r.tickets_overdue += n;
   }
 
+  if (req.dimension === 'agent') {
+    // Agent state time, split over the periods (TypeScript: intervals between state changes, as src/acd/reports.ts).
+    const from = req.from.getTime();
+    const end = Math.min(req.to.getTime(), Math.max(from, settings.now));
+    const [before, changes] = await Promise.all([
+      query(ds, 'SELECT s.agent_id, s.state FROM acd_agent_state_log s WHERE s.id IN (SELECT MAX(t.id) FROM acd_agent_state_log t WHERE t.at < ? GROUP BY t.agent_id)', [sqlDateTime(req.from)]),
+      query(ds, 'SELECT agent_id, state, at FROM acd_agent_state_log WHERE at >= ? AND at < ? ORDER BY agent_id, at, id', [sqlDateTime(req.from), sqlDateTime(req.to)]),
+    ]);
+    const timeline = new Map<number, Array<{ at: number; state: string }>>();
+    for (const x of before) timeline.set(num(x.agent_id), [{ at: from, state: String(x.state) }]);
+    for (const x of changes) {
+      const at = dbTime(x.at);
+      if (at === null) continue;
+      const list = timeline.get(num(x.agent_id)) ?? [];
+      list.push({ at, state: String(x.state) });
+      timeline.set(num(x.agent_id), list);
+    }
+    for (const [agentId, list] of timeline) {
+      for (let i = 0; i < list.length; i++) {
+        const state = list[i]!.state;
+        if (state === 'logged_out') continue;
+        let t = Math.max(from, list[i]!.at);
+        const stop = Math.min(end, i + 1 < list.length ? list[i + 1]!.at : end);
+        let pi = periods.findIndex((p) => p.end > t);
+        while (t < stop && pi >= 0 && pi < periods.length) {
+          const until = Math.min(stop, periods[pi]!.end);
+          const sec = (until - t) / 1000;
+          const r = rowFor(pi, agentId);
+          r.logged_in_sec = (r.logged_in_sec ?? 0) + sec;
+          if (state === 'wrap_up') r.wrap_up_sec = (r.wrap_up_sec ?? 0) + sec;
+          if (state === 'on_call') r.onCallSec += sec;
+          t = until;
+          pi++;
+        }
+      }
+    }
+  }
+
   const out: PeriodReportRow[] = [];
   for (const a of acc.values()) {
-    const { waitSum, talkSum, talkN, csatSum, ...r } = a;
+    const { waitSum, talkSum, talkN, csatSum, onCallSec, ...r } = a;
+    if (req.dimension === 'agent') {
+      r.logged_in_sec = round(r.logged_in_sec ?? 0);
+      r.wrap_up_sec = round(r.wrap_up_sec ?? 0);
+      r.occupancy = round(ratio(onCallSec + (r.wrap_up_sec ?? 0), r.logged_in_sec ?? 0), 4);
+    }
     const counted = r.answered + r.abandoned - r.short_abandoned;
     r.service_level = round(ratio(r.answered_in_sl, counted), 4);
     r.abandon_rate = round(ratio(r.abandoned - r.short_abandoned, counted), 4);

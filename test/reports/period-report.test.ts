@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { AcdQueueCallSchema, CsatAnswerSchema, TicketCategorySchema, TicketSchema } from '../../src/db/entities';
+import { AcdAgentStateLogSchema, AcdQueueCallSchema, CsatAnswerSchema, TicketCategorySchema, TicketSchema } from '../../src/db/entities';
 import type { AcdQueueCallRow } from '../../src/db/entities/acd-history';
 import { periodReport, type PeriodReportRow, type PeriodReportSettings, type ReportDimension } from '../../src/reports/period-report';
 import { describeEachEngine, type TestDatabase } from '../helpers/databases';
@@ -44,6 +44,16 @@ export async function insertReportFixture(ds: DataSource): Promise<void> {
     call('c8', 'sales', '+1002', '2026-03-09T12:00:00Z', 'answered', 5_000, 10_000, 2),
     // After `to`: not counted (but it is a later call of +1008 only).
     call('c9', 'sales', '+1008', '2026-03-10T05:00:00Z', 'answered', 1_000, 1_000, 1),
+  ]);
+  // Agent 1 works 6 hours on the 7th (one call: 60 s on call, 30 s wrap-up); agent 2 logged in before the range and stays.
+  const state = (agent_id: number, stateName: string, at: string, version: number) => ({ agent_id, state: stateName, previous: '', reason: null, version, at: T(at) });
+  await ds.getRepository(AcdAgentStateLogSchema).insert([
+    state(2, 'available', '2026-03-06T10:00:00Z', 1),
+    state(1, 'available', '2026-03-07T14:00:00Z', 1),
+    state(1, 'on_call', '2026-03-07T15:00:10Z', 2),
+    state(1, 'wrap_up', '2026-03-07T15:01:10Z', 3),
+    state(1, 'available', '2026-03-07T15:01:40Z', 4),
+    state(1, 'logged_out', '2026-03-07T20:00:00Z', 5),
   ]);
   const now = T('2026-03-01T00:00:00Z');
   const cats = ds.getRepository(TicketCategorySchema);
@@ -162,7 +172,12 @@ describeEachEngine('period reports', (engine) => {
     expect(find(agents, '2026-03-07', '2')).toMatchObject({ offered: 1, answered: 1, csat_mean: 2 });
     expect(find(agents, '2026-03-07', null)).toMatchObject({ offered: 2, abandoned: 2, short_abandoned: 1 });
     expect(find(agents, '2026-03-08', '1')).toMatchObject({ offered: 0, csat_count: 1, csat_mean: 5 });
+    // State time per local day: agent 2's 23-hour DST day.
+    expect(find(agents, '2026-03-07', '1')).toMatchObject({ logged_in_sec: 21_600, wrap_up_sec: 30, occupancy: 0.0042 });
+    expect([0, 1, 2].map((d) => find(agents, `2026-03-0${7 + d}`, '2').logged_in_sec)).toEqual([86_400, 82_800, 86_400]);
+    expect(find(agents, '2026-03-08', '2')).toMatchObject({ wrap_up_sec: 0, occupancy: 0 });
     const dids = await run('did');
+    expect(dids[0]!.logged_in_sec).toBeNull();
     expect(find(dids, '2026-03-07', '+15550001')).toMatchObject({ offered: 2, answered: 2, csat_count: 2, csat_mean: 3, tickets_opened: 2 });
     expect(find(dids, '2026-03-07', null)).toMatchObject({ offered: 3 });
   });

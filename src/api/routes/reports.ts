@@ -71,6 +71,9 @@ const rowOut = z.object({
   tickets_opened: z.number().int(),
   tickets_resolved: z.number().int(),
   tickets_overdue: z.number().int(),
+  wrap_up_sec: z.number().nullable().meta({ description: 'agents: time in wrap-up (null for other dimensions)' }),
+  logged_in_sec: z.number().nullable().meta({ description: 'agents: time in any state but logged_out' }),
+  occupancy: z.number().nullable().meta({ description: 'agents: (on call + wrap-up) / logged in' }),
 });
 const reportOut = z.object({
   dimension: z.enum(REPORT_DIMENSIONS),
