@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { leaseTimingProblem } from '../ha/lease-timing';
 import { DEFAULT_PROMPTS_DIR } from '../prompts/catalog';
 import { shippedPath } from './package-root';
+import { validate as cronValidate } from 'node-cron';
 import { isValidTimeZone } from '../reports/buckets';
 
 /**
@@ -136,6 +137,9 @@ const envSchema = z.object({
   CENTER_TIME_ZONE: z.string().refine(isValidTimeZone, 'must be an IANA time zone name, e.g. Europe/Berlin').default('UTC'),
   REPORT_SHORT_ABANDON_SEC: z.coerce.number().int().min(0).max(3600).default(5),
   REPORT_FCR_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  REPORT_DROP_DIR: z.string().min(1).optional(),
+  REPORT_DROP_CRON: z.string().refine((s) => cronValidate(s), 'must be a cron expression, e.g. "15 0 * * *"').default('15 0 * * *'),
+  REPORT_DROP_PERIOD: z.enum(['day', 'week', 'month']).default('day'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -210,9 +214,11 @@ export interface Config {
    * Period reports (src/reports, README "Period reports"): timeZone (CENTER_TIME_ZONE, IANA, default UTC) is the zone
    * of the days, weeks and months; shortAbandonSec (REPORT_SHORT_ABANDON_SEC, default 5): abandons after less wait are
    * short abandons, left out of service level and abandon rate; fcrDays (REPORT_FCR_DAYS, default 7): the repeat-call
-   * window of FCR and repeat rate.
+   * window of FCR and repeat rate. drop: scheduled CSV files of the last period (REPORT_DROP_DIR; unset: none),
+   * written on the active instance at REPORT_DROP_CRON (default `15 0 * * *`, in timeZone) for REPORT_DROP_PERIOD
+   * (day, the default: yesterday by hour; week or month: by day).
    */
-  reports: { timeZone: string; shortAbandonSec: number; fcrDays: number };
+  reports: { timeZone: string; shortAbandonSec: number; fcrDays: number; drop?: { dir: string; cron: string; period: 'day' | 'week' | 'month' } };
 }
 
 export class ConfigError extends Error {
@@ -293,6 +299,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       dir: e.RECORDINGS_DIR ? path.resolve(e.RECORDINGS_DIR) : path.join(dataDir, 'recordings'),
       agentAccess: e.RECORDINGS_AGENT_ACCESS,
     },
-    reports: { timeZone: e.CENTER_TIME_ZONE, shortAbandonSec: e.REPORT_SHORT_ABANDON_SEC, fcrDays: e.REPORT_FCR_DAYS },
+    reports: {
+      timeZone: e.CENTER_TIME_ZONE,
+      shortAbandonSec: e.REPORT_SHORT_ABANDON_SEC,
+      fcrDays: e.REPORT_FCR_DAYS,
+      ...(e.REPORT_DROP_DIR ? { drop: { dir: path.resolve(e.REPORT_DROP_DIR), cron: e.REPORT_DROP_CRON, period: e.REPORT_DROP_PERIOD } } : {}),
+    },
   };
 }
