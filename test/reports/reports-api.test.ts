@@ -74,6 +74,7 @@ describeEachEngine('period reports API', (engine) => {
     ['/api/v1/reports/queue?from=yesterday&to=2026-03-07', 'from'],
     ['/api/v1/reports/queue?from=2026-02-30T00:00:00&to=2026-03-07', 'from'],
     ['/api/v1/reports/queue?to=2026-03-07', 'from'],
+    ['/api/v1/reports/queue?from=2026-02-30&to=2026-03-07', 'from'],
     ['/api/v1/reports/queue?from=2026-03-01&to=2026-03-07&format=xml', 'format'],
     ['/api/v1/reports/queue?from=2026-03-01&to=2026-03-07&queue=sales', 'queue'],
   ])('400 for %s (%s)', async (path, field) => {

@@ -26,10 +26,16 @@ const TAGS = ['reports'];
 
 /** An instant with a zone, or a calendar date (local midnight in the center's zone). */
 const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** A real calendar date (V8's Date.parse takes 2026-02-30 as March 2nd). */
+function isCalendarDate(s: string): boolean {
+  if (!LOCAL_DATE.test(s)) return false;
+  const t = Date.parse(`${s}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
+}
 const rangeEnd = z
   .string()
   .refine(
-    (s) => (LOCAL_DATE.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`))) || z.iso.datetime({ offset: true }).safeParse(s).success,
+    (s) => isCalendarDate(s) || z.iso.datetime({ offset: true }).safeParse(s).success,
     'must be a date (YYYY-MM-DD, midnight in the center time zone) or an ISO 8601 date-time with a zone, e.g. 2026-01-31T08:00:00Z',
   );
 
