@@ -5,7 +5,7 @@ import { VirtualClock } from '../../src/clock/clock';
 import { silentLogger } from '../../src/log/logger';
 import { ReportFileDrop } from '../../src/reports/file-drop';
 import { describeEachEngine, type TestDatabase } from '../helpers/databases';
-import { FIXTURE_SETTINGS, insertReportFixture } from './period-report.test';
+import { FIXTURE_SETTINGS, insertReportFixture } from './fixture';
 
 describeEachEngine('scheduled report files', (engine) => {
   let db: TestDatabase;

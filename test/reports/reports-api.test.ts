@@ -1,6 +1,6 @@
 import { startAcdTestApi, type AcdTestApi } from '../acd-api/helpers';
 import { describeEachEngine } from '../helpers/databases';
-import { insertReportFixture } from './period-report.test';
+import { insertReportFixture } from './fixture';
 
 describeEachEngine('period reports API', (engine) => {
   let api: AcdTestApi;
