@@ -13,6 +13,8 @@
  *                                     updated, beside a bare WebSocket client receiving the same event
  *   dialer                            predictive pacing in a simulation of the outbound model vs progressive, at
  *                                     10/50/200 agents (options: --agents, --contact-rate, --talk-mean, ...)
+ *   reports                           period reports (each dimension, a month by day) on 1 M generated queue calls
+ *                                     in MariaDB (BENCH_MYSQL_URL): median of 3 each, and the slowest
  */
 import { runAcdDecisionBench } from './bench/acd-decision';
 import { runAcdRouteBench } from './bench/acd-route';
@@ -20,6 +22,7 @@ import { runCdrInsertBench } from './bench/cdr-insert';
 import { runConsoleLiveBench } from './bench/console-live';
 import { runDialerBench } from './bench/dialer';
 import { runEslParseBench } from './bench/esl-parse';
+import { runReportsBench } from './bench/reports';
 
 const BENCHES: Record<string, () => Promise<object[]>> = {
   'esl-parse-json': async () => [await runEslParseBench('json')],
@@ -29,6 +32,7 @@ const BENCHES: Record<string, () => Promise<object[]>> = {
   'acd-route': runAcdRouteBench,
   'console-live': runConsoleLiveBench,
   dialer: () => runDialerBench(process.argv.slice(2)),
+  reports: runReportsBench,
 };
 
 async function main(): Promise<void> {

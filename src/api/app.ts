@@ -40,6 +40,7 @@ import { ticketFollowupRoutes } from './routes/ticket-followups';
 import { csatRoutes } from './routes/csat';
 import { alertRoutes } from './routes/alerts';
 import { webhookRoutes } from './routes/webhooks';
+import { reportRoutes } from './routes/reports';
 
 export type { ApiDeps } from './context';
 export type { HealthReport } from './health';
@@ -101,6 +102,7 @@ export function createApiContext(deps: ApiDeps): { ctx: ApiContext; registry: Ro
     ...profileRoutes(ctx),
     ...csatRoutes(ctx),
     ...alertRoutes(ctx),
+    ...reportRoutes(ctx),
   );
   return { ctx, registry };
 }

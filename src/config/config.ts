@@ -5,6 +5,7 @@ import { leaseTimingProblem } from '../ha/lease-timing';
 import { DEFAULT_PROMPTS_DIR } from '../prompts/catalog';
 import { isValidTimeZone } from '../dialer/leads/time-zones';
 import { shippedPath } from './package-root';
+import { validate as cronValidate } from 'node-cron';
 
 /**
  * The one config loader: every setting comes from the environment, validated by zod. A bad value stops start-up
@@ -144,6 +145,12 @@ const envSchema = z.object({
   FOLLOWUP_REOPEN_DISPOSITIONS: z.string().default('').transform((v) => v.split(',').map((c) => c.trim()).filter(Boolean)),
   /** How often the KPI alert rules are judged (README "KPI alerts"). */
   ALERT_TICK_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
+  CENTER_TIME_ZONE: z.string().refine(isValidTimeZone, 'must be an IANA time zone name, e.g. Europe/Berlin').default('UTC'),
+  REPORT_SHORT_ABANDON_SEC: z.coerce.number().int().min(0).max(3600).default(5),
+  REPORT_FCR_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  REPORT_DROP_DIR: z.string().min(1).optional(),
+  REPORT_DROP_CRON: z.string().refine((s) => cronValidate(s), 'must be a cron expression, e.g. "15 0 * * *"').default('15 0 * * *'),
+  REPORT_DROP_PERIOD: z.enum(['day', 'week', 'month']).default('day'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -234,6 +241,15 @@ export interface Config {
     /** Agents may list and download their own recordings (RECORDINGS_AGENT_ACCESS, default false). */
     agentAccess: boolean;
   };
+  /**
+   * Period reports (src/reports, README "Period reports"): timeZone (CENTER_TIME_ZONE, IANA, default UTC) is the zone
+   * of the days, weeks and months; shortAbandonSec (REPORT_SHORT_ABANDON_SEC, default 5): abandons after less wait are
+   * short abandons, left out of service level and abandon rate; fcrDays (REPORT_FCR_DAYS, default 7): the repeat-call
+   * window of FCR and repeat rate. drop: scheduled CSV files of the last period (REPORT_DROP_DIR; unset: none),
+   * written on the active instance at REPORT_DROP_CRON (default `15 0 * * *`, in timeZone) for REPORT_DROP_PERIOD
+   * (day, the default: yesterday by hour; week or month: by day).
+   */
+  reports: { timeZone: string; shortAbandonSec: number; fcrDays: number; drop?: { dir: string; cron: string; period: 'day' | 'week' | 'month' } };
 }
 
 export class ConfigError extends Error {
@@ -326,5 +342,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       reopenDispositions: e.FOLLOWUP_REOPEN_DISPOSITIONS,
     },
     alerts: { tickMs: e.ALERT_TICK_MS },
+    reports: {
+      timeZone: e.CENTER_TIME_ZONE,
+      shortAbandonSec: e.REPORT_SHORT_ABANDON_SEC,
+      fcrDays: e.REPORT_FCR_DAYS,
+      ...(e.REPORT_DROP_DIR ? { drop: { dir: path.resolve(e.REPORT_DROP_DIR), cron: e.REPORT_DROP_CRON, period: e.REPORT_DROP_PERIOD } } : {}),
+    },
   };
 }

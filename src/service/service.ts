@@ -45,6 +45,7 @@ import { promptFilesInUse } from '../prompts/files-in-use';
 import { startInstanceRole, type InstanceRole } from '../ha/instance-role';
 import { WebhookDispatcher } from '../webhooks/dispatcher';
 import { callerProfilesFor } from '../profiles';
+import { startReportFileDrop } from '../reports/file-drop';
 
 /** dialplans/ at the package root. */
 const SHIPPED_DIALPLANS = shippedPath('dialplans');
@@ -352,6 +353,9 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     // Webhooks (ticket changes, later alerts) leave from the active instance only, pending ones across restarts.
     const webhooks = new WebhookDispatcher({ dataSource, clock, logger });
     closers.push(() => webhooks.close());
+    // Scheduled period report files (REPORT_DROP_DIR), written by the active instance only.
+    const reportDrop = startReportFileDrop({ dataSource, config, acdConfig, clock, logger });
+    closers.push(() => reportDrop.close());
 
     // One CDR per leg, straight from the event: enqueue never blocks or throws, so event delivery never waits on SQL.
     // The same for mod_xml_cdr's posts (src/cdr/xml-cdr-route.ts): one mapping and one enrichment for both paths.
@@ -485,6 +489,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       await dialer.start({ leadsOnTheSwitch });
       webhooks.start();
       await alerts.start();
+      reportDrop.start();
       log.info('this instance runs the contact center', { ...role.state(), startedInMs: clock.now() - started });
     };
     role.onDemoted((reason) => {

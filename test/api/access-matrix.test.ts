@@ -362,6 +362,12 @@ describe('role access matrix: every route x every kind of caller', () => {
       path: () => '/api/v1/acd/reports/agents?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&bucket=hour',
       expect: same(401, 403, 200, 200),
     },
+    {
+      method: 'GET',
+      route: '/api/v1/reports/:dimension',
+      path: () => '/api/v1/reports/queue?from=2026-01-01&to=2026-02-01&bucket=week',
+      expect: same(401, 403, 200, 200),
+    },
     // ACD call control (src/api/routes/acd-calls.ts): the caller's own call; the seeded users have no agent row (404),
     // API keys are never agents (403).
     ...(

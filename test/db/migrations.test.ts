@@ -106,6 +106,7 @@ describeEachEngine('migrations', (engine) => {
       ]),
     );
     expect(await indexes(db.ds, 'webhook_deliveries')).toContain('idx_webhook_deliveries_due');
+    expect(await indexes(db.ds, 'acd_queue_calls')).toEqual(expect.arrayContaining(['idx_acd_queue_calls_entered', 'idx_acd_queue_calls_caller_entered']));
   });
 
   it('round-trips users and API keys through the entity schemas (dates with ms, booleans, nulls)', async () => {

@@ -31,3 +31,5 @@ import { Followups1768500000000 } from './1768500000000-followups';
 allMigrations.push(Followups1768500000000);
 import { Alerts1768600000000 } from './1768600000000-alerts';
 allMigrations.push(Alerts1768600000000);
+import { ReportIndexes1768700000000 } from './1768700000000-report-indexes';
+allMigrations.push(ReportIndexes1768700000000);

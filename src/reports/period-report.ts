@@ -1,0 +1,436 @@
+/**
+ * Period reports: daily, weekly, monthly (or hourly) figures by queue, agent, DID or ticket category, in the center's
+ * time zone (src/reports/buckets.ts), computed in the database with GROUP BY.
+ *
+ * Every row gets its period from the boundaries computed here, through `CASE WHEN t < ? THEN 0 WHEN t < ? THEN 1 ...
+ * END`, so the bucketing needs no engine date functions and is DST-correct. One statement per figure family (queue
+ * calls; repeat calls; FCR; CSAT; tickets), the same SQL on SQLite and MariaDB, with one exception: the repeat window
+ * ("entered within REPORT_FCR_DAYS days after") needs date arithmetic, `DATE_ADD(t, INTERVAL n DAY)` on MariaDB and
+ * `strftime('%Y-%m-%d %H:%M:%f', t, '+n days')` on SQLite (both on the UTC text/DATETIME(3) the columns hold).
+ *
+ * Definitions (a queue call belongs to the period and dimension value of the moment it entered the queue):
+ * - offered: queue calls; answered (outcome answered, or no outcome yet but answered_at set), abandoned, overflowed,
+ *   callbacks (outcome callback_requested), failed by outcome;
+ * - short_abandoned: abandoned after a wait below REPORT_SHORT_ABANDON_SEC; they count in offered and abandoned, and
+ *   are left out of service level and abandon rate;
+ * - service_level = answered_in_sl / (answered + abandoned - short_abandoned), answered_in_sl being the answered calls
+ *   whose wait is at most the queue's serviceLevelSec (its current configuration, as in src/acd/reports.ts);
+ * - abandon_rate = (abandoned - short_abandoned) / (answered + abandoned - short_abandoned);
+ * - asa_sec: mean wait of the answered calls; aht_talk_sec: mean talk time of the answered calls that have one;
+ * - repeat_calls: answered calls after which another queue call from the same caller_number entered within
+ *   REPORT_FCR_DAYS days (strictly later, at most that many days after; the window may run past `to`);
+ *   repeat_rate = repeat_calls / answered;
+ * - fcr_calls: answered calls with at least one ticket (tickets.call_uuid = the call); fcr_repeated: those of them
+ *   followed, within REPORT_FCR_DAYS days, by a later queue call of the same caller_number that has a ticket of the
+ *   same category as one of the first call's tickets; fcr = (fcr_calls - fcr_repeated) / fcr_calls;
+ * - csat_count / csat_mean: the csat_answers answered in the period (by their answered_at; queue and agent are the
+ *   answer's own, category is its ticket's, did its queue call's);
+ * - tickets_opened (created_at), tickets_resolved (resolved_at), tickets_overdue (due_at passed, before now, while
+ *   unresolved: resolved_at null or after due_at) in the period; for queue, agent and did a ticket counts for the
+ *   queue call it was made from (call_uuid), tickets without one under the null key.
+ * Dimension "category": a call counts once for each distinct category of its tickets; calls without tickets are not
+ * in this dimension. Dimension "agent": unanswered calls have the null key. Dimension "did": the "did" field of the
+ * call's data (JSON text), read with json_extract (both engines have it); calls without one have the null key.
+ */
+import type { DataSource } from 'typeorm';
+import { sqlDateTime } from '../db/entities/columns';
+import { dbTime } from '../acd/reports';
+import { periodsOf, type Period, type PeriodBucket } from './buckets';
+
+export type ReportDimension = 'queue' | 'agent' | 'did' | 'category';
+export const REPORT_DIMENSIONS = ['queue', 'agent', 'did', 'category'] as const satisfies readonly ReportDimension[];
+
+const DAY = 86_400_000;
+/** Longest range per bucket size (days). */
+export const MAX_PERIOD_RANGE_DAYS: Record<PeriodBucket, number> = { hour: 31, day: 400, week: 400, month: 400 };
+
+export class PeriodReportError extends Error {
+  constructor(
+    readonly kind: 'invalid' | 'unavailable',
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'PeriodReportError';
+  }
+}
+
+export interface PeriodReportRequest {
+  dimension: ReportDimension;
+  from: Date;
+  to: Date;
+  bucket: PeriodBucket;
+}
+
+export interface PeriodReportSettings {
+  timeZone: string;
+  shortAbandonSec: number;
+  fcrDays: number;
+  /** Each queue's service level threshold (seconds); queues not listed get `defaultServiceLevelSec`. */
+  serviceLevelSec: ReadonlyMap<string, number>;
+  defaultServiceLevelSec: number;
+  /** For tickets_overdue. */
+  now: number;
+}
+
+export interface PeriodReportRow {
+  bucket_start: string;
+  bucket_end: string;
+  bucket_label: string;
+  /** The dimension value: queue name, agent id, DID, category id (as text); null: none. */
+  key: string | null;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  short_abandoned: number;
+  overflowed: number;
+  callbacks: number;
+  failed: number;
+  answered_in_sl: number;
+  service_level: number | null;
+  abandon_rate: number | null;
+  asa_sec: number | null;
+  aht_talk_sec: number | null;
+  repeat_calls: number;
+  repeat_rate: number | null;
+  fcr_calls: number;
+  fcr_repeated: number;
+  fcr: number | null;
+  csat_count: number;
+  csat_mean: number | null;
+  tickets_opened: number;
+  tickets_resolved: number;
+  tickets_overdue: number;
+  /** Agents only (null otherwise), from acd_agent_state_log as in src/acd/reports.ts: time in wrap_up, time in any state but logged_out, (on_call + wrap_up) / logged in. */
+  wrap_up_sec: number | null;
+  logged_in_sec: number | null;
+  occupancy: number | null;
+}
+
+type Dialect = 'mysql' | 'sqlite';
+function dialectOf(ds: DataSource): Dialect {
+  const t = ds.options.type;
+  return t === 'mysql' || t === 'mariadb' ? 'mysql' : 'sqlite';
+}
+
+/** `CASE WHEN col < ? THEN 0 ... ELSE n-1 END` over the period ends (the WHERE keeps col inside [from, to)). */
+function bucketCase(col: string, periods: readonly Period[]): { sql: string; params: unknown[] } {
+  if (periods.length === 1) return { sql: '0', params: [] };
+  const whens = periods.slice(0, -1).map((_, i) => `WHEN ${col} < ? THEN ${i}`);
+  return { sql: `CASE ${whens.join(' ')} ELSE ${periods.length - 1} END`, params: periods.slice(0, -1).map((p) => sqlDateTime(p.end)) };
+}
+
+const ANSWERED = "(c.outcome = 'answered' OR (c.outcome IS NULL AND c.answered_at IS NOT NULL))";
+const DID = `REPLACE(json_extract(c.data, '$.did'), '"', '')`;
+/** Distinct (call, category) pairs of the tickets made from calls. */
+const CALL_CATEGORIES = '(SELECT DISTINCT call_uuid, category_id FROM tickets WHERE call_uuid IS NOT NULL)';
+
+function callDimension(dimension: ReportDimension): { key: string; join: string } {
+  switch (dimension) {
+    case 'queue':
+      return { key: 'c.queue', join: '' };
+    case 'agent':
+      return { key: 'c.agent_id', join: '' };
+    case 'did':
+      return { key: DID, join: '' };
+    case 'category':
+      return { key: 'tc.category_id', join: `JOIN ${CALL_CATEGORIES} tc ON tc.call_uuid = c.id` };
+  }
+}
+
+function plusDays(dialect: Dialect, col: string, days: number): string {
+  if (!Number.isInteger(days) || days < 0) throw new Error('fcrDays must be a whole number of days');
+  return dialect === 'mysql' ? `DATE_ADD(${col}, INTERVAL ${days} DAY)` : `strftime('%Y-%m-%d %H:%M:%f', ${col}, '+${days} days')`;
+}
+
+function num(v: unknown): number {
+  const n = Number(v);
+  return Number.isFinite(n) ? n : 0;
+}
+function ratio(a: number, b: number): number | null {
+  return b > 0 ? a / b : null;
+}
+function round(n: number | null, digits = 3): number | null {
+  if (n === null) return null;
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+function keyOf(v: unknown): string | null {
+  if (v === null || v === undefined || v === '' || v === 'null') return null;
+  return String(v);
+}
+
+function isMissingTable(err: unknown): boolean {
+  const e = err as { message?: string; code?: string; driverError?: { code?: string } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return code === 'ER_NO_SUCH_TABLE' || /no such table/i.test(e?.message ?? '');
+}
+
+async function query(ds: DataSource, sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> {
+  try {
+    return (await ds.query(sql, params)) as Array<Record<string, unknown>>;
+  } catch (err) {
+    if (isMissingTable(err)) throw new PeriodReportError('unavailable', 'the history tables do not exist (run the migrations)');
+    throw err;
+  }
+}
+
+export function checkPeriodRange(req: Pick<PeriodReportRequest, 'from' | 'to' | 'bucket'>): void {
+  const span = req.to.getTime() - req.from.getTime();
+  if (!(span > 0)) throw new PeriodReportError('invalid', 'must be after "from"', 'to');
+  const max = MAX_PERIOD_RANGE_DAYS[req.bucket];
+  if (span > max * DAY) throw new PeriodReportError('invalid', `a ${req.bucket} report covers at most ${max} days; narrow from/to or use a larger bucket`, 'to');
+}
+
+/** The SQL statements of one report, with their parameters (exported for EXPLAIN in the bench and tests). */
+export function periodReportStatements(req: PeriodReportRequest, settings: PeriodReportSettings, dialect: Dialect) {
+  const periods = periodsOf(req.from.getTime(), req.to.getTime(), req.bucket, settings.timeZone);
+  const range = [sqlDateTime(req.from), sqlDateTime(req.to)];
+  const dim = callDimension(req.dimension);
+
+  // Each queue's threshold in ms: CASE c.queue WHEN ? THEN ? ... ELSE default END.
+  const sl = [...settings.serviceLevelSec.entries()];
+  const slSql = sl.length ? `CASE c.queue ${sl.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ? END` : '?';
+  const slParams = [...sl.flatMap(([q, s]) => [q, s * 1000]), settings.defaultServiceLevelSec * 1000];
+
+  const enteredCase = bucketCase('c.entered_at', periods);
+  const calls = {
+    sql: `SELECT ${enteredCase.sql} AS b, ${dim.key} AS k,
+        COUNT(*) AS offered,
+        SUM(CASE WHEN ${ANSWERED} THEN 1 ELSE 0 END) AS answered,
+        SUM(CASE WHEN c.outcome = 'abandoned' THEN 1 ELSE 0 END) AS abandoned,
+        SUM(CASE WHEN c.outcome = 'abandoned' AND c.wait_ms < ? THEN 1 ELSE 0 END) AS short_abandoned,
+        SUM(CASE WHEN c.outcome = 'overflowed' THEN 1 ELSE 0 END) AS overflowed,
+        SUM(CASE WHEN c.outcome = 'callback_requested' THEN 1 ELSE 0 END) AS callbacks,
+        SUM(CASE WHEN c.outcome = 'failed' THEN 1 ELSE 0 END) AS failed,
+        SUM(CASE WHEN ${ANSWERED} AND COALESCE(c.wait_ms, 0) <= ${slSql} THEN 1 ELSE 0 END) AS answered_in_sl,
+        SUM(CASE WHEN ${ANSWERED} THEN COALESCE(c.wait_ms, 0) ELSE 0 END) AS wait_ms_sum,
+        SUM(CASE WHEN ${ANSWERED} AND c.talk_ms IS NOT NULL THEN c.talk_ms ELSE 0 END) AS talk_ms_sum,
+        SUM(CASE WHEN ${ANSWERED} AND c.talk_ms IS NOT NULL THEN 1 ELSE 0 END) AS talk_n
+      FROM acd_queue_calls c ${dim.join}
+      WHERE c.entered_at >= ? AND c.entered_at < ?
+      GROUP BY b, k`,
+    params: [...enteredCase.params, settings.shortAbandonSec * 1000, ...slParams, ...range],
+  };
+
+  const window = plusDays(dialect, 'c.entered_at', settings.fcrDays);
+  const repeats = {
+    sql: `SELECT ${enteredCase.sql} AS b, ${dim.key} AS k,
+        SUM(CASE WHEN EXISTS (SELECT 1 FROM acd_queue_calls r
+          WHERE r.caller_number = c.caller_number AND r.entered_at > c.entered_at AND r.entered_at <= ${window}) THEN 1 ELSE 0 END) AS repeat_calls
+      FROM acd_queue_calls c ${dim.join}
+      WHERE c.entered_at >= ? AND c.entered_at < ? AND ${ANSWERED}
+      GROUP BY b, k`,
+    params: [...enteredCase.params, ...range],
+  };
+
+  // FCR: answered calls with tickets; the key for category is the ticket category itself.
+  const fcrKey = req.dimension === 'category' ? 'tc.category_id' : dim.key;
+  const fcrSameCategory =
+    req.dimension === 'category'
+      ? 'rt.category_id = tc.category_id'
+      : `rt.category_id IN (SELECT t2.category_id FROM tickets t2 WHERE t2.call_uuid = c.id)`;
+  const fcr = {
+    sql: `SELECT ${enteredCase.sql} AS b, ${fcrKey} AS k,
+        COUNT(DISTINCT c.id) AS fcr_calls,
+        COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM acd_queue_calls r JOIN tickets rt ON rt.call_uuid = r.id
+          WHERE r.caller_number = c.caller_number AND r.entered_at > c.entered_at AND r.entered_at <= ${window}
+            AND ${fcrSameCategory}) THEN c.id END) AS fcr_repeated
+      FROM acd_queue_calls c JOIN ${CALL_CATEGORIES} tc ON tc.call_uuid = c.id
+      WHERE c.entered_at >= ? AND c.entered_at < ? AND ${ANSWERED}
+      GROUP BY b, k`,
+    params: [...enteredCase.params, ...range],
+  };
+
+  const csatCase = bucketCase('a.answered_at', periods);
+  const csatDim =
+    req.dimension === 'queue'
+      ? { key: 'a.queue', join: '' }
+      : req.dimension === 'agent'
+        ? { key: 'a.agent_id', join: '' }
+        : req.dimension === 'category'
+          ? { key: 't.category_id', join: 'JOIN tickets t ON t.id = a.ticket_id' }
+          : { key: DID, join: 'LEFT JOIN acd_queue_calls c ON c.id = a.queue_call_id' };
+  const csat = {
+    sql: `SELECT ${csatCase.sql} AS b, ${csatDim.key} AS k, COUNT(*) AS csat_count, SUM(a.score) AS csat_sum
+      FROM csat_answers a ${csatDim.join}
+      WHERE a.answered_at >= ? AND a.answered_at < ?
+      GROUP BY b, k`,
+    params: [...csatCase.params, ...range],
+  };
+
+  const ticketKey = req.dimension === 'category' ? 't.category_id' : req.dimension === 'queue' ? 'c.queue' : req.dimension === 'agent' ? 'c.agent_id' : DID;
+  const ticketJoin = req.dimension === 'category' ? '' : 'LEFT JOIN acd_queue_calls c ON c.id = t.call_uuid';
+  const part = (figure: string, col: string, extra: string, extraParams: unknown[]) => {
+    const bc = bucketCase(col, periods);
+    return {
+      sql: `SELECT '${figure}' AS f, ${bc.sql} AS b, ${ticketKey} AS k, COUNT(*) AS n FROM tickets t ${ticketJoin}
+        WHERE ${col} >= ? AND ${col} < ?${extra} GROUP BY b, k`,
+      params: [...bc.params, ...range, ...extraParams],
+    };
+  };
+  const ticketParts = [
+    part('opened', 't.created_at', '', []),
+    part('resolved', 't.resolved_at', '', []),
+    part('overdue', 't.due_at', ' AND t.due_at < ? AND (t.resolved_at IS NULL OR t.resolved_at > t.due_at)', [sqlDateTime(settings.now)]),
+  ];
+  const tickets = { sql: ticketParts.map((p) => p.sql).join('\nUNION ALL\n'), params: ticketParts.flatMap((p) => p.params) };
+
+  return { periods, calls, repeats, fcr, csat, tickets };
+}
+
+/** Runs the report: one row per period and dimension value that has any figure, ordered by period then key. */
+export async function periodReport(ds: DataSource, req: PeriodReportRequest, settings: PeriodReportSettings): Promise<PeriodReportRow[]> {
+  checkPeriodRange(req);
+  const st = periodReportStatements(req, settings, dialectOf(ds));
+  const { periods } = st;
+  const acc = new Map<string, PeriodReportRow & { waitSum: number; talkSum: number; talkN: number; csatSum: number; onCallSec: number }>();
+  const rowFor = (b: unknown, k: unknown) => {
+    const bi = Math.min(periods.length - 1, Math.max(0, num(b)));
+    const key = keyOf(k);
+    const id = `${bi}\u0000${key ?? ''}\u0000${key === null ? 'n' : 'v'}`;
+    let r = acc.get(id);
+    if (!r) {
+      const p = periods[bi]!;
+      r = {
+        bucket_start: new Date(p.start).toISOString(),
+        bucket_end: new Date(p.end).toISOString(),
+        bucket_label: p.label,
+        key,
+        offered: 0,
+        answered: 0,
+        abandoned: 0,
+        short_abandoned: 0,
+        overflowed: 0,
+        callbacks: 0,
+        failed: 0,
+        answered_in_sl: 0,
+        service_level: null,
+        abandon_rate: null,
+        asa_sec: null,
+        aht_talk_sec: null,
+        repeat_calls: 0,
+        repeat_rate: null,
+        fcr_calls: 0,
+        fcr_repeated: 0,
+        fcr: null,
+        csat_count: 0,
+        csat_mean: null,
+        tickets_opened: 0,
+        tickets_resolved: 0,
+        tickets_overdue: 0,
+        wrap_up_sec: null,
+        logged_in_sec: null,
+        occupancy: null,
+        waitSum: 0,
+        talkSum: 0,
+        talkN: 0,
+        csatSum: 0,
+        onCallSec: 0,
+      };
+      acc.set(id, r);
+    }
+    return r;
+  };
+
+  // The five statements are independent: on MariaDB they run side by side on the pool's connections.
+  const [calls, repeats, fcr, csat, tickets] = await Promise.all([st.calls, st.repeats, st.fcr, st.csat, st.tickets].map((q) => query(ds, q.sql, q.params)));
+  for (const x of calls!) {
+    const r = rowFor(x.b, x.k);
+    r.offered += num(x.offered);
+    r.answered += num(x.answered);
+    r.abandoned += num(x.abandoned);
+    r.short_abandoned += num(x.short_abandoned);
+    r.overflowed += num(x.overflowed);
+    r.callbacks += num(x.callbacks);
+    r.failed += num(x.failed);
+    r.answered_in_sl += num(x.answered_in_sl);
+    r.waitSum += num(x.wait_ms_sum);
+    r.talkSum += num(x.talk_ms_sum);
+    r.talkN += num(x.talk_n);
+  }
+  for (const x of repeats!) rowFor(x.b, x.k).repeat_calls += num(x.repeat_calls);
+  for (const x of fcr!) {
+    const r = rowFor(x.b, x.k);
+    r.fcr_calls += num(x.fcr_calls);
+    r.fcr_repeated += num(x.fcr_repeated);
+  }
+  for (const x of csat!) {
+    const r = rowFor(x.b, x.k);
+    r.csat_count += num(x.csat_count);
+    r.csatSum += num(x.csat_sum);
+  }
+  for (const x of tickets!) {
+    const r = rowFor(x.b, x.k);
+    const n = num(x.n);
+    if (x.f === 'opened') r.tickets_opened += n;
+    else if (x.f === 'resolved') r.tickets_resolved += n;
+    else r.tickets_overdue += n;
+  }
+
+  if (req.dimension === 'agent') {
+    // Agent state time, split over the periods (TypeScript: intervals between state changes, as src/acd/reports.ts).
+    const from = req.from.getTime();
+    const end = Math.min(req.to.getTime(), Math.max(from, settings.now));
+    const [before, changes] = await Promise.all([
+      query(ds, 'SELECT s.agent_id, s.state FROM acd_agent_state_log s WHERE s.id IN (SELECT MAX(t.id) FROM acd_agent_state_log t WHERE t.at < ? GROUP BY t.agent_id)', [sqlDateTime(req.from)]),
+      query(ds, 'SELECT agent_id, state, at FROM acd_agent_state_log WHERE at >= ? AND at < ? ORDER BY agent_id, at, id', [sqlDateTime(req.from), sqlDateTime(req.to)]),
+    ]);
+    const timeline = new Map<number, Array<{ at: number; state: string }>>();
+    for (const x of before) timeline.set(num(x.agent_id), [{ at: from, state: String(x.state) }]);
+    for (const x of changes) {
+      const at = dbTime(x.at);
+      if (at === null) continue;
+      const list = timeline.get(num(x.agent_id)) ?? [];
+      list.push({ at, state: String(x.state) });
+      timeline.set(num(x.agent_id), list);
+    }
+    for (const [agentId, list] of timeline) {
+      for (let i = 0; i < list.length; i++) {
+        const state = list[i]!.state;
+        if (state === 'logged_out') continue;
+        let t = Math.max(from, list[i]!.at);
+        const stop = Math.min(end, i + 1 < list.length ? list[i + 1]!.at : end);
+        let pi = periods.findIndex((p) => p.end > t);
+        while (t < stop && pi >= 0 && pi < periods.length) {
+          const until = Math.min(stop, periods[pi]!.end);
+          const sec = (until - t) / 1000;
+          const r = rowFor(pi, agentId);
+          r.logged_in_sec = (r.logged_in_sec ?? 0) + sec;
+          if (state === 'wrap_up') r.wrap_up_sec = (r.wrap_up_sec ?? 0) + sec;
+          if (state === 'on_call') r.onCallSec += sec;
+          t = until;
+          pi++;
+        }
+      }
+    }
+  }
+
+  const out: PeriodReportRow[] = [];
+  for (const a of acc.values()) {
+    const { waitSum, talkSum, talkN, csatSum, onCallSec, ...r } = a;
+    if (req.dimension === 'agent') {
+      r.logged_in_sec = round(r.logged_in_sec ?? 0);
+      r.wrap_up_sec = round(r.wrap_up_sec ?? 0);
+      r.occupancy = round(ratio(onCallSec + (r.wrap_up_sec ?? 0), r.logged_in_sec ?? 0), 4);
+    }
+    const counted = r.answered + r.abandoned - r.short_abandoned;
+    r.service_level = round(ratio(r.answered_in_sl, counted), 4);
+    r.abandon_rate = round(ratio(r.abandoned - r.short_abandoned, counted), 4);
+    r.asa_sec = r.answered ? round(waitSum / r.answered / 1000) : null;
+    r.aht_talk_sec = talkN ? round(talkSum / talkN / 1000) : null;
+    r.repeat_rate = round(ratio(r.repeat_calls, r.answered), 4);
+    r.fcr = round(ratio(r.fcr_calls - r.fcr_repeated, r.fcr_calls), 4);
+    r.csat_mean = r.csat_count ? round(csatSum / r.csat_count, 3) : null;
+    out.push(r);
+  }
+  const cmpKey = (x: string | null, y: string | null) => {
+    if (x === y) return 0;
+    if (x === null) return 1;
+    if (y === null) return -1;
+    const nx = Number(x);
+    const ny = Number(y);
+    return Number.isFinite(nx) && Number.isFinite(ny) ? nx - ny : x.localeCompare(y);
+  };
+  return out.sort((x, y) => x.bucket_start.localeCompare(y.bucket_start) || cmpKey(x.key, y.key));
+}
