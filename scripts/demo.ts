@@ -41,6 +41,8 @@ import { csatStoreFor } from '../src/csat/store';
 import { startService } from '../src/service/service';
 import { startSimulator, STOCK_MODULES } from '../src/simulator';
 import { promptPath } from '../src/prompts/catalog';
+import { addDemoAlertRules } from '../src/demo/alert-rules';
+import { AlertSchema } from '../src/db/entities/alerts';
 import { shippedPrompts } from '../src/prompts/shipped';
 import { DemoFollowups } from '../src/demo/followups';
 
@@ -176,6 +178,8 @@ async function main(): Promise<void> {
     OUTBOUND_GATEWAY: 'demo-carrier',
     // Follow-up survey calls (the shipped csat-survey flow) at any hour (src/demo/followups.ts).
     FOLLOWUP_WINDOW: '00:00-23:59',
+    // KPI alerts judged every second, so the demo's alert rules (src/demo/alert-rules.ts) open and close within a run.
+    ALERT_TICK_MS: '1000',
   });
   // What `npm run prompts -- --dir $PROMPTS_DIR` does on a real switch; each plays as long as its WAV. 18005550100
   // parks (the dialplan's default) and runs the example IVR flow with them.
@@ -294,6 +298,8 @@ async function main(): Promise<void> {
     return res.ok ? ((await res.json()) as { token: string }).token : undefined;
   };
   const agentTokens = new Map<number, Promise<string | undefined>>();
+  const adminToken = await login('admin', adminPassword);
+  if (!adminToken) throw new Error('the demo admin cannot log in');
   const followups = new DemoFollowups({
     baseUrl: service.url,
     dataSource: service.dataSource,
@@ -308,13 +314,14 @@ async function main(): Promise<void> {
       if (!agentTokens.has(agentId)) agentTokens.set(agentId, login(`agent${ext}`, password));
       return agentTokens.get(agentId)!;
     },
-    adminToken: (await login('admin', adminPassword))!,
+    adminToken,
     surveyCampaign: config.followups.surveyCampaign,
     clock,
     logger,
     seed: args.seed + 17,
   });
   await followups.start();
+  await addDemoAlertRules(service.url, adminToken);
   const memoryTimer = args.memoryEverySec ? startMemorySamples(args.memoryEverySec) : undefined;
 
   process.stderr.write(
@@ -368,6 +375,7 @@ async function main(): Promise<void> {
     followups.stop();
     const followupSummary = await followups.summary();
     const csatAnswers = await csatStoreFor(service.dataSource).count();
+    const alertsOpened = await service.dataSource.getRepository(AlertSchema).count();
     await service.close();
     const written = service.cdrWriter.stats().written;
     await sim.close();
@@ -389,6 +397,7 @@ async function main(): Promise<void> {
       ...dialerSummary,
       ...followupSummary,
       csat_answers: csatAnswers,
+      alerts_opened: alertsOpened,
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   };

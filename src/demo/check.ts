@@ -15,7 +15,15 @@ export interface DemoSummaryForCheck {
   max_not_ready_overrun_s: number;
   stuck_agents: number;
   supervision_sessions: number;
+  /** The follow-through around calls (issue 12): tickets filed, follow-up calls, survey answers, alerts opened. */
+  tickets: number;
+  followup_calls: number;
+  csat_answers: number;
+  alerts_opened: number;
 }
+
+/** The follow-through figures each demo run must show above 0. */
+const FOLLOW_THROUGH = ['tickets', 'followup_calls', 'csat_answers', 'alerts_opened'] as const;
 
 export interface DemoCheckThresholds {
   /** Whole minutes the summary must cover. */
@@ -47,6 +55,7 @@ export function checkDemoSummary(summary: DemoSummaryForCheck, t: DemoCheckThres
   if (summary.stuck_agents !== 0) failures.push(`${summary.stuck_agents} agents stuck reserved or on a call without a live leg`);
   if (!(summary.queue_calls > 0) || !(summary.answered_by_agent > 0)) failures.push(`no queue calls answered (queue_calls ${summary.queue_calls}, answered ${summary.answered_by_agent})`);
   if (!(summary.supervision_sessions >= 1)) failures.push('the supervisor listened to no call');
+  for (const f of FOLLOW_THROUGH) if (!(summary[f] > 0)) failures.push(`${f} is ${summary[f]}: the demo's follow-through did not happen`);
   return failures;
 }
 

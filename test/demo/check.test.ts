@@ -12,12 +12,23 @@ const healthy: DemoSummaryForCheck = {
   max_not_ready_overrun_s: 0.1,
   stuck_agents: 0,
   supervision_sessions: 28,
+  tickets: 40,
+  followup_calls: 20,
+  csat_answers: 60,
+  alerts_opened: 12,
 };
 
 describe('demo check', () => {
   it('passes a healthy run; a weak first two minutes are the warm-up', () => {
     expect(checkDemoSummary(healthy)).toEqual([]);
     expect(checkDemoSummary({ ...healthy, service_level_by_minute: [0.2, null, ...healthy.service_level_by_minute.slice(2)] })).toEqual([]);
+  });
+
+  it('fails a run without tickets, follow-up calls, survey answers or alerts', () => {
+    expect(checkDemoSummary({ ...healthy, tickets: 0, alerts_opened: 0 })).toEqual([
+      "tickets is 0: the demo's follow-through did not happen",
+      "alerts_opened is 0: the demo's follow-through did not happen",
+    ]);
   });
 
   it('fails the collapse: falling minutes and agents not ready for minutes', () => {
