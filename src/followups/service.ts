@@ -156,7 +156,16 @@ export class FollowupService implements FollowupOutcomeSink {
         created_at: now,
         updated_at: now,
       } as TicketFollowupRow);
-      const fields = JSON.stringify({ ticket_id: String(ticketId), followup_id: String(row.id), ticket: ticketNumber(ticketId) });
+      // The survey's answer is credited to the queue and agent of the call the ticket came from (the reports' CSAT).
+      const [origin] = ticket.call_uuid
+        ? ((await m.query('SELECT queue, agent_id FROM acd_queue_calls WHERE id = ?', [ticket.call_uuid])) as Array<{ queue: string; agent_id: number | null }>)
+        : [];
+      const fields = JSON.stringify({
+        ticket_id: String(ticketId),
+        followup_id: String(row.id),
+        ticket: ticketNumber(ticketId),
+        ...(origin ? { csat_queue: origin.queue, ...(origin.agent_id !== null ? { csat_agent_id: String(origin.agent_id) } : {}) } : {}),
+      });
       // One lead per number and campaign (the unique key): a number followed up before gets its lead back, fresh.
       const leadPatch = {
         name: ticketNumber(ticketId),
@@ -298,13 +307,23 @@ export class FollowupService implements FollowupOutcomeSink {
   static dialVariables(lead: Pick<LeadRow, 'fields'>): Record<string, string> {
     try {
       const f = JSON.parse(lead.fields) as Record<string, unknown>;
-      const ticket = typeof f.ticket_id === 'string' && /^\d+$/.test(f.ticket_id) ? f.ticket_id : undefined;
-      const followup = typeof f.followup_id === 'string' && /^\d+$/.test(f.followup_id) ? f.followup_id : undefined;
-      return { ...(ticket ? { switchboard_ticket_id: ticket } : {}), ...(followup ? { switchboard_followup_id: followup } : {}) };
+      const digits = (v: unknown): string | undefined => (typeof v === 'string' && /^\d{1,12}$/.test(v) ? v : undefined);
+      const ticket = digits(f.ticket_id);
+      const followup = digits(f.followup_id);
+      const agent = digits(f.csat_agent_id);
+      // A queue name as the ACD accepts it; never switchboard_queue_call: a takeover would take the call for a queued caller.
+      const queue = typeof f.csat_queue === 'string' && /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(f.csat_queue) ? f.csat_queue : undefined;
+      return {
+        ...(ticket ? { switchboard_ticket_id: ticket } : {}),
+        ...(followup ? { switchboard_followup_id: followup } : {}),
+        ...(queue ? { switchboard_csat_queue: queue } : {}),
+        ...(agent ? { switchboard_csat_agent_id: agent } : {}),
+      };
     } catch {
       return {};
     }
   }
+
 
   /** Whether a campaign is one of the follow-up campaigns (by its configured name). */
   isFollowupCampaign(campaign: Pick<CampaignRow, 'name'>): boolean {

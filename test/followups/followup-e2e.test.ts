@@ -6,7 +6,7 @@
  * reached; the survey node's answer (csat_answers, linked by the channel variables) comes back through the CSAT store's
  * listener: a low score reopens the ticket.
  */
-import { CsatAnswerSchema, IvrCallSchema, type CsatAnswerRow, type IvrCallRow } from '../../src/db/entities';
+import { AcdQueueCallSchema, CsatAnswerSchema, IvrCallSchema, type AcdQueueCallRow, type CsatAnswerRow, type IvrCallRow } from '../../src/db/entities';
 import { uuidGetVar } from '../../src/freeswitch';
 import { AcdHarness, waitFor } from '../acd-runtime/harness';
 import { describeEachEngine } from '../helpers/databases';
@@ -32,7 +32,13 @@ describeEachEngine('follow-up survey call end to end', (engine) => {
     h.sim.setGatewayOutcome('+14155557001', { outcome: 'answer', ringMs: 200 });
 
     const category = (await (await h.api('/api/v1/tickets/categories', { method: 'POST', json: { name: 'Rides' } })).json()) as { id: number };
-    const ticket = (await (await h.api('/api/v1/tickets', { method: 'POST', json: { category_id: category.id, subject: 'Lost phone in the car', caller_number: '+14155557001' } })).json()) as { id: number };
+    // The call the ticket comes from: a queue call the caller had with agent 77 on queue `rides` an hour ago.
+    const callAt = new Date(Date.now() - 3_600_000);
+    await h.service.dataSource.getRepository<AcdQueueCallRow>(AcdQueueCallSchema).save({
+      id: 'fu-origin-call', fs_node: 'sim1', queue: 'rides', priority: 0, caller_number: '+14155557001', caller_name: null, entered_at: callAt, offered_count: 1,
+      answered_at: callAt, ended_at: callAt, agent_id: 77, wait_ms: 3000, talk_ms: 60_000, outcome: 'answered', overflow_target: null, disposition: null, notes: null, data: null,
+    });
+    const ticket = (await (await h.api('/api/v1/tickets', { method: 'POST', json: { category_id: category.id, subject: 'Lost phone in the car', caller_number: '+14155557001', call_uuid: 'fu-origin-call' } })).json()) as { id: number };
     const resolved = await h.api(`/api/v1/tickets/${ticket.id}`, { method: 'PATCH', json: { status: 'resolved', followup: { kind: 'survey', after_minutes: 0 } } });
     expect(resolved.status).toBe(200);
 
@@ -59,7 +65,12 @@ describeEachEngine('follow-up survey call end to end', (engine) => {
     });
     expect(row).toMatchObject({ flow: 'fu-survey', did: `campaign:${campaignId}` });
     const answer = await waitFor('the survey answer', async () => (await h.service.dataSource.getRepository<CsatAnswerRow>(CsatAnswerSchema).findOneBy({ call_uuid: uuid })) ?? undefined);
-    expect(answer).toMatchObject({ source: 'followup', score: 2, ticket_id: ticket.id, followup_id: followup.id, caller_number: '+14155557001' });
+    // Credited to the queue and agent of the ticket's call: the survey's score is in that queue's period report.
+    expect(answer).toMatchObject({ source: 'followup', score: 2, ticket_id: ticket.id, followup_id: followup.id, caller_number: '+14155557001', queue: 'rides', agent_id: 77 });
+    const next = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const report = (await (await h.api(`/api/v1/reports/queue?from=${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}&to=${next}&bucket=month`)).json()) as { items: Array<{ key: string | null; csat_count: number; csat_mean: number | null; tickets_opened?: number }> };
+    expect(report.items.filter((r) => r.key === 'rides').reduce((n, r) => n + r.csat_count, 0)).toBe(1);
+    expect(report.items.find((r) => r.key === 'rides' && r.csat_count === 1)).toMatchObject({ csat_mean: 2 });
 
     // The score settles the follow-up as reopened (the dialer's later `delivered` does not replace what the caller said).
     const settled = await waitFor('the follow-up settled', async () => {
