@@ -13,7 +13,9 @@
  *                                     updated, beside a bare WebSocket client receiving the same event
  *   dialer                            predictive pacing in a simulation of the outbound model vs progressive, at
  *                                     10/50/200 agents (options: --agents, --contact-rate, --talk-mean, ...)
- *   reports                           period reports (each dimension, a month by day) on 1 M generated queue calls
+ *   reports                           period reports (each dimension, a month by day) on 1 M generated queue calls,
+ *                                     then the alerts bench
+ *   alerts                            the KPI alert evaluator's cost per tick with 100 rules
  *                                     in MariaDB (BENCH_MYSQL_URL): median of 3 each, and the slowest
  */
 import { runAcdDecisionBench } from './bench/acd-decision';
@@ -23,6 +25,7 @@ import { runConsoleLiveBench } from './bench/console-live';
 import { runDialerBench } from './bench/dialer';
 import { runEslParseBench } from './bench/esl-parse';
 import { runReportsBench } from './bench/reports';
+import { runAlertsBench } from './bench/alerts';
 
 const BENCHES: Record<string, () => Promise<object[]>> = {
   'esl-parse-json': async () => [await runEslParseBench('json')],
@@ -32,7 +35,9 @@ const BENCHES: Record<string, () => Promise<object[]>> = {
   'acd-route': runAcdRouteBench,
   'console-live': runConsoleLiveBench,
   dialer: () => runDialerBench(process.argv.slice(2)),
-  reports: runReportsBench,
+  // The period reports on MariaDB, then the alert evaluator's cost per tick (issue 12's figures side by side).
+  reports: async () => [...(await runReportsBench()), ...(await runAlertsBench())],
+  alerts: runAlertsBench,
 };
 
 async function main(): Promise<void> {
