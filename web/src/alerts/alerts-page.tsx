@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { ProblemMessage } from '../components/problem';
 import { DataTable, type Column } from '../components/table';
-import { del, get, post } from '../lib/api';
+import { ApiError, del, get, post } from '../lib/api';
 import { dateTime, fixed } from '../lib/format';
 import { useAction, useLiveMessages, useResource } from '../lib/hooks';
 import type { LiveMessage } from '../lib/live';
@@ -34,23 +34,26 @@ export function AlertsPage() {
   // Re-fetched after every reconnect or missed message (useResource follows the feed's resyncs).
   const openRes = useResource((signal) => get<{ items: Alert[] }>('/api/v1/alerts', { state: 'open', limit: 500 }, signal), []);
   const closedRes = useResource((signal) => get<{ items: Alert[] }>('/api/v1/alerts', { state: 'closed', limit: CLOSED_SHOWN }, signal), []);
-  const [open, setOpen] = useState<Alert[] | undefined>(undefined);
-  const [closed, setClosed] = useState<Alert[] | undefined>(undefined);
+  const [lists, setLists] = useState<{ open?: Alert[]; closed?: Alert[] }>({});
+  const { open, closed } = lists;
   const [selected, setSelected] = useState<number | null>(null);
   const [version, setVersion] = useState(0);
-  useEffect(() => setOpen(openRes.data?.items), [openRes.data]);
-  useEffect(() => setClosed(closedRes.data?.items), [closedRes.data]);
+  useEffect(() => setLists((l) => ({ ...l, open: openRes.data?.items })), [openRes.data]);
+  useEffect(() => setLists((l) => ({ ...l, closed: closedRes.data?.items })), [closedRes.data]);
   useLiveMessages(['alert'], (m) => {
     if (!isAlertMessage(m)) return;
-    const next = applyMessage(open ?? [], closed ?? [], m);
-    setOpen(next.open);
-    setClosed(next.closed);
+    // Functional update: several messages in one tick each apply to the result of the one before.
+    setLists((l) => applyMessage(l.open ?? [], l.closed ?? [], m));
     if (m.alert.id === selected) setVersion((v) => v + 1);
   });
 
   const ack = useAction(async (id: number) => {
-    const a = await post<Alert>(`/api/v1/alerts/${id}/ack`);
-    setOpen((list) => list?.map((x) => (x.id === a.id ? a : x)));
+    const a = await post<Alert>(`/api/v1/alerts/${id}/ack`).catch((err: unknown) => {
+      // Someone was first (409): the list is stale, fetch it again; the API's message says who and when.
+      if (err instanceof ApiError && err.status === 409) openRes.reload();
+      throw err;
+    });
+    setLists((l) => ({ ...l, open: l.open?.map((x) => (x.id === a.id ? a : x)) }));
     if (id === selected) setVersion((v) => v + 1);
   });
 
