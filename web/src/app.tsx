@@ -8,8 +8,10 @@ import type { PageDef } from './pages';
 import { supervisorPages } from './supervisor';
 import { ticketPages } from './tickets';
 import { profilePages } from './profiles';
+import { alertPages } from './alerts';
+import { periodReportPages } from './reports';
 
-const ALL_PAGES: PageDef[] = [...agentPages, ...supervisorPages, ...adminPages, ...ticketPages, ...profilePages];
+const ALL_PAGES: PageDef[] = [...agentPages, ...supervisorPages, ...adminPages, ...ticketPages, ...profilePages, ...alertPages, ...periodReportPages];
 
 /** Where each role lands after signing in. */
 const HOME: Record<Role, string> = { agent: '/agent', supervisor: '/supervisor/wallboard', admin: '/supervisor/wallboard' };

@@ -41,6 +41,9 @@ export function ReportsPage() {
   return (
     <div>
       <h1>Reports</h1>
+      <p className="muted">
+        UTC buckets of the ACD. Reports by local day, week or month (queue, agent, DID, category) are on <a href="#/reports/periods">Period reports</a>.
+      </p>
       <div className="tabs" role="tablist" aria-label="Report">
         {(['queues', 'agents'] as const).map((k) => (
           <button key={k} type="button" role="tab" aria-selected={kind === k} onClick={() => setKind(k)}>

@@ -1,0 +1,200 @@
+/**
+ * The Alerts and Period reports pages in Chromium against the service + simulator: an admin's rule form shows the
+ * API's 400 and then adds a real rule (fs_nodes_down above -1 opens at the first tick, ALERT_TICK_MS 200); the
+ * alert appears live on the admin's page and on a supervisor's, who acknowledges it (the API records who) and reads its timeline; the
+ * admin sees the acknowledgement live and deletes the rule. A supervisor opens a period report over seeded queue
+ * calls: the table shows the figures and the CSV download carries them.
+ */
+import type { Browser } from 'playwright-core';
+import { AcdQueueCallSchema, AlertSchema } from '../../src/db/entities';
+import type { AcdQueueCallRow } from '../../src/db/entities/acd-history';
+import { engines } from '../helpers/databases';
+import { waitFor } from '../acd-runtime/harness';
+import { launchBrowser, openConsole, screenshot, signIn } from './browser';
+import { ADMIN_PASSWORD, ConsoleHarness, USER_PASSWORD } from './harness';
+
+interface AlertJson {
+  id: number;
+  rule_name: string;
+  state: string;
+  acknowledged_by_name: string | null;
+  acknowledged_at: string | null;
+  events: Array<{ kind: string; actor_name: string | null }>;
+}
+
+const h = new ConsoleHarness(engines.sqlite, { env: { ALERT_TICK_MS: '200', CENTER_TIME_ZONE: 'UTC' } });
+let browser: Browser;
+
+async function json<T>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
+  const res = await h.api(path, init);
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+function call(id: string, entered: string, outcome: AcdQueueCallRow['outcome'], waitMs: number, talkMs: number | null): AcdQueueCallRow {
+  return {
+    id,
+    fs_node: 'fs1',
+    queue: 'billing',
+    priority: 0,
+    caller_number: `+1555000${id.slice(-1)}`,
+    caller_name: null,
+    entered_at: new Date(entered),
+    offered_count: outcome === 'answered' ? 1 : 0,
+    answered_at: outcome === 'answered' ? new Date(Date.parse(entered) + waitMs) : null,
+    ended_at: null,
+    agent_id: null,
+    wait_ms: waitMs,
+    talk_ms: talkMs,
+    outcome,
+    overflow_target: null,
+    disposition: null,
+    notes: null,
+    data: null,
+  };
+}
+
+beforeAll(async () => {
+  [browser] = await Promise.all([launchBrowser(), h.start()]);
+  await h.user('sue', 'supervisor', 'Sue Visor');
+  await h.service.dataSource.getRepository(AcdQueueCallSchema).save([
+    call('q1', '2026-03-03T09:00:00Z', 'answered', 5_000, 60_000),
+    call('q2', '2026-03-03T10:00:00Z', 'answered', 8_000, 120_000),
+    call('q3', '2026-03-03T11:00:00Z', 'abandoned', 40_000, null),
+    call('q4', '2026-03-04T09:00:00Z', 'answered', 4_000, 30_000),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await h.stop();
+});
+
+test('an admin adds a rule, the alert opens live for a supervisor who acknowledges it and reads its timeline', async () => {
+  const admin = await openConsole(browser, h.url);
+  await signIn(admin.page, 'admin', ADMIN_PASSWORD);
+  await admin.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click();
+  await admin.page.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
+  await admin.page.getByText('No open alerts.').waitFor();
+
+  // A queue rule without a queue name or threshold: the API's 400 is shown at the form and nothing is added.
+  const form = admin.page.getByRole('form', { name: 'New alert rule' });
+  await form.getByLabel('Name').fill('Broken rule');
+  await form.getByRole('button', { name: 'Add rule' }).click();
+  await form.getByRole('alert').waitFor();
+  expect(await form.getByRole('alert').textContent()).toMatch(/queue/);
+  expect((await json<{ items: unknown[] }>('/api/v1/alerts/rules')).items).toHaveLength(0);
+
+  await form.getByLabel('Name').fill('Nodes down');
+  await form.getByLabel('Scope').selectOption('global');
+  await form.getByLabel('Metric').selectOption('fs_nodes_down');
+  await form.getByLabel('Direction').selectOption('above');
+  await form.getByLabel('Threshold', { exact: true }).fill('-1');
+  await form.getByLabel('Clear for (s)').fill('0');
+  await form.getByRole('button', { name: 'Add rule' }).click();
+  await form.getByRole('status').filter({ hasText: 'Rule Nodes down added.' }).waitFor();
+  const rules = (await json<{ items: Array<{ id: number; name: string; rule: Record<string, unknown> }> }>('/api/v1/alerts/rules')).items;
+  expect(rules).toHaveLength(1);
+  expect(rules[0]).toMatchObject({ name: 'Nodes down', rule: { scope: { kind: 'global' }, metric: 'fs_nodes_down', direction: 'above', threshold: -1, clear_for_sec: 0 } });
+  await admin.page.getByRole('table', { name: 'Alert rules' }).getByText('fs_nodes_down above -1 · global').waitFor();
+
+  // The supervisor opens the page now; the admin's page was open before the alert: it arrives there over the live feed.
+  const sup = await openConsole(browser, h.url);
+  await signIn(sup.page, 'sue', USER_PASSWORD);
+  await sup.page.goto('/#/supervisor/alerts');
+  const openTable = sup.page.getByRole('table', { name: 'Open alerts' });
+  await openTable.waitFor();
+  const alert = await waitFor('the alert', async () => (await json<{ items: AlertJson[] }>('/api/v1/alerts?state=open')).items[0]);
+  expect(alert.rule_name).toBe('Nodes down');
+  await openTable.getByRole('button', { name: 'Nodes down', exact: true }).waitFor();
+  await admin.page.getByRole('table', { name: 'Open alerts' }).getByRole('button', { name: 'Nodes down', exact: true }).waitFor();
+  await screenshot(sup.page, 'supervisor-alerts');
+
+  await openTable.getByRole('button', { name: 'Acknowledge Nodes down (global)' }).click();
+  await openTable.getByText(/sue · /).waitFor();
+  const acked = await json<AlertJson>(`/api/v1/alerts/${alert.id}`);
+  expect(acked).toMatchObject({ state: 'open', acknowledged_by_name: 'sue' });
+  expect(acked.events.map((e) => e.kind)).toEqual(['opened', 'acknowledged']);
+  // The admin's page follows the acknowledgement live (no button left).
+  await admin.page.getByRole('table', { name: 'Open alerts' }).getByText(/sue · /).waitFor();
+  expect(await admin.page.getByRole('button', { name: /^Acknowledge/ }).count()).toBe(0);
+  // A second acknowledgement is refused (409) by the API.
+  expect((await h.api(`/api/v1/alerts/${alert.id}/ack`, { method: 'POST' })).status).toBe(409);
+
+  // A second alert acknowledged elsewhere while the admin's page still offers the button (written to the database
+  // directly, so no live message tells the page): the click shows the API's 409 and the list is fetched again.
+  await json('/api/v1/alerts/rules', { method: 'POST', json: { name: 'Backlog', scope: { kind: 'global' }, metric: 'cdr_backlog', direction: 'above', threshold: -1 } });
+  const backlog = await waitFor('the second alert', async () => (await json<{ items: AlertJson[] }>('/api/v1/alerts?state=open')).items.find((a) => a.rule_name === 'Backlog'));
+  const adminOpen = admin.page.getByRole('table', { name: 'Open alerts' });
+  await adminOpen.getByRole('button', { name: 'Acknowledge Backlog (global)' }).waitFor();
+  await h.service.dataSource.getRepository(AlertSchema).update({ id: backlog.id }, { acknowledged_by_name: 'Other Sup', acknowledged_at: new Date() });
+  await adminOpen.getByRole('button', { name: 'Acknowledge Backlog (global)' }).click();
+  await admin.page.getByRole('alert').filter({ hasText: /was acknowledged by Other Sup/ }).waitFor();
+  await adminOpen.getByText(/Other Sup · /).waitFor();
+  expect((await json<AlertJson>(`/api/v1/alerts/${backlog.id}`)).events.map((e) => e.kind)).toEqual(['opened']);
+
+  // The timeline.
+  await openTable.getByRole('button', { name: 'Nodes down', exact: true }).click();
+  const timeline = sup.page.getByRole('table', { name: 'Timeline' });
+  await timeline.getByRole('cell', { name: 'acknowledged' }).waitFor();
+  await timeline.getByRole('cell', { name: 'opened' }).waitFor();
+  await timeline.getByRole('cell', { name: 'sue', exact: true }).waitFor();
+  // Supervisors do not see the rules.
+  expect(await sup.page.getByRole('table', { name: 'Alert rules' }).count()).toBe(0);
+
+  // The admin deletes the rule.
+  await admin.page.getByRole('button', { name: 'Delete rule Nodes down' }).click();
+  await admin.page.getByRole('table', { name: 'Alert rules' }).getByRole('cell', { name: 'Nodes down', exact: true }).waitFor({ state: 'detached' });
+  expect((await json<{ items: Array<{ name: string }> }>('/api/v1/alerts/rules')).items.map((r) => r.name)).toEqual(['Backlog']);
+
+  for (const c of [admin, sup]) {
+    expect(c.dialogs).toEqual([]);
+    expect(c.problems).toEqual([]);
+    await c.context.close();
+  }
+}, 90_000);
+
+test('a supervisor reads a period report by day, with the figures in the table and in the CSV', async () => {
+  const { page, context, problems, dialogs } = await openConsole(browser, h.url);
+  await signIn(page, 'sue', USER_PASSWORD);
+  await page.goto('/#/admin/reports');
+  await page.getByRole('link', { name: 'Period reports' }).last().click();
+  await page.getByRole('heading', { name: 'Period reports', level: 1 }).waitFor();
+  const range = page.getByRole('form', { name: 'Report range' });
+  await range.getByLabel('By').selectOption('queue');
+  await range.getByLabel('Period').selectOption('day');
+  await range.getByLabel('From').fill('2026-03-03');
+  await range.getByLabel('To (included)').fill('2026-03-04');
+  const table = page.getByRole('table', { name: 'Queue report by day' });
+  const day1 = table.getByRole('row').filter({ hasText: '2026-03-03' });
+  await day1.waitFor();
+  // Period, queue, offered, answered, abandoned, short abandons.
+  expect((await day1.getByRole('cell').allTextContents()).slice(0, 6)).toEqual(['2026-03-03', 'billing', '3', '2', '1', '0']);
+  // Service level: 2 answered within the threshold of 3 (answered + abandoned).
+  expect((await day1.getByRole('cell').allTextContents())[8]).toBe('66.7%');
+  const day2 = table.getByRole('row').filter({ hasText: '2026-03-04' });
+  expect((await day2.getByRole('cell').allTextContents()).slice(0, 5)).toEqual(['2026-03-04', 'billing', '1', '1', '0']);
+  await page.getByRole('img', { name: 'Offered, answered and abandoned calls per period' }).waitFor();
+  await page.getByRole('img', { name: 'Service level per period, percent' }).waitFor();
+  await screenshot(page, 'period-reports');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), range.getByRole('button', { name: 'Download CSV' }).click()]);
+  expect(download.suggestedFilename()).toBe('report-queue-day-2026-03-03-2026-03-04.csv');
+  const text = await new Promise<string>((resolve, reject) => {
+    void download.createReadStream().then((s) => {
+      let out = '';
+      s.on('data', (c: Buffer) => (out += c.toString('utf8')));
+      s.on('end', () => resolve(out));
+      s.on('error', reject);
+    }, reject);
+  });
+  const lines = text.trim().split(/\r?\n/);
+  const header = lines[0]!.split(',');
+  const row = lines.find((l) => l.includes('2026-03-03') && l.includes('billing'))!.split(',');
+  const at = (col: string) => row[header.indexOf(col)];
+  expect([at('offered'), at('answered'), at('abandoned')]).toEqual(['3', '2', '1']);
+  expect(dialogs).toEqual([]);
+  expect(problems).toEqual([]);
+  await context.close();
+}, 60_000);
