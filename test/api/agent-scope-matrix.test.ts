@@ -69,6 +69,7 @@ const NOT_SCOPED: Record<string, string> = {
   'PATCH /api/v1/acd/agents/:id': 'admin only',
   'DELETE /api/v1/acd/agents/:id': 'admin only',
   'GET /api/v1/acd/reports/agents': 'a filter of figures every supervisor may read',
+  'GET /api/v1/csat': 'a filter of survey answers every supervisor may read, as the agent reports (agents: only their own)',
   'GET /api/v1/supervision/sessions': "a filter of the caller's own sessions (admins: all)",
   'GET /api/v1/recordings': 'a filter inside the recording scope (src/recording/access.ts), which already limits supervisors to their teams',
 };
