@@ -13,6 +13,8 @@ import { useAction, useResource } from '../lib/hooks';
 import { navigate } from '../lib/router';
 import { useSession } from '../lib/session';
 import type { CallerProfile, ProfileImportResult, ProfilePage } from './types';
+import { Pager } from '../components/pager';
+import { RejectedRows } from '../components/rejected-rows';
 
 const PAGE = 50;
 
@@ -120,19 +122,7 @@ export function ProfilesPage() {
             empty={results.data ? 'No profile matches.' : 'Loading…'}
           />
         </div>
-        {total > PAGE && (
-          <div className="row">
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-              Previous
-            </button>
-            <span className="muted">
-              {offset + 1}–{Math.min(total, offset + PAGE)} of {total}
-            </span>
-            <button type="button" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>
-              Next
-            </button>
-          </div>
-        )}
+        <Pager offset={offset} page={PAGE} total={total} onOffset={setOffset} />
       </section>
       {mayWrite && <ProfileImport onImported={results.reload} />}
     </div>
@@ -218,20 +208,7 @@ function ProfileImport({ onImported }: { onImported: () => void }) {
               {result.rows} rows: {result.imported} imported, {result.updated} updated, {result.rejected} rejected
               {result.blank_lines ? `, ${result.blank_lines} blank lines skipped` : ''}.
             </p>
-            {result.errors.length > 0 && (
-              <div className="table-wrap">
-                <DataTable
-                  caption={`Rejected rows${result.errors_truncated ? ' (the first 100)' : ''}`}
-                  columns={[
-                    { key: 'line', label: 'Line', num: true, render: (e) => e.line },
-                    { key: 'reason', label: 'Reason', render: (e) => e.reason },
-                    { key: 'value', label: 'Value', render: (e) => <code className="raw">{e.value}</code> },
-                  ]}
-                  rows={result.errors}
-                  rowKey={(e) => `${e.line}:${e.reason}`}
-                />
-              </div>
-            )}
+            <RejectedRows errors={result.errors} truncated={result.errors_truncated} />
           </div>
         )}
       </div>

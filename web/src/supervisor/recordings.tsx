@@ -12,6 +12,7 @@ import { useAction, useResource } from '../lib/hooks';
 import { useConfirmedActions } from './confirmed-action';
 import { useSession } from '../lib/session';
 import type { Items, LiveAgent, Recording, RecordingPage } from './types';
+import { Pager } from '../components/pager';
 
 interface Search {
   from: string;
@@ -207,19 +208,7 @@ export function RecordingsPage() {
             Only admins may set or clear a legal hold.
           </p>
         )}
-        {total > PAGE && (
-          <div className="row">
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-              Previous
-            </button>
-            <span className="muted">
-              {offset + 1}–{Math.min(total, offset + PAGE)} of {total}
-            </span>
-            <button type="button" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>
-              Next
-            </button>
-          </div>
-        )}
+        <Pager offset={offset} page={PAGE} total={total} onOffset={setOffset} />
       </section>
     </div>
   );

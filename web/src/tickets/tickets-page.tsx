@@ -16,6 +16,7 @@ import { categoryTree } from './categories';
 import { DueCell, PriorityText, StatusPill } from './ticket-bits';
 import { TicketForm } from './ticket-form';
 import { STATUS_LABEL, TICKET_STATUSES, type Category, type DirectoryAgent, type TicketPage, type TicketQueue } from './types';
+import { Pager } from '../components/pager';
 
 const PAGE = 25;
 const OPEN_STATUSES = 'open,in_progress,waiting_customer';
@@ -294,19 +295,7 @@ export function TicketsPage() {
             </tbody>
           </table>
         </div>
-        {total > PAGE && (
-          <div className="row">
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-              Previous
-            </button>
-            <span className="muted">
-              {offset + 1}–{Math.min(total, offset + PAGE)} of {total}
-            </span>
-            <button type="button" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>
-              Next
-            </button>
-          </div>
-        )}
+        <Pager offset={offset} page={PAGE} total={total} onOffset={setOffset} />
       </section>
     </div>
   );

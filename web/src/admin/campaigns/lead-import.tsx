@@ -5,10 +5,10 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Field } from '../../components/field';
 import { ProblemMessage } from '../../components/problem';
-import { DataTable } from '../../components/table';
 import { api } from '../../lib/api';
 import { useAction } from '../../lib/hooks';
 import type { ImportResult } from './types';
+import { RejectedRows } from '../../components/rejected-rows';
 
 export function LeadImport({ campaignId, onImported }: { campaignId: number; onImported: () => void }) {
   const file = useRef<HTMLInputElement>(null);
@@ -47,20 +47,7 @@ export function LeadImport({ campaignId, onImported }: { campaignId: number; onI
               {result.rows} rows: {result.imported} imported, {result.merged} merged, {result.rejected} rejected
               {result.blank_lines ? `, ${result.blank_lines} blank lines skipped` : ''}.
             </p>
-            {result.errors.length > 0 && (
-              <div className="table-wrap">
-                <DataTable
-                  caption={`Rejected rows${result.errors_truncated ? ' (the first 100)' : ''}`}
-                  columns={[
-                    { key: 'line', label: 'Line', num: true, render: (e) => e.line },
-                    { key: 'reason', label: 'Reason', render: (e) => e.reason },
-                    { key: 'value', label: 'Value', render: (e) => <code className="raw">{e.value}</code> },
-                  ]}
-                  rows={result.errors}
-                  rowKey={(e) => `${e.line}:${e.reason}`}
-                />
-              </div>
-            )}
+            <RejectedRows errors={result.errors} truncated={result.errors_truncated} />
           </div>
         )}
       </div>
