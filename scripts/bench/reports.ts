@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import type { DataSource } from 'typeorm';
 import { sqlDateTime } from '../../src/db/entities/columns';
 import { openDatabase } from '../../src/db/data-source';
-import { zonedInstant } from '../../src/reports/buckets';
+import { zonedInstant } from '../../src/clock/wall-clock';
 import { periodReport, periodReportStatements, REPORT_DIMENSIONS, type PeriodReportSettings } from '../../src/reports/period-report';
 
 const MYSQL_URL = process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306/switchboard_bench';

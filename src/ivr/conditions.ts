@@ -2,6 +2,7 @@
  * Condition evaluation for `condition` nodes: time of day, day of week and dates are read in the flow's time zone
  * with Intl (so DST changes are the tz database's, not ours); caller number and call variables as given.
  */
+import { wallClock } from '../clock/wall-clock';
 import type { Condition, DateSpec, DayOfWeek } from './flow-schema';
 
 export interface LocalTime {
@@ -21,37 +22,10 @@ export interface ConditionScope {
   variables: Readonly<Record<string, string>>;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      weekday: 'short',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** The wall-clock date and time at `ms` in `timeZone`. */
 export function localTime(ms: number, timeZone: string): LocalTime {
-  const parts: Record<string, string> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(ms))) parts[p.type] = p.value;
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    weekday: parts.weekday.slice(0, 3).toLowerCase() as DayOfWeek,
-    minutes: (Number(parts.hour) % 24) * 60 + Number(parts.minute),
-  };
+  const l = wallClock(ms, timeZone);
+  return { year: l.year, month: l.month, day: l.day, weekday: l.weekday, minutes: l.hour * 60 + l.minute };
 }
 
 function toMinutes(hhmm: string): number {

@@ -7,6 +7,7 @@
  * hours; zones with a 30-minute DST step, Australia/Lord_Howe, get hours cut at UTC-aligned instants across the change).
  * When a local midnight does not exist (a zone that springs forward at 00:00), the period starts at the change.
  */
+import { wallClock, zonedInstant } from '../clock/wall-clock';
 
 export type PeriodBucket = 'hour' | 'day' | 'week' | 'month';
 export const PERIOD_BUCKETS = ['hour', 'day', 'week', 'month'] as const satisfies readonly PeriodBucket[];
@@ -22,64 +23,7 @@ export interface Period {
 
 const HOUR = 3_600_000;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 export { isValidTimeZone } from '../dialer/leads/time-zones';
-
-export interface LocalTime {
-  year: number;
-  month: number; // 1-12
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-/** The wall-clock time in the zone at an instant. */
-export function localTime(ms: number, timeZone: string): LocalTime {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour! % 24, minute: parts.minute!, second: parts.second! };
-}
-
-/** The zone's offset from UTC at an instant, in ms (local = utc + offset). */
-export function offsetAt(ms: number, timeZone: string): number {
-  const l = localTime(ms, timeZone);
-  const wall = Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second);
-  return wall - Math.floor(ms / 1000) * 1000;
-}
-
-/**
- * The instant a local wall-clock time happens. Ambiguous (the repeated hour of a fall-back): the first one. Missing
- * (the skipped hour of a spring-forward): the change itself (the first instant at or after that wall time).
- */
-export function zonedInstant(year: number, month: number, day: number, hour: number, timeZone: string): number {
-  const wall = Date.UTC(year, month - 1, day, hour);
-  const candidates = new Set<number>();
-  for (const probe of [wall - 14 * HOUR, wall, wall + 14 * HOUR]) candidates.add(wall - offsetAt(probe, timeZone));
-  candidates.add(wall - offsetAt(wall - offsetAt(wall, timeZone), timeZone));
-  const valid = [...candidates].filter((t) => t + offsetAt(t, timeZone) === wall).sort((a, b) => a - b);
-  if (valid.length) return valid[0]!;
-  // A gap: the change instant is wall - (the offset before it), the latest of the candidates.
-  return Math.max(...candidates);
-}
 
 function pad(n: number, w = 2): string {
   return String(n).padStart(w, '0');
@@ -92,12 +36,12 @@ function addDays(year: number, month: number, day: number, days: number): { year
 }
 
 function periodStartAt(ms: number, bucket: PeriodBucket, timeZone: string): { start: number; label: string; next: () => { start: number; label: string } } {
-  const l = localTime(ms, timeZone);
+  const l = wallClock(ms, timeZone);
   if (bucket === 'hour') {
     // Floor to the local hour: subtract the local minutes and seconds.
     const start = Math.floor(ms / 1000) * 1000 - (l.minute * 60 + l.second) * 1000;
     const label = (t: number) => {
-      const x = localTime(t, timeZone);
+      const x = wallClock(t, timeZone);
       return `${x.year}-${pad(x.month)}-${pad(x.day)}T${pad(x.hour)}:00`;
     };
     return { start, label: label(start), next: () => ({ start: start + HOUR, label: label(start + HOUR) }) };

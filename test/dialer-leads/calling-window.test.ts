@@ -1,4 +1,5 @@
-import { callingWindowOpen, instantOf, localTime } from '../../src/dialer/leads/calling-window';
+import { zonedInstant } from '../../src/clock/wall-clock';
+import { callingWindowOpen, localTime } from '../../src/dialer/leads/calling-window';
 import { normalisePhone } from '../../src/dialer/leads/normalise';
 
 const campaign = { timezone: 'Europe/London', window_start: '09:00', window_end: '21:00' };
@@ -35,8 +36,8 @@ describe('calling windows', () => {
   });
 
   it('resolves skipped and repeated wall times', () => {
-    expect(instantOf('America/New_York', 2026, 3, 8, 150)).toEqual(at('2026-03-08T07:30:00Z')); // 02:30 does not exist -> 03:30 EDT
-    expect(instantOf('America/New_York', 2026, 11, 1, 90)).toEqual(at('2026-11-01T05:30:00Z')); // first 01:30 (EDT)
+    expect(new Date(zonedInstant(2026, 3, 8, 150, 'America/New_York'))).toEqual(at('2026-03-08T07:30:00Z')); // 02:30 does not exist -> 03:30 EDT
+    expect(new Date(zonedInstant(2026, 11, 1, 90, 'America/New_York'))).toEqual(at('2026-11-01T05:30:00Z')); // first 01:30 (EDT)
     expect(localTime('America/Los_Angeles', at('2026-03-08T09:59:00Z')).minutes).toBe(60 + 59); // 01:59 PST
     expect(localTime('America/Los_Angeles', at('2026-03-08T10:00:00Z')).minutes).toBe(3 * 60); // then straight to 03:00 PDT
   });

@@ -1,4 +1,5 @@
-import { isValidTimeZone, periodsOf, zonedInstant } from '../../src/reports/buckets';
+import { zonedInstant } from '../../src/clock/wall-clock';
+import { isValidTimeZone, periodsOf } from '../../src/reports/buckets';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const H = 3_600_000;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_QUEUE_CONFIG } from '../../acd/config-store';
-import { PERIOD_BUCKETS, zonedInstant, type PeriodBucket } from '../../reports/buckets';
+import { zonedInstant } from '../../clock/wall-clock';
+import { PERIOD_BUCKETS, type PeriodBucket } from '../../reports/buckets';
 import {
   MAX_PERIOD_RANGE_DAYS,
   PeriodReportError,

@@ -5,6 +5,7 @@
  * reading); a number with no known zone uses the campaign's zone. Local times come from Intl, so DST is the tz
  * database's: on the US change days (2026-03-08, 2026-11-01) 09:00 local is a different UTC instant than the day before.
  */
+import { wallClock, zonedInstant } from '../../clock/wall-clock';
 
 export interface WindowCampaign {
   timezone: string;
@@ -32,52 +33,10 @@ export function parseHhmm(value: string): number | null {
   return m ? Number(m[1]) * 60 + Number(m[2]) : null;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
-interface LocalTime {
-  year: number;
-  month: number;
-  day: number;
-  minutes: number;
-}
-
 /** Wall-clock date and minute of the day of `at` in `zone`. */
-export function localTime(zone: string, at: Date): LocalTime {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(zone).formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return { year: parts.year, month: parts.month, day: parts.day, minutes: (parts.hour % 24) * 60 + parts.minute };
-}
-
-/** Offset of `zone` from UTC at `at`, in ms. */
-function offsetMs(zone: string, at: number): number {
-  const l = localTime(zone, new Date(at));
-  const asUtc = Date.UTC(l.year, l.month - 1, l.day, 0, l.minutes);
-  return asUtc - Math.floor(at / 60_000) * 60_000;
-}
-
-/**
- * The instant of wall-clock `minutes` on the local date (y, m, d) in `zone`. A wall time skipped by a DST change
- * (02:30 on a spring-forward day) resolves to the instant it would be at the offset before the gap (03:30 after it);
- * a wall time that occurs twice (fall back) resolves to its first occurrence.
- */
-export function instantOf(zone: string, y: number, m: number, d: number, minutes: number): Date {
-  const wall = Date.UTC(y, m - 1, d, 0, minutes);
-  // The offsets in force half a day either side cover any one DST change on that date.
-  const tries = [wall - offsetMs(zone, wall - 43_200_000), wall - offsetMs(zone, wall + 43_200_000)].sort((a, b) => a - b);
-  const matching = tries.filter((t) => {
-    const l = localTime(zone, new Date(t));
-    return l.year === y && l.month === m && l.day === d && l.minutes === minutes;
-  });
-  // Repeated wall time (fall back): the first occurrence. Skipped wall time (spring forward): after the gap.
-  return new Date(matching.length > 0 ? matching[0] : tries[tries.length - 1]);
+export function localTime(zone: string, at: Date): { year: number; month: number; day: number; minutes: number } {
+  const l = wallClock(at.getTime(), zone);
+  return { year: l.year, month: l.month, day: l.day, minutes: l.hour * 60 + l.minute };
 }
 
 function openAtMinutes(minutes: number, start: number, end: number): boolean {
@@ -113,7 +72,7 @@ export function callingWindowOpen(lead: WindowLead, campaign: WindowCampaign, at
   for (const zone of zones) {
     for (let dayOffset = 0; dayOffset <= 8; dayOffset++) {
       const l = localTime(zone, new Date(at.getTime() + dayOffset * 86_400_000));
-      const t = instantOf(zone, l.year, l.month, l.day, start).getTime();
+      const t = zonedInstant(l.year, l.month, l.day, start, zone);
       if (t > at.getTime()) candidates.push(t);
     }
   }
