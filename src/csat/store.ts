@@ -9,19 +9,8 @@ import { sqlDateTime } from '../db/entities/columns';
 import { CSAT_LIMITS, CSAT_MAX_SCORE, CSAT_MIN_SCORE, CsatAnswerSchema, type CsatAnswerRow, type CsatSource } from '../db/entities/csat';
 import type { Logger } from '../log/logger';
 
-export interface NewCsatAnswer {
-  source: CsatSource;
-  call_uuid: string | null;
-  queue_call_id: string | null;
-  queue: string | null;
-  agent_id: number | null;
-  caller_number: string | null;
-  ticket_id: number | null;
-  followup_id: number | null;
-  score: number;
-  comment_recording?: string | null;
-  answered_at: Date;
-}
+/** A row to store: the table's fields but its id; the comment comes later (addComment) or with it. */
+export type NewCsatAnswer = Omit<CsatAnswerRow, 'id' | 'comment_recording'> & { comment_recording?: string | null };
 
 export interface CsatQuery {
   queue?: string;

@@ -10,7 +10,7 @@ import { AcdQueueCallSchema, AlertSchema } from '../../src/db/entities';
 import type { AcdQueueCallRow } from '../../src/db/entities/acd-history';
 import { engines } from '../helpers/databases';
 import { waitFor } from '../acd-runtime/harness';
-import { launchBrowser, openConsole, screenshot, signIn } from './browser';
+import { downloadedText, launchBrowser, openConsole, screenshot, signIn } from './browser';
 import { ADMIN_PASSWORD, ConsoleHarness, USER_PASSWORD } from './harness';
 
 interface AlertJson {
@@ -181,14 +181,7 @@ test('a supervisor reads a period report by day, with the figures in the table a
 
   const [download] = await Promise.all([page.waitForEvent('download'), range.getByRole('button', { name: 'Download CSV' }).click()]);
   expect(download.suggestedFilename()).toBe('report-queue-day-2026-03-03-2026-03-04.csv');
-  const text = await new Promise<string>((resolve, reject) => {
-    void download.createReadStream().then((s) => {
-      let out = '';
-      s.on('data', (c: Buffer) => (out += c.toString('utf8')));
-      s.on('end', () => resolve(out));
-      s.on('error', reject);
-    }, reject);
-  });
+  const text = await downloadedText(download);
   const lines = text.trim().split(/\r?\n/);
   const header = lines[0]!.split(',');
   const row = lines.find((l) => l.includes('2026-03-03') && l.includes('billing'))!.split(',');

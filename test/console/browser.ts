@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { CHROMIUM_PATH, launchChromium, signInConsole } from '../../scripts/console-browser';
 import { buildConsole } from '../../src/api/console-build';
 
@@ -51,6 +51,14 @@ export async function openConsole(browser: Browser, baseUrl: string, viewport = 
 }
 
 export const signIn = signInConsole;
+
+/** The text of a file the page downloaded (a CSV export), read from playwright's stream. */
+export async function downloadedText(download: Download): Promise<string> {
+  const stream = await download.createReadStream();
+  let out = '';
+  for await (const chunk of stream) out += (chunk as Buffer).toString('utf8');
+  return out;
+}
 
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });

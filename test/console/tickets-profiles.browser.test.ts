@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { sqlDateTime } from '../../src/db/entities/columns';
 import { engines } from '../helpers/databases';
 import { waitFor } from '../acd-runtime/harness';
-import { launchBrowser, openConsole, screenshot, signIn } from './browser';
+import { downloadedText, launchBrowser, openConsole, screenshot, signIn } from './browser';
 import { ADMIN_PASSWORD, ConsoleHarness, USER_PASSWORD } from './harness';
 
 const CALLER = '+14155550142';
@@ -343,14 +343,7 @@ test('a supervisor finds a caller profile, edits it, sees its calls and tickets,
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
   expect(download.suggestedFilename()).toBe('caller-profiles.csv');
-  const text = await new Promise<string>((resolve, reject) => {
-    void download.createReadStream().then((s) => {
-      let out = '';
-      s.on('data', (c: Buffer) => (out += c.toString('utf8')));
-      s.on('end', () => resolve(out));
-      s.on('error', reject);
-    }, reject);
-  });
+  const text = await downloadedText(download);
   expect(text.split('\n')[0]).toMatch(/^id,phone,crm_id,name,vip_level,language,tags,blocked,notes/);
   expect(text).toContain('Quinn New');
   expect(text).toContain('Pat Again');
