@@ -6,3 +6,12 @@ export function numberOption(name: string, fallback: number, argv: readonly stri
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number`);
   return n;
 }
+
+/** The `--name VALUE` options of the scripts: the text given, or undefined when absent. */
+export function textOption(name: string, argv: readonly string[] = process.argv): string | undefined {
+  const i = argv.indexOf(name);
+  if (i === -1) return undefined;
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  return v;
+}

@@ -76,14 +76,19 @@ export class ApiKeyService {
     return this.ds.getRepository<ApiKeyRow>(ApiKeySchema);
   }
 
-  async create(input: CreateApiKeyInput): Promise<{ key: string; apiKey: PublicApiKey }> {
+  /**
+   * `options.key`: store a key made elsewhere instead of a new one (the fault drill's, already written into a test
+   * switch's xml_cdr.conf.xml); never offered by the API, which always generates.
+   */
+  async create(input: CreateApiKeyInput, options: { key?: string } = {}): Promise<{ key: string; apiKey: PublicApiKey }> {
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     if (name.length === 0 || name.length > API_KEY_NAME_MAX)
       throw new ServiceError('invalid', `name must be 1-${API_KEY_NAME_MAX} characters`, 'name');
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(name)) throw new ServiceError('invalid', 'name must not contain control characters', 'name');
     if (!isRole(input.role)) throw new ServiceError('invalid', 'role must be admin, supervisor or agent', 'role');
-    const key = generateApiKey();
+    if (options.key !== undefined && !API_KEY_PATTERN.test(options.key)) throw new ServiceError('invalid', 'key must be sb_ and 43 base64url characters', 'key');
+    const key = options.key ?? generateApiKey();
     const saved = await this.repo.save({
       name,
       key_prefix: key.slice(0, API_KEY_PREFIX_LENGTH),

@@ -86,7 +86,11 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a FreeSWITCH gateway name (letters, digits, _ . -)')
     .optional(),
-  PHONE_DIAL: z.enum(['sofia', 'user']).default('sofia'),
+  PHONE_DIAL: z.enum(['sofia', 'user', 'loopback']).default('sofia'),
+  PHONE_LOOPBACK_CONTEXT: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a dialplan context name (letters, digits, _ . -)')
+    .default('switchboard_drill'),
   SIP_PROFILE: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a sofia profile name (letters, digits, _ . -)')
@@ -216,9 +220,10 @@ export interface Config {
      * How agents' and supervisors' phones are dialled (see src/freeswitch/phone-endpoints.ts): PHONE_DIAL `sofia`
      * (default: `sofia/<SIP_PROFILE>/<ext>%<domain>`, works with api-expansion off) or `user` (`user/<ext>@<domain>`,
      * needs a directory dial-string without `${...()}` calls when api-expansion is off). The domain is SIP_DOMAIN,
-     * else each node's `domain` global variable.
+     * else each node's `domain` global variable. `loopback` (`loopback/<ext>/<PHONE_LOOPBACK_CONTEXT>`) is for the
+     * fault drills on a test switch: no SIP phone, the drill answers the legs its context parks.
      */
-    phoneDial: { mode: 'sofia' | 'user'; profile: string; domain?: string };
+    phoneDial: { mode: 'sofia' | 'user' | 'loopback'; profile: string; domain?: string; loopbackContext: string };
     /** Caller id shown to customers on callbacks (CALLBACK_CALLER_ID). */
     callbackCallerId?: string;
     /** The CRM lookup URL IVR flows reach as {{var.crm_url}} (CRM_URL). */
@@ -321,7 +326,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     telephony: {
       outboundGateway: e.OUTBOUND_GATEWAY,
       callbackCallerId: e.CALLBACK_CALLER_ID,
-      phoneDial: { mode: e.PHONE_DIAL, profile: e.SIP_PROFILE, ...(e.SIP_DOMAIN ? { domain: e.SIP_DOMAIN } : {}) },
+      phoneDial: { mode: e.PHONE_DIAL, profile: e.SIP_PROFILE, loopbackContext: e.PHONE_LOOPBACK_CONTEXT, ...(e.SIP_DOMAIN ? { domain: e.SIP_DOMAIN } : {}) },
       crmUrl: e.CRM_URL,
       voicemailDir: e.VOICEMAIL_DIR ? path.resolve(e.VOICEMAIL_DIR) : path.join(dataDir, 'voicemail'),
     },

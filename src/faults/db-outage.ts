@@ -1,18 +1,19 @@
 /**
- * The database-outage drill (issue 11): the whole service on the simulator, its MariaDB reached through a TCP proxy
- * that is cut for `seconds` while `cps` calls a second ring in and end. While the database is gone /healthz must say
- * degraded and the CDRs wait in the local spool; once it is back the spool is replayed and every leg must have
- * exactly one CDR row.
+ * The database-outage drill (issue 11): the whole service, its MariaDB reached through a TCP proxy that is cut for
+ * `seconds` while `cps` calls a second ring in and end. While the database is gone /healthz must say degraded and
+ * the CDRs wait in the local spool; once it is back the spool is replayed and every leg the switch made must have
+ * exactly one CDR row. The switch is reached over its event socket only (./drill-switch.ts): a simulator of the
+ * drill's own by default, or a real FreeSWITCH test box (`target`).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDataSource } from '../db/data-source';
 import { loadConfig } from '../config/config';
-import { header } from '../esl/types';
 import { silentLogger, type Logger } from '../log/logger';
 import { startService } from '../service/service';
-import { startSimulator } from '../simulator';
+import { cdrTally } from './drill-kit';
+import { openDrill, type DrillTarget } from './drill-switch';
 import { TcpProxy } from './tcp-proxy';
 
 export interface DbOutageOptions {
@@ -22,6 +23,8 @@ export interface DbOutageOptions {
   cps?: number;
   logger?: Logger;
   progress?: (line: string) => void;
+  /** The FreeSWITCH to run on; default: a simulator of the drill's own. */
+  target?: DrillTarget;
 }
 
 export interface DbOutageFigures {
@@ -29,6 +32,8 @@ export interface DbOutageFigures {
   cps: number;
   /** Legs that ended (each must have one CDR). */
   legs: number;
+  /** CDR rows in the database afterwards. */
+  cdrs: number;
   cdrs_lost: number;
   cdrs_duplicated: number;
   /** The most CDRs waiting in the spool at once. */
@@ -59,28 +64,25 @@ export async function runDbOutage(options: DbOutageOptions): Promise<DbOutageFig
   const proxy = new TcpProxy(url.hostname, Number(url.port || 3306));
   await proxy.start();
   url.port = String(proxy.port);
-  const sim = await startSimulator({ password: 'outage', heartbeatMs: 0, apiExpansion: false });
+  const drill = await openDrill(options.target, { logger: options.logger, simulator: { apiExpansion: false } });
+  const { sw } = drill;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-db-outage-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     HTTP_PORT: '0',
     DATA_DIR: dataDir,
     DATABASE_URL: url.toString(),
-    FREESWITCH_NODES: `sim1=127.0.0.1:${sim.port}:outage`,
+    FREESWITCH_NODES: sw.node,
     CDR_FLUSH_MS: '20',
   });
   const service = await startService(config, { logger: options.logger ?? silentLogger, apiOptions: { bcryptCost: 4 }, ivr: { importExamples: false, exampleDid: null } });
-  const ended = new Set<string>();
-  service.cluster.onEvent((_node, e) => {
-    if (e.name === 'CHANNEL_HANGUP_COMPLETE') ended.add(header(e, 'Unique-ID') ?? '');
-  });
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, service.cdrWriter.stats().spooled)), 50);
   const health = async (): Promise<string> => ((await (await fetch(`${service.url}/healthz`)).json()) as { status: string }).status;
   const calls = async (count: number): Promise<void> => {
     for (let i = 0; i < count; i++) {
-      const uuid = sim.injectInboundCall({ from: `+1415555${String(1000 + (i % 9000)).padStart(4, '0')}`, to: '+18005550199' });
-      setTimeout(() => sim.hangup(uuid), 100);
+      const uuid = await sw.call(`+1415555${String(1000 + (i % 9000)).padStart(4, '0')}`, '18005550199');
+      setTimeout(() => void sw.hangUp(uuid), 100);
       await sleep(1000 / cps);
     }
   };
@@ -93,7 +95,7 @@ export async function runDbOutage(options: DbOutageOptions): Promise<DbOutageFig
     await until('CDRs going to the spool', () => service.cdrWriter.stats().spooled > 0, 15_000);
     const healthDuring = await health();
     await during;
-    await until('every call to end', () => sim.channels().length === 0, 15_000);
+    await until('every call to end', () => sw.channelCount() === 0, 15_000);
     await sleep(200);
     say(`database back; ${service.cdrWriter.stats().spooled} CDRs in the spool`);
     const back = Date.now();
@@ -110,20 +112,14 @@ export async function runDbOutage(options: DbOutageOptions): Promise<DbOutageFig
     } finally {
       await ds.destroy();
     }
-    const counts = new Map(rows.map((r) => [r.uuid, Number(r.n)]));
-    let lost = 0;
-    let duplicated = 0;
-    for (const uuid of ended) {
-      const n = counts.get(uuid) ?? 0;
-      if (n === 0) lost++;
-      if (n > 1) duplicated++;
-    }
+    const tally = cdrTally(rows, sw.created);
     return {
       outage_s: seconds,
       cps,
-      legs: ended.size,
-      cdrs_lost: lost,
-      cdrs_duplicated: duplicated,
+      legs: sw.created.size,
+      cdrs: tally.cdrs,
+      cdrs_lost: tally.lost.length,
+      cdrs_duplicated: tally.duplicated.length,
       spooled_peak: peak,
       health_during: healthDuring,
       health_after: await health(),
@@ -133,7 +129,7 @@ export async function runDbOutage(options: DbOutageOptions): Promise<DbOutageFig
   } finally {
     clearInterval(sampler);
     await service.close();
-    await sim.close();
+    await drill.close();
     await proxy.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

@@ -1,11 +1,15 @@
 /**
  * The failover drill (issue 11): two Switchboard instances (child processes, HA_MODE=lease) share one database and
- * one FreeSWITCH (the simulator here); callers queue and talk; the active instance is killed with SIGKILL while
- * `queued` callers wait and `agents` calls are in talk; the standby must take over (lease, ESL connect, takeover of
- * the calls on the switch) and carry on: every caller answered or abandoning by their own choice, every leg with
- * exactly one CDR (ESL, or mod_xml_cdr for a leg that ended while nobody was connected), no agent stuck. A killed
- * instance is restarted one second later on the same address (systemd's Restart=always); with `kills` > 1 the
- * active one is killed again each round.
+ * one FreeSWITCH; callers queue and talk; the active instance is killed with SIGKILL while `queued` callers wait and
+ * `agents` calls are in talk; the standby must take over (lease, ESL connect, takeover of the calls on the switch)
+ * and carry on: every caller answered or abandoning by their own choice, every leg with exactly one CDR (ESL, or
+ * mod_xml_cdr for a leg that ended while nobody was connected), no agent stuck. A killed instance is restarted one
+ * second later on the same address (systemd's Restart=always); with `kills` > 1 the active one is killed again
+ * each round.
+ *
+ * The switch is reached over its event socket only (./drill-switch.ts: loopback callers, loopback phones answered
+ * by the drill), so the same scenario runs on the simulator (the default: one started here) and on a real
+ * FreeSWITCH test box (`target`).
  *
  * What it measures, per kill: the time from the SIGKILL to the first "this instance runs the contact center" log
  * line of either instance (lease won, FreeSWITCH connected, calls taken over).
@@ -14,10 +18,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDataSource } from '../db/data-source';
-import { EslClient } from '../esl/client';
-import { header } from '../esl/types';
-import { silentLogger, type Logger } from '../log/logger';
-import { startSimulator, type Simulator } from '../simulator';
+import type { Logger } from '../log/logger';
+import { cdrTally, DrillApi, databaseConfig, importErrLog, median, sleep, storeApiKey, until } from './drill-kit';
+import { openDrill, type DrillTarget } from './drill-switch';
 import { freePort, ServiceProcess } from './service-process';
 
 export interface FailoverOptions {
@@ -33,13 +36,15 @@ export interface FailoverOptions {
   logger?: Logger;
   /** Progress lines (the drill prints them). */
   progress?: (line: string) => void;
+  /** The FreeSWITCH to run on; default: a simulator of the drill's own. */
+  target?: DrillTarget;
 }
 
 export interface FailoverFigures {
   kills: number;
   failover_ms: number[];
-  failover_p50_ms: number;
-  failover_max_ms: number;
+  failover_ms_p50: number;
+  failover_ms_max: number;
   callers: number;
   answered: number;
   abandoned: number;
@@ -55,72 +60,9 @@ export interface FailoverFigures {
   xml_cdr_err_log: number;
 }
 
-const PASSWORD = 'failover-drill-pw';
 const ADMIN = { username: 'admin', password: 'failover-drill-admin-pw' };
 const QUEUE = 'failover';
 const DID = '18005550177';
-
-/** The DataSource settings of a DATABASE_URL (mysql://, mariadb:// or sqlite:<file>). */
-function databaseConfig(url: string): { type: 'mysql'; url: string } | { type: 'sqlite'; file: string } {
-  return url.startsWith('sqlite:') ? { type: 'sqlite', file: url.slice('sqlite:'.length).replace(/^\/\//, '') } : { type: 'mysql', url };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
-class Api {
-  private token = '';
-  constructor(private base: string) {}
-
-  use(base: string): void {
-    this.base = base;
-  }
-
-  async login(): Promise<void> {
-    const res = await fetch(`${this.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-    if (res.status !== 200) throw new Error(`login: ${res.status} ${await res.text()}`);
-    this.token = ((await res.json()) as { token: string }).token;
-  }
-
-  async call<T = unknown>(method: string, pathname: string, json?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${this.base}${pathname}`, {
-      method,
-      headers: { authorization: `Bearer ${this.token}`, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: json === undefined ? undefined : JSON.stringify(json),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
-
-  async ok<T = unknown>(method: string, pathname: string, json?: unknown): Promise<T> {
-    const r = await this.call<T>(method, pathname, json);
-    if (r.status >= 300) throw new Error(`${method} ${pathname}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  }
-}
-
-/** Every channel the switch created and every one that ended, seen over a separate ESL connection. */
-class LegWatch {
-  readonly created = new Set<string>();
-  readonly ended = new Set<string>();
-  constructor(readonly client: EslClient) {
-    client.on('event', (e) => {
-      const uuid = header(e, 'Unique-ID');
-      if (!uuid) return;
-      if (e.name === 'CHANNEL_CREATE') this.created.add(uuid);
-      else if (e.name === 'CHANNEL_DESTROY') this.ended.add(uuid);
-    });
-  }
-}
 
 export async function runFailover(options: FailoverOptions): Promise<FailoverFigures> {
   const agents = options.agents ?? 10;
@@ -130,12 +72,11 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
   const abandons = options.abandons ?? 2;
   const say = options.progress ?? (() => undefined);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-failover-'));
-  const sim: Simulator = await startSimulator({ password: PASSWORD, seed: 5, heartbeatMs: 0, defaultFileMs: 400 });
-  const watch = new LegWatch(new EslClient({ host: '127.0.0.1', port: sim.port, password: PASSWORD, logger: options.logger ?? silentLogger, events: ['CHANNEL_CREATE', 'CHANNEL_DESTROY'] }));
-  await watch.client.connect();
+  const drill = await openDrill(options.target, { logger: options.logger });
+  const { target, sw } = drill;
   // Two slots, as two machines (or two compose services) would be: a killed instance comes back on the same address
   // with the same HA_INSTANCE_ID and DATA_DIR (its spool) one second later, as systemd's Restart=always does.
-  const slots = await Promise.all([0, 1].map(async (i) => ({ name: `drill-${'ab'[i]}`, port: await freePort() })));
+  const slots = await Promise.all([0, 1].map(async (i) => ({ name: `drill-${'ab'[i]}`, port: target.ports?.[i] ?? (await freePort()) })));
   const instances: ServiceProcess[] = [];
   const startInstance = async (slot: number): Promise<ServiceProcess> => {
     const { name, port } = slots[slot]!;
@@ -144,7 +85,8 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
       LOG_LEVEL: 'info',
       DATABASE_URL: options.databaseUrl,
       DATA_DIR: path.join(work, name),
-      FREESWITCH_NODES: `sim1=127.0.0.1:${sim.port}:${PASSWORD}`,
+      FREESWITCH_NODES: sw.node,
+      ...sw.serviceEnv(),
       ADMIN_USERNAME: ADMIN.username,
       ADMIN_PASSWORD: ADMIN.password,
       JWT_SECRET: 'failover-drill-shared-jwt-secret-0123456789abcdef',
@@ -171,59 +113,48 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
     await procs[1]!.waitForLog(isStandby, 30_000, 'standby');
     let activeSlot = 0;
     let active = procs[0]!;
-    const api = new Api(active.url);
+    const api = new DrillApi(active.url, ADMIN);
     await api.login();
 
-    // Configuration through the API, as an admin would.
-    const key = await api.ok<{ key: string }>('POST', '/api/v1/api-keys', { name: 'mod_xml_cdr', role: 'admin' });
-    const flow = { name: 'failover-flow', timeZone: 'UTC', start: 'answer', nodes: { answer: { type: 'answer', next: 'q' }, q: { type: 'queue', queue: QUEUE } } };
-    await api.ok('POST', '/api/v1/acd/queues', { name: QUEUE, strategy: 'longest_idle', wrapUpSec: 1, offerTimeoutSec: 10, serviceLevelSec: 20, announceIntervalSec: 0 });
-    await api.ok('POST', '/api/v1/ivr/flows', { document: flow });
-    await api.ok('PUT', `/api/v1/ivr/dids/${DID}`, { flow: flow.name });
-    const agentIds: number[] = [];
-    for (let i = 0; i < agents; i++) {
-      const ext = String(6000 + i);
-      sim.registerSoftphone(ext, { answerDelayMs: 150, hangupAfterMs: talkMs });
-      const user = await api.ok<{ id: number }>('POST', '/api/v1/users', { username: `drill${i}`, password: 'drill-agent-password-1', role: 'agent' });
-      const agent = await api.ok<{ id: number }>('POST', '/api/v1/acd/agents', { user_id: user.id, extension: ext, queues: [{ queue: QUEUE, tier: 1 }] });
-      await api.ok('POST', `/api/v1/acd/agents/${agent.id}/state`, { action: 'login' });
-      agentIds.push(agent.id);
-    }
+    // Configuration through the API, as an admin would; mod_xml_cdr's key is the one the switch's config names, if any.
+    const key = target.xmlCdrKey ? { key: await storeApiKey(options.databaseUrl, target.xmlCdrKey) } : await api.ok<{ key: string }>('POST', '/api/v1/api-keys', { name: 'mod_xml_cdr', role: 'admin' });
+    const extensions = Array.from({ length: agents }, (_, i) => String(6000 + i));
+    for (const ext of extensions) sw.addPhone(ext, { answerDelayMs: 150, talkMs });
+    const agentIds = await api.callCenter(QUEUE, DID, extensions);
     // mod_xml_cdr posts to both instances (xml_cdr.conf.xml with two `url` params), 3 retries 2 s apart (scaled
     // down from the shipped 5 s): a post that meets the dead one moves on to the other or to its restarted self.
     const xmlCdr = { urls: slots.map((sl) => `http://127.0.0.1:${sl.port}/freeswitch/xml-cdr`), credentials: `freeswitch:${key.key}`, retries: 3, delayMs: 2000 };
-    sim.setXmlCdr(xmlCdr);
+    target.xmlCdr?.configure(xmlCdr);
 
     for (let round = 0; round < kills; round++) {
       // Load: `agents` talking, `queued` waiting, topped up while we wait (calls of the previous round end meanwhile).
-      const up = (): string[] => callers.filter((u) => sim.channel(u));
+      const up = (): string[] => callers.filter((u) => sw.caller(u));
+      const talking = (): number => up().filter((u) => sw.caller(u)!.talking).length;
       await until(
         `${agents} talking and ${queued} waiting`,
-        () => {
+        async () => {
           for (let missing = agents + queued - up().length; missing > 0; missing--) {
-            callers.push(sim.injectInboundCall({ from: `+1415555${String(1000 + (callers.length % 9000)).padStart(4, '0')}`, to: `+${DID}` }));
+            callers.push(await sw.call(`+1415555${String(1000 + (callers.length % 9000)).padStart(4, '0')}`, DID));
           }
-          const live = up().map((u) => sim.channel(u)!);
-          return live.filter((c) => c.bridgedTo).length >= agents && live.filter((c) => !c.bridgedTo).length >= queued;
+          return talking() >= agents && up().length - talking() >= queued;
         },
         30_000,
       ).catch(async (err: Error) => {
-        const live = up().map((u) => sim.channel(u)!);
         const states = await api.call<{ items: Array<{ id: number; state: string }> }>('GET', '/api/v1/acd/live/agents').catch(() => undefined);
         const problems = active.lines.filter((l) => l.level === 'warn' || l.level === 'error').slice(-15).map((l) => JSON.stringify(l));
         throw new Error(
-          `${err.message}: ${live.filter((c) => c.bridgedTo).length} talking, ${live.filter((c) => !c.bridgedTo).length} waiting, ` +
-            `${sim.channels().length} channels; agents ${JSON.stringify(states?.body?.items?.map((a) => [a.id, a.state]))}\n${active.name} warnings:\n${problems.join('\n')}`,
+          `${err.message}: ${talking()} talking, ${up().length - talking()} waiting, ` +
+            `${sw.channelCount()} channels; agents ${JSON.stringify(states?.body?.items?.map((a) => [a.id, a.state]))}\n${active.name} warnings:\n${problems.join('\n')}`,
         );
       });
       say(`round ${round + 1}: ${agents} talking, ${queued} waiting; killing ${active.name} (pid ${active.pid})`);
       const killedAt = Date.now();
       await active.kill();
       // Some callers lose patience during the takeover: their choice, not a drop.
-      const waiting = up().filter((u) => !sim.channel(u)!.bridgedTo);
+      const waiting = up().filter((u) => !sw.caller(u)!.talking);
       for (const u of waiting.slice(0, abandons)) {
         abandonedOnPurpose.add(u);
-        setTimeout(() => sim.hangup(u, 'NORMAL_CLEARING'), 500 + Math.random() * 2000);
+        setTimeout(() => void sw.hangUp(u), 500 + Math.random() * 2000);
       }
       const killedSlot = activeSlot;
       const restarted = sleep(1000).then(async () => (procs[killedSlot] = await startInstance(killedSlot)));
@@ -252,24 +183,19 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
 
     // Every call ends by itself: talks end, waiting callers get agents.
     const perAgent = Math.ceil((queued * kills) / agents) + 2;
-    await until('every call to end', () => sim.channels().length === 0, perAgent * (talkMs + 2_000) + 30_000).catch((err: Error) => {
-      const left = sim.channels().map((c) => `${c.uuid} ${c.name} ${c.callState} app=${c.application ?? ''} bridged=${c.bridgedTo ?? ''}`);
+    await until('every call to end', () => sw.channelCount() === 0, perAgent * (talkMs + 2_000) + 30_000).catch((err: Error) => {
+      const left = sw.describeLegs();
       const problems = active.lines.filter((l) => l.level === 'warn' || l.level === 'error').slice(-20).map((l) => JSON.stringify(l));
       throw new Error(`${err.message}: ${left.length} channels up\n${left.join('\n')}\n${active.name} warnings:\n${problems.join('\n')}`);
     });
-    await sim.xmlCdr.settled();
+    await target.xmlCdr?.settled();
     // Queue calls that ended unseen are closed 20 s after the takeover (ORPHAN_CLOSE_DELAY_MS in the ACD runtime).
     await sleep(Math.max(0, lastTakeoverAt + 21_000 - Date.now()));
-    // What mod_xml_cdr gave up on is in its err-log-dir: loaded as `npm run cdr:import` would, through the same route.
-    const errLog = sim.xmlCdr.failedDocuments.splice(0);
-    for (const f of errLog) {
-      const res = await fetch(`${active.url}/freeswitch/xml-cdr`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(xmlCdr.credentials).toString('base64')}` },
-        body: `cdr=${encodeURIComponent(f.doc)}`,
-      });
-      if (res.status !== 200) say(`err-log CDR refused: ${res.status}`);
-    }
+    // What mod_xml_cdr gave up on is in its err-log-dir: loaded as `npm run cdr:import` would, through the same route
+    // (on a real switch: run `npm run cdr:import` on that folder before reading the figures).
+    const errLog = target.xmlCdr?.takeErrLog() ?? [];
+    const refused = await importErrLog(active.url, xmlCdr.credentials, errLog);
+    if (refused) say(`${refused} err-log CDRs refused`);
     await sleep(500);
     await api.login();
     // Figures from the surviving instance's API and the database it writes.
@@ -296,17 +222,8 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
       await ds.destroy();
     }
     const cdrCount = new Map(cdrRows.map((r) => [r.uuid, Number(r.n)]));
-    let lost = 0;
-    let duplicated = 0;
-    for (const uuid of watch.created) {
-      const n = cdrCount.get(uuid) ?? 0;
-      if (n === 0) {
-        const failed = sim.xmlCdr.failedDocuments.find((f) => f.doc.includes(uuid));
-        say(`leg ${uuid} has no CDR (ended: ${watch.ended.has(uuid)}; mod_xml_cdr: ${failed ? failed.tries.join(' | ') : 'posted or never tried'})`);
-      }
-      if (n === 0) lost++;
-      if (n > 1) duplicated++;
-    }
+    const tally = cdrTally(cdrRows, sw.created);
+    for (const uuid of tally.lost) say(`leg ${uuid} has no CDR (its end seen: ${sw.ended.has(uuid)})`);
     const outcome = new Map(calls.map((c) => [c.id, c.outcome]));
     let answered = 0;
     let abandoned = 0;
@@ -326,37 +243,29 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverFig
         );
       }
     }
-    if (dropped + lost + duplicated > 0) {
+    if (dropped + tally.lost.length + tally.duplicated.length > 0) {
       // What the instances warned about, for whoever reads the drill's output.
       for (const p of instances) for (const l of p.lines) if (l.level === 'warn' || l.level === 'error') say(`${p.name} ${l.level}: ${JSON.stringify(l).slice(0, 400)}`);
     }
     return {
       kills,
       failover_ms: failoverMs,
-      failover_p50_ms: median(failoverMs),
-      failover_max_ms: Math.max(...failoverMs),
+      failover_ms_p50: median(failoverMs),
+      failover_ms_max: Math.max(...failoverMs),
       callers: callers.length,
       answered,
       abandoned,
       dropped,
-      legs: watch.created.size,
-      cdrs_lost: lost,
-      cdrs_duplicated: duplicated,
+      legs: sw.created.size,
+      cdrs_lost: tally.lost.length,
+      cdrs_duplicated: tally.duplicated.length,
       stuck_agents: stuck,
-      xml_cdr_posted: sim.xmlCdr.stats().posted,
+      xml_cdr_posted: target.xmlCdr?.posted() ?? 0,
       xml_cdr_err_log: errLog.length,
     };
   } finally {
     await Promise.allSettled(instances.map((p) => p.stop(5_000)));
-    await watch.client.close();
-    await sim.close();
+    await drill.close();
     fs.rmSync(work, { recursive: true, force: true });
   }
-}
-
-function median(xs: number[]): number {
-  if (!xs.length) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : Math.round((s[m - 1]! + s[m]!) / 2);
 }

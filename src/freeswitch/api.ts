@@ -288,6 +288,14 @@ export function moduleExists(name: string): FsCommand {
   return toFsCommand(`module_exists ${moduleName(name)}`);
 }
 
+/**
+ * `reload <mod_name>` (mod_commands): unloads and loads a module. `reload mod_event_socket` cuts every event socket
+ * connection, the sender's included (the fault drills' ESL drop on a real switch): send it with bgapi.
+ */
+export function reloadModule(name: string): FsCommand {
+  return toFsCommand(`reload ${moduleName(name)}`);
+}
+
 /** `global_getvar <name>`: one global variable (FreeSWITCH answers an empty body when it is unset). */
 export function globalGetVar(name: string): FsCommand {
   return toFsCommand(`global_getvar ${channelVarName(name, 'name')}`);

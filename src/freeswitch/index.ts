@@ -54,6 +54,7 @@ export {
   uuidBreak,
   uuidPark,
   showChannelsJson,
+  reloadModule,
   showCallsJson,
   status,
   reloadXml,

@@ -11,15 +11,18 @@
  * The domain is the one phones register in: SIP_DOMAIN, else each node's `domain` global (vars.xml's
  * `$${domain}`, by default the switch's IP), read once per connection.
  */
-import { dialSofiaUser, dialUser, globalGetVar, type DialString } from '../freeswitch';
+import { dialLoopback, dialSofiaUser, dialUser, globalGetVar, type DialString } from '../freeswitch';
 import type { NodeApiCluster } from '../freeswitch/cluster';
 
 export interface PhoneDialConfig {
-  mode: 'sofia' | 'user';
+  /** `loopback`: the fault drills' phones (src/faults/drill-switch.ts), legs parked in `loopbackContext`. */
+  mode: 'sofia' | 'user' | 'loopback';
   /** sofia profile the phones register on (default `internal`). */
   profile: string;
   /** Fixed registration domain; unset: each node's `domain` global variable. */
   domain?: string;
+  /** The context loopback phones are dialled into (PHONE_LOOPBACK_CONTEXT; only for mode loopback). */
+  loopbackContext?: string;
 }
 
 /** The service cannot build a phone's dial string: a configuration fault, not the agent's. */
@@ -52,6 +55,7 @@ export class PhoneEndpoints {
   endpoint(extension: string, node: string): DialString {
     try {
       if (this.config.mode === 'user') return dialUser(extension, this.config.domain);
+      if (this.config.mode === 'loopback') return dialLoopback(extension, this.config.loopbackContext ?? 'switchboard_drill');
       return dialSofiaUser(this.config.profile, extension, this.domainOf(node));
     } catch (err) {
       if (err instanceof PhoneDialConfigError) throw err;

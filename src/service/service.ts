@@ -227,7 +227,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       prompts: { ...defaultAcdPrompts(config.prompts.dir), ...deps.acd?.prompts },
       commandTimeoutMs: config.freeswitch.commandTimeoutMs,
       phones,
-      registrations,
+      // Loopback phones (the fault drills) register nowhere: gating offers on registrations would skip every agent.
+      ...(config.telephony.phoneDial.mode === 'loopback' ? {} : { registrations }),
       dialFaults,
       // Callers in the middle of a flow when the previous instance stopped start it again (IvrRuntime.takeOver).
       onTakeover: (node, channels) => {

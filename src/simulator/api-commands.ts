@@ -25,6 +25,8 @@ export interface ApiEnv {
   /** Global variables (global_getvar / global_setvar). */
   globals: Map<string, string>;
   version: string;
+  /** `reload mod_event_socket`: every ESL connection is cut (the module's listeners die with it) and it listens again. */
+  reloadEventSocket(): void;
 }
 
 /**
@@ -270,6 +272,14 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
     return '+OK\n';
   }),
   reloadxml: sync(() => '+OK [Success]\n'),
+  // `reload [-f] <module>`: only mod_event_socket is modelled (the fault drills' ESL drop on a real switch). Its
+  // unload takes every listener down, this command's own connection included, so the cut comes after the reply.
+  reload: sync((env, args) => {
+    const mod = args.split(/\s+/).filter((a) => a && a !== '-f').pop() ?? '';
+    if (mod !== 'mod_event_socket') return `-ERR the simulator reloads only mod_event_socket, not ${JSON.stringify(mod)}\n`;
+    setImmediate(() => env.reloadEventSocket());
+    return '+OK Reloading XML\n+OK module unloaded\n+OK module loaded\n';
+  }),
   show: sync((env, args) => show(env, args)),
   sofia: sync((env, args) => sofiaStatus(env, args)),
   originate: (env, args, done) => originateApi(env.dial, args, done),

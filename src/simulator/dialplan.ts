@@ -10,6 +10,8 @@ import type { DidRoute } from './types';
  * - context `default`: enough of FreeSWITCH's stock default.xml for the captures: the "change the default password"
  *   log lines, 9664 (hold music), 9196 (echo), 9180 (ring 20 s, then answer), 1000-1019 (bridge user/<ext>). Other
  *   destinations fall back to the DID rules, so uuid_transfer to a DID re-parks the call.
+ * - context `switchboard_drill` (freeswitch-conf/dialplan/switchboard_drill.xml): marks the leg with its
+ *   destination (switchboard_drill_phone) and parks it, for the fault drills' phones.
  */
 
 /** The five log actions of the stock default.xml "global" extension (default_password still 1234). */
@@ -42,6 +44,7 @@ export class Dialplan {
     const dest = ch.profile.destinationNumber;
     const context = ch.profile.context || 'public';
     if (context === 'default') return this.defaultContext(dest);
+    if (context === 'switchboard_drill') return this.drillContext(dest);
     return this.publicContext(dest);
   }
 
@@ -78,6 +81,15 @@ export class Dialplan {
         }
         return this.publicContext(dest);
     }
+  }
+
+  /** freeswitch-conf/dialplan/switchboard_drill.xml: the fault drills' phones, marked and parked. */
+  private drillContext(dest: string): DialplanApp[] | undefined {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(dest)) return undefined;
+    return [
+      { app: 'set', data: `switchboard_drill_phone=${dest}` },
+      { app: 'park', data: '' },
+    ];
   }
 
   private publicContext(dest: string): DialplanApp[] | undefined {

@@ -203,7 +203,7 @@ export class Simulator {
     })) {
       this.globals.set(k, v);
     }
-    this.apiEnv = { engine: this.engine, dial: dialEnv, softphones: this.softphones, host: hostId, globals: this.globals, version: VERSION, modules, systemCommands: this.systemCommands, apiExpansion: () => this.apiExpansion, setApiExpansion: (on) => (this.apiExpansion = on) };
+    this.apiEnv = { engine: this.engine, dial: dialEnv, softphones: this.softphones, host: hostId, globals: this.globals, version: VERSION, modules, systemCommands: this.systemCommands, apiExpansion: () => this.apiExpansion, setApiExpansion: (on) => (this.apiExpansion = on), reloadEventSocket: () => void this.dropConnections() };
     this.server = new EslServer(
       (detach) => this.backend(detach),
       {

@@ -59,13 +59,16 @@ describe('loadConfig', () => {
       callbackCallerId: '+18005550100',
       crmUrl: 'https://crm.example.com/lookup',
       voicemailDir: '/srv/sb/voicemail',
-      phoneDial: { mode: 'sofia', profile: 'internal' },
+      phoneDial: { mode: 'sofia', profile: 'internal', loopbackContext: 'switchboard_drill' },
     });
     expect(loadConfig({ PHONE_DIAL: 'user', SIP_PROFILE: 'agents', SIP_DOMAIN: 'pbx.example.com' }).telephony.phoneDial).toEqual({
       mode: 'user',
       profile: 'agents',
       domain: 'pbx.example.com',
+      loopbackContext: 'switchboard_drill',
     });
+    expect(loadConfig({ PHONE_DIAL: 'loopback', PHONE_LOOPBACK_CONTEXT: 'drill_phones' }).telephony.phoneDial).toMatchObject({ mode: 'loopback', loopbackContext: 'drill_phones' });
+    expect(() => loadConfig({ PHONE_LOOPBACK_CONTEXT: 'a/b' })).toThrow(/PHONE_LOOPBACK_CONTEXT: must be a dialplan context name/);
     expect(() => loadConfig({ PHONE_DIAL: 'verto' })).toThrow(/PHONE_DIAL/);
     expect(() => loadConfig({ SIP_PROFILE: 'gateway' })).toThrow(/SIP_PROFILE: must not be "gateway"/);
     expect(() => loadConfig({ SIP_PROFILE: 'internal/../x' })).toThrow(/SIP_PROFILE: must be a sofia profile name/);

@@ -40,8 +40,11 @@ function builderCommands(): Set<string> {
   return names;
 }
 
-/** Builders only `npm run fs:check` uses, deliberately left out of the service's login (fsctl can turn API expansion on). */
-const CHECK_ONLY = new Set(['fsctl']);
+/**
+ * Builders only `npm run fs:check` and the fault drills use, deliberately left out of the service's login (fsctl can
+ * turn API expansion on; `reload` of mod_event_socket is the ESL-drop drill's cut).
+ */
+const CHECK_ONLY = new Set(['fsctl', 'reload']);
 
 let sim: Simulator;
 const raws: RawClient[] = [];

@@ -59,4 +59,15 @@ describeEachEngine('IVR across an ESL reconnect', (engine) => {
     const row = await ivrRow(uuid);
     expect(row.outcome).toBe('caller-hangup');
   }, 30_000);
+
+  it('a caller whose queue action is cut before the ACD has them is queued after the reconnect, not hung up', async () => {
+    const did = await h.queue('reconnect-q');
+    // The first uuid_setvar of the queue action (switchboard_queue) meets the cut: never run, no reply.
+    h.sim.dropConnectionsOnNext('uuid_setvar');
+    const uuid = h.sim.injectInboundCall({ from: '+14155550113', to: `+${did}` });
+    await connected();
+    await waitFor('the caller in the queue', () => (h.service.acd.engine.waitingCalls('reconnect-q').some((c) => c.id === uuid) ? true : undefined), 15_000);
+    expect(h.sim.channel(uuid)).toBeDefined();
+    h.sim.hangup(uuid);
+  }, 30_000);
 });

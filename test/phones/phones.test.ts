@@ -94,6 +94,10 @@ describe('PhoneEndpoints', () => {
     expect(new PhoneEndpoints({ mode: 'sofia', profile: 'agents', domain: 'pbx.example.com' }).endpoint('2001', NODE)).toBe('sofia/agents/2001%pbx.example.com');
     expect(new PhoneEndpoints({ mode: 'user', profile: 'internal' }).endpoint('2001', NODE)).toBe('user/2001');
     expect(new PhoneEndpoints({ mode: 'user', profile: 'internal', domain: 'pbx.example.com' }).endpoint('2001', NODE)).toBe('user/2001@pbx.example.com');
+    // The fault drills' phones: a loopback leg into the drill context, no domain needed.
+    const drill = new PhoneEndpoints({ mode: 'loopback', profile: 'internal', loopbackContext: 'switchboard_drill' });
+    expect(drill.endpoint('2001', NODE)).toBe('loopback/2001/switchboard_drill');
+    expect(() => drill.endpoint('2001/public', NODE)).toThrow(PhoneDialConfigError);
     const p = new PhoneEndpoints({ mode: 'sofia', profile: 'internal', domain: 'pbx.example.com' });
     for (const hostile of ['1001 &system(id)', '1001,sofia/gateway/evil/900', '${api(system id)}', '1001%evil']) {
       expect(() => p.endpoint(hostile, NODE)).toThrow(PhoneDialConfigError);

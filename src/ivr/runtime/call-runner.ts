@@ -376,7 +376,7 @@ export class CallRun {
     for (let attempt = 0; ; attempt++) {
       this.lostConnection = false;
       const input = await this.performOnce(action);
-      if (input.kind !== 'failed' || !this.lostConnection || attempt >= MAX_RECONNECTS_PER_ACTION || !REPEATABLE.has(action.kind)) return input;
+      if (input.kind !== 'failed' || !this.lostConnection || attempt >= MAX_RECONNECTS_PER_ACTION || !this.repeatable(action)) return input;
       // The socket dropped under this action (FreeSWITCH kept the call parked and may still run the app): wait for
       // the reconnect, check the call is still there, stop what may still play, and run the action again.
       const back = await this.waitForConnection();
@@ -397,6 +397,14 @@ export class CallRun {
       this.runtimeStep('reconnected', `esl connection lost and back: ${action.kind} restarted`);
       this.log.info('ESL reconnected: the IVR action is restarted', { action: action.kind, attempt: attempt + 1 });
     }
+  }
+
+  /**
+   * Whether an action cut by a lost connection may simply run again. A queue action may until the ACD has the call
+   * (its uuid_setvar steps are idempotent; a second handoff would queue the caller twice).
+   */
+  private repeatable(action: Exclude<IvrAction, EndAction>): boolean {
+    return REPEATABLE.has(action.kind) || (action.kind === 'queue' && !this.reached.queue);
   }
 
   /** Resolves true once the client is connected again, false if it does not come back in time or the run ends. */
