@@ -12,7 +12,8 @@
  *   console-live                      the supervisor wallboard in Chromium: ACD state change -> the agent's row
  *                                     updated, beside a bare WebSocket client receiving the same event
  *   dialer                            predictive pacing in a simulation of the outbound model vs progressive, at
- *                                     10/50/200 agents (options: --agents, --contact-rate, --talk-mean, ...)
+ *                                     10/50/200 agents (options: --agents, --contact-rate, --talk-mean, ...),
+ *                                     then nailed-up agents with 2-s-slow phones on a predictive campaign
  *   reports                           period reports (each dimension, a month by day) on 1 M generated queue calls,
  *                                     then the alerts bench
  *   alerts                            the KPI alert evaluator's cost per tick with 100 rules
@@ -23,6 +24,7 @@ import { runAcdRouteBench } from './bench/acd-route';
 import { runCdrInsertBench } from './bench/cdr-insert';
 import { runConsoleLiveBench } from './bench/console-live';
 import { runDialerBench } from './bench/dialer';
+import { runNailedUpBench } from './bench/dialer-nailed-up';
 import { runEslParseBench } from './bench/esl-parse';
 import { runReportsBench } from './bench/reports';
 import { runAlertsBench } from './bench/alerts';
@@ -34,7 +36,8 @@ const BENCHES: Record<string, () => Promise<object[]>> = {
   'acd-decision': runAcdDecisionBench,
   'acd-route': runAcdRouteBench,
   'console-live': runConsoleLiveBench,
-  dialer: () => runDialerBench(process.argv.slice(2)),
+  // The pacer's simulation, then nailed-up agents on the simulator over TCP (issue 13's dialer-nailed-up line).
+  dialer: async () => [...(await runDialerBench(process.argv.slice(2))), ...(await runNailedUpBench())],
   // The period reports on MariaDB, then the alert evaluator's cost per tick (issue 12's figures side by side).
   reports: async () => [...(await runReportsBench()), ...(await runAlertsBench())],
   alerts: runAlertsBench,

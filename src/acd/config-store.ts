@@ -137,6 +137,8 @@ const queueFields = {
     })
     .nullable()
     .optional(),
+  /** Nailed-up agents: each logged-in agent keeps one call to their phone up, and offers are bridged to it at once. */
+  nailedUp: z.boolean().optional(),
 };
 
 /** A whole, stored queue document. */

@@ -77,6 +77,11 @@ export interface QueueConfig {
    * stays on the line after the agent hangs up is sent to the IVR flow `flow`.
    */
   csat?: { enabled: boolean; flow: string } | null;
+  /**
+   * Nailed-up agents (README "Nailed-up agents"): while logged in, each agent of this queue keeps one call to their
+   * phone up, parked between calls, and offers are bridged to it at once (no ringing). For campaigns' queues.
+   */
+  nailedUp?: boolean;
 }
 
 export interface AgentConfig {

@@ -17,7 +17,7 @@
 import { isBuiltAppInvocation, toAppInvocation, toFsCommand, type AppInvocation, type FsCommand } from './command';
 import { UnsafeValueError } from './errors';
 import type { TransferLeg } from './api';
-import { uuid } from './values';
+import { integer, mediaPath, uuid, type MediaPath } from './values';
 
 /** A conference room or profile name: letters, digits, `_ . -`, starting with a letter or digit, 1-64 chars. */
 export function conferenceName(value: unknown, field = 'conference'): string {
@@ -91,6 +91,17 @@ export function uuidTransferInline(id: string, appList: readonly AppInvocation[]
   const dest = appList.map((a, i) => inlineItem(a, i)).join(',');
   if (dest.startsWith('^^')) throw new UnsafeValueError('apps', '`^^` at the start changes the inline delimiter', dest);
   return toFsCommand(['uuid_transfer', u, ...(leg === 'aleg' ? [] : [`-${leg}`]), dest, 'inline'].join(' '));
+}
+
+/**
+ * `uuid_displace <uuid> start <media> <limit> mux`: plays `media` into the channel for at most `limitSec` seconds,
+ * mixed with what it hears, as a media bug: a bridge goes on undisturbed (the nailed-up agent's beep). mod_commands
+ * answers `+OK Success`.
+ */
+export function uuidDisplaceStart(id: string, media: MediaPath, limitSec: number): FsCommand {
+  // The arguments are split at spaces (displace_function): a path with one would shift the limit and the flags.
+  if (typeof media === 'string' && /\s/.test(media)) throw new UnsafeValueError('media', 'uuid_displace cannot take a path with a space', media);
+  return toFsCommand(`uuid_displace ${uuid(id)} start ${mediaPath(media, 'media')} ${integer(limitSec, 'limitSec', 1, 60)} mux`);
 }
 
 /** `uuid_setvar <uuid> park_after_bridge true` (on) or `uuid_setvar <uuid> park_after_bridge` (unset). */

@@ -464,6 +464,19 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
       return '+OK\n';
     });
   }),
+  /**
+   * uuid_displace <uuid> [start|stop] <path> [<limit>] [mux]: a media bug mixing a file into the channel (no events,
+   * the bridge goes on). The simulator carries no audio: it checks the channel and records what plays
+   * (Channel.displaced), answering as mod_commands does.
+   */
+  uuid_displace: sync((env, args) => {
+    const [uuid, action, path] = apiArgv(args, 5);
+    if (!uuid || !action || !path || !/^(start|stop)$/i.test(action)) return '-USAGE: <uuid> [start|stop] <path> [<limit>] [mux]\n';
+    const ch = env.engine.get(uuid);
+    if (!ch?.isUp) return '-ERR No such channel!\n';
+    if (action.toLowerCase() === 'start') ch.displaced.push(path);
+    return '+OK Success\n';
+  }),
   uuid_broadcast: sync((env, args) => {
     const [uuid, path, legArg] = apiArgv(args, 4);
     if (!uuid || !path) return '-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n';

@@ -161,6 +161,8 @@ export class Channel {
   endpoint: EndpointKind;
   /** The other half of a loopback pair. */
   loopbackPeer?: string;
+  /** Files uuid_displace started on this channel (media bugs; the simulator plays no audio). */
+  readonly displaced: string[] = [];
   /** Softphone extension for user/ legs and agent softphones. */
   softphone?: string;
   /** Gateway number for sofia/gateway legs. */

@@ -27,7 +27,26 @@ describe('planTakeover', () => {
       waiting: [{ uuid: 'c1', queue: 'sales', priority: 5, enteredAt: 1700000000000, skills: ['fr', 'billing'], callerNumber: '+14155550100', callerName: 'Ada' }],
       connected: [],
       strayAgentLegs: [],
+      sessions: [],
     });
+  });
+
+  it('nailed-up session legs are sessions, never strays: idle when parked, busy when bridged to their caller', () => {
+    const plan = planTakeover(
+      [
+        caller('c1', { bridge_uuid: 's1', current_application: 'park' }),
+        agentLeg('s1', 'c1', 7, { bridge_uuid: 'c1', switchboard_nailed_agent: '7' }),
+        // Parked between calls, with the variables of its last call still on it.
+        agentLeg('s2', 'gone', 8, { bridge_uuid: 'gone', switchboard_nailed_agent: '8' }),
+      ],
+      1,
+    );
+    expect(plan.connected.map((c) => [c.uuid, c.agentUuid, c.agentId])).toEqual([['c1', 's1', 7]]);
+    expect(plan.strayAgentLegs).toEqual([]);
+    expect(plan.sessions).toEqual([
+      { uuid: 's1', agentId: 7, busy: true },
+      { uuid: 's2', agentId: 8, busy: false },
+    ]);
   });
 
   it('waiting callers come back oldest first', () => {
@@ -61,11 +80,11 @@ describe('planTakeover', () => {
       ],
       1,
     );
-    expect(plan).toEqual({ waiting: [], connected: [], strayAgentLegs: [] });
+    expect(plan).toEqual({ waiting: [], connected: [], strayAgentLegs: [], sessions: [] });
   });
 
   it('channels without the ACD variables are not the ACD`s, whatever they run', () => {
-    expect(planTakeover([channel('ivr1', { current_application: 'park', switchboard_did: '18005550100' })], 1)).toEqual({ waiting: [], connected: [], strayAgentLegs: [] });
+    expect(planTakeover([channel('ivr1', { current_application: 'park', switchboard_did: '18005550100' })], 1)).toEqual({ waiting: [], connected: [], strayAgentLegs: [], sessions: [] });
   });
 
   it('hostile or missing numbers fall back instead of breaking the plan', () => {

@@ -45,7 +45,8 @@ import {
   type OriginateOptions,
   type VarValue,
 } from '../../freeswitch';
-import { uuidParkAfterBridge } from '../../freeswitch/call-control-builders';
+import { uuidDisplaceStart, uuidParkAfterBridge } from '../../freeswitch/call-control-builders';
+import { NAILED_UP_BEEP, NailedUpSessions, type NailedUpSession } from './nailed-up';
 import type { Logger } from '../../log/logger';
 import type { HandoffResult, QueueHandoff, QueuedCall } from '../../ivr/runtime/queue-handoff';
 import type {
@@ -224,6 +225,8 @@ export interface AcdRuntimeStats {
 export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
   readonly engine: AcdEngineApi;
   private readonly log: Logger;
+  /** Agents' nailed-up sessions (queues with nailedUp; ./nailed-up.ts). */
+  private readonly nailed: NailedUpSessions;
   private readonly prompts: AcdPrompts;
   private readonly commandMs: number;
   private readonly calls = new Map<string, CallRec>();
@@ -265,6 +268,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     this.prompts = { ...DEFAULT_PROMPTS, ...options.prompts };
     this.commandMs = options.commandTimeoutMs ?? 10_000;
     this.engine = options.createEngine((effect) => this.onEngineEffect(effect));
+    this.nailed = new NailedUpSessions({ client: (n) => this.client(n), clock: options.clock, logger: this.log, newUuid: randomUUID, ringSec: 30 });
   }
 
   /** Loads the configuration into the engine, follows its changes and starts listening to FreeSWITCH. */
@@ -415,6 +419,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     if (this.closed) return;
     this.closed = true;
     for (const u of this.unsubscribers.splice(0)) u();
+    this.nailed.close();
     this.engine.stop();
     for (const t of this.timers) t.cancel();
     this.timers.clear();
@@ -559,6 +564,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
         if (effect.state === 'ended') this.callFinished(effect.callId, effect.queue);
         return;
       case 'agent_state':
+        this.syncNailedUp(effect.agentId, effect.state);
         return;
     }
   }
@@ -688,9 +694,18 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       this.legFailed(leg, 'error', !agent ? 'agent has no configuration' : 'call unknown to the runtime');
       return;
     }
+    const session = kind === 'offer' ? this.nailed.take(agentId, node) : undefined;
+    if (session) leg.uuid = session;
     this.legs.set(leg.key, leg);
     this.legByUuid.set(leg.uuid, leg);
     this.link(leg.uuid, callId, agentId);
+    if (session) {
+      // A nailed-up agent is on the line already: no ringing. The leg gets the offer's variables (its CDR, and a
+      // takeover, see which call it is on), and the engine hears the answer at once.
+      this.setVars(node, session, { switchboard_queue_call: callId, switchboard_queue: call.queue, switchboard_offer_id: offerId, switchboard_agent_id: agentId });
+      this.legAnswered(leg, 'nailed-up');
+      return;
+    }
     let cmd: FsCommand;
     try {
       cmd = safeOriginate(
@@ -750,7 +765,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     if (leg.cancelled) {
       // The engine ended this offer while the phone rang: the late answer is hung up.
       leg.state = 'ended';
-      this.kill(leg.node, leg.uuid, 'LOSE_RACE');
+      this.endAgentLeg(leg.node, leg.uuid, 'LOSE_RACE');
       return;
     }
     leg.state = 'answered';
@@ -764,7 +779,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     const ok = this.input('offerAnswered', () => this.engine.offerAnswered(leg.offerId, leg.agentId));
     if (!ok && leg.state === 'answered') {
       leg.state = 'ended';
-      this.kill(leg.node, leg.uuid, 'NORMAL_CLEARING');
+      this.endAgentLeg(leg.node, leg.uuid, 'NORMAL_CLEARING');
     }
   }
 
@@ -805,7 +820,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     this.report(leg, 'cancelled');
     if (leg.state === 'ringing' || leg.state === 'answered') {
       if (leg.state === 'answered') leg.state = 'ended';
-      if (leg.uuid) this.kill(leg.node, leg.uuid, cancelCauseOf(reason));
+      if (leg.uuid) this.endAgentLeg(leg.node, leg.uuid, cancelCauseOf(reason));
     }
     if (leg.state !== 'ringing') this.forgetLeg(leg);
     // A callback being dialled loses its customer leg too when the engine gives up on it.
@@ -834,7 +849,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     const leg = this.legs.get(key(offerId, agentId));
     if (!call || !leg || !call.callerUuid) {
       this.log.warn('connect for a call or leg the runtime does not hold; ending it', { callId, agentId });
-      if (leg) this.kill(leg.node, leg.uuid, 'NORMAL_TEMPORARY_FAILURE');
+      if (leg) this.endAgentLeg(leg.node, leg.uuid, 'NORMAL_TEMPORARY_FAILURE');
       this.input('callEnded', () => this.engine.callEnded(callId));
       return;
     }
@@ -877,6 +892,12 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
         if (!current()) return;
         if (reply.ok) {
           call.bridged = true;
+          // A nailed-up agent hears no ring: a short beep, mixed in without disturbing the bridge, says a call is on.
+          if (this.nailed.isSession(leg.uuid)) {
+            this.api(call.node, uuidDisplaceStart(leg.uuid, NAILED_UP_BEEP, 1)).catch((err: unknown) =>
+              this.log.debug('nailed-up beep failed', { uuid: leg.uuid, error: (err as Error).message }),
+            );
+          }
           return;
         }
         this.log.warn('uuid_bridge refused; ending the call', { callId: call.id, agentId: leg.agentId, reply: reply.body.trim() });
@@ -899,7 +920,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     if (!call.bridged) {
       if (call.callerUp && call.callerUuid) this.kill(call.node, call.callerUuid, cause);
       const agentLeg = call.agentUuid ? this.legByUuid.get(call.agentUuid) : undefined;
-      if (agentLeg && agentLeg.state !== 'ended') this.kill(call.node, agentLeg.uuid, cause);
+      if (agentLeg && agentLeg.state !== 'ended') this.endAgentLeg(call.node, agentLeg.uuid, cause);
     }
     call.phase = 'ended';
     this.input('callEnded', () => this.engine.callEnded(call.id));
@@ -940,6 +961,8 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     for (const leg of [...this.legs.values()]) {
       if (leg.callId !== call.id) continue;
       if (leg.state === 'connected') leg.state = 'ended';
+      // A nailed-up leg went back to park with the end of its bridge: it waits for the agent's next call.
+      if (leg.state === 'ended') this.nailed.release(leg.uuid);
       this.forgetLeg(leg);
     }
     const resolve = call.resolveHandoff;
@@ -1008,6 +1031,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
         return;
       }
       case 'CHANNEL_HANGUP':
+        this.nailed.onHangup(uuid);
         this.endSurveyWait(uuid, false);
         this.goneDuringTakeover.get(node)?.add(uuid);
         this.onHangup(node, uuid, header(event, 'Hangup-Cause') ?? 'NORMAL_CLEARING');
@@ -1556,6 +1580,8 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       if (this.adoptWaiting(node, c, dataOf(rows.get(c.uuid)?.data))) waiting++;
     }
     for (const uuid of plan.strayAgentLegs) if (!gone.has(uuid)) this.kill(node, uuid, 'NORMAL_CLEARING');
+    for (const sess of plan.sessions) if (!gone.has(sess.uuid)) this.nailed.adopt(sess.agentId, sess.uuid, node, sess.busy);
+    for (const agent of this.agentConfigs.values()) this.syncNailedUp(agent.id);
     this.options.onTakeover?.(node, dumps.filter((d) => !gone.has(header(d, 'Unique-ID') ?? '')));
     this.counters.takeovers++;
     this.log.info('took over the calls already on the node', { node, channels: uuids.length, waiting, connected, strayAgentLegsHungUp: plan.strayAgentLegs.length });
@@ -1683,6 +1709,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       this.log.warn('resync: show channels answered something else than json', { node, body: reply.body.slice(0, 200) });
       return;
     }
+    this.nailed.keepOnly(node, new Set(live.keys()));
     let ended = 0;
     for (const leg of [...this.legByUuid.values()]) {
       if (leg.node !== node || leg.state === 'ended') continue;
@@ -1737,9 +1764,77 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       this.queueConfigs = new Map(config.queues.map((q) => [q.name, q]));
       this.agentConfigs = new Map(config.agents.map((a) => [a.id, a]));
       this.syncPhoneReachability();
+      for (const agent of this.agentConfigs.values()) this.syncNailedUp(agent.id);
     } catch (err) {
       this.log.error('ACD configuration refused by the engine; keeping the previous one', { error: (err as Error).message });
     }
+  }
+
+  // ---- nailed-up sessions -----------------------------------------------------------------------------------------
+
+  /**
+   * An agent logged in to a queue with nailedUp has a session while logged in; logging out (or no such queue left)
+   * ends it. Dialled when the agent is free (not while a call rings or talks on their phone), on the first node.
+   */
+  private syncNailedUp(agentId: number, state?: string): void {
+    const agent = this.agentConfigs.get(agentId);
+    const now = state ?? this.engine.agents().find((a) => a.id === agentId)?.state;
+    const wanted = !!agent && now !== undefined && now !== 'logged_out' && agent.queues.some((q) => this.queueConfigs.get(q.queue)?.nailedUp === true);
+    if (!wanted) {
+      if (this.nailed.sessionOf(agentId)) this.nailed.stop(agentId);
+      return;
+    }
+    if (now !== 'available' && now !== 'not_ready') return;
+    const node = this.firstNode();
+    if (!node || this.client(node).status !== 'ready' || this.takeovers.has(node)) return;
+    let endpoint: DialString;
+    try {
+      endpoint = this.options.phones.endpoint(agent.extension, node);
+    } catch (err) {
+      this.log.debug('nailed-up session: phone not dialable yet', { agentId, error: (err as Error).message });
+      return;
+    }
+    this.nailed.ensure(agentId, endpoint, node, { switchboard_agent_id: String(agentId) });
+  }
+
+  isNailedUpLeg(uuid: string): boolean {
+    return this.nailed.isSession(uuid);
+  }
+
+  /**
+   * Call control moved the caller of a nailed-up agent elsewhere (a transfer) and parked the agent's leg: the call
+   * ends for that agent here (wrap-up) and the session waits for the next one. False when `uuid` is no session on a
+   * connected call.
+   */
+  releaseNailedUpLeg(uuid: string): boolean {
+    if (!this.nailed.isSession(uuid)) return false;
+    const leg = this.legByUuid.get(uuid);
+    const call = leg ? this.calls.get(leg.callId) : undefined;
+    this.nailed.release(uuid);
+    if (!leg || !call || call.agentUuid !== uuid || call.phase !== 'connected') return false;
+    leg.state = 'ended';
+    // Nothing to hang up: the caller is someone else's now, and the agent's leg stays in park.
+    call.bridged = true;
+    this.connectedLegGone(call);
+    this.forgetLeg(leg);
+    return true;
+  }
+
+  /** The agents' nailed-up sessions (for the live API and tests). */
+  nailedUpSessions(): NailedUpSession[] {
+    return this.nailed.list();
+  }
+
+  /**
+   * An agent leg the ACD is done with: hung up, unless it is a nailed-up session, which stays: if it was bridged, the
+   * end of the bridge parks it (park_after_bridge); if not, it never left park.
+   */
+  private endAgentLeg(node: string, uuid: string, cause: HangupCause): void {
+    if (this.nailed.isSession(uuid)) {
+      this.nailed.release(uuid);
+      return;
+    }
+    this.kill(node, uuid, cause);
   }
 
   // ---- plumbing ---------------------------------------------------------------------------------------------------

@@ -18,6 +18,9 @@ export interface CallControlRuntime extends Pick<AcdRuntimeApi, 'engine' | 'legs
   callData(callId: string): QueueCallInput | undefined;
   /** Adopts a caller into a queue (music, offers, bridging), as the IVR's handoff does. */
   handoff(call: QueuedCall): Promise<unknown>;
+  /** Nailed-up agent legs (./nailed-up.ts): never hung up by call control, handed back to the runtime instead. */
+  isNailedUpLeg(uuid: string): boolean;
+  releaseNailedUpLeg(uuid: string): boolean;
 }
 
 export interface AgentCallControlOptions {
@@ -45,6 +48,7 @@ export function createAgentCallControl(o: AgentCallControlOptions): CallControl 
     phones: o.phones,
     outboundCallerId: o.outboundCallerId,
     callData: (callId) => rt.callData(callId),
+    nailedUp: { isSession: (uuid) => rt.isNailedUpLeg(uuid), release: (uuid) => rt.releaseNailedUpLeg(uuid) },
     // A caller transferred to a queue goes through the runtime's handoff, so the runtime owns it from there on.
     requeue: (input) =>
       rt.handoff({

@@ -56,6 +56,7 @@ import {
   uuidAudioMute,
   uuidHold,
   uuidKill,
+  uuidPark,
   UnsafeValueError,
   type DialString,
   type FsCommand,
@@ -133,6 +134,11 @@ export interface CallControlOptions {
   conferenceProfile?: string;
   /** Node for manual outbound calls (default: the first node). */
   outboundNode?: (agentId: number) => string;
+  /**
+   * Nailed-up agent legs (./nailed-up.ts): the agent's session call stays up when they leave a call. Call control
+   * never hangs one up; `release` tells the runtime the agent is off the call (their leg parks) instead.
+   */
+  nailedUp?: { isSession(uuid: string): boolean; release(uuid: string): boolean };
   /** How long a queue transfer waits for the runtime to end the old call in the engine (default 3000 ms). */
   settleMs?: number;
 }
@@ -282,6 +288,25 @@ export class CallControl implements CallControlApi {
     const r = await this.api(node, cmd);
     if (!r.ok) throw new CallControlError('failed', `${what} failed: ${r.body.trim()}`, r.body.trim());
     return r;
+  }
+
+  /**
+   * The agent is done with this call: their leg is hung up (the runtime sees it end and starts the wrap-up), or, for
+   * a nailed-up session, parked and handed back to the runtime, which ends the call in the engine itself.
+   */
+  private async leave(node: string, agentUuid: string): Promise<void> {
+    if (this.o.nailedUp?.isSession(agentUuid)) {
+      await this.api(node, uuidPark(agentUuid)).catch(() => undefined);
+      this.o.nailedUp.release(agentUuid);
+      return;
+    }
+    await this.kill(node, agentUuid);
+  }
+
+  /** park_after_bridge on the agent leg, except that a nailed-up session always keeps it (it waits in park). */
+  private async agentParkAfterBridge(node: string, agentUuid: string, on: boolean): Promise<void> {
+    if (!on && this.o.nailedUp?.isSession(agentUuid)) return;
+    await this.api(node, uuidParkAfterBridge(agentUuid, on)).catch(() => undefined);
   }
 
   /** uuid_kill that does not mind a channel already gone. */
@@ -439,7 +464,8 @@ export class CallControl implements CallControlApi {
   hangup(agentId: number, opts: { force?: boolean } = {}): Promise<{ killed: string[] }> {
     return this.serial(agentId, async () => {
       const call = this.requireCall(agentId);
-      const legs: Array<string | undefined> = [call.agentUuid];
+      // A nailed-up agent's leg stays: it parks once the caller's leg is gone.
+      const legs: Array<string | undefined> = this.o.nailedUp?.isSession(call.agentUuid) ? [] : [call.agentUuid];
       if (call.mode === 'conference') {
         // The agent leaves; caller and third party go on (a forced hangup ends the whole conference).
         if (opts.force) legs.push(call.callerUuid, call.conference?.thirdUuid);
@@ -527,7 +553,7 @@ export class CallControl implements CallControlApi {
       // them into wrap-up.
       this.startDirect(reservedAgent, call.callerUuid, 'transfer', call.queue);
       this.handOver(call, reservedAgent, targetUuid);
-      await this.kill(call.node, call.agentUuid);
+      await this.leave(call.node, call.agentUuid);
       this.log.info('blind transfer', { agentId, callId: call.callerUuid, target, targetUuid });
       return { targetUuid };
     });
@@ -540,7 +566,7 @@ export class CallControl implements CallControlApi {
     const callerNumber = input?.callerNumber ?? (await this.callerNumber(call)) ?? '';
     await this.must(call.node, uuidTransferInline(call.callerUuid, [apps.playback(this.moh(queue))]), 'moving the caller onto music');
     call.held = false;
-    await this.kill(call.node, call.agentUuid);
+    await this.leave(call.node, call.agentUuid);
     this.calls.delete(call.agentId);
     if (call.source !== 'acd') this.endDirect(call.agentId, call.callerUuid);
     else await this.settle(call);
@@ -621,7 +647,7 @@ export class CallControl implements CallControlApi {
         this.releaseTarget(reservedAgent, call.callerUuid);
         await this.kill(call.node, consultUuid);
         if (moved) await this.reconnect(call);
-        else await this.api(call.node, uuidParkAfterBridge(call.agentUuid, false)).catch(() => undefined);
+        else await this.agentParkAfterBridge(call.node, call.agentUuid, false);
         throw err;
       }
       // The target talks with the agent: on a call from now (a consultation that is cancelled counts too).
@@ -634,12 +660,12 @@ export class CallControl implements CallControlApi {
   /** Caller back with the agent after a consultation; the agent leg hangs up with its next bridge end again. */
   private async reconnect(call: AgentCall): Promise<void> {
     const br = await this.api(call.node, uuidBridge(call.callerUuid, call.agentUuid));
-    await this.api(call.node, uuidParkAfterBridge(call.agentUuid, false)).catch(() => undefined);
+    await this.agentParkAfterBridge(call.node, call.agentUuid, false);
     call.mode = 'talking';
     call.consult = undefined;
     if (!br.ok) {
       // The caller is gone: nothing to go back to.
-      await this.kill(call.node, call.agentUuid);
+      await this.leave(call.node, call.agentUuid);
       this.finish(call);
       throw new CallControlError('no_call', 'the caller has hung up');
     }
@@ -652,7 +678,7 @@ export class CallControl implements CallControlApi {
       const br = await this.api(call.node, uuidBridge(call.callerUuid, consult.uuid));
       if (!br.ok) throw new CallControlError('failed', `the caller could not be connected to the target: ${br.body.trim()}`, br.body.trim());
       this.handOver(call, consult.reservedAgent, consult.uuid);
-      await this.kill(call.node, call.agentUuid);
+      await this.leave(call.node, call.agentUuid);
       this.log.info('attended transfer completed', { agentId, callId: call.callerUuid, targetUuid: consult.uuid });
       return { targetUuid: consult.uuid };
     });
@@ -704,7 +730,7 @@ export class CallControl implements CallControlApi {
           call.mode = 'talking';
           call.conference = undefined;
           if (!br.ok) {
-            await this.kill(call.node, call.agentUuid);
+            await this.leave(call.node, call.agentUuid);
             this.finish(call);
           }
         }

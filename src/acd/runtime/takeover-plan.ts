@@ -13,7 +13,8 @@
  * music on hold or parked (not bridged, running park/playback or nothing) waits in its queue again, with its original
  * entry time. Anything else a caller does (bridged to a transfer target, in voicemail, in a conference) belongs to
  * whoever put it there and is left alone. An agent leg that is not bridged to its caller is an offer nobody tracks any
- * more: it is hung up, and its caller is offered again.
+ * more: it is hung up, and its caller is offered again. A nailed-up session leg (`switchboard_nailed_agent`, see
+ * nailed-up.ts) is never a stray: it is the agent's session, idle (parked) or busy (bridged to its caller).
  */
 import type { EslEvent } from '../../esl/types';
 import { header } from '../../esl/types';
@@ -41,6 +42,8 @@ export interface TakeoverPlan {
   connected: AdoptedConnection[];
   /** Agent legs of offers that no longer exist: hang up. */
   strayAgentLegs: string[];
+  /** Nailed-up session legs: `busy` when bridged to one of the connected calls. */
+  sessions: Array<{ uuid: string; agentId: number; busy: boolean }>;
 }
 
 /** Applications a caller waiting in a queue runs (music, announcements) or none at all (parked between them). */
@@ -88,7 +91,7 @@ export function planTakeover(channels: readonly EslEvent[], now: number): Takeov
     const uuid = header(ch, 'Unique-ID');
     if (uuid) byUuid.set(uuid, ch);
   }
-  const plan: TakeoverPlan = { waiting: [], connected: [], strayAgentLegs: [] };
+  const plan: TakeoverPlan = { waiting: [], connected: [], strayAgentLegs: [], sessions: [] };
   const agentLegsInCalls = new Set<string>();
   for (const [uuid, ch] of byUuid) {
     if (v(ch, 'switchboard_queue_call') !== uuid || v(ch, 'switchboard_agent_id') !== undefined) continue;
@@ -112,7 +115,11 @@ export function planTakeover(channels: readonly EslEvent[], now: number): Takeov
     if (WAITING_APPS.has(v(ch, 'current_application') ?? '')) plan.waiting.push(caller);
   }
   for (const [uuid, ch] of byUuid) {
-    if (v(ch, 'switchboard_agent_id') === undefined || agentLegsInCalls.has(uuid)) continue;
+    const nailedAgent = int(v(ch, 'switchboard_nailed_agent'), 0);
+    if (nailedAgent > 0 && (header(ch, 'Channel-Call-State') ?? '') !== 'HANGUP') plan.sessions.push({ uuid, agentId: nailedAgent, busy: agentLegsInCalls.has(uuid) });
+  }
+  for (const [uuid, ch] of byUuid) {
+    if (v(ch, 'switchboard_agent_id') === undefined || agentLegsInCalls.has(uuid) || v(ch, 'switchboard_nailed_agent') !== undefined) continue;
     const peerUuid = v(ch, 'bridge_uuid');
     // An agent leg bridged to a live channel (a transfer, a 3-way) is call control's; only orphaned offers go.
     if (peerUuid && byUuid.has(peerUuid)) continue;
