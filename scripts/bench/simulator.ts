@@ -3,16 +3,18 @@
  * service-like ESL client subscribed to ALL in json. Without this figure the whole-service bench (acd-route) cannot
  * tell whether it measured the service or the simulator feeding it.
  *
- *   npx tsx scripts/bench/simulator.ts [--seconds 10] [--concurrency 300]
+ *   npx tsx scripts/bench/simulator.ts [--calls 3000] [--concurrency 200]
  *
  * The simulator runs in a worker thread (as in acd-route), the client in this thread. Each call is the mix the ACD
  * makes FreeSWITCH produce: an inbound carrier call runs the public dialplan and parks; the client (on CHANNEL_PARK)
  * originates a registered softphone with `&park()`, and on the BACKGROUND_JOB `+OK` bridges the caller to it with
  * `uuid_bridge`; 200 ms later it hangs the agent leg up (uuid_kill) and hangup_after_bridge hangs the caller up. The worker keeps
- * `concurrency` inbound calls alive, injecting a new one as each ends.
+ * `concurrency` inbound calls alive, injecting a new one as each ends, until `calls` calls are over (after a warm-up
+ * of 500 not counted): a fixed amount of work, so that the figure does not depend on where a time window cuts.
  *
- * calls_per_s is calls completed (caller leg destroyed) per second of the simulator thread's busy time (its event
- * loop utilization's active time), so the figure does not depend on how much of the machine the client gets.
+ * calls_per_s is calls completed (caller leg destroyed) per second of the simulator thread's own CPU time (Linux; the
+ * event loop's active time elsewhere), so the figure depends neither on how much of the machine the client gets nor
+ * on other processes taking the cores (event loop utilization would count the time the thread waited for one).
  * wall_calls_per_s is the same count per second of wall time, with the thread's utilization beside it.
  */
 import fs from 'node:fs';
@@ -39,16 +41,17 @@ interface WorkerConfig {
 }
 
 /** Worker -> main. */
-type WorkerMessage = { op: 'ready'; port: number } | ({ op: 'counts' } & Counts) | { op: 'closed' };
+type WorkerMessage = { op: 'ready'; port: number } | ({ op: 'done' } & RunResult) | { op: 'closed' };
 
-interface Counts {
+/** One run of a fixed number of calls, as the simulator thread saw it. */
+interface RunResult {
   completed: number;
-  injected: number;
+  wallMs: number;
   /** CPU time of the simulator thread itself (ms), when the OS tells it (Linux /proc/thread-self). */
   cpuMs?: number;
 }
 /** Main -> worker. */
-type MainMessage = { op: 'start' } | { op: 'count' } | { op: 'stop' };
+type MainMessage = { op: 'run'; calls: number } | { op: 'stop' };
 
 const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -77,41 +80,44 @@ async function simulatorWorker(config: WorkerConfig): Promise<void> {
   // The phones answer at once (the simulator floors that at 61 ms); the client ends each call after its bridge (a
   // phone's own talk timer would race the bridge when the thread is saturated and its latency grows).
   for (let i = 0; i < PHONES; i++) sim.registerSoftphone(String(FIRST_EXT + i), { answerDelayMs: 0 });
-  let completed = 0;
-  let injected = 0;
-  let running = false;
-  let live = 0;
   let seq = 0;
-  const callerUuids = new Set<string>();
+  /** The run in progress: callers still to inject, callers alive, and when it began. */
+  let run: { left: number; live: Set<string>; completed: number; cpu0?: number; t0: number } | undefined;
   const inject = (): void => {
-    while (running && live < config.concurrency) {
-      live++;
-      injected++;
+    while (run && run.left > 0 && run.live.size < config.concurrency) {
+      run.left--;
       const n = ++seq;
-      const uuid = sim.injectInboundCall({ from: `+1415${String(5_000_000 + (n % 5_000_000)).padStart(7, '0')}`, to: '+15551001000' });
-      callerUuids.add(uuid);
+      run.live.add(sim.injectInboundCall({ from: `+1415${String(5_000_000 + (n % 5_000_000)).padStart(7, '0')}`, to: '+15551001000' }));
     }
   };
   sim.engine.destroyListeners.push((ch) => {
-    if (!callerUuids.delete(ch.uuid)) return;
-    live--;
-    completed++;
+    if (!run?.live.delete(ch.uuid)) return;
+    run.completed++;
+    if (run.left === 0 && run.live.size === 0) {
+      const cpu1 = threadCpuMs();
+      const done: WorkerMessage = {
+        op: 'done',
+        completed: run.completed,
+        wallMs: performance.now() - run.t0,
+        ...(run.cpu0 !== undefined && cpu1 !== undefined ? { cpuMs: cpu1 - run.cpu0 } : {}),
+      };
+      run = undefined;
+      port.postMessage(done);
+      return;
+    }
     // A new caller once this one is gone, after the current burst of events (not from inside the destroy).
-    if (running) setImmediate(inject);
+    setImmediate(inject);
   });
   port.on('message', (msg: MainMessage) => {
-    const send = (m: WorkerMessage): void => port.postMessage(m);
     switch (msg.op) {
-      case 'start':
-        running = true;
+      case 'run':
+        run = { left: msg.calls, live: new Set(), completed: 0, cpu0: threadCpuMs(), t0: performance.now() };
         inject();
         return;
-      case 'count':
-        return send({ op: 'counts', completed, injected, cpuMs: threadCpuMs() });
       case 'stop':
-        running = false;
+        run = undefined;
         void sim.close().then(() => {
-          send({ op: 'closed' });
+          port.postMessage({ op: 'closed' } satisfies WorkerMessage);
           port.close();
         });
         return;
@@ -198,10 +204,11 @@ class BenchWorker {
     this.worker.postMessage(m);
   }
 
-  async counts(): Promise<Counts> {
-    const reply = this.next('counts');
-    this.send({ op: 'count' });
-    return reply;
+  /** Runs `calls` calls through the simulator and resolves when the last one is gone. */
+  async run(calls: number): Promise<RunResult> {
+    const done = this.next('done');
+    this.send({ op: 'run', calls });
+    return done;
   }
 
   utilization(since?: EventLoopUtilization): EventLoopUtilization {
@@ -214,50 +221,45 @@ export async function runSimulatorBench(args: string[] = []): Promise<object[]> 
     const i = args.indexOf(`--${name}`);
     return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : dflt;
   };
-  const seconds = arg('seconds', 10);
-  const concurrency = arg('concurrency', 300);
+  const calls = arg('calls', 3000);
+  const concurrency = arg('concurrency', 200);
   const worker = new BenchWorker({ [WORKER_FLAG]: true, concurrency });
   const { port } = await worker.next('ready');
   const client = new EslClient({ host: '127.0.0.1', port, password: ESL_PASSWORD, logger: silentLogger, events: ['ALL'], eventQueueMax: 1_000_000 });
   try {
     await client.connect();
     const drive = driveCalls(client);
-    worker.send({ op: 'start' });
     progress('warming up');
-    await sleep(2000);
-    const c0 = await worker.counts();
+    await worker.run(Math.min(500, calls));
+    const events0 = client.stats().eventsReceived;
     const elu0 = worker.utilization();
     const mainElu0 = performance.eventLoopUtilization();
-    const t0 = performance.now();
-    progress(`measuring for ${seconds} s`);
-    await sleep(seconds * 1000);
-    const c1 = await worker.counts();
+    progress(`measuring ${calls} calls`);
+    const r = await worker.run(calls);
     const elu = worker.utilization(elu0);
     const mainElu = performance.eventLoopUtilization(mainElu0);
-    const wallS = (performance.now() - t0) / 1000;
-    const completed = c1.completed - c0.completed;
-    const cpuMs = c0.cpuMs !== undefined && c1.cpuMs !== undefined ? c1.cpuMs - c0.cpuMs : undefined;
-    const busyMs = cpuMs ?? elu.active;
-    const stats = client.stats();
+    // The calls are over when the simulator destroyed them; their last events may still be on their way.
+    await sleep(200);
+    const events = client.stats().eventsReceived - events0;
+    const busyMs = r.cpuMs ?? elu.active;
     return [
       {
         bench: 'simulator-call-rate',
-        calls_per_s: Math.round(completed / (busyMs / 1000)),
+        calls_per_s: Math.round(r.completed / (busyMs / 1000)),
         unit: 'calls/s of simulator thread CPU',
-        cpu_source: cpuMs !== undefined ? 'thread cpu time' : 'event loop active time',
+        cpu_source: r.cpuMs !== undefined ? 'thread cpu time' : 'event loop active time',
         simulator_thread_cpu_s: round(busyMs / 1000),
         goal: GOAL,
-        wall_calls_per_s: Math.round(completed / wallS),
+        wall_calls_per_s: Math.round(r.completed / (r.wallMs / 1000)),
         simulator_thread_utilization: round(elu.utilization),
         client_thread_utilization: round(mainElu.utilization),
-        // Events the client received over the whole run (warm-up included) per call completed so far.
-        events_per_call: round(stats.eventsReceived / Math.max(1, c1.completed), 1),
-        completed,
+        events_per_call: round(events / Math.max(1, r.completed), 1),
+        calls: r.completed,
         concurrency,
         client_errors: drive.errors(),
         format: 'json',
         subscribed: 'ALL',
-        window_s: round(wallS, 1),
+        wall_s: round(r.wallMs / 1000, 1),
       },
     ];
   } finally {

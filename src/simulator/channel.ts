@@ -1,4 +1,4 @@
-import { HeaderBlock, HeaderFragments, type HeaderSink, type SimHeader } from './event';
+import type { SimHeader } from './event';
 
 /**
  * One simulated FreeSWITCH channel (a switch_channel_t plus its caller profile). It only holds state and renders
@@ -77,16 +77,10 @@ export interface Codec {
  */
 export class ChannelVariables {
   private readonly map = new Map<string, string>();
-  /** The `variable_*` headers as one shared block, rebuilt only after a change (most events change nothing). */
-  private block?: HeaderBlock;
-  /** Each variable header's encoding, reused by the next block while the variable keeps its value. */
-  private readonly fragments = new HeaderFragments();
 
   set(name: string, value: string | undefined | null): void {
-    this.block = undefined;
     this.map.delete(name);
     if (value !== undefined && value !== null && value !== '') this.map.set(name, value);
-    else this.fragments.forget('variable_' + name);
   }
 
   /** Sets only when absent (keeps the position of an existing entry). */
@@ -103,19 +97,7 @@ export class ChannelVariables {
   }
 
   delete(name: string): void {
-    if (!this.map.delete(name)) return;
-    this.block = undefined;
-    this.fragments.forget('variable_' + name);
-  }
-
-  /** `variable_<name>` headers in order, shared by every event fired until the next change. */
-  headerBlock(): HeaderBlock {
-    if (!this.block) {
-      const headers: SimHeader[] = [];
-      for (const [k, v] of this.map) headers.push(['variable_' + k, v]);
-      this.block = new HeaderBlock(headers, this.fragments);
-    }
-    return this.block;
+    this.map.delete(name);
   }
 
   entries(): IterableIterator<[string, string]> {
@@ -218,7 +200,7 @@ export class Channel {
    * The channel block switch_channel_event_set_basic_data writes, in FreeSWITCH's order: state, name, ids,
    * direction, answer state, hangup cause, codecs, caller profile, other leg.
    */
-  basicHeaders(out: HeaderSink, otherLeg?: Channel): void {
+  basicHeaders(out: SimHeader[], otherLeg?: Channel): void {
     out.push(
       ['Channel-State', this.runningState],
       ['Channel-Call-State', this.callState],
@@ -251,14 +233,14 @@ export class Channel {
   }
 
   /** `variable_*` headers (switch_channel_event_set_extended_data). */
-  variableHeaders(out: HeaderSink): void {
-    out.push(...this.vars.headerBlock().headers);
+  variableHeaders(out: SimHeader[]): void {
+    for (const [k, v] of this.vars.entries()) out.push(['variable_' + k, v]);
   }
 }
 
 /** switch_caller_profile_event_set_data: empty strings are left out, times always present. */
 function profileHeaders(
-  out: HeaderSink,
+  out: SimHeader[],
   prefix: string,
   p: CallerProfile,
   uuid: string,

@@ -257,7 +257,7 @@ export class EslConnection implements EventSink {
 
   // ---- output ----------------------------------------------------------------------------------------------------
 
-  private write(data: string | Buffer): void {
+  private write(data: string): void {
     if (this.closed) return;
     // Node buffers writes; treat the socket as full (FS's queue starts filling) only past SOCKET_BUFFER bytes,
     // so a fast reader is not throttled by the 16 KB default high-water mark.
@@ -267,20 +267,14 @@ export class EslConnection implements EventSink {
   private flush(): void {
     if (this.closed || this.busy || this.reader.midCommand) return;
     while (this.queueHead < this.queue.length && !this.backpressured) {
-      // Batch frames into one write: far fewer syscalls at thousands of events per second. A frame is byte chunks
-      // encoded once per event and format (shared with every other connection in that format, and its variables
-      // block with the channel's other events), so a batch is one copy of each chunk, not a re-encoding.
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      while (this.queueHead < this.queue.length && bytes < 256 * 1024) {
+      // Batch frames into one write: far fewer syscalls at thousands of events per second.
+      let batch = '';
+      while (this.queueHead < this.queue.length && batch.length < 256 * 1024) {
         const ev = this.queue[this.queueHead]!;
         this.queue[this.queueHead++] = undefined as unknown as SimEvent;
-        for (const c of ev.frameChunks(this.format)) {
-          chunks.push(c);
-          bytes += c.length;
-        }
+        batch += ev.frame(this.format);
       }
-      this.write(Buffer.concat(chunks, bytes));
+      this.write(batch);
     }
     if (this.queueHead === this.queue.length) {
       this.queue.length = 0;

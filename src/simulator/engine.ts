@@ -196,8 +196,7 @@ export class CallEngine {
       (h) => {
         if (opts.pre) h.push(...opts.pre);
         ch.basicHeaders(h, ch.otherLeg ? this.channels.get(ch.otherLeg.uuid) ?? this.ghosts.get(ch.otherLeg.uuid) : undefined);
-        // The variables block is shared with the channel's other events until a variable changes.
-        if (opts.vars !== false) h.share(ch.vars.headerBlock());
+        if (opts.vars !== false) ch.variableHeaders(h);
         if (opts.post) h.push(...opts.post);
         return opts.body;
       },

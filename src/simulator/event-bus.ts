@@ -1,5 +1,5 @@
 import type { Clock } from '../clock/clock';
-import { EventHeaders, HeaderBlock, SimEvent } from './event';
+import { SimEvent, type SimHeader } from './event';
 import { localStamp, rfc822 } from './time-format';
 
 /** Where an event was "created" in FreeSWITCH's source (Event-Calling-File/Function/Line-Number). */
@@ -36,30 +36,12 @@ export class EventBus {
   /** Every fired event, for tests that want to inspect the model without a socket (off by default). */
   private tap?: (event: SimEvent) => void;
 
-  /** Core-UUID .. FreeSWITCH-IPv6: the same on every event, so encoded once per format. */
-  private readonly hostBlock: HeaderBlock;
-  /** The date headers of the current second (thousands of events share one). */
-  private lastDates = { second: NaN, local: '', gmt: '' };
-
   constructor(
     private readonly clock: Clock,
     readonly host: HostIdentity,
     firstSequence = 1,
   ) {
     this.sequence = firstSequence;
-    this.hostBlock = new HeaderBlock([
-      ['Core-UUID', host.coreUuid],
-      ['FreeSWITCH-Hostname', host.hostname],
-      ['FreeSWITCH-Switchname', host.switchname],
-      ['FreeSWITCH-IPv4', host.ipv4],
-      ['FreeSWITCH-IPv6', host.ipv6],
-    ]);
-  }
-
-  private dates(nowMs: number): { local: string; gmt: string } {
-    const second = Math.floor(nowMs / 1000);
-    if (second !== this.lastDates.second) this.lastDates = { second, local: localStamp(nowMs), gmt: rfc822(nowMs) };
-    return this.lastDates;
   }
 
   addSink(sink: EventSink): void {
@@ -92,7 +74,7 @@ export class EventBus {
   fire(
     name: string,
     site: CallSite,
-    build: (headers: EventHeaders) => string | void,
+    build: (headers: SimHeader[]) => string | void,
     subclass?: string,
   ): SimEvent | undefined {
     const seq = this.sequence++;
@@ -100,15 +82,18 @@ export class EventBus {
     this.counters.set(counterKey, (this.counters.get(counterKey) ?? 0) + 1);
     if (!this.wanted(name, subclass)) return undefined;
     const nowMs = this.clock.now();
-    const headers = new EventHeaders();
+    const headers: SimHeader[] = [];
     // switch_event_create_subclass adds Event-Subclass before prep_for_delivery adds the base block.
     if (subclass) headers.push(['Event-Subclass', subclass]);
-    headers.push(['Event-Name', name]);
-    headers.share(this.hostBlock);
-    const dates = this.dates(nowMs);
     headers.push(
-      ['Event-Date-Local', dates.local],
-      ['Event-Date-GMT', dates.gmt],
+      ['Event-Name', name],
+      ['Core-UUID', this.host.coreUuid],
+      ['FreeSWITCH-Hostname', this.host.hostname],
+      ['FreeSWITCH-Switchname', this.host.switchname],
+      ['FreeSWITCH-IPv4', this.host.ipv4],
+      ['FreeSWITCH-IPv6', this.host.ipv6],
+      ['Event-Date-Local', localStamp(nowMs)],
+      ['Event-Date-GMT', rfc822(nowMs)],
       ['Event-Date-Timestamp', String(Math.round(nowMs * 1000))],
       ['Event-Calling-File', site.file],
       ['Event-Calling-Function', site.func],
@@ -116,7 +101,7 @@ export class EventBus {
       ['Event-Sequence', String(seq)],
     );
     const body = build(headers);
-    const event = new SimEvent(name, headers.parts, typeof body === 'string' ? body : undefined, subclass);
+    const event = new SimEvent(name, headers, typeof body === 'string' ? body : undefined, subclass);
     this.tap?.(event);
     for (const s of this.sinks) if (s.wants(name, subclass)) s.offer(event);
     return event;
