@@ -7,6 +7,9 @@
  *                                     BENCH_MYSQL_URL) and embedded SQLite
  *   acd-decision                      routing decision latency (p50/p99) with 1,000 agents, 50 skills and 500
  *                                     waiting calls, and the engine's in-process route rate
+ *   simulator                         the simulator alone: calls (park, originate, bridge, hangup) one simulator
+ *                                     thread completes per second of its own CPU, one client subscribed to ALL
+ *                                     in json
  *   acd-route                         the whole service and the simulator over TCP: offer latency, agent reuse
  *                                     latency and queue-to-agent calls/s with 1,000 agents and 500 waiting calls
  *   console-live                      the supervisor wallboard in Chromium: ACD state change -> the agent's row
@@ -27,6 +30,7 @@ import { runDialerBench } from './bench/dialer';
 import { runNailedUpBench } from './bench/dialer-nailed-up';
 import { runEslParseBench } from './bench/esl-parse';
 import { runReportsBench } from './bench/reports';
+import { runSimulatorBench } from './bench/simulator';
 import { runAlertsBench } from './bench/alerts';
 
 const BENCHES: Record<string, () => Promise<object[]>> = {
@@ -34,6 +38,7 @@ const BENCHES: Record<string, () => Promise<object[]>> = {
   'esl-parse-plain': async () => [await runEslParseBench('plain')],
   'cdr-insert': runCdrInsertBench,
   'acd-decision': runAcdDecisionBench,
+  simulator: () => runSimulatorBench(process.argv.slice(2)),
   'acd-route': runAcdRouteBench,
   'console-live': runConsoleLiveBench,
   // The pacer's simulation, then nailed-up agents on the simulator over TCP (issue 13's dialer-nailed-up line).

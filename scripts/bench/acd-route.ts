@@ -22,7 +22,8 @@
  *   agent's queues waits, agent leg hangup -> that agent's next leg created.
  * acd-route-rate: 500 calls waiting, all agents not ready; then all set ready, and for ~10 s every connected call is
  *   replaced by a new caller (so ~500 keep waiting); calls connected per second over the window, with the event loop
- *   delay (monitorEventLoopDelay p99) over the same window.
+ *   delay (monitorEventLoopDelay p99) over the same window and the utilization of the service's and the simulator's
+ *   threads (the simulator alone: the simulator bench, scripts/bench/simulator.ts).
  *
  * The mod_callcenter figures beside ours are quoted references, not measured here.
  */
@@ -460,7 +461,10 @@ async function routeRate(b: Bench): Promise<object> {
     event_loop_lag_p99_ms: round(lag.percentile(99) / 1e6),
     event_loop_lag_max_ms: round(lag.max / 1e6),
     event_loop_utilization: round(elu),
+    // Both threads' event loop utilization over the window, side by side: which one limits the rate. Wall-time
+    // figures: on a machine other processes load, they include time a thread waited for a core.
     simulator_thread_utilization: round(simElu),
+    service_thread_utilization: round(elu),
     agents: AGENTS,
     skills: SKILLS,
     waiting: WAITING,
