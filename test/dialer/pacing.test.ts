@@ -4,12 +4,16 @@ import { AbandonWindow } from '../../src/dialer/abandon-window';
 import { AnswerRateEstimator } from '../../src/dialer/answer-rate';
 import { expectedPositivePart, PredictivePacer, progressiveDialCount, type PacingState } from '../../src/dialer/pacing';
 
-/** A pacer that has seen `attempts` dials, a quarter of them live persons (human decision ~11.5 s after the dial). */
+/**
+ * A pacer that has seen `attempts` dials, a quarter of them live persons (human decision ~11.5 s after the dial),
+ * each connected, as the dialer reports them (the day's margin counts them).
+ */
 function trainedPacer(clock: VirtualClock, attempts = 1000, config = {}): PredictivePacer {
   const pacer = new PredictivePacer(clock, config);
   for (let i = 0; i < attempts; i++) {
     const live = i % 4 === 0;
     pacer.recordAttempt({ durationMs: live ? 8000 + (i % 7) * 1000 : i % 4 === 1 ? 3000 : 20000, live });
+    if (live) pacer.recordLive(false);
   }
   return pacer;
 }
@@ -53,7 +57,8 @@ describe('PredictivePacer', () => {
     for (let i = 1; i < launches.length; i++) expect(launches[i]!).toBeLessThanOrEqual(launches[i - 1]!);
     expect(launches[0]!).toBeGreaterThan(launches[2]!);
     const atLimit = trainedPacer(clock);
-    for (let i = 0; i < 1000; i++) atLimit.recordLive(i < 35);
+    // 50 abandoned of 1,250 live answers (the 250 connected ones of training included): 4%.
+    for (let i = 0; i < 1000; i++) atLimit.recordLive(i < 50);
     expect(atLimit.decide(state())).toMatchObject({ mode: 'progressive', reason: 'at_limit', launch: 5 });
     void pacer;
   });
