@@ -12,7 +12,9 @@
  *   console-live                      the supervisor wallboard in Chromium: ACD state change -> the agent's row
  *                                     updated, beside a bare WebSocket client receiving the same event
  *   dialer                            predictive pacing in a simulation of the outbound model vs progressive, at
- *                                     10/50/200 agents (options: --agents, --contact-rate, --talk-mean, ...)
+ *                                     10/50/200 agents (options: --agents, --contact-rate, --talk-mean, ...), then
+ *                                     the issue-13 grid (10/50 agents x contact rate x talk time x AMD false
+ *                                     positives; scripts/bench/dialer-grid.ts for its own options)
  *   reports                           period reports (each dimension, a month by day) on 1 M generated queue calls,
  *                                     then the alerts bench
  *   alerts                            the KPI alert evaluator's cost per tick with 100 rules
@@ -23,6 +25,7 @@ import { runAcdRouteBench } from './bench/acd-route';
 import { runCdrInsertBench } from './bench/cdr-insert';
 import { runConsoleLiveBench } from './bench/console-live';
 import { runDialerBench } from './bench/dialer';
+import { runDialerGridBench } from './bench/dialer-grid';
 import { runEslParseBench } from './bench/esl-parse';
 import { runReportsBench } from './bench/reports';
 import { runAlertsBench } from './bench/alerts';
@@ -34,7 +37,8 @@ const BENCHES: Record<string, () => Promise<object[]>> = {
   'acd-decision': runAcdDecisionBench,
   'acd-route': runAcdRouteBench,
   'console-live': runConsoleLiveBench,
-  dialer: () => runDialerBench(process.argv.slice(2)),
+  // The base-case figures (options apply to them), then the fixed grid of other traffic (its defaults).
+  dialer: async () => [...(await runDialerBench(process.argv.slice(2))), ...(await runDialerGridBench())],
   // The period reports on MariaDB, then the alert evaluator's cost per tick (issue 12's figures side by side).
   reports: async () => [...(await runReportsBench()), ...(await runAlertsBench())],
   alerts: runAlertsBench,

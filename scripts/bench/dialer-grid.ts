@@ -6,7 +6,7 @@
  *                                        [--amd-false-positive 0,0.02] [--days 10:30,50:8] [--seed N]
  *
  * Predictive runs `days` simulated days per set (more for small teams, whose daily abandonment is the noisy one:
- * 30 days lets "share of days above 3%" resolve 1/30); progressive runs a third of them, as its occupancy is steady
+ * 20 days resolve a share of 1/20, the bar); progressive runs a third of them, as its occupancy is steady
  * and it abandons only AMD false positives. The pacer is told the AMD false-positive share, as a campaign is from
  * its AMD audit. `ok` is the issue's acceptance: days above 3% <= 5% and predictive occupancy >= progressive (>
  * with AMD false positives); `floor_days_above_3pct_share` is progressive's, what AMD false positives alone cost.
@@ -35,7 +35,7 @@ export const DEFAULT_GRID: GridOptions = {
   contactRates: [0.05, 0.12, 0.35],
   talkMeans: [60, 400, 600],
   amdFps: [0, 0.02],
-  days: { 10: 30, 50: 8 },
+  days: { 10: 20, 50: 6 },
   seed: 1,
 };
 

@@ -10,7 +10,7 @@ import type { Clock } from '../clock/clock';
 import { DAY_MS } from './abandon-window';
 
 /** (observed + prior) / (forecast + prior), clamped: the prior (in abandons) keeps a young window near 1. */
-export function calibrationRatio(observed: number, forecast: number, prior = 2, min = 0.67, max = 10): number {
+export function calibrationRatio(observed: number, forecast: number, prior = 2, min = 1, max = 10): number {
   const r = (Math.max(0, observed) + prior) / (Math.max(0, forecast) + prior);
   return Math.min(max, Math.max(min, r));
 }

@@ -100,3 +100,14 @@ export function expectedDayLive(input: { liveLast24h: number; spanMs: number; da
   const span = Math.max(input.spanMs, input.minSpanMs ?? 30 * 60000);
   return Math.max(input.liveLast24h, (input.liveLast24h * input.dayMs) / span);
 }
+
+/**
+ * The live answers a day would bring to busy agents: logged-in agents x the day / the mean handling time, at
+ * `occupancy` (0.75, about what progressive dialling reaches in the base case). A pacer that is progressive because
+ * the day looked small (a 2% false-positive share on a 650-answer progressive day) would otherwise never see the day
+ * that pacing would bring, and stay progressive.
+ */
+export function capacityDayLive(input: { agents: number; dayMs: number; meanHandleMs: number; occupancy?: number }): number {
+  if (input.agents <= 0 || input.meanHandleMs <= 0) return 0;
+  return (input.agents * input.dayMs * (input.occupancy ?? 0.75)) / input.meanHandleMs;
+}

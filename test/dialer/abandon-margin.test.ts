@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { VirtualClock } from '../../src/clock/clock';
 import { calibrationRatio, ForecastWindow } from '../../src/dialer/abandon-calibration';
-import { abandonDispersion, dayMargin, expectedDayLive, noiseBoundedPacingShare } from '../../src/dialer/abandon-margin';
+import { abandonDispersion, capacityDayLive, dayMargin, expectedDayLive, noiseBoundedPacingShare } from '../../src/dialer/abandon-margin';
 import { normalQuantile } from '../../src/dialer/duration-model';
 import { ExcessDistribution } from '../../src/dialer/excess';
 
@@ -77,6 +77,15 @@ describe('abandonDispersion', () => {
   });
 });
 
+describe('capacityDayLive', () => {
+  it('is what busy agents take in a day at the given occupancy', () => {
+    // 10 agents, 8 h, 90-s handling, 75%: 10 x 28,800 x 0.75 / 90.
+    expect(capacityDayLive({ agents: 10, dayMs: 8 * 3600000, meanHandleMs: 90000 })).toBeCloseTo(2400, 9);
+    expect(capacityDayLive({ agents: 10, dayMs: 8 * 3600000, meanHandleMs: 90000, occupancy: 1 })).toBeCloseTo(3200, 9);
+    expect(capacityDayLive({ agents: 0, dayMs: 8 * 3600000, meanHandleMs: 90000 })).toBe(0);
+  });
+});
+
 describe('expectedDayLive', () => {
   it('counts the last 24 h once they hold a full day, and extrapolates a first day', () => {
     const H = 3600000;
@@ -90,11 +99,11 @@ describe('expectedDayLive', () => {
 });
 
 describe('abandon calibration', () => {
-  it('is 1 with little evidence and the observed / allowed ratio with much, clamped', () => {
+  it('is 1 with little evidence and the observed / allowed ratio with much, clamped; it never loosens', () => {
     expect(calibrationRatio(0, 0)).toBe(1);
     expect(calibrationRatio(40, 20, 2)).toBeCloseTo(42 / 22, 9);
     expect(calibrationRatio(1000, 1, 2)).toBe(10);
-    expect(calibrationRatio(0, 1000, 2)).toBe(0.67);
+    expect(calibrationRatio(0, 1000, 2)).toBe(1);
   });
 
   it('ForecastWindow sums inside its window only', () => {
