@@ -9,7 +9,9 @@
  * 20 days resolve a share of 1/20, the bar); progressive runs a third of them, as its occupancy is steady
  * and it abandons only AMD false positives. The pacer is told the AMD false-positive share, as a campaign is from
  * its AMD audit. `ok` is the issue's acceptance: days above 3% <= 5% and predictive occupancy >= progressive (>
- * with AMD false positives); `floor_days_above_3pct_share` is progressive's, what AMD false positives alone cost.
+ * with AMD false positives); `floor_days_above_3pct_share` is progressive's, what AMD false positives alone cost,
+ * and `amd_floor_p` the same computed: P(Binomial(N, f) > 3% N) on a day of N live answers (the predictive run's
+ * mean): above 0.05, no policy meets the bar on that set.
  */
 import { runSimulation, type SimParams } from '../../src/dialer/simulation';
 
@@ -40,6 +42,20 @@ export const DEFAULT_GRID: GridOptions = {
 };
 
 const round = (x: number, digits = 4): number => Number(x.toFixed(digits));
+
+/** P(X > limit n) for X ~ Binomial(n, f): the share of days AMD false positives alone put above the limit. */
+export function falsePositiveFloor(n: number, f: number, limit = 0.03): number {
+  if (f <= 0 || n <= 0) return 0;
+  const k0 = Math.floor(limit * n) + 1;
+  // Terms from k = 0 in logs (no overflow), summing those above the limit.
+  let logTerm = n * Math.log(1 - f);
+  let tail = 0;
+  for (let k = 0; k <= n; k++) {
+    if (k >= k0) tail += Math.exp(logTerm);
+    logTerm += Math.log((n - k) / (k + 1)) + Math.log(f / (1 - f));
+  }
+  return Math.min(1, tail);
+}
 
 export function parseGridArgs(argv: readonly string[]): GridOptions {
   const get = (name: string): string | undefined => {
@@ -108,6 +124,7 @@ export function runGridSet(set: GridSet, days: number, seed: number): Record<str
     progressive_abandon: round(prog.abandon),
     days_above_3pct_share: round(pred.daysOver3pct, 3),
     floor_days_above_3pct_share: round(prog.daysOver3pct, 3),
+    amd_floor_p: round(falsePositiveFloor(Math.round(pred.liveAnswers / days), set.amdFp), 3),
     max_day_abandon: round(Math.max(...pred.dailyAbandon)),
     live_answers_per_day: Math.round(pred.liveAnswers / days),
     days,
