@@ -1,21 +1,23 @@
 /**
- * How far the pacer's own abandon forecasts are off, measured (issue 13). Each launch adds the abandons the model
- * expects it to cause (the wave's expected abandons with the new calls, less without them); over the last 24 h the
- * abandons that did happen, divided by those forecast, say how much the model under- (ratio > 1) or over-states
- * (< 1) them: with few live answers per line (low contact rates, many lines ringing) it sees agents free "within
- * the horizon" that a live person reaching them a few seconds earlier still misses. The pacer divides its budget
- * by the ratio, so the abandonment it gets is the one it aims at. Pure apart from the injected clock.
+ * How far the pacer's abandon model is off, measured (issue 13). Each launch is allowed a number of abandons: the
+ * budget the model was held to x the launched calls' expected live answers. Over the last 24 h, the abandons that
+ * did happen divided by those allowed say how much the model understates them (a ratio above 1; in the simulation
+ * at low contact rates it did by about 1.5x, a bias not isolated: the wave model ignores when, inside the horizon,
+ * each live answer and each freed agent come). The pacer divides the model's budget by the ratio; as the ratio is taken against what it was
+ * allowed (not against the model's own forecast) this is an integral correction: it settles where the abandonment
+ * obtained is the one aimed at, whatever the model's bias. It only ever tightens (a ratio below 1 is taken as 1),
+ * so quiet hours cannot wind it up. Pure apart from the injected clock.
  */
 import type { Clock } from '../clock/clock';
 import { DAY_MS } from './abandon-window';
 
-/** (observed + prior) / (forecast + prior), clamped: the prior (in abandons) keeps a young window near 1. */
-export function calibrationRatio(observed: number, forecast: number, prior = 2, min = 1, max = 10): number {
-  const r = (Math.max(0, observed) + prior) / (Math.max(0, forecast) + prior);
+/** (observed + prior) / (allowed + prior), clamped: the prior (in abandons) keeps a young window near 1. */
+export function calibrationRatio(observed: number, allowed: number, prior = 2, min = 1, max = 10): number {
+  const r = (Math.max(0, observed) + prior) / (Math.max(0, allowed) + prior);
   return Math.min(max, Math.max(min, r));
 }
 
-/** Forecast abandons over a rolling window, in one-minute buckets. */
+/** Abandons allowed over a rolling window, in one-minute buckets. */
 export class ForecastWindow {
   private buckets: { minute: number; sum: number }[] = [];
   private total = 0;

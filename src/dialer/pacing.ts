@@ -55,7 +55,10 @@ export interface PacingConfig {
    * bound is approximate (a small day's count is skewed, and the 24-h corrections make neighbouring days alike).
    */
   maxDayBreachShare: number;
-  /** Hours of dialling in a day, used only until the pacer has seen 24 h (then it counts the last 24 h's answers). */
+  /**
+   * Dialling time in a day: with the agents logged in, the least day (capacityDayLive), and until the pacer has
+   * seen 24 h, the span its answers so far are extrapolated to (after that it counts the last 24 h's answers).
+   */
   dayMs: number;
   /** Block length over which the burstiness of abandons is measured. */
   dispersionBlockMinutes: number;
