@@ -37,7 +37,7 @@ export const DEFAULT_GRID: GridOptions = {
   contactRates: [0.05, 0.12, 0.35],
   talkMeans: [60, 400, 600],
   amdFps: [0, 0.02],
-  days: { 10: 20, 50: 6 },
+  days: { 10: 20, 50: 4 },
   seed: 1,
 };
 
