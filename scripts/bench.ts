@@ -15,8 +15,10 @@
  *   console-live                      the supervisor wallboard in Chromium: ACD state change -> the agent's row
  *                                     updated, beside a bare WebSocket client receiving the same event
  *   dialer                            predictive pacing in a simulation of the outbound model vs progressive, at
- *                                     10/50/200 agents (options: --agents, --contact-rate, --talk-mean, ...),
- *                                     then nailed-up agents with 2-s-slow phones on a predictive campaign
+ *                                     10/50/200 agents (options: --agents, --contact-rate, --talk-mean, ...), then
+ *                                     the issue-13 grid (10/50 agents x contact rate x talk time x AMD false
+ *                                     positives; scripts/bench/dialer-grid.ts for its own options), then
+ *                                     nailed-up agents with 2-s-slow phones on a predictive campaign
  *   reports                           period reports (each dimension, a month by day) on 1 M generated queue calls,
  *                                     then the alerts bench
  *   alerts                            the KPI alert evaluator's cost per tick with 100 rules
@@ -27,6 +29,7 @@ import { runAcdRouteBench } from './bench/acd-route';
 import { runCdrInsertBench } from './bench/cdr-insert';
 import { runConsoleLiveBench } from './bench/console-live';
 import { runDialerBench } from './bench/dialer';
+import { runDialerGridBench } from './bench/dialer-grid';
 import { runNailedUpBench } from './bench/dialer-nailed-up';
 import { runEslParseBench } from './bench/esl-parse';
 import { runReportsBench } from './bench/reports';
@@ -41,8 +44,9 @@ const BENCHES: Record<string, () => Promise<object[]>> = {
   simulator: () => runSimulatorBench(process.argv.slice(2)),
   'acd-route': runAcdRouteBench,
   'console-live': runConsoleLiveBench,
-  // The pacer's simulation, then nailed-up agents on the simulator over TCP (issue 13's dialer-nailed-up line).
-  dialer: async () => [...(await runDialerBench(process.argv.slice(2))), ...(await runNailedUpBench())],
+  // The base-case figures (options apply to them), the fixed grid of other traffic (its defaults), then nailed-up
+  // agents on the simulator over TCP (the dialer-nailed-up line).
+  dialer: async () => [...(await runDialerBench(process.argv.slice(2))), ...(await runDialerGridBench()), ...(await runNailedUpBench())],
   // The period reports on MariaDB, then the alert evaluator's cost per tick (issue 12's figures side by side).
   reports: async () => [...(await runReportsBench()), ...(await runAlertsBench())],
   alerts: runAlertsBench,

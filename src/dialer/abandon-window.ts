@@ -52,6 +52,33 @@ export class AbandonWindow {
     return { live: this.live, abandoned: this.abandoned };
   }
 
+  /**
+   * The window's live answers and abandons in blocks of `blockMinutes` (only blocks with a live answer), oldest
+   * first: how bursty abandons are (src/dialer/abandon-margin.ts).
+   */
+  blocks(blockMinutes: number): { live: number; abandoned: number }[] {
+    this.counts();
+    const out: { live: number; abandoned: number }[] = [];
+    let key = Number.NaN;
+    for (const b of this.buckets) {
+      const k = Math.floor(b.minute / blockMinutes);
+      if (k !== key) {
+        out.push({ live: 0, abandoned: 0 });
+        key = k;
+      }
+      out[out.length - 1]!.live += b.live;
+      out[out.length - 1]!.abandoned += b.abandoned;
+    }
+    return out;
+  }
+
+  /** When the oldest answer still in the window came (start of its minute), or undefined when it is empty. */
+  oldestAt(): number | undefined {
+    this.counts();
+    const first = this.buckets[0];
+    return first === undefined ? undefined : first.minute * 60000;
+  }
+
   rate(): number {
     const { live, abandoned } = this.counts();
     return live === 0 ? 0 : abandoned / live;

@@ -28,6 +28,12 @@ export class DurationModel {
     return { mu, sigma: Math.sqrt(Math.max(1e-6, this.sumSq / this.n - mu * mu)) };
   }
 
+  /** Mean of the fitted lognormal, ms. */
+  mean(): number {
+    const { mu, sigma } = this.params();
+    return Math.exp(mu + (sigma * sigma) / 2);
+  }
+
   cdf(ms: number): number {
     if (ms <= 0) return 0;
     const { mu, sigma } = this.params();

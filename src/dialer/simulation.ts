@@ -191,8 +191,9 @@ export function runSimulation(overrides: Partial<SimParams> = {}): SimResult {
   const measured = (t: number): boolean => t >= measureFrom && t < measureTo;
   const clipped = (from: number, to: number): number => Math.max(0, Math.min(to, measureTo) - Math.max(from, measureFrom));
 
-  const countLive = (abandoned: boolean): void => {
-    if (P.policy === 'predictive') pacer.recordLive(abandoned);
+  /** `seen`: the dialer knows it was a person (false; an AMD false positive, which the live dialer hears as a machine). */
+  const countLive = (abandoned: boolean, seen = true): void => {
+    if (P.policy === 'predictive' && seen) pacer.recordLive(abandoned);
     if (!measured(clock.now())) return;
     dayLive++;
     if (abandoned) dayAbandoned++;
@@ -257,7 +258,7 @@ export function runSimulation(overrides: Partial<SimParams> = {}): SimResult {
       else if (rand() < P.amdFalsePositive) {
         endMs = pickup + P.machineDecisionS * 1000;
         after = () => {
-          countLive(true);
+          countLive(true, false);
         };
       } else {
         endMs = pickup + P.humanDecisionS * 1000;
@@ -295,8 +296,13 @@ export function runSimulation(overrides: Partial<SimParams> = {}): SimResult {
       callsInFlight: [...inFlight].map((c) => ({ ringElapsedMs: now - c.dialedAt })),
       liveWaiting: waiting.length,
     };
-    const n = P.policy === 'predictive' ? pacer.decide(state).launch : progressiveDialCount(state, P.linesPerAgent);
-    for (let i = 0; i < n; i++) dial();
+    if (P.policy === 'progressive') {
+      for (let n = progressiveDialCount(state, P.linesPerAgent); n > 0; n--) dial();
+      return;
+    }
+    const decision = pacer.decide(state);
+    for (let i = 0; i < decision.launch; i++) dial();
+    pacer.launched(decision, decision.launch);
   };
   const tick = (): void => {
     if (!dialing) return;

@@ -4,12 +4,16 @@ import { AbandonWindow } from '../../src/dialer/abandon-window';
 import { AnswerRateEstimator } from '../../src/dialer/answer-rate';
 import { expectedPositivePart, PredictivePacer, progressiveDialCount, type PacingState } from '../../src/dialer/pacing';
 
-/** A pacer that has seen `attempts` dials, a quarter of them live persons (human decision ~11.5 s after the dial). */
+/**
+ * A pacer that has seen `attempts` dials, a quarter of them live persons (human decision ~11.5 s after the dial),
+ * each connected, as the dialer reports them (the day's margin counts them).
+ */
 function trainedPacer(clock: VirtualClock, attempts = 1000, config = {}): PredictivePacer {
   const pacer = new PredictivePacer(clock, config);
   for (let i = 0; i < attempts; i++) {
     const live = i % 4 === 0;
     pacer.recordAttempt({ durationMs: live ? 8000 + (i % 7) * 1000 : i % 4 === 1 ? 3000 : 20000, live });
+    if (live) pacer.recordLive(false);
   }
   return pacer;
 }
@@ -53,7 +57,8 @@ describe('PredictivePacer', () => {
     for (let i = 1; i < launches.length; i++) expect(launches[i]!).toBeLessThanOrEqual(launches[i - 1]!);
     expect(launches[0]!).toBeGreaterThan(launches[2]!);
     const atLimit = trainedPacer(clock);
-    for (let i = 0; i < 1000; i++) atLimit.recordLive(i < 35);
+    // 50 abandoned of 1,250 live answers (the 250 connected ones of training included): 4%.
+    for (let i = 0; i < 1000; i++) atLimit.recordLive(i < 50);
     expect(atLimit.decide(state())).toMatchObject({ mode: 'progressive', reason: 'at_limit', launch: 5 });
     void pacer;
   });
@@ -86,6 +91,37 @@ describe('PredictivePacer', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('with a 2% AMD false-positive share, still paces above 1:1 on a large day, and goes progressive on a small one', () => {
+    const clock = new VirtualClock();
+    // 250 live answers in the first minutes extrapolate to a 4,000-answer day: the false positives' spread leaves room.
+    const large = trainedPacer(clock, 1000, { amdFalsePositiveShare: 0.02 });
+    const d = large.decide(state());
+    expect(d).toMatchObject({ mode: 'predictive' });
+    expect(d.launch).toBeGreaterThan(progressiveDialCount(state()));
+    expect(d.margin.aim).toBeGreaterThan(0.02);
+    expect(d.margin.aim).toBeLessThan(0.03);
+    // 25 live answers and 3 agents (who could take ~400 a day): 2% false positives alone exceed 3% too often.
+    const small = trainedPacer(clock, 100, { amdFalsePositiveShare: 0.02 });
+    const few = state({ agentsLoggedIn: 3, agentsAvailable: 1, busyAgents: [{ phase: 'talk', elapsedMs: 5000 }, { phase: 'wrap', elapsedMs: 5000 }] });
+    expect(small.decide(few)).toMatchObject({ mode: 'progressive', reason: 'amd_share', launch: 1 });
+  });
+
+  it('tightens the model when more abandons happened than it was allowed', () => {
+    const clock = new VirtualClock();
+    const honest = trainedPacer(clock);
+    const biased = trainedPacer(clock);
+    for (const pacer of [honest, biased]) for (let i = 0; i < 2000; i++) pacer.recordLive(i % 100 === 0);
+    // Both saw 20 abandons; the honest one had been allowed 20, the biased one 2.
+    const first = honest.decide(state());
+    honest.launched({ ...first, launch: 1, allowedAbandons: 20 }, 1);
+    biased.launched({ ...first, launch: 1, allowedAbandons: 2 }, 1);
+    const h = honest.decide(state());
+    const b = biased.decide(state());
+    expect(h.calibration).toBeCloseTo(22 / 22, 9);
+    expect(b.calibration).toBeCloseTo(22 / 4, 9);
+    expect(b.launch).toBeLessThan(h.launch);
   });
 
   it('counts calls in flight and live answers waiting against the free agents', () => {

@@ -206,7 +206,7 @@ export class CampaignRunner {
     if (!this.windowLoaded) {
       this.windowLoaded = true;
       const since = new Date(this.deps.clock.now() - this.pacer.config.windowMs);
-      for (const r of await this.deps.store.liveResults(this.campaign.id, since)) this.pacer.abandons.recordLive(r.abandoned, r.at.getTime());
+      for (const r of await this.deps.store.liveResults(this.campaign.id, since)) this.pacer.recordLive(r.abandoned, r.at.getTime());
     }
     this.deps.log.info('campaign started', { campaign: this.campaign.name, type: this.campaign.type });
     this.pump();
@@ -339,6 +339,8 @@ export class CampaignRunner {
           if (await this.tryDial(lead, node, now)) launched++;
         }
       }
+      // What the pacer forecast for the calls actually dialled: it measures its own error from it.
+      if (this.campaign.type === 'predictive' && this.lastDecision) this.pacer.launched(this.lastDecision, launched);
     } else if (this.campaign.type === 'predictive' && state.agentsLoggedIn > 0 && this.lastDecision) {
       await this.recordPacingSkip(now, state);
     }
