@@ -75,7 +75,9 @@ const VIEW: ProxyHandler<Record<string, unknown>> = {
 /** A value FreeSWITCH would never send in json (numbers, objects, null) is turned into a string, not trusted. */
 function toHeaderValue(v: unknown): HeaderValue {
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return v.map((x) => (typeof x === 'string' ? x : stringify(x)));
+    for (let i = 0; i < v.length; i++) {
+      if (typeof v[i] !== 'string') return v.map((x) => (typeof x === 'string' ? x : stringify(x)));
+    }
     return v as string[];
   }
   return stringify(v);
