@@ -20,6 +20,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decodeEvent } from '../../src/esl/event-decoder';
 import { FrameParser } from '../../src/esl/frame-parser';
+import { header } from '../../src/esl/types';
 
 const TRANSCRIPTS = path.resolve(__dirname, '../../../shared/freeswitch/transcripts');
 const CHUNK = 64 * 1024;
@@ -120,11 +121,19 @@ function rate(reps: number, run: (reps: number) => number): number {
   return seen / secs;
 }
 
+/** Sum of the header lengths `ours` reads: a module-level store the optimiser cannot drop. */
+let touched = 0;
+
 function ours(chunks: Buffer[]): (reps: number) => number {
   return (reps) => {
     let n = 0;
     const parser = new FrameParser((f) => {
-      if (decodeEvent(f)) n++;
+      const e = decodeEvent(f);
+      if (!e) return;
+      n++;
+      // What every consumer does first (the client routes on these): json headers are checked when read, so the
+      // bench pays for the reads a lazy decoder defers; the ceiling reads nothing.
+      touched += e.name.length + (header(e, 'Unique-ID')?.length ?? 0) + (header(e, 'Job-UUID')?.length ?? 0);
     });
     for (let r = 0; r < reps; r++) for (const c of chunks) parser.push(c);
     return n;

@@ -1,4 +1,5 @@
 import type { EslEvent, EslFrame, EventFormat, HeaderValue } from './types';
+import { JsonEvent, stringify } from './json-event';
 import { urlDecodeLenient } from './url-decode';
 
 export { urlDecodeLenient } from './url-decode';
@@ -11,7 +12,8 @@ export { urlDecodeLenient } from './url-decode';
  * - header values are strings; multi-valued headers are string[] (json arrays, plain/xml `ARRAY::a|:b`);
  * - the event's own body (BACKGROUND_JOB output...) is `body`; its inner `Content-Length` stays a header, as in
  *   FreeSWITCH's json, so a consumer sees the same header set whatever the format;
- * - plain and xml values are URL-decoded leniently (see urlDecodeLenient); json values are taken as they are.
+ * - plain and xml values are URL-decoded leniently (see urlDecodeLenient); json values are taken as they are, and
+ *   checked (a non-string turned into a string) only when read (see JsonEvent).
  * With duplicate header names (FreeSWITCH repeats Hangup-Cause on hangup events) the last one wins, as JSON.parse does.
  * Header objects are plain `{}` (V8 keeps them in fast mode; a null-prototype object is a dictionary and made plain
  * decoding ~35% slower); a header literally named `__proto__` is therefore dropped, never assigned.
@@ -40,24 +42,10 @@ function makeEvent(
   return { name, subclass: typeof sub === 'string' ? sub : undefined, headers, body, format };
 }
 
-function allStrings(values: unknown[]): boolean {
-  for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'string') return false;
-  return true;
-}
-
-/** A value FreeSWITCH would never send in json (numbers, objects, null) is turned into a string, not trusted. */
-function toHeaderValue(v: unknown): HeaderValue {
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : stringify(x)));
-  return stringify(v);
-}
-
-function stringify(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
-}
-
+/**
+ * text/event-json: one JSON.parse and the two headers every event needs (Event-Name, Event-Subclass); the other
+ * values are checked when read (see JsonEvent), so an event costs little more than its JSON.parse.
+ */
 export function decodeJsonEvent(text: string): EslEvent | undefined {
   let parsed: unknown;
   try {
@@ -67,6 +55,9 @@ export function decodeJsonEvent(text: string): EslEvent | undefined {
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
   const obj = parsed as Record<string, unknown>;
+  const name = scalarHeader(obj, 'Event-Name');
+  if (name === undefined || name.length === 0) return undefined;
+  const sub = scalarHeader(obj, 'Event-Subclass');
   let body: string | undefined;
   const rawBody = obj._body;
   if (rawBody !== undefined) {
@@ -74,19 +65,20 @@ export function decodeJsonEvent(text: string): EslEvent | undefined {
     delete obj._body;
     body = stringify(rawBody);
   }
-  // FreeSWITCH sends only strings; a quick scan of the values (Object.values is much cheaper than for-in with keyed
-  // reads on these ~150-key objects) decides whether the keyed repair walk is needed at all.
-  if (!allStrings(Object.values(obj)) || Object.prototype.hasOwnProperty.call(obj, '__proto__')) {
-    for (const key in obj) {
-      const v = obj[key];
-      if (key === '__proto__') {
-        delete obj[key];
-        continue;
-      }
-      if (typeof v !== 'string') obj[key] = toHeaderValue(v);
-    }
-  }
-  return makeEvent(obj as Record<string, HeaderValue>, body, 'json');
+  return new JsonEvent(obj, name, sub, body);
+}
+
+/**
+ * A header the decoder itself needs, as every other json value is seen by consumers: a string as is, a non-string
+ * scalar turned into one (and written back), a list or nothing -> undefined.
+ */
+function scalarHeader(obj: Record<string, unknown>, key: string): string | undefined {
+  const v = obj[key];
+  if (typeof v === 'string') return v;
+  if (v === undefined || Array.isArray(v)) return undefined;
+  const s = stringify(v);
+  obj[key] = s;
+  return s;
 }
 
 const ARRAY_PREFIX = 'ARRAY::';

@@ -1,3 +1,4 @@
+import { parseKnownHead } from './frame-head';
 import type { EslFrame } from './types';
 
 /**
@@ -9,8 +10,10 @@ import type { EslFrame } from './types';
  *   anywhere, and one chunk can hold hundreds of frames. Bodies are decoded to strings only once all their bytes are
  *   here, so a split character is never mangled.
  * - It is the hot path (thousands of events per second). Frames that lie inside one chunk are cut straight out of it
- *   (native `indexOf`, one `toString` per body, no copy); only a frame that straddles chunks is collected as a list
- *   of slices and joined once, so a large body arriving in many chunks costs O(size), never O(size²).
+ *   (one `toString` per body, no copy). The header block is found by a JS scan and, for the two lines every event
+ *   frame carries, read from the bytes without decoding it (frame-head.ts): for blocks of a few dozen bytes both cost
+ *   less than a native call. A body that straddles chunks is copied into one reused buffer (event-sized) or kept as
+ *   a list of slices and joined once (large), so a large body arriving in many chunks costs O(size), never O(size²).
  * - `push()` keeps references to the chunks it was given (socket buffers are never reused by Node): do not mutate a
  *   chunk after pushing it.
  *
@@ -33,8 +36,9 @@ export interface FrameParserOptions {
 
 const LF = 0x0a;
 const CR = 0x0d;
-const TERMINATOR = Buffer.from('\n\n');
 const DECIMAL = /^\d+$/;
+/** Largest straddling body copied into the reused scratch buffer (events are a few KiB; `show channels` can be MBs). */
+const SCRATCH_BYTES = 1024 * 1024;
 
 export class FrameParser {
   private readonly maxHeaderBytes: number;
@@ -52,7 +56,10 @@ export class FrameParser {
   /** Headers of the frame whose body is being collected (null = reading headers). */
   private pendingHeaders: Record<string, string> | null = null;
   private bodyLen = 0;
+  /** Parts of a body larger than SCRATCH_BYTES that straddles chunks. */
   private bodyParts: Buffer[] = [];
+  /** Bytes of a smaller straddling body, copied as they arrive (grown on demand, reused for every frame). */
+  private scratch: Buffer = Buffer.alloc(0);
   private bodyHave = 0;
 
   /** Bumped by reset(): a push() loop interrupted by a reset from inside onFrame stops at once. */
@@ -95,18 +102,14 @@ export class FrameParser {
         const need = this.bodyLen - this.bodyHave;
         const avail = len - off;
         if (avail < need) {
-          this.bodyParts.push(off === 0 ? chunk : chunk.subarray(off));
-          this.bodyHave += avail;
+          this.keepBody(chunk, off, len);
           return;
         }
         let body: string;
         if (this.bodyHave === 0) {
           body = chunk.toString('utf8', off, off + need);
         } else {
-          this.bodyParts.push(chunk.subarray(off, off + need));
-          body = Buffer.concat(this.bodyParts, this.bodyLen).toString('utf8');
-          this.bodyParts = [];
-          this.bodyHave = 0;
+          body = this.joinBody(chunk, off, off + need);
         }
         off += need;
         const headers = this.pendingHeaders;
@@ -134,7 +137,7 @@ export class FrameParser {
         headEnd = this.headLen - 1;
         off = 1;
       } else {
-        const idx = chunk.indexOf(TERMINATOR, off);
+        const idx = findTerminator(chunk, off, len);
         if (idx < 0) {
           this.stashHead(chunk, off);
           return;
@@ -161,15 +164,15 @@ export class FrameParser {
         if (gen !== this.generation) return;
         continue;
       }
-      const headers = parseHeaderBlock(head.toString('utf8', headStart, headEnd));
+      const headers =
+        parseKnownHead(head, headStart, headEnd) ?? parseHeaderBlock(head.toString('utf8', headStart, headEnd));
       const cl = headers['Content-Length'];
       if (cl === undefined) {
         this.onFrame({ headers, body: '' });
         if (gen !== this.generation) return;
         continue;
       }
-      const trimmed = cl.trim();
-      const n = DECIMAL.test(trimmed) ? Number(trimmed) : NaN;
+      const n = bodyLength(cl);
       if (!(n <= this.maxBodyBytes)) {
         this.onProtocolError(`bad Content-Length ${JSON.stringify(cl.slice(0, 40))}`);
         if (gen !== this.generation) return;
@@ -186,6 +189,37 @@ export class FrameParser {
     }
   }
 
+  /**
+   * Keeps `chunk[from, to)`, part of a body that is not complete yet. Event-sized bodies are copied into one reused
+   * buffer (no allocation per straddling event); a bigger one is kept as slices and joined once at its end, so memory
+   * grows only as its bytes arrive, never on the word of a Content-Length.
+   */
+  private keepBody(chunk: Buffer, from: number, to: number): void {
+    if (this.bodyLen <= SCRATCH_BYTES) {
+      if (this.bodyHave === 0 && this.scratch.length < this.bodyLen) {
+        this.scratch = Buffer.allocUnsafeSlow(Math.max(this.bodyLen, Math.min(2 * this.scratch.length, SCRATCH_BYTES)));
+      }
+      chunk.copy(this.scratch, this.bodyHave, from, to);
+    } else {
+      this.bodyParts.push(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
+    }
+    this.bodyHave += to - from;
+  }
+
+  /** The body, once its last bytes `chunk[from, to)` are here. */
+  private joinBody(chunk: Buffer, from: number, to: number): string {
+    this.keepBody(chunk, from, to);
+    let body: string;
+    if (this.bodyLen <= SCRATCH_BYTES) {
+      body = this.scratch.toString('utf8', 0, this.bodyLen);
+    } else {
+      body = Buffer.concat(this.bodyParts, this.bodyLen).toString('utf8');
+      this.bodyParts = [];
+    }
+    this.bodyHave = 0;
+    return body;
+  }
+
   /** Keeps the start of a header block whose terminator is still to come. */
   private stashHead(chunk: Buffer, off: number): void {
     const part = off === 0 ? chunk : chunk.subarray(off);
@@ -200,6 +234,40 @@ export class FrameParser {
       this.discarding = true;
     }
   }
+}
+
+/**
+ * Index of the first `\n\n` in `buf[from, len)`, or -1. A JS loop: outer header blocks are a few dozen bytes, and
+ * Buffer#indexOf's argument handling and native call cost more than scanning them.
+ */
+function findTerminator(buf: Buffer, from: number, len: number): number {
+  for (let i = from + 1; i < len; i++) {
+    if (buf[i] === LF) {
+      if (buf[i - 1] === LF) return i - 1;
+    }
+  }
+  return -1;
+}
+
+/** A Content-Length value -> byte count, NaN when it is not a plain decimal (surrounding whitespace allowed). */
+function bodyLength(value: string): number {
+  const len = value.length;
+  if (len > 0 && len <= 15) {
+    // The common case, digits only, without a regex or a trimmed copy.
+    let n = 0;
+    for (let i = 0; i < len; i++) {
+      const d = value.charCodeAt(i) - 0x30;
+      if (d < 0 || d > 9) return slowBodyLength(value);
+      n = n * 10 + d;
+    }
+    return n;
+  }
+  return slowBodyLength(value);
+}
+
+function slowBodyLength(value: string): number {
+  const trimmed = value.trim();
+  return DECIMAL.test(trimmed) ? Number(trimmed) : NaN;
 }
 
 /**

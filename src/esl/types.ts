@@ -1,3 +1,5 @@
+import { JsonEvent } from './json-event';
+
 /**
  * Types shared by the ESL client, the simulator and every consumer of FreeSWITCH events.
  */
@@ -26,9 +28,12 @@ export interface EslEvent {
   readonly format: EventFormat;
 }
 
-/** The first (or only) value of a header. */
+/**
+ * The first (or only) value of a header. A json event is read straight from its parsed object (JsonEvent.get),
+ * without going through its `headers` view.
+ */
 export function header(event: EslEvent, name: string): string | undefined {
-  const v = event.headers[name];
+  const v = event instanceof JsonEvent ? event.get(name) : event.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decodeEvent, urlDecodeLenient, type EslFrame } from '../../src/esl';
+import { channelVar, decodeEvent, header, urlDecodeLenient, type EslFrame } from '../../src/esl';
 
 const frame = (type: string, body: string): EslFrame => ({
   headers: { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)) },
@@ -57,6 +57,47 @@ describe('decodeEvent', () => {
     const proto = decodeEvent(frame('text/event-json', '{"Event-Name":"X","__proto__":{"polluted":1}}'))!;
     expect(proto.name).toBe('X');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('json: header() and headers agree on every value, checked when read, whatever the peer sent', () => {
+    const e = decodeEvent(
+      frame(
+        'text/event-json',
+        '{"Event-Name":"CHANNEL_ANSWER","Unique-ID":"u1","n":5,"nil":null,"obj":{"a":1},"list":["a",2,null],' +
+          '"ok":["x","y"],"__proto__":"p","_body":7}',
+      ),
+    )!;
+    expect(e.body).toBe('7');
+    // typed access: first value of a list, a string for anything else, nothing for absent/inherited/__proto__
+    expect(header(e, 'Unique-ID')).toBe('u1');
+    expect(header(e, 'n')).toBe('5');
+    expect(header(e, 'nil')).toBe('');
+    expect(header(e, 'obj')).toBe('{"a":1}');
+    expect(header(e, 'list')).toBe('a');
+    expect(header(e, 'ok')).toBe('x');
+    expect(header(e, 'missing')).toBeUndefined();
+    expect(header(e, 'toString')).toBeUndefined();
+    expect(header(e, '__proto__')).toBeUndefined();
+    expect(header(e, '_body')).toBeUndefined();
+    expect(channelVar(e, 'missing')).toBeUndefined();
+    // the headers view: the same values, read in any order, keys without __proto__ or _body
+    expect(e.headers.list).toEqual(['a', '2', '']);
+    expect(Object.keys(e.headers)).toEqual(['Event-Name', 'Unique-ID', 'n', 'nil', 'obj', 'list', 'ok']);
+    expect({ ...e.headers }).toEqual({
+      'Event-Name': 'CHANNEL_ANSWER',
+      'Unique-ID': 'u1',
+      n: '5',
+      nil: '',
+      obj: '{"a":1}',
+      list: ['a', '2', ''],
+      ok: ['x', 'y'],
+    });
+    expect(Object.entries(e.headers).every(([, v]) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')))).toBe(true);
+    expect(JSON.parse(JSON.stringify(e.headers))).toEqual({ ...e.headers });
+    expect(header(e, 'n')).toBe('5'); // after the view fixed it: still the same
+    // a non-string Event-Name or Event-Subclass is read as a string too, a list of them is not a name
+    expect(decodeEvent(frame('text/event-json', '{"Event-Name":7,"Event-Subclass":8}'))).toMatchObject({ name: '7', subclass: '8' });
+    expect(decodeEvent(frame('text/event-json', '{"Event-Name":["A","B"]}'))).toBeUndefined();
   });
 
   it('plain: URL-decoded values, ARRAY:: lists, the inner body cut by bytes', () => {
