@@ -36,6 +36,8 @@ import type { DataSource } from 'typeorm';
 import { sqlDateTime } from '../db/entities/columns';
 import { dbTime } from '../acd/reports';
 import { periodsOf, type Period, type PeriodBucket } from './buckets';
+import { ANSWERED, CALL_CATEGORIES, DID, bucketCase, callCounters, dialectOf, hasFcrRepeat, hasRepeat, type Dialect, type Statement } from './call-figures-sql';
+import { ROLLUP_MAX_FCR_DAYS, SLOT_MS, callSlotsStatement, slotRangeOf, updateCallSlots } from './call-slots';
 
 export type ReportDimension = 'queue' | 'agent' | 'did' | 'category';
 export const REPORT_DIMENSIONS = ['queue', 'agent', 'did', 'category'] as const satisfies readonly ReportDimension[];
@@ -107,23 +109,10 @@ export interface PeriodReportRow {
   occupancy: number | null;
 }
 
-type Dialect = 'mysql' | 'sqlite';
-function dialectOf(ds: DataSource): Dialect {
-  const t = ds.options.type;
-  return t === 'mysql' || t === 'mariadb' ? 'mysql' : 'sqlite';
+/** The period CASE over a time column: the period ends as that column compares them. */
+function periodCase(col: string, periods: readonly Period[]): Statement {
+  return bucketCase(col, periods.slice(0, -1).map((p) => sqlDateTime(p.end)));
 }
-
-/** `CASE WHEN col < ? THEN 0 ... ELSE n-1 END` over the period ends (the WHERE keeps col inside [from, to)). */
-function bucketCase(col: string, periods: readonly Period[]): { sql: string; params: unknown[] } {
-  if (periods.length === 1) return { sql: '0', params: [] };
-  const whens = periods.slice(0, -1).map((_, i) => `WHEN ${col} < ? THEN ${i}`);
-  return { sql: `CASE ${whens.join(' ')} ELSE ${periods.length - 1} END`, params: periods.slice(0, -1).map((p) => sqlDateTime(p.end)) };
-}
-
-const ANSWERED = "(c.outcome = 'answered' OR (c.outcome IS NULL AND c.answered_at IS NOT NULL))";
-const DID = `REPLACE(json_extract(c.data, '$.did'), '"', '')`;
-/** Distinct (call, category) pairs of the tickets made from calls. */
-const CALL_CATEGORIES = '(SELECT DISTINCT call_uuid, category_id FROM tickets WHERE call_uuid IS NOT NULL)';
 
 function callDimension(dimension: ReportDimension): { key: string; join: string } {
   switch (dimension) {
@@ -136,11 +125,6 @@ function callDimension(dimension: ReportDimension): { key: string; join: string 
     case 'category':
       return { key: 'tc.category_id', join: `JOIN ${CALL_CATEGORIES} tc ON tc.call_uuid = c.id` };
   }
-}
-
-function plusDays(dialect: Dialect, col: string, days: number): string {
-  if (!Number.isInteger(days) || days < 0) throw new Error('fcrDays must be a whole number of days');
-  return dialect === 'mysql' ? `DATE_ADD(${col}, INTERVAL ${days} DAY)` : `strftime('%Y-%m-%d %H:%M:%f', ${col}, '+${days} days')`;
 }
 
 function num(v: unknown): number {
@@ -166,13 +150,17 @@ function isMissingTable(err: unknown): boolean {
   return code === 'ER_NO_SUCH_TABLE' || /no such table/i.test(e?.message ?? '');
 }
 
-async function query(ds: DataSource, sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> {
+async function unavailableIfMissing<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return (await ds.query(sql, params)) as Array<Record<string, unknown>>;
+    return await fn();
   } catch (err) {
     if (isMissingTable(err)) throw new PeriodReportError('unavailable', 'the history tables do not exist (run the migrations)');
     throw err;
   }
+}
+
+function query(ds: DataSource, sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> {
+  return unavailableIfMissing(async () => (await ds.query(sql, params)) as Array<Record<string, unknown>>);
 }
 
 export function checkPeriodRange(req: Pick<PeriodReportRequest, 'from' | 'to' | 'bucket'>): void {
@@ -182,42 +170,25 @@ export function checkPeriodRange(req: Pick<PeriodReportRequest, 'from' | 'to' | 
   if (span > max * DAY) throw new PeriodReportError('invalid', `a ${req.bucket} report covers at most ${max} days; narrow from/to or use a larger bucket`, 'to');
 }
 
-/** The SQL statements of one report, with their parameters (exported for EXPLAIN in the bench and tests). */
-export function periodReportStatements(req: PeriodReportRequest, settings: PeriodReportSettings, dialect: Dialect) {
-  const periods = periodsOf(req.from.getTime(), req.to.getTime(), req.bucket, settings.timeZone);
-  const range = [sqlDateTime(req.from), sqlDateTime(req.to)];
+/**
+ * The queue-call figures over the raw tables for the calls entered in [range[0], range[1]): counters, repeat calls,
+ * FCR. (The rollup computes the same sums per slot with the same expressions, src/reports/call-slots.ts.)
+ */
+function rawCallStatements(req: PeriodReportRequest, range: [string, string], periods: readonly Period[], settings: PeriodReportSettings, dialect: Dialect) {
   const dim = callDimension(req.dimension);
-
-  // Each queue's threshold in ms: CASE c.queue WHEN ? THEN ? ... ELSE default END.
-  const sl = [...settings.serviceLevelSec.entries()];
-  const slSql = sl.length ? `CASE c.queue ${sl.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ? END` : '?';
-  const slParams = [...sl.flatMap(([q, s]) => [q, s * 1000]), settings.defaultServiceLevelSec * 1000];
-
-  const enteredCase = bucketCase('c.entered_at', periods);
+  const enteredCase = periodCase('c.entered_at', periods);
+  const counters = callCounters(settings);
   const calls = {
-    sql: `SELECT ${enteredCase.sql} AS b, ${dim.key} AS k,
-        COUNT(*) AS offered,
-        SUM(CASE WHEN ${ANSWERED} THEN 1 ELSE 0 END) AS answered,
-        SUM(CASE WHEN c.outcome = 'abandoned' THEN 1 ELSE 0 END) AS abandoned,
-        SUM(CASE WHEN c.outcome = 'abandoned' AND c.wait_ms < ? THEN 1 ELSE 0 END) AS short_abandoned,
-        SUM(CASE WHEN c.outcome = 'overflowed' THEN 1 ELSE 0 END) AS overflowed,
-        SUM(CASE WHEN c.outcome = 'callback_requested' THEN 1 ELSE 0 END) AS callbacks,
-        SUM(CASE WHEN c.outcome = 'failed' THEN 1 ELSE 0 END) AS failed,
-        SUM(CASE WHEN ${ANSWERED} AND COALESCE(c.wait_ms, 0) <= ${slSql} THEN 1 ELSE 0 END) AS answered_in_sl,
-        SUM(CASE WHEN ${ANSWERED} THEN COALESCE(c.wait_ms, 0) ELSE 0 END) AS wait_ms_sum,
-        SUM(CASE WHEN ${ANSWERED} AND c.talk_ms IS NOT NULL THEN c.talk_ms ELSE 0 END) AS talk_ms_sum,
-        SUM(CASE WHEN ${ANSWERED} AND c.talk_ms IS NOT NULL THEN 1 ELSE 0 END) AS talk_n
+    sql: `SELECT ${enteredCase.sql} AS b, ${dim.key} AS k, ${counters.sql}
       FROM acd_queue_calls c ${dim.join}
       WHERE c.entered_at >= ? AND c.entered_at < ?
       GROUP BY b, k`,
-    params: [...enteredCase.params, settings.shortAbandonSec * 1000, ...slParams, ...range],
+    params: [...enteredCase.params, ...counters.params, ...range],
   };
 
-  const window = plusDays(dialect, 'c.entered_at', settings.fcrDays);
   const repeats = {
     sql: `SELECT ${enteredCase.sql} AS b, ${dim.key} AS k,
-        SUM(CASE WHEN EXISTS (SELECT 1 FROM acd_queue_calls r
-          WHERE r.caller_number = c.caller_number AND r.entered_at > c.entered_at AND r.entered_at <= ${window}) THEN 1 ELSE 0 END) AS repeat_calls
+        SUM(CASE WHEN ${hasRepeat(dialect, settings.fcrDays)} THEN 1 ELSE 0 END) AS repeat_calls
       FROM acd_queue_calls c ${dim.join}
       WHERE c.entered_at >= ? AND c.entered_at < ? AND ${ANSWERED}
       GROUP BY b, k`,
@@ -226,23 +197,51 @@ export function periodReportStatements(req: PeriodReportRequest, settings: Perio
 
   // FCR: answered calls with tickets; the key for category is the ticket category itself.
   const fcrKey = req.dimension === 'category' ? 'tc.category_id' : dim.key;
-  const fcrSameCategory =
-    req.dimension === 'category'
-      ? 'rt.category_id = tc.category_id'
-      : `rt.category_id IN (SELECT t2.category_id FROM tickets t2 WHERE t2.call_uuid = c.id)`;
   const fcr = {
     sql: `SELECT ${enteredCase.sql} AS b, ${fcrKey} AS k,
         COUNT(DISTINCT c.id) AS fcr_calls,
-        COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM acd_queue_calls r JOIN tickets rt ON rt.call_uuid = r.id
-          WHERE r.caller_number = c.caller_number AND r.entered_at > c.entered_at AND r.entered_at <= ${window}
-            AND ${fcrSameCategory}) THEN c.id END) AS fcr_repeated
+        COUNT(DISTINCT CASE WHEN ${hasFcrRepeat(dialect, settings.fcrDays, req.dimension === 'category' ? 'tc.category_id' : null)} THEN c.id END) AS fcr_repeated
       FROM acd_queue_calls c JOIN ${CALL_CATEGORIES} tc ON tc.call_uuid = c.id
       WHERE c.entered_at >= ? AND c.entered_at < ? AND ${ANSWERED}
       GROUP BY b, k`,
     params: [...enteredCase.params, ...range],
   };
+  return { calls, repeats, fcr };
+}
 
-  const csatCase = bucketCase('a.answered_at', periods);
+export interface PeriodReportOptions {
+  /**
+   * Read the queue-call figures from the 15-minute rollup where whole slots allow (default true); false reads the raw
+   * tables only (the reference the rollup is tested against).
+   */
+  rollup?: boolean;
+}
+
+/**
+ * The SQL statements of one report, with their parameters (exported for EXPLAIN in the bench and tests), and the
+ * rollup slots they read (`slots`, null when none: the raw tables only). With slots, the queue-call figures come from
+ * report_call_slots for the whole slots and from the raw tables for the partial slots at the range's ends
+ * (`calls_head`, `calls_tail`, ...).
+ */
+export function periodReportStatements(req: PeriodReportRequest, settings: PeriodReportSettings, dialect: Dialect, options: PeriodReportOptions = {}) {
+  const periods = periodsOf(req.from.getTime(), req.to.getTime(), req.bucket, settings.timeZone);
+  const range: [string, string] = [sqlDateTime(req.from), sqlDateTime(req.to)];
+  const statements: Record<string, Statement> = {};
+  const slots = options.rollup !== false && settings.fcrDays <= ROLLUP_MAX_FCR_DAYS ? slotRangeOf(req.from.getTime(), req.to.getTime(), periods) : null;
+  if (slots) {
+    statements.call_slots = callSlotsStatement(req.dimension, slots, periods);
+    const head: [number, number] = [req.from.getTime(), slots.from * SLOT_MS];
+    const tail: [number, number] = [slots.to * SLOT_MS, req.to.getTime()];
+    for (const [name, [a, b]] of [['head', head], ['tail', tail]] as const) {
+      if (a >= b) continue;
+      const raw = rawCallStatements(req, [sqlDateTime(a), sqlDateTime(b)], periods, settings, dialect);
+      statements[`calls_${name}`] = raw.calls;
+      statements[`repeats_${name}`] = raw.repeats;
+      statements[`fcr_${name}`] = raw.fcr;
+    }
+  } else Object.assign(statements, rawCallStatements(req, range, periods, settings, dialect));
+
+  const csatCase = periodCase('a.answered_at', periods);
   const csatDim =
     req.dimension === 'queue'
       ? { key: 'a.queue', join: '' }
@@ -251,7 +250,7 @@ export function periodReportStatements(req: PeriodReportRequest, settings: Perio
         : req.dimension === 'category'
           ? { key: 't.category_id', join: 'JOIN tickets t ON t.id = a.ticket_id' }
           : { key: DID, join: 'LEFT JOIN acd_queue_calls c ON c.id = a.queue_call_id' };
-  const csat = {
+  statements.csat = {
     sql: `SELECT ${csatCase.sql} AS b, ${csatDim.key} AS k, COUNT(*) AS csat_count, SUM(a.score) AS csat_sum
       FROM csat_answers a ${csatDim.join}
       WHERE a.answered_at >= ? AND a.answered_at < ?
@@ -262,7 +261,7 @@ export function periodReportStatements(req: PeriodReportRequest, settings: Perio
   const ticketKey = req.dimension === 'category' ? 't.category_id' : req.dimension === 'queue' ? 'c.queue' : req.dimension === 'agent' ? 'c.agent_id' : DID;
   const ticketJoin = req.dimension === 'category' ? '' : 'LEFT JOIN acd_queue_calls c ON c.id = t.call_uuid';
   const part = (figure: string, col: string, extra: string, extraParams: unknown[]) => {
-    const bc = bucketCase(col, periods);
+    const bc = periodCase(col, periods);
     return {
       sql: `SELECT '${figure}' AS f, ${bc.sql} AS b, ${ticketKey} AS k, COUNT(*) AS n FROM tickets t ${ticketJoin}
         WHERE ${col} >= ? AND ${col} < ?${extra} GROUP BY b, k`,
@@ -274,16 +273,16 @@ export function periodReportStatements(req: PeriodReportRequest, settings: Perio
     part('resolved', 't.resolved_at', '', []),
     part('overdue', 't.due_at', ' AND t.due_at < ? AND (t.resolved_at IS NULL OR t.resolved_at > t.due_at)', [sqlDateTime(settings.now)]),
   ];
-  const tickets = { sql: ticketParts.map((p) => p.sql).join('\nUNION ALL\n'), params: ticketParts.flatMap((p) => p.params) };
+  statements.tickets = { sql: ticketParts.map((p) => p.sql).join('\nUNION ALL\n'), params: ticketParts.flatMap((p) => p.params) };
 
-  return { periods, calls, repeats, fcr, csat, tickets };
+  return { periods, slots, statements };
 }
 
 /** Runs the report: one row per period and dimension value that has any figure, ordered by period then key. */
-export async function periodReport(ds: DataSource, req: PeriodReportRequest, settings: PeriodReportSettings): Promise<PeriodReportRow[]> {
+export async function periodReport(ds: DataSource, req: PeriodReportRequest, settings: PeriodReportSettings, options: PeriodReportOptions = {}): Promise<PeriodReportRow[]> {
   checkPeriodRange(req);
-  const st = periodReportStatements(req, settings, dialectOf(ds));
-  const { periods } = st;
+  const { periods, slots, statements } = periodReportStatements(req, settings, dialectOf(ds), options);
+  if (slots) await unavailableIfMissing(() => updateCallSlots(ds, slots, settings));
   const acc = new Map<string, PeriodReportRow & { waitSum: number; talkSum: number; talkN: number; csatSum: number; onCallSec: number }>();
   const rowFor = (b: unknown, k: unknown) => {
     const bi = Math.min(periods.length - 1, Math.max(0, num(b)));
@@ -333,39 +332,45 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
     return r;
   };
 
-  // The five statements are independent: on MariaDB they run side by side on the pool's connections.
-  const [calls, repeats, fcr, csat, tickets] = await Promise.all([st.calls, st.repeats, st.fcr, st.csat, st.tickets].map((q) => query(ds, q.sql, q.params)));
-  for (const x of calls!) {
-    const r = rowFor(x.b, x.k);
-    r.offered += num(x.offered);
-    r.answered += num(x.answered);
-    r.abandoned += num(x.abandoned);
-    r.short_abandoned += num(x.short_abandoned);
-    r.overflowed += num(x.overflowed);
-    r.callbacks += num(x.callbacks);
-    r.failed += num(x.failed);
-    r.answered_in_sl += num(x.answered_in_sl);
-    r.waitSum += num(x.wait_ms_sum);
-    r.talkSum += num(x.talk_ms_sum);
-    r.talkN += num(x.talk_n);
-  }
-  for (const x of repeats!) rowFor(x.b, x.k).repeat_calls += num(x.repeat_calls);
-  for (const x of fcr!) {
-    const r = rowFor(x.b, x.k);
-    r.fcr_calls += num(x.fcr_calls);
-    r.fcr_repeated += num(x.fcr_repeated);
-  }
-  for (const x of csat!) {
-    const r = rowFor(x.b, x.k);
-    r.csat_count += num(x.csat_count);
-    r.csatSum += num(x.csat_sum);
-  }
-  for (const x of tickets!) {
-    const r = rowFor(x.b, x.k);
-    const n = num(x.n);
-    if (x.f === 'opened') r.tickets_opened += n;
-    else if (x.f === 'resolved') r.tickets_resolved += n;
-    else r.tickets_overdue += n;
+  // The statements are independent: on MariaDB they run side by side on the pool's connections.
+  const names = Object.keys(statements);
+  const results = await Promise.all(names.map((n) => query(ds, statements[n]!.sql, statements[n]!.params)));
+  for (const [i, name] of names.entries()) {
+    const rows = results[i]!;
+    if (name === 'csat') {
+      for (const x of rows) {
+        const r = rowFor(x.b, x.k);
+        r.csat_count += num(x.csat_count);
+        r.csatSum += num(x.csat_sum);
+      }
+    } else if (name === 'tickets') {
+      for (const x of rows) {
+        const r = rowFor(x.b, x.k);
+        const n = num(x.n);
+        if (x.f === 'opened') r.tickets_opened += n;
+        else if (x.f === 'resolved') r.tickets_resolved += n;
+        else r.tickets_overdue += n;
+      }
+    } else {
+      // Queue-call figures (raw or rollup): each statement gives some of these sums.
+      for (const x of rows) {
+        const r = rowFor(x.b, x.k);
+        r.offered += num(x.offered);
+        r.answered += num(x.answered);
+        r.abandoned += num(x.abandoned);
+        r.short_abandoned += num(x.short_abandoned);
+        r.overflowed += num(x.overflowed);
+        r.callbacks += num(x.callbacks);
+        r.failed += num(x.failed);
+        r.answered_in_sl += num(x.answered_in_sl);
+        r.waitSum += num(x.wait_ms_sum);
+        r.talkSum += num(x.talk_ms_sum);
+        r.talkN += num(x.talk_n);
+        r.repeat_calls += num(x.repeat_calls);
+        r.fcr_calls += num(x.fcr_calls);
+        r.fcr_repeated += num(x.fcr_repeated);
+      }
+    }
   }
 
   if (req.dimension === 'agent') {

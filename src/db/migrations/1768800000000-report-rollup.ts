@@ -1,0 +1,187 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { runStatements, type Dialect } from './dialect';
+
+/**
+ * The period reports' 15-minute rollup of queue calls (src/reports/call-slots.ts):
+ * - report_call_slots: per dimension (queue, agent, did, category), 15-minute slot and key, the summable figures of
+ *   the queue calls that entered in the slot. `slot` is floor(UTC epoch seconds / 900): 15 minutes, so every period
+ *   boundary of every zone (offsets in quarter hours, DST steps of 30 or 60 minutes) falls on a slot boundary.
+ *   `dim_key` is '' for "none" (no agent, no DID); binary collation, so keys are kept as the calls hold them.
+ * - report_rollup_dirty: slots whose rollup rows may be out of date, with a counter bumped by every change, so a
+ *   refresh clears only the marks it has seen (a change made while it recomputed leaves the mark).
+ * - report_rollup_state: the settings (service level thresholds, short abandon, FCR window) the rollup was computed
+ *   with; null until it has been built.
+ * Triggers mark the slots dirty, whoever writes: a queue call's own slot (entered_at), and, because repeat calls
+ * and FCR look ahead, the slots of the same caller's calls of the 90 days before it (90: the largest
+ * REPORT_FCR_DAYS); a ticket made from a call marks that call's slot and the same caller's 90 days before it.
+ */
+const LOOKBACK_DAYS = 90;
+
+function slotOf(dialect: Dialect, col: string): string {
+  // Both are free of the session time zone: the columns hold UTC.
+  return dialect === 'mysql' ? `TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', ${col}) DIV 900` : `CAST(strftime('%s', ${col}) AS INTEGER) / 900`;
+}
+
+function bump(dialect: Dialect): string {
+  return dialect === 'mysql' ? 'ON DUPLICATE KEY UPDATE seq = report_rollup_dirty.seq + 1' : 'ON CONFLICT (slot) DO UPDATE SET seq = seq + 1';
+}
+
+function minusDays(dialect: Dialect, col: string): string {
+  return dialect === 'mysql' ? `${col} - INTERVAL ${LOOKBACK_DAYS} DAY` : `strftime('%Y-%m-%d %H:%M:%f', ${col}, '-${LOOKBACK_DAYS} days')`;
+}
+
+/** Marks the slot of the call entered at `entered`. */
+function markOwn(dialect: Dialect, entered: string): string {
+  return `INSERT INTO report_rollup_dirty (slot, seq) VALUES (${slotOf(dialect, entered)}, 1) ${bump(dialect)};`;
+}
+
+/** Marks the slots of the caller's calls entered in the lookback window before `entered` (their repeat/FCR figures). */
+function markEarlier(dialect: Dialect, caller: string, entered: string): string {
+  return `INSERT INTO report_rollup_dirty (slot, seq)
+      SELECT DISTINCT ${slotOf(dialect, 'p.entered_at')}, 1 FROM acd_queue_calls p
+      WHERE p.caller_number = ${caller} AND p.entered_at < ${entered} AND p.entered_at >= ${minusDays(dialect, entered)}
+      ${bump(dialect)};`;
+}
+
+/** Marks the slot of the call a ticket was made from, and the caller's calls of the lookback window before it. */
+function markTicketCall(dialect: Dialect, callUuid: string): string {
+  return `INSERT INTO report_rollup_dirty (slot, seq)
+      SELECT DISTINCT ${slotOf(dialect, 'p.entered_at')}, 1 FROM acd_queue_calls x
+      JOIN acd_queue_calls p ON p.caller_number = x.caller_number AND p.entered_at <= x.entered_at AND p.entered_at >= ${minusDays(dialect, 'x.entered_at')}
+      WHERE x.id = ${callUuid}
+      ${bump(dialect)};`;
+}
+
+function triggers(dialect: Dialect): string[] {
+  const callMoved = dialect === 'mysql' ? 'OLD.caller_number <> NEW.caller_number OR OLD.entered_at <> NEW.entered_at' : 'OLD.caller_number IS NOT NEW.caller_number OR OLD.entered_at IS NOT NEW.entered_at';
+  const ticketMoved = dialect === 'mysql' ? 'NOT (OLD.call_uuid <=> NEW.call_uuid) OR OLD.category_id <> NEW.category_id' : 'OLD.call_uuid IS NOT NEW.call_uuid OR OLD.category_id IS NOT NEW.category_id';
+  if (dialect === 'mysql') {
+    return [
+      `CREATE TRIGGER trg_report_rollup_call_insert AFTER INSERT ON acd_queue_calls FOR EACH ROW BEGIN
+        ${markOwn(dialect, 'NEW.entered_at')}
+        ${markEarlier(dialect, 'NEW.caller_number', 'NEW.entered_at')}
+      END`,
+      `CREATE TRIGGER trg_report_rollup_call_update AFTER UPDATE ON acd_queue_calls FOR EACH ROW BEGIN
+        ${markOwn(dialect, 'NEW.entered_at')}
+        IF ${callMoved} THEN
+          ${markOwn(dialect, 'OLD.entered_at')}
+          ${markEarlier(dialect, 'OLD.caller_number', 'OLD.entered_at')}
+          ${markEarlier(dialect, 'NEW.caller_number', 'NEW.entered_at')}
+        END IF;
+      END`,
+      `CREATE TRIGGER trg_report_rollup_call_delete AFTER DELETE ON acd_queue_calls FOR EACH ROW BEGIN
+        ${markOwn(dialect, 'OLD.entered_at')}
+        ${markEarlier(dialect, 'OLD.caller_number', 'OLD.entered_at')}
+      END`,
+      `CREATE TRIGGER trg_report_rollup_ticket_insert AFTER INSERT ON tickets FOR EACH ROW BEGIN
+        IF NEW.call_uuid IS NOT NULL THEN ${markTicketCall(dialect, 'NEW.call_uuid')} END IF;
+      END`,
+      `CREATE TRIGGER trg_report_rollup_ticket_update AFTER UPDATE ON tickets FOR EACH ROW BEGIN
+        IF ${ticketMoved} THEN
+          IF OLD.call_uuid IS NOT NULL THEN ${markTicketCall(dialect, 'OLD.call_uuid')} END IF;
+          IF NEW.call_uuid IS NOT NULL THEN ${markTicketCall(dialect, 'NEW.call_uuid')} END IF;
+        END IF;
+      END`,
+      `CREATE TRIGGER trg_report_rollup_ticket_delete AFTER DELETE ON tickets FOR EACH ROW BEGIN
+        IF OLD.call_uuid IS NOT NULL THEN ${markTicketCall(dialect, 'OLD.call_uuid')} END IF;
+      END`,
+    ];
+  }
+  return [
+    `CREATE TRIGGER trg_report_rollup_call_insert AFTER INSERT ON acd_queue_calls BEGIN
+      ${markOwn(dialect, 'NEW.entered_at')}
+      ${markEarlier(dialect, 'NEW.caller_number', 'NEW.entered_at')}
+    END`,
+    `CREATE TRIGGER trg_report_rollup_call_update AFTER UPDATE ON acd_queue_calls BEGIN
+      ${markOwn(dialect, 'NEW.entered_at')}
+    END`,
+    `CREATE TRIGGER trg_report_rollup_call_moved AFTER UPDATE OF caller_number, entered_at ON acd_queue_calls WHEN ${callMoved} BEGIN
+      ${markOwn(dialect, 'OLD.entered_at')}
+      ${markEarlier(dialect, 'OLD.caller_number', 'OLD.entered_at')}
+      ${markEarlier(dialect, 'NEW.caller_number', 'NEW.entered_at')}
+    END`,
+    `CREATE TRIGGER trg_report_rollup_call_delete AFTER DELETE ON acd_queue_calls BEGIN
+      ${markOwn(dialect, 'OLD.entered_at')}
+      ${markEarlier(dialect, 'OLD.caller_number', 'OLD.entered_at')}
+    END`,
+    `CREATE TRIGGER trg_report_rollup_ticket_insert AFTER INSERT ON tickets WHEN NEW.call_uuid IS NOT NULL BEGIN
+      ${markTicketCall(dialect, 'NEW.call_uuid')}
+    END`,
+    `CREATE TRIGGER trg_report_rollup_ticket_update AFTER UPDATE ON tickets WHEN ${ticketMoved} BEGIN
+      ${markTicketCall(dialect, 'OLD.call_uuid')}
+      ${markTicketCall(dialect, 'NEW.call_uuid')}
+    END`,
+    `CREATE TRIGGER trg_report_rollup_ticket_delete AFTER DELETE ON tickets WHEN OLD.call_uuid IS NOT NULL BEGIN
+      ${markTicketCall(dialect, 'OLD.call_uuid')}
+    END`,
+  ];
+}
+
+const TRIGGER_NAMES = [
+  'trg_report_rollup_call_insert',
+  'trg_report_rollup_call_update',
+  'trg_report_rollup_call_moved',
+  'trg_report_rollup_call_delete',
+  'trg_report_rollup_ticket_insert',
+  'trg_report_rollup_ticket_update',
+  'trg_report_rollup_ticket_delete',
+];
+
+const COUNTERS = ['offered', 'answered', 'abandoned', 'short_abandoned', 'overflowed', 'callbacks', 'failed', 'answered_in_sl', 'talk_n', 'repeat_calls', 'fcr_calls', 'fcr_repeated'];
+
+export class ReportRollup1768800000000 implements MigrationInterface {
+  name = 'ReportRollup1768800000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await runStatements(queryRunner, {
+      mysql: [
+        `CREATE TABLE report_call_slots (
+          dimension VARCHAR(8) NOT NULL,
+          slot INT NOT NULL,
+          dim_key VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+          ${COUNTERS.map((c) => `${c} INT NOT NULL`).join(',\n          ')},
+          wait_ms_sum BIGINT NOT NULL,
+          talk_ms_sum BIGINT NOT NULL,
+          PRIMARY KEY (dimension, slot, dim_key)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
+        `CREATE TABLE report_rollup_dirty (
+          slot INT NOT NULL,
+          seq BIGINT NOT NULL,
+          PRIMARY KEY (slot)
+        ) ENGINE=InnoDB`,
+        `CREATE TABLE report_rollup_state (
+          id INT NOT NULL,
+          settings TEXT NULL,
+          PRIMARY KEY (id)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
+        `INSERT INTO report_rollup_state (id, settings) VALUES (1, NULL)`,
+        // Calls already there: every slot that has one is out of date until the first build.
+        `INSERT INTO report_rollup_dirty (slot, seq) SELECT DISTINCT ${slotOf('mysql', 'entered_at')}, 1 FROM acd_queue_calls`,
+        ...triggers('mysql'),
+      ],
+      sqlite: [
+        `CREATE TABLE "report_call_slots" (
+          "dimension" varchar(8) NOT NULL,
+          "slot" integer NOT NULL,
+          "dim_key" varchar(255) NOT NULL,
+          ${COUNTERS.map((c) => `"${c}" integer NOT NULL`).join(',\n          ')},
+          "wait_ms_sum" bigint NOT NULL,
+          "talk_ms_sum" bigint NOT NULL,
+          PRIMARY KEY ("dimension", "slot", "dim_key")
+        )`,
+        `CREATE TABLE "report_rollup_dirty" ("slot" integer PRIMARY KEY NOT NULL, "seq" bigint NOT NULL)`,
+        `CREATE TABLE "report_rollup_state" ("id" integer PRIMARY KEY NOT NULL, "settings" text)`,
+        `INSERT INTO "report_rollup_state" ("id", "settings") VALUES (1, NULL)`,
+        `INSERT INTO "report_rollup_dirty" ("slot", "seq") SELECT DISTINCT ${slotOf('sqlite', 'entered_at')}, 1 FROM "acd_queue_calls"`,
+        ...triggers('sqlite'),
+      ],
+    });
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await runStatements(queryRunner, {
+      mysql: [...TRIGGER_NAMES.map((t) => `DROP TRIGGER IF EXISTS ${t}`), 'DROP TABLE report_rollup_state', 'DROP TABLE report_rollup_dirty', 'DROP TABLE report_call_slots'],
+      sqlite: [...TRIGGER_NAMES.map((t) => `DROP TRIGGER IF EXISTS "${t}"`), 'DROP TABLE "report_rollup_state"', 'DROP TABLE "report_rollup_dirty"', 'DROP TABLE "report_call_slots"'],
+    });
+  }
+}

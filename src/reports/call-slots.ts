@@ -1,0 +1,266 @@
+/**
+ * The period reports' 15-minute rollup of queue calls (table report_call_slots, migration 1768800000000): per
+ * dimension (queue, agent, did, category), slot and key, the sums the call figures are made of (counters, wait and
+ * talk sums, repeat calls, FCR calls), computed from acd_queue_calls and tickets with the same SQL expressions as the
+ * report over the raw tables (src/reports/call-figures-sql.ts).
+ *
+ * Why 15 minutes: every local hour, day, week and month boundary of every zone (UTC offsets in quarter hours, DST
+ * steps of 30 or 60 minutes) is a slot boundary, so the rollup serves any CENTER_TIME_ZONE, and a change of it needs
+ * no rebuild. A slot is floor(UTC epoch ms / 900,000).
+ *
+ * How it stays right: database triggers mark a slot dirty (report_rollup_dirty) whenever a queue call in it is
+ * written, or a later call or ticket of the same caller changes its repeat/FCR figures; whoever writes (the ACD
+ * history writer, the agent API, an import). Before a report reads a range, the dirty slots of that range are
+ * recomputed from the raw tables (so today, with calls in progress, is as exact as last month). The figures also
+ * depend on settings (each queue's service level threshold, REPORT_SHORT_ABANDON_SEC, REPORT_FCR_DAYS): the rollup
+ * records the settings it was computed with (report_rollup_state), and a report with other settings rebuilds it
+ * first (`npm run reports:rollup` does that ahead of time).
+ *
+ * One refresh or rebuild at a time per DataSource (a chain of promises): two reports never recompute the same slots
+ * at once in this process. Another instance doing so concurrently is safe (each recompute replaces a slot range in
+ * one transaction, and a dirty mark is cleared only if unchanged since it was read), only wasted work.
+ */
+import type { DataSource, EntityManager } from 'typeorm';
+import { dbTime } from '../acd/reports';
+import { sqlDateTime } from '../db/entities/columns';
+import { ANSWERED, DID, bucketCase, callCounters, dialectOf, hasFcrRepeat, hasRepeat, type Dialect, type FigureSettings, type Statement } from './call-figures-sql';
+import type { Period } from './buckets';
+
+export const SLOT_MS = 900_000;
+/** The triggers mark the slots of a caller's calls of the 90 days before a change (the largest REPORT_FCR_DAYS). */
+export const ROLLUP_MAX_FCR_DAYS = 90;
+
+export type RollupDimension = 'queue' | 'agent' | 'did' | 'category';
+
+/** Slot numbers [from, to): whole slots. */
+export interface SlotRange {
+  from: number;
+  to: number;
+}
+
+const COUNTERS = ['offered', 'answered', 'abandoned', 'short_abandoned', 'overflowed', 'callbacks', 'failed', 'answered_in_sl', 'wait_ms_sum', 'talk_ms_sum', 'talk_n', 'repeat_calls', 'fcr_calls', 'fcr_repeated'] as const;
+type Counter = (typeof COUNTERS)[number];
+type SlotRow = { dimension: RollupDimension; slot: number; key: string } & Record<Counter, number>;
+
+/** dim_key is VARCHAR(255): longer keys (a DID of more than 255 characters) are cut. */
+const KEY_MAX = 255;
+/** Slots recomputed per statement: a day. */
+const CHUNK_SLOTS = 96;
+const INSERT_BATCH = 500;
+
+/** The whole slots inside [from, to) when every period boundary in it is a slot boundary; null otherwise. */
+export function slotRangeOf(from: number, to: number, periods: readonly Period[]): SlotRange | null {
+  const range = { from: Math.ceil(from / SLOT_MS), to: Math.floor(to / SLOT_MS) };
+  if (range.from >= range.to) return null;
+  // Zones with historic offsets off the quarter hour (local mean time before 1900) would split a slot: raw instead.
+  if (periods.slice(0, -1).some((p) => p.end % SLOT_MS !== 0)) return null;
+  return range;
+}
+
+/** What the rollup's figures depend on besides the raw rows; a change means a rebuild. */
+export function rollupSettingsKey(settings: FigureSettings): string {
+  const defaultMs = settings.defaultServiceLevelSec * 1000;
+  // Queues at the default threshold are left out: adding such a queue changes nothing.
+  const sl = [...settings.serviceLevelSec.entries()]
+    .map(([q, s]) => [q, s * 1000] as const)
+    .filter(([, ms]) => ms !== defaultMs)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify({ v: 1, shortAbandonMs: settings.shortAbandonSec * 1000, fcrDays: settings.fcrDays, defaultSlMs: defaultMs, sl });
+}
+
+/** The report's read of the rollup: sums per period (bucket index b) and key over [range.from, range.to). */
+export function callSlotsStatement(dimension: RollupDimension, range: SlotRange, periods: readonly Period[]): Statement {
+  const bc = bucketCase('s.slot', periods.slice(0, -1).map((p) => p.end / SLOT_MS));
+  return {
+    sql: `SELECT ${bc.sql} AS b, s.dim_key AS k, ${COUNTERS.map((c) => `SUM(s.${c}) AS ${c}`).join(', ')}
+      FROM report_call_slots s
+      WHERE s.dimension = ? AND s.slot >= ? AND s.slot < ?
+      GROUP BY b, k`,
+    params: [...bc.params, dimension, range.from, range.to],
+  };
+}
+
+function slotSql(dialect: Dialect, col: string): string {
+  // The same expression as the migration's triggers: free of the session time zone (the columns hold UTC).
+  return dialect === 'mysql' ? `TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', ${col}) DIV 900` : `CAST(strftime('%s', ${col}) AS INTEGER) / 900`;
+}
+
+const HAS_TICKET = 'EXISTS (SELECT 1 FROM tickets t WHERE t.call_uuid = c.id)';
+
+/** The sums of the calls entered in [from, to) per slot, queue, agent and DID (for those three dimensions). */
+function byCallStatement(dialect: Dialect, settings: FigureSettings, from: number, to: number): Statement {
+  const counters = callCounters(settings);
+  return {
+    sql: `SELECT ${slotSql(dialect, 'c.entered_at')} AS s, c.queue AS q, c.agent_id AS a, ${DID} AS d, ${counters.sql},
+        SUM(CASE WHEN ${ANSWERED} AND ${hasRepeat(dialect, settings.fcrDays)} THEN 1 ELSE 0 END) AS repeat_calls,
+        SUM(CASE WHEN ${ANSWERED} AND ${HAS_TICKET} THEN 1 ELSE 0 END) AS fcr_calls,
+        SUM(CASE WHEN ${ANSWERED} AND ${HAS_TICKET} AND ${hasFcrRepeat(dialect, settings.fcrDays, null)} THEN 1 ELSE 0 END) AS fcr_repeated
+      FROM acd_queue_calls c
+      WHERE c.entered_at >= ? AND c.entered_at < ?
+      GROUP BY s, q, a, d`,
+    params: [...counters.params, sqlDateTime(from), sqlDateTime(to)],
+  };
+}
+
+/** The same per slot and ticket category: a call counts once for each distinct category of its tickets. */
+function byCategoryStatement(dialect: Dialect, settings: FigureSettings, from: number, to: number): Statement {
+  const counters = callCounters(settings);
+  return {
+    sql: `SELECT ${slotSql(dialect, 'c.entered_at')} AS s, x.category_id AS k, ${counters.sql},
+        SUM(CASE WHEN ${ANSWERED} AND ${hasRepeat(dialect, settings.fcrDays)} THEN 1 ELSE 0 END) AS repeat_calls,
+        SUM(CASE WHEN ${ANSWERED} THEN 1 ELSE 0 END) AS fcr_calls,
+        SUM(CASE WHEN ${ANSWERED} AND ${hasFcrRepeat(dialect, settings.fcrDays, 'x.category_id')} THEN 1 ELSE 0 END) AS fcr_repeated
+      FROM (SELECT DISTINCT t.call_uuid AS id, t.category_id FROM acd_queue_calls c0 JOIN tickets t ON t.call_uuid = c0.id
+        WHERE c0.entered_at >= ? AND c0.entered_at < ?) x
+      JOIN acd_queue_calls c ON c.id = x.id
+      GROUP BY s, k`,
+    params: [...counters.params, sqlDateTime(from), sqlDateTime(to)],
+  };
+}
+
+function num(v: unknown): number {
+  const n = Number(v);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function keyText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return s.length > KEY_MAX ? s.slice(0, KEY_MAX) : s;
+}
+
+/** The rollup rows of slots [from, to), from the raw tables. */
+async function aggregate(ds: DataSource, from: number, to: number, settings: FigureSettings): Promise<SlotRow[]> {
+  const dialect = dialectOf(ds);
+  const range: [number, number] = [from * SLOT_MS, to * SLOT_MS];
+  const byCall = byCallStatement(dialect, settings, ...range);
+  const byCategory = byCategoryStatement(dialect, settings, ...range);
+  const [callRows, categoryRows] = (await Promise.all([ds.query(byCall.sql, byCall.params), ds.query(byCategory.sql, byCategory.params)])) as Array<Array<Record<string, unknown>>>;
+  const rows = new Map<string, SlotRow>();
+  const add = (dimension: RollupDimension, slot: number, key: string, x: Record<string, unknown>) => {
+    const id = `${dimension}\u0000${slot}\u0000${key}`;
+    let r = rows.get(id);
+    if (!r) {
+      r = { dimension, slot, key, ...(Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<Counter, number>) };
+      rows.set(id, r);
+    }
+    for (const c of COUNTERS) r[c] += num(x[c]);
+  };
+  // One scan gives the three call dimensions; folded here rather than grouped three times in the database.
+  for (const x of callRows!) {
+    const slot = num(x.s);
+    add('queue', slot, keyText(x.q), x);
+    add('agent', slot, keyText(x.a), x);
+    add('did', slot, keyText(x.d), x);
+  }
+  for (const x of categoryRows!) add('category', num(x.s), keyText(x.k), x);
+  return [...rows.values()];
+}
+
+interface DirtyMark {
+  slot: number;
+  seq: unknown;
+}
+
+/** Replaces the rollup rows of slots [from, to) and clears the marks seen (unless bumped meanwhile). */
+async function recompute(ds: DataSource, from: number, to: number, marks: readonly DirtyMark[], settings: FigureSettings): Promise<void> {
+  // Read outside the transaction (a consistent read, no locks on the history tables); written in one transaction.
+  const rows = await aggregate(ds, from, to, settings);
+  await ds.transaction(async (em: EntityManager) => {
+    await em.query('DELETE FROM report_call_slots WHERE slot >= ? AND slot < ?', [from, to]);
+    const cols = ['dimension', 'slot', 'dim_key', ...COUNTERS];
+    for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+      const batch = rows.slice(i, i + INSERT_BATCH);
+      await em.query(
+        `INSERT INTO report_call_slots (${cols.join(', ')}) VALUES ${batch.map(() => `(${cols.map(() => '?').join(', ')})`).join(', ')}`,
+        batch.flatMap((r) => [r.dimension, r.slot, r.key, ...COUNTERS.map((c) => r[c])]),
+      );
+    }
+    await clearMarks(em, marks);
+  });
+}
+
+/** Deletes the marks that are still as read: one bumped by a change since then stays for the next refresh. */
+async function clearMarks(em: EntityManager, marks: readonly DirtyMark[]): Promise<void> {
+  for (let i = 0; i < marks.length; i += INSERT_BATCH) {
+    const batch = marks.slice(i, i + INSERT_BATCH);
+    await em.query(`DELETE FROM report_rollup_dirty WHERE ${batch.map(() => '(slot = ? AND seq = ?)').join(' OR ')}`, batch.flatMap((m) => [m.slot, m.seq]));
+  }
+}
+
+async function dirtyMarks(ds: DataSource, range: SlotRange | null): Promise<DirtyMark[]> {
+  const rows = (await (range
+    ? ds.query('SELECT slot, seq FROM report_rollup_dirty WHERE slot >= ? AND slot < ? ORDER BY slot', [range.from, range.to])
+    : ds.query('SELECT slot, seq FROM report_rollup_dirty ORDER BY slot'))) as Array<{ slot: unknown; seq: unknown }>;
+  return rows.map((r) => ({ slot: num(r.slot), seq: r.seq }));
+}
+
+/** Recomputes the dirty slots of `range`, a day of slots (or less) per statement. */
+async function refresh(ds: DataSource, range: SlotRange, settings: FigureSettings): Promise<number> {
+  const marks = await dirtyMarks(ds, range);
+  let i = 0;
+  while (i < marks.length) {
+    // A run of marks within one chunk: the clean slots between them are recomputed too (same result, fewer statements).
+    const start = marks[i]!.slot;
+    let j = i;
+    while (j + 1 < marks.length && marks[j + 1]!.slot < start + CHUNK_SLOTS) j++;
+    await recompute(ds, start, marks[j]!.slot + 1, marks.slice(i, j + 1), settings);
+    i = j + 1;
+  }
+  return marks.length;
+}
+
+async function writeState(ds: DataSource, key: string | null): Promise<void> {
+  await ds.query('UPDATE report_rollup_state SET settings = ? WHERE id = 1', [key]);
+}
+
+async function rebuild(ds: DataSource, settings: FigureSettings, onProgress?: (done: number, total: number) => void): Promise<void> {
+  // Unusable while rebuilt: a report in another instance reads nothing half-done, it rebuilds (or waits) itself.
+  await writeState(ds, null);
+  const marks = await dirtyMarks(ds, null);
+  const [bounds] = (await ds.query('SELECT MIN(entered_at) AS lo, MAX(entered_at) AS hi FROM acd_queue_calls')) as Array<{ lo: unknown; hi: unknown }>;
+  await ds.query('DELETE FROM report_call_slots');
+  const lo = dbTime(bounds?.lo);
+  const hi = dbTime(bounds?.hi);
+  if (lo !== null && hi !== null) {
+    const first = Math.floor(lo / SLOT_MS);
+    const end = Math.floor(hi / SLOT_MS) + 1;
+    for (let s = first; s < end; s += CHUNK_SLOTS) {
+      const to = Math.min(end, s + CHUNK_SLOTS);
+      await recompute(ds, s, to, marks.filter((m) => m.slot >= s && m.slot < to), settings);
+      onProgress?.(to - first, end - first);
+    }
+  }
+  // Marks of slots without calls (their calls were deleted): the rows are gone with the DELETE above.
+  const outside = marks.filter((m) => lo === null || hi === null || m.slot < Math.floor(lo / SLOT_MS) || m.slot > Math.floor(hi / SLOT_MS));
+  if (outside.length) await ds.transaction((em) => clearMarks(em, outside));
+  await writeState(ds, rollupSettingsKey(settings));
+}
+
+const chains = new WeakMap<DataSource, Promise<unknown>>();
+/** Runs `fn` after every earlier rollup job of this DataSource. */
+function exclusive<T>(ds: DataSource, fn: () => Promise<T>): Promise<T> {
+  const next = (chains.get(ds) ?? Promise.resolve()).then(fn);
+  chains.set(
+    ds,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+/**
+ * Brings the rollup of `range` up to date for `settings`: recomputes its dirty slots, or rebuilds the whole rollup
+ * when it was computed with other settings (or never). Afterwards report_call_slots holds exact sums for the range.
+ */
+export function updateCallSlots(ds: DataSource, range: SlotRange, settings: FigureSettings): Promise<void> {
+  return exclusive(ds, async () => {
+    const [state] = (await ds.query('SELECT settings FROM report_rollup_state WHERE id = 1')) as Array<{ settings: unknown }>;
+    if (state?.settings !== rollupSettingsKey(settings)) await rebuild(ds, settings);
+    else await refresh(ds, range, settings);
+  });
+}
+
+/** Recomputes the whole rollup from the raw tables (the reports:rollup script, the bench, a settings change). */
+export function rebuildCallSlots(ds: DataSource, settings: FigureSettings, onProgress?: (done: number, total: number) => void): Promise<void> {
+  return exclusive(ds, () => rebuild(ds, settings, onProgress));
+}
