@@ -16,7 +16,7 @@ import { sqlDateTime } from '../../src/db/entities/columns';
 import { openDatabase } from '../../src/db/data-source';
 import { zonedInstant } from '../../src/clock/wall-clock';
 import { periodReport, periodReportStatements, REPORT_DIMENSIONS, type PeriodReportSettings } from '../../src/reports/period-report';
-import { rebuildCallSlots } from '../../src/reports/call-slots';
+import { rebuildReportSlots } from '../../src/reports/report-slots';
 
 const MYSQL_URL = process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306/switchboard_bench';
 const ROWS = Number(process.env.BENCH_REPORT_ROWS || 1_000_000);
@@ -140,11 +140,11 @@ export async function runReportsBench(): Promise<object[]> {
       defaultServiceLevelSec: 20,
       now: to + 86_400_000,
     };
-    process.stderr.write('  building the rollup (report_call_slots)...\n');
+    process.stderr.write('  building the rollup (report_slots)...\n');
     const tr = performance.now();
-    await rebuildCallSlots(ds, settings);
+    await rebuildReportSlots(ds, settings);
     const rollupMs = Math.round(performance.now() - tr);
-    const [slotRows] = (await ds.query('SELECT COUNT(*) AS n FROM report_call_slots')) as Array<{ n: unknown }>;
+    const [slotRows] = (await ds.query('SELECT COUNT(*) AS n FROM report_slots')) as Array<{ n: unknown }>;
     results.push({ bench: 'reports-rollup-build', ms: rollupMs, slot_rows: Number(slotRows?.n), engine: 'mariadb' });
     let max = 0;
     for (const bucket of BUCKETS) {

@@ -1,6 +1,6 @@
 /**
  * The SQL of the queue-call figures of the period reports, in one place: the report over the raw tables
- * (src/reports/period-report.ts) and the 15-minute rollup (src/reports/call-slots.ts) build their statements from
+ * (src/reports/period-report.ts) and the 15-minute rollup (src/reports/report-slots.ts) build their statements from
  * these expressions, so the two count a call the same way by construction.
  *
  * Every expression reads the queue call as `c` (acd_queue_calls). Definitions: README "Period reports".

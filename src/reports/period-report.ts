@@ -37,7 +37,7 @@ import { sqlDateTime } from '../db/entities/columns';
 import { dbTime } from '../acd/reports';
 import { periodsOf, type Period, type PeriodBucket } from './buckets';
 import { ANSWERED, CALL_CATEGORIES, DID, bucketCase, callCounters, dialectOf, hasFcrRepeat, hasRepeat, type Dialect, type Statement } from './call-figures-sql';
-import { ROLLUP_MAX_FCR_DAYS, SLOT_MS, callSlotsStatement, slotRangeOf, updateCallSlots } from './call-slots';
+import { ROLLUP_MAX_FCR_DAYS, SLOT_MS, reportSlotsStatement, slotRangeOf, updateReportSlots } from './report-slots';
 
 export type ReportDimension = 'queue' | 'agent' | 'did' | 'category';
 export const REPORT_DIMENSIONS = ['queue', 'agent', 'did', 'category'] as const satisfies readonly ReportDimension[];
@@ -172,7 +172,7 @@ export function checkPeriodRange(req: Pick<PeriodReportRequest, 'from' | 'to' | 
 
 /**
  * The queue-call figures over the raw tables for the calls entered in [range[0], range[1]): counters, repeat calls,
- * FCR. (The rollup computes the same sums per slot with the same expressions, src/reports/call-slots.ts.)
+ * FCR. (The rollup computes the same sums per slot with the same expressions, src/reports/report-slots.ts.)
  */
 function rawCallStatements(req: PeriodReportRequest, range: [string, string], periods: readonly Period[], settings: PeriodReportSettings, dialect: Dialect) {
   const dim = callDimension(req.dimension);
@@ -209,6 +209,35 @@ function rawCallStatements(req: PeriodReportRequest, range: [string, string], pe
   return { calls, repeats, fcr };
 }
 
+/** The sums a rollup group may carry (report_slots' columns as read by reportSlotsStatement). */
+const FOLDED = ['offered', 'fcr_calls', 'tickets_opened', 'tickets_resolved', 'tickets_overdue'] as const;
+
+type TicketFigure = 'opened' | 'resolved' | 'overdue';
+const TICKET_FIGURES: readonly TicketFigure[] = ['opened', 'resolved', 'overdue'];
+
+/** Tickets opened (created_at), resolved (resolved_at), overdue (due_at before now, resolved late or not) in [range). */
+function ticketStatement(dimension: ReportDimension, range: [number, number], periods: readonly Period[], now: number, figures: readonly TicketFigure[]): Statement {
+  const ticketKey = dimension === 'category' ? 't.category_id' : dimension === 'queue' ? 'c.queue' : dimension === 'agent' ? 'c.agent_id' : DID;
+  const ticketJoin = dimension === 'category' ? '' : 'LEFT JOIN acd_queue_calls c ON c.id = t.call_uuid';
+  const between = [sqlDateTime(range[0]), sqlDateTime(range[1])];
+  const part = (figure: TicketFigure, col: string, extra: string, extraParams: unknown[]) => {
+    const bc = periodCase(col, periods);
+    return {
+      sql: `SELECT '${figure}' AS f, ${bc.sql} AS b, ${ticketKey} AS k, COUNT(*) AS n FROM tickets t ${ticketJoin}
+        WHERE ${col} >= ? AND ${col} < ?${extra} GROUP BY b, k`,
+      params: [...bc.params, ...between, ...extraParams],
+    };
+  };
+  const parts = figures.map((f) =>
+    f === 'opened'
+      ? part('opened', 't.created_at', '', [])
+      : f === 'resolved'
+        ? part('resolved', 't.resolved_at', '', [])
+        : part('overdue', 't.due_at', ' AND t.due_at < ? AND (t.resolved_at IS NULL OR t.resolved_at > t.due_at)', [sqlDateTime(now)]),
+  );
+  return { sql: parts.map((p) => p.sql).join('\nUNION ALL\n'), params: parts.flatMap((p) => p.params) };
+}
+
 export interface PeriodReportOptions {
   /**
    * Read the queue-call figures from the 15-minute rollup where whole slots allow (default true); false reads the raw
@@ -220,7 +249,7 @@ export interface PeriodReportOptions {
 /**
  * The SQL statements of one report, with their parameters (exported for EXPLAIN in the bench and tests), and the
  * rollup slots they read (`slots`, null when none: the raw tables only). With slots, the queue-call figures come from
- * report_call_slots for the whole slots and from the raw tables for the partial slots at the range's ends
+ * report_slots for the whole slots and from the raw tables for the partial slots at the range's ends
  * (`calls_head`, `calls_tail`, ...).
  */
 export function periodReportStatements(req: PeriodReportRequest, settings: PeriodReportSettings, dialect: Dialect, options: PeriodReportOptions = {}) {
@@ -229,7 +258,7 @@ export function periodReportStatements(req: PeriodReportRequest, settings: Perio
   const statements: Record<string, Statement> = {};
   const slots = options.rollup !== false && settings.fcrDays <= ROLLUP_MAX_FCR_DAYS ? slotRangeOf(req.from.getTime(), req.to.getTime(), periods) : null;
   if (slots) {
-    statements.call_slots = callSlotsStatement(req.dimension, slots, periods);
+    statements.slots = reportSlotsStatement(req.dimension, slots, periods, settings.now);
     const head: [number, number] = [req.from.getTime(), slots.from * SLOT_MS];
     const tail: [number, number] = [slots.to * SLOT_MS, req.to.getTime()];
     for (const [name, [a, b]] of [['head', head], ['tail', tail]] as const) {
@@ -258,22 +287,17 @@ export function periodReportStatements(req: PeriodReportRequest, settings: Perio
     params: [...csatCase.params, ...range],
   };
 
-  const ticketKey = req.dimension === 'category' ? 't.category_id' : req.dimension === 'queue' ? 'c.queue' : req.dimension === 'agent' ? 'c.agent_id' : DID;
-  const ticketJoin = req.dimension === 'category' ? '' : 'LEFT JOIN acd_queue_calls c ON c.id = t.call_uuid';
-  const part = (figure: string, col: string, extra: string, extraParams: unknown[]) => {
-    const bc = periodCase(col, periods);
-    return {
-      sql: `SELECT '${figure}' AS f, ${bc.sql} AS b, ${ticketKey} AS k, COUNT(*) AS n FROM tickets t ${ticketJoin}
-        WHERE ${col} >= ? AND ${col} < ?${extra} GROUP BY b, k`,
-      params: [...bc.params, ...range, ...extraParams],
-    };
-  };
-  const ticketParts = [
-    part('opened', 't.created_at', '', []),
-    part('resolved', 't.resolved_at', '', []),
-    part('overdue', 't.due_at', ' AND t.due_at < ? AND (t.resolved_at IS NULL OR t.resolved_at > t.due_at)', [sqlDateTime(settings.now)]),
-  ];
-  statements.tickets = { sql: ticketParts.map((p) => p.sql).join('\nUNION ALL\n'), params: ticketParts.flatMap((p) => p.params) };
+  if (slots) {
+    // The rollup has the tickets of the whole slots; the partial slots at the ends, and overdue tickets of the slot
+    // holding `now` (due before now only), come from the table.
+    const edges: Array<[number, number]> = [
+      [req.from.getTime(), slots.from * SLOT_MS],
+      [slots.to * SLOT_MS, req.to.getTime()],
+    ];
+    for (const [i, [a, b]] of edges.entries()) if (a < b) statements[`tickets_${i ? 'tail' : 'head'}`] = ticketStatement(req.dimension, [a, b], periods, settings.now, TICKET_FIGURES);
+    const nowSlotStart = Math.max(slots.from, Math.floor(settings.now / SLOT_MS)) * SLOT_MS;
+    if (nowSlotStart < slots.to * SLOT_MS) statements.tickets_now = ticketStatement(req.dimension, [nowSlotStart, slots.to * SLOT_MS], periods, settings.now, ['overdue']);
+  } else statements.tickets = ticketStatement(req.dimension, [req.from.getTime(), req.to.getTime()], periods, settings.now, TICKET_FIGURES);
 
   return { periods, slots, statements };
 }
@@ -282,7 +306,7 @@ export function periodReportStatements(req: PeriodReportRequest, settings: Perio
 export async function periodReport(ds: DataSource, req: PeriodReportRequest, settings: PeriodReportSettings, options: PeriodReportOptions = {}): Promise<PeriodReportRow[]> {
   checkPeriodRange(req);
   const { periods, slots, statements } = periodReportStatements(req, settings, dialectOf(ds), options);
-  if (slots) await unavailableIfMissing(() => updateCallSlots(ds, slots, settings));
+  if (slots) await unavailableIfMissing(() => updateReportSlots(ds, slots, settings));
   const acc = new Map<string, PeriodReportRow & { waitSum: number; talkSum: number; talkN: number; csatSum: number; onCallSec: number }>();
   const rowFor = (b: unknown, k: unknown) => {
     const bi = Math.min(periods.length - 1, Math.max(0, num(b)));
@@ -343,7 +367,7 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
         r.csat_count += num(x.csat_count);
         r.csatSum += num(x.csat_sum);
       }
-    } else if (name === 'tickets') {
+    } else if (name.startsWith('tickets')) {
       for (const x of rows) {
         const r = rowFor(x.b, x.k);
         const n = num(x.n);
@@ -352,8 +376,10 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
         else r.tickets_overdue += n;
       }
     } else {
-      // Queue-call figures (raw or rollup): each statement gives some of these sums.
+      // Queue-call figures (raw or rollup; the rollup has the tickets too): each statement gives some of these sums.
       for (const x of rows) {
+        // A rollup group can hold only tickets due after now: no figure, no row (as the raw statements give none).
+        if (name === 'slots' && FOLDED.every((f) => !num(x[f]))) continue;
         const r = rowFor(x.b, x.k);
         r.offered += num(x.offered);
         r.answered += num(x.answered);
@@ -369,6 +395,9 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
         r.repeat_calls += num(x.repeat_calls);
         r.fcr_calls += num(x.fcr_calls);
         r.fcr_repeated += num(x.fcr_repeated);
+        r.tickets_opened += num(x.tickets_opened);
+        r.tickets_resolved += num(x.tickets_resolved);
+        r.tickets_overdue += num(x.tickets_overdue);
       }
     }
   }

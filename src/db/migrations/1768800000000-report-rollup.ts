@@ -2,18 +2,20 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { runStatements, type Dialect } from './dialect';
 
 /**
- * The period reports' 15-minute rollup of queue calls (src/reports/call-slots.ts):
- * - report_call_slots: per dimension (queue, agent, did, category), 15-minute slot and key, the summable figures of
+ * The period reports' 15-minute rollup of queue calls (src/reports/report-slots.ts):
+ * - report_slots: per dimension (queue, agent, did, category), 15-minute slot and key, the summable figures of
  *   the queue calls that entered in the slot. `slot` is floor(UTC epoch seconds / 900): 15 minutes, so every period
  *   boundary of every zone (offsets in quarter hours, DST steps of 30 or 60 minutes) falls on a slot boundary.
  *   `dim_key` is '' for "none" (no agent, no DID); binary collation, so keys are kept as the calls hold them.
  * - report_rollup_dirty: slots whose rollup rows may be out of date, with a counter bumped by every change, so a
  *   refresh clears only the marks it has seen (a change made while it recomputed leaves the mark).
  * - report_rollup_state: the settings (service level thresholds, short abandon, FCR window) the rollup was computed
- *   with; null until it has been built.
+ *   with; null until it has been built (the history already there is rolled up by the first report, or ahead of
+ *   time by `npm run reports:rollup`).
  * Triggers mark the slots dirty, whoever writes: a queue call's own slot (entered_at), and, because repeat calls
  * and FCR look ahead, the slots of the same caller's calls of the 90 days before it (90: the largest
- * REPORT_FCR_DAYS); a ticket made from a call marks that call's slot and the same caller's 90 days before it.
+ * REPORT_FCR_DAYS), and the slots of its tickets (a ticket's queue, agent and DID are its call's); a ticket marks its
+ * created, resolved and due slots, and, made from a call, that call's slot and the same caller's 90 days before it.
  */
 const LOOKBACK_DAYS = 90;
 
@@ -43,6 +45,25 @@ function markEarlier(dialect: Dialect, caller: string, entered: string): string 
       ${bump(dialect)};`;
 }
 
+/** Marks the slots a ticket counts in: created (opened), resolved, due (overdue). `t` is NEW or OLD. */
+function markTicketSlots(dialect: Dialect, t: string): string {
+  return `INSERT INTO report_rollup_dirty (slot, seq)
+      SELECT ${slotOf(dialect, 'x.at')}, 1 FROM (SELECT ${t}.created_at AS at UNION SELECT ${t}.resolved_at UNION SELECT ${t}.due_at) x
+      WHERE x.at IS NOT NULL
+      ${bump(dialect)};`;
+}
+
+/** Marks the slots of the tickets made from a call (their queue, agent and DID are the call's). */
+function markCallTickets(dialect: Dialect, callId: string): string {
+  return `INSERT INTO report_rollup_dirty (slot, seq)
+      SELECT DISTINCT ${slotOf(dialect, 'x.at')}, 1 FROM (
+        SELECT t.created_at AS at FROM tickets t WHERE t.call_uuid = ${callId}
+        UNION SELECT t.resolved_at FROM tickets t WHERE t.call_uuid = ${callId}
+        UNION SELECT t.due_at FROM tickets t WHERE t.call_uuid = ${callId}) x
+      WHERE x.at IS NOT NULL
+      ${bump(dialect)};`;
+}
+
 /** Marks the slot of the call a ticket was made from, and the caller's calls of the lookback window before it. */
 function markTicketCall(dialect: Dialect, callUuid: string): string {
   return `INSERT INTO report_rollup_dirty (slot, seq)
@@ -53,13 +74,19 @@ function markTicketCall(dialect: Dialect, callUuid: string): string {
 }
 
 function triggers(dialect: Dialect): string[] {
-  const callMoved = dialect === 'mysql' ? 'OLD.caller_number <> NEW.caller_number OR OLD.entered_at <> NEW.entered_at' : 'OLD.caller_number IS NOT NEW.caller_number OR OLD.entered_at IS NOT NEW.entered_at';
-  const ticketMoved = dialect === 'mysql' ? 'NOT (OLD.call_uuid <=> NEW.call_uuid) OR OLD.category_id <> NEW.category_id' : 'OLD.call_uuid IS NOT NEW.call_uuid OR OLD.category_id IS NOT NEW.category_id';
-  if (dialect === 'mysql') {
+  const my = dialect === 'mysql';
+  const changed = (cols: string[]) => cols.map((c) => (my ? `NOT (OLD.${c} <=> NEW.${c})` : `OLD.${c} IS NOT NEW.${c}`)).join(' OR ');
+  const callMoved = changed(['caller_number', 'entered_at']);
+  // A ticket's queue, agent and DID are its call's.
+  const callKeys = changed(['queue', 'agent_id', 'data']);
+  const ticketFcr = changed(['call_uuid', 'category_id']);
+  const ticketSlots = changed(['call_uuid', 'category_id', 'created_at', 'resolved_at', 'due_at']);
+  if (my) {
     return [
       `CREATE TRIGGER trg_report_rollup_call_insert AFTER INSERT ON acd_queue_calls FOR EACH ROW BEGIN
         ${markOwn(dialect, 'NEW.entered_at')}
         ${markEarlier(dialect, 'NEW.caller_number', 'NEW.entered_at')}
+        ${markCallTickets(dialect, 'NEW.id')}
       END`,
       `CREATE TRIGGER trg_report_rollup_call_update AFTER UPDATE ON acd_queue_calls FOR EACH ROW BEGIN
         ${markOwn(dialect, 'NEW.entered_at')}
@@ -68,21 +95,29 @@ function triggers(dialect: Dialect): string[] {
           ${markEarlier(dialect, 'OLD.caller_number', 'OLD.entered_at')}
           ${markEarlier(dialect, 'NEW.caller_number', 'NEW.entered_at')}
         END IF;
+        IF ${callKeys} THEN ${markCallTickets(dialect, 'NEW.id')} END IF;
       END`,
       `CREATE TRIGGER trg_report_rollup_call_delete AFTER DELETE ON acd_queue_calls FOR EACH ROW BEGIN
         ${markOwn(dialect, 'OLD.entered_at')}
         ${markEarlier(dialect, 'OLD.caller_number', 'OLD.entered_at')}
+        ${markCallTickets(dialect, 'OLD.id')}
       END`,
       `CREATE TRIGGER trg_report_rollup_ticket_insert AFTER INSERT ON tickets FOR EACH ROW BEGIN
+        ${markTicketSlots(dialect, 'NEW')}
         IF NEW.call_uuid IS NOT NULL THEN ${markTicketCall(dialect, 'NEW.call_uuid')} END IF;
       END`,
       `CREATE TRIGGER trg_report_rollup_ticket_update AFTER UPDATE ON tickets FOR EACH ROW BEGIN
-        IF ${ticketMoved} THEN
+        IF ${ticketSlots} THEN
+          ${markTicketSlots(dialect, 'OLD')}
+          ${markTicketSlots(dialect, 'NEW')}
+        END IF;
+        IF ${ticketFcr} THEN
           IF OLD.call_uuid IS NOT NULL THEN ${markTicketCall(dialect, 'OLD.call_uuid')} END IF;
           IF NEW.call_uuid IS NOT NULL THEN ${markTicketCall(dialect, 'NEW.call_uuid')} END IF;
         END IF;
       END`,
       `CREATE TRIGGER trg_report_rollup_ticket_delete AFTER DELETE ON tickets FOR EACH ROW BEGIN
+        ${markTicketSlots(dialect, 'OLD')}
         IF OLD.call_uuid IS NOT NULL THEN ${markTicketCall(dialect, 'OLD.call_uuid')} END IF;
       END`,
     ];
@@ -91,27 +126,38 @@ function triggers(dialect: Dialect): string[] {
     `CREATE TRIGGER trg_report_rollup_call_insert AFTER INSERT ON acd_queue_calls BEGIN
       ${markOwn(dialect, 'NEW.entered_at')}
       ${markEarlier(dialect, 'NEW.caller_number', 'NEW.entered_at')}
+      ${markCallTickets(dialect, 'NEW.id')}
     END`,
     `CREATE TRIGGER trg_report_rollup_call_update AFTER UPDATE ON acd_queue_calls BEGIN
       ${markOwn(dialect, 'NEW.entered_at')}
     END`,
-    `CREATE TRIGGER trg_report_rollup_call_moved AFTER UPDATE OF caller_number, entered_at ON acd_queue_calls WHEN ${callMoved} BEGIN
+    `CREATE TRIGGER trg_report_rollup_call_moved AFTER UPDATE ON acd_queue_calls WHEN ${callMoved} BEGIN
       ${markOwn(dialect, 'OLD.entered_at')}
       ${markEarlier(dialect, 'OLD.caller_number', 'OLD.entered_at')}
       ${markEarlier(dialect, 'NEW.caller_number', 'NEW.entered_at')}
     END`,
+    `CREATE TRIGGER trg_report_rollup_call_keys AFTER UPDATE ON acd_queue_calls WHEN ${callKeys} BEGIN
+      ${markCallTickets(dialect, 'NEW.id')}
+    END`,
     `CREATE TRIGGER trg_report_rollup_call_delete AFTER DELETE ON acd_queue_calls BEGIN
       ${markOwn(dialect, 'OLD.entered_at')}
       ${markEarlier(dialect, 'OLD.caller_number', 'OLD.entered_at')}
+      ${markCallTickets(dialect, 'OLD.id')}
     END`,
-    `CREATE TRIGGER trg_report_rollup_ticket_insert AFTER INSERT ON tickets WHEN NEW.call_uuid IS NOT NULL BEGIN
+    `CREATE TRIGGER trg_report_rollup_ticket_insert AFTER INSERT ON tickets BEGIN
+      ${markTicketSlots(dialect, 'NEW')}
       ${markTicketCall(dialect, 'NEW.call_uuid')}
     END`,
-    `CREATE TRIGGER trg_report_rollup_ticket_update AFTER UPDATE ON tickets WHEN ${ticketMoved} BEGIN
+    `CREATE TRIGGER trg_report_rollup_ticket_update AFTER UPDATE ON tickets WHEN ${ticketSlots} BEGIN
+      ${markTicketSlots(dialect, 'OLD')}
+      ${markTicketSlots(dialect, 'NEW')}
+    END`,
+    `CREATE TRIGGER trg_report_rollup_ticket_fcr AFTER UPDATE ON tickets WHEN ${ticketFcr} BEGIN
       ${markTicketCall(dialect, 'OLD.call_uuid')}
       ${markTicketCall(dialect, 'NEW.call_uuid')}
     END`,
-    `CREATE TRIGGER trg_report_rollup_ticket_delete AFTER DELETE ON tickets WHEN OLD.call_uuid IS NOT NULL BEGIN
+    `CREATE TRIGGER trg_report_rollup_ticket_delete AFTER DELETE ON tickets BEGIN
+      ${markTicketSlots(dialect, 'OLD')}
       ${markTicketCall(dialect, 'OLD.call_uuid')}
     END`,
   ];
@@ -121,13 +167,15 @@ const TRIGGER_NAMES = [
   'trg_report_rollup_call_insert',
   'trg_report_rollup_call_update',
   'trg_report_rollup_call_moved',
+  'trg_report_rollup_call_keys',
+  'trg_report_rollup_ticket_fcr',
   'trg_report_rollup_call_delete',
   'trg_report_rollup_ticket_insert',
   'trg_report_rollup_ticket_update',
   'trg_report_rollup_ticket_delete',
 ];
 
-const COUNTERS = ['offered', 'answered', 'abandoned', 'short_abandoned', 'overflowed', 'callbacks', 'failed', 'answered_in_sl', 'talk_n', 'repeat_calls', 'fcr_calls', 'fcr_repeated'];
+const COUNTERS = ['offered', 'answered', 'abandoned', 'short_abandoned', 'overflowed', 'callbacks', 'failed', 'answered_in_sl', 'talk_n', 'repeat_calls', 'fcr_calls', 'fcr_repeated', 'tickets_opened', 'tickets_resolved', 'tickets_overdue'];
 
 export class ReportRollup1768800000000 implements MigrationInterface {
   name = 'ReportRollup1768800000000';
@@ -135,7 +183,7 @@ export class ReportRollup1768800000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await runStatements(queryRunner, {
       mysql: [
-        `CREATE TABLE report_call_slots (
+        `CREATE TABLE report_slots (
           dimension VARCHAR(8) NOT NULL,
           slot INT NOT NULL,
           dim_key VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
@@ -155,12 +203,10 @@ export class ReportRollup1768800000000 implements MigrationInterface {
           PRIMARY KEY (id)
         ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
         `INSERT INTO report_rollup_state (id, settings) VALUES (1, NULL)`,
-        // Calls already there: every slot that has one is out of date until the first build.
-        `INSERT INTO report_rollup_dirty (slot, seq) SELECT DISTINCT ${slotOf('mysql', 'entered_at')}, 1 FROM acd_queue_calls`,
         ...triggers('mysql'),
       ],
       sqlite: [
-        `CREATE TABLE "report_call_slots" (
+        `CREATE TABLE "report_slots" (
           "dimension" varchar(8) NOT NULL,
           "slot" integer NOT NULL,
           "dim_key" varchar(255) NOT NULL,
@@ -172,7 +218,6 @@ export class ReportRollup1768800000000 implements MigrationInterface {
         `CREATE TABLE "report_rollup_dirty" ("slot" integer PRIMARY KEY NOT NULL, "seq" bigint NOT NULL)`,
         `CREATE TABLE "report_rollup_state" ("id" integer PRIMARY KEY NOT NULL, "settings" text)`,
         `INSERT INTO "report_rollup_state" ("id", "settings") VALUES (1, NULL)`,
-        `INSERT INTO "report_rollup_dirty" ("slot", "seq") SELECT DISTINCT ${slotOf('sqlite', 'entered_at')}, 1 FROM "acd_queue_calls"`,
         ...triggers('sqlite'),
       ],
     });
@@ -180,8 +225,8 @@ export class ReportRollup1768800000000 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await runStatements(queryRunner, {
-      mysql: [...TRIGGER_NAMES.map((t) => `DROP TRIGGER IF EXISTS ${t}`), 'DROP TABLE report_rollup_state', 'DROP TABLE report_rollup_dirty', 'DROP TABLE report_call_slots'],
-      sqlite: [...TRIGGER_NAMES.map((t) => `DROP TRIGGER IF EXISTS "${t}"`), 'DROP TABLE "report_rollup_state"', 'DROP TABLE "report_rollup_dirty"', 'DROP TABLE "report_call_slots"'],
+      mysql: [...TRIGGER_NAMES.map((t) => `DROP TRIGGER IF EXISTS ${t}`), 'DROP TABLE report_rollup_state', 'DROP TABLE report_rollup_dirty', 'DROP TABLE report_slots'],
+      sqlite: [...TRIGGER_NAMES.map((t) => `DROP TRIGGER IF EXISTS "${t}"`), 'DROP TABLE "report_rollup_state"', 'DROP TABLE "report_rollup_dirty"', 'DROP TABLE "report_slots"'],
     });
   }
 }

@@ -2,9 +2,10 @@ import type { DataSource } from 'typeorm';
 import { AcdQueueCallSchema, TicketCategorySchema, TicketSchema } from '../../src/db/entities';
 import type { AcdQueueCallRow } from '../../src/db/entities/acd-history';
 import { zonedInstant } from '../../src/clock/wall-clock';
+import { sqlDateTime } from '../../src/db/entities/columns';
 import { PERIOD_BUCKETS } from '../../src/reports/buckets';
 import { periodReport, REPORT_DIMENSIONS, type PeriodReportRequest, type PeriodReportSettings } from '../../src/reports/period-report';
-import { rebuildCallSlots, rollupSettingsKey, SLOT_MS } from '../../src/reports/call-slots';
+import { rebuildReportSlots, rollupSettingsKey, SLOT_MS } from '../../src/reports/report-slots';
 import { describeEachEngine, type TestDatabase } from '../helpers/databases';
 
 const DAY = 86_400_000;
@@ -61,7 +62,7 @@ async function generate(ds: DataSource, n: number, seed: number, idPrefix: strin
     const ticketCount = answered ? (rnd() < 0.3 ? 1 : rnd() < 0.1 ? 2 : 0) : 0;
     for (let t = 0; t < ticketCount; t++) tickets.push(ticket(pick(categories), id, entered + 60_000, rnd() < 0.5 ? entered + 3_600_000 : null));
   }
-  for (let i = 0; i < calls.length; i += 100) await ds.getRepository(AcdQueueCallSchema).insert(calls.slice(i, i + 100));
+  await ds.getRepository(AcdQueueCallSchema).save(calls, { chunk: 100 });
   if (!withTickets) return calls.map((c) => c.id);
   tickets.push(ticket(categories[0]!, null, FROM + DAY, null));
   for (let i = 0; i < tickets.length; i += 100) await ds.getRepository(TicketSchema).insert(tickets.slice(i, i + 100));
@@ -116,7 +117,7 @@ describeEachEngine('period reports: the 15-minute rollup agrees with the raw tab
   }, 60_000);
   afterAll(() => db?.close());
 
-  const slotRows = async () => Number(((await db.ds.query('SELECT COUNT(*) AS n FROM report_call_slots')) as Array<{ n: unknown }>)[0]!.n);
+  const slotRows = async () => Number(((await db.ds.query('SELECT COUNT(*) AS n FROM report_slots')) as Array<{ n: unknown }>)[0]!.n);
   const dirtySlots = async () => Number(((await db.ds.query('SELECT COUNT(*) AS n FROM report_rollup_dirty')) as Array<{ n: unknown }>)[0]!.n);
   async function expectSame(req: PeriodReportRequest, settings: PeriodReportSettings = SETTINGS): Promise<number> {
     const fast = await periodReport(db.ds, req, settings);
@@ -147,6 +148,8 @@ describeEachEngine('period reports: the 15-minute rollup agrees with the raw tab
     const to = new Date(FROM + 9 * DAY + 52 * 60_000);
     expect(from.getTime() % SLOT_MS).not.toBe(0);
     for (const dimension of REPORT_DIMENSIONS) await expectSame({ dimension, from, to, bucket: 'day' }, { ...SETTINGS, timeZone: 'UTC' });
+    // `now` inside the range, off a slot boundary: overdue counts only tickets due before it.
+    for (const dimension of REPORT_DIMENSIONS) await expectSame({ dimension, from: new Date(FROM), to: new Date(FROM + DAYS * DAY), bucket: 'day' }, { ...SETTINGS, now: FROM + 5 * DAY + 7 * 60_000 });
     // Shorter than one slot: raw only.
     await expectSame({ dimension: 'queue', from: new Date(FROM + DAY + 60_000), to: new Date(FROM + DAY + 120_000), bucket: 'hour' });
   });
@@ -168,6 +171,9 @@ describeEachEngine('period reports: the 15-minute rollup agrees with the raw tab
     await db.ds.query('UPDATE tickets SET category_id = ? WHERE call_uuid = ?', [categories[1], ids[0]]);
     await db.ds.query('DELETE FROM tickets WHERE call_uuid = ?', [ids[1]]);
     await db.ds.query('DELETE FROM acd_queue_calls WHERE id = ?', [ids[2]]);
+    // A ticket resolved; a call with tickets moved to another agent (its tickets' agent is the call's).
+    await db.ds.query("UPDATE tickets SET status = 'resolved', resolved_at = ? WHERE id = (SELECT MIN(id) FROM tickets WHERE resolved_at IS NULL)", [sqlDateTime(FROM + 4 * DAY)]);
+    await db.ds.query('UPDATE acd_queue_calls SET agent_id = 5 WHERE id = (SELECT MIN(call_uuid) FROM tickets)');
     for (const dimension of REPORT_DIMENSIONS) await expectSame({ ...req, dimension });
     await expectSame({ ...req, bucket: 'hour' });
   }, 60_000);
@@ -178,7 +184,7 @@ describeEachEngine('period reports: the 15-minute rollup agrees with the raw tab
     await expectSame(req, changed);
     const [state] = (await db.ds.query('SELECT settings FROM report_rollup_state WHERE id = 1')) as Array<{ settings: unknown }>;
     expect(state!.settings).toBe(rollupSettingsKey(changed));
-    await rebuildCallSlots(db.ds, SETTINGS);
+    await rebuildReportSlots(db.ds, SETTINGS);
     expect(await dirtySlots()).toBe(0);
     await expectSame({ ...req, dimension: 'did' });
   }, 60_000);

@@ -1,20 +1,22 @@
 /**
- * The period reports' 15-minute rollup of queue calls (table report_call_slots, migration 1768800000000): per
- * dimension (queue, agent, did, category), slot and key, the sums the call figures are made of (counters, wait and
- * talk sums, repeat calls, FCR calls), computed from acd_queue_calls and tickets with the same SQL expressions as the
- * report over the raw tables (src/reports/call-figures-sql.ts).
+ * The period reports' 15-minute rollup (table report_slots, migration 1768800000000): per dimension (queue, agent,
+ * did, category), slot and key, the sums the queue-call figures are made of (counters, wait and talk sums, repeat
+ * calls, FCR calls) for the calls entered in the slot, and the ticket counts (created, resolved, due and overdue in
+ * the slot), computed from acd_queue_calls and tickets with the same SQL expressions as the report over the raw tables
+ * (src/reports/call-figures-sql.ts).
  *
  * Why 15 minutes: every local hour, day, week and month boundary of every zone (UTC offsets in quarter hours, DST
  * steps of 30 or 60 minutes) is a slot boundary, so the rollup serves any CENTER_TIME_ZONE, and a change of it needs
- * no rebuild. A slot is floor(UTC epoch ms / 900,000).
+ * no rebuild. A slot is floor(UTC epoch ms / 900,000). Why not one row per slot, queue, agent and DID: a month of
+ * 1 M calls has about as many such combinations as calls; one row per dimension and key is 10 to 100 times fewer.
  *
- * How it stays right: database triggers mark a slot dirty (report_rollup_dirty) whenever a queue call in it is
+ * How it stays right: database triggers mark a slot dirty (report_rollup_dirty) whenever a row counted in it is
  * written, or a later call or ticket of the same caller changes its repeat/FCR figures; whoever writes (the ACD
- * history writer, the agent API, an import). Before a report reads a range, the dirty slots of that range are
- * recomputed from the raw tables (so today, with calls in progress, is as exact as last month). The figures also
- * depend on settings (each queue's service level threshold, REPORT_SHORT_ABANDON_SEC, REPORT_FCR_DAYS): the rollup
- * records the settings it was computed with (report_rollup_state), and a report with other settings rebuilds it
- * first (`npm run reports:rollup` does that ahead of time).
+ * history writer, the agent API, the tickets API, an import). Before a report reads a range, the dirty slots of that
+ * range are recomputed from the raw tables (so today, with calls in progress, is as exact as last month). The
+ * figures also depend on settings (each queue's service level threshold, REPORT_SHORT_ABANDON_SEC,
+ * REPORT_FCR_DAYS): the rollup records the settings it was computed with (report_rollup_state), and a report with
+ * other settings rebuilds it first (`npm run reports:rollup` does that ahead of time).
  *
  * One refresh or rebuild at a time per DataSource (a chain of promises): two reports never recompute the same slots
  * at once in this process. Another instance doing so concurrently is safe (each recompute replaces a slot range in
@@ -38,7 +40,9 @@ export interface SlotRange {
   to: number;
 }
 
-const COUNTERS = ['offered', 'answered', 'abandoned', 'short_abandoned', 'overflowed', 'callbacks', 'failed', 'answered_in_sl', 'wait_ms_sum', 'talk_ms_sum', 'talk_n', 'repeat_calls', 'fcr_calls', 'fcr_repeated'] as const;
+const CALL_COUNTERS = ['offered', 'answered', 'abandoned', 'short_abandoned', 'overflowed', 'callbacks', 'failed', 'answered_in_sl', 'wait_ms_sum', 'talk_ms_sum', 'talk_n', 'repeat_calls', 'fcr_calls', 'fcr_repeated'] as const;
+const TICKET_COUNTERS = ['tickets_opened', 'tickets_resolved', 'tickets_overdue'] as const;
+const COUNTERS = [...CALL_COUNTERS, ...TICKET_COUNTERS] as const;
 type Counter = (typeof COUNTERS)[number];
 type SlotRow = { dimension: RollupDimension; slot: number; key: string } & Record<Counter, number>;
 
@@ -68,15 +72,20 @@ export function rollupSettingsKey(settings: FigureSettings): string {
   return JSON.stringify({ v: 1, shortAbandonMs: settings.shortAbandonSec * 1000, fcrDays: settings.fcrDays, defaultSlMs: defaultMs, sl });
 }
 
-/** The report's read of the rollup: sums per period (bucket index b) and key over [range.from, range.to). */
-export function callSlotsStatement(dimension: RollupDimension, range: SlotRange, periods: readonly Period[]): Statement {
+/**
+ * The report's read of the rollup: sums per period (bucket index b) and key over [range.from, range.to). A slot's
+ * tickets_overdue counts the tickets due in it, resolved late or not at all; "overdue" also needs the due time to be
+ * past, so only slots ended by `now` count here (the report adds the slot holding `now` from the raw table).
+ */
+export function reportSlotsStatement(dimension: RollupDimension, range: SlotRange, periods: readonly Period[], now: number): Statement {
   const bc = bucketCase('s.slot', periods.slice(0, -1).map((p) => p.end / SLOT_MS));
+  const sums = [...CALL_COUNTERS, 'tickets_opened', 'tickets_resolved'].map((c) => `SUM(s.${c}) AS ${c}`);
   return {
-    sql: `SELECT ${bc.sql} AS b, s.dim_key AS k, ${COUNTERS.map((c) => `SUM(s.${c}) AS ${c}`).join(', ')}
-      FROM report_call_slots s
+    sql: `SELECT ${bc.sql} AS b, s.dim_key AS k, ${sums.join(', ')}, SUM(CASE WHEN s.slot < ? THEN s.tickets_overdue ELSE 0 END) AS tickets_overdue
+      FROM report_slots s
       WHERE s.dimension = ? AND s.slot >= ? AND s.slot < ?
       GROUP BY b, k`,
-    params: [...bc.params, dimension, range.from, range.to],
+    params: [...bc.params, Math.floor(now / SLOT_MS), dimension, range.from, range.to],
   };
 }
 
@@ -118,6 +127,28 @@ function byCategoryStatement(dialect: Dialect, settings: FigureSettings, from: n
   };
 }
 
+/**
+ * The tickets counted in slots [from, to) per slot, queue, agent and DID (of the call made from; null without one)
+ * and category: `f` says which figure (opened by created_at, resolved by resolved_at, overdue by due_at: resolved
+ * after it or not at all).
+ */
+function ticketsStatement(dialect: Dialect, from: number, to: number): Statement {
+  const part = (figure: string, col: string, extra: string) =>
+    `SELECT '${figure}' AS f, ${slotSql(dialect, col)} AS s, c.queue AS q, c.agent_id AS a, ${DID} AS d, t.category_id AS g, COUNT(*) AS n
+      FROM tickets t LEFT JOIN acd_queue_calls c ON c.id = t.call_uuid
+      WHERE ${col} >= ? AND ${col} < ?${extra}
+      GROUP BY s, q, a, d, g`;
+  const range = [sqlDateTime(from), sqlDateTime(to)];
+  return {
+    sql: [
+      part('tickets_opened', 't.created_at', ''),
+      part('tickets_resolved', 't.resolved_at', ''),
+      part('tickets_overdue', 't.due_at', ' AND (t.resolved_at IS NULL OR t.resolved_at > t.due_at)'),
+    ].join('\nUNION ALL\n'),
+    params: [...range, ...range, ...range],
+  };
+}
+
 function num(v: unknown): number {
   const n = Number(v);
   return Number.isFinite(n) ? n : 0;
@@ -135,16 +166,21 @@ async function aggregate(ds: DataSource, from: number, to: number, settings: Fig
   const range: [number, number] = [from * SLOT_MS, to * SLOT_MS];
   const byCall = byCallStatement(dialect, settings, ...range);
   const byCategory = byCategoryStatement(dialect, settings, ...range);
-  const [callRows, categoryRows] = (await Promise.all([ds.query(byCall.sql, byCall.params), ds.query(byCategory.sql, byCategory.params)])) as Array<Array<Record<string, unknown>>>;
+  const tickets = ticketsStatement(dialect, ...range);
+  const [callRows, categoryRows, ticketRows] = (await Promise.all([byCall, byCategory, tickets].map((st) => ds.query(st.sql, st.params)))) as Array<Array<Record<string, unknown>>>;
   const rows = new Map<string, SlotRow>();
-  const add = (dimension: RollupDimension, slot: number, key: string, x: Record<string, unknown>) => {
+  const rowOf = (dimension: RollupDimension, slot: number, key: string) => {
     const id = `${dimension}\u0000${slot}\u0000${key}`;
     let r = rows.get(id);
     if (!r) {
       r = { dimension, slot, key, ...(Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<Counter, number>) };
       rows.set(id, r);
     }
-    for (const c of COUNTERS) r[c] += num(x[c]);
+    return r;
+  };
+  const add = (dimension: RollupDimension, slot: number, key: string, x: Record<string, unknown>) => {
+    const r = rowOf(dimension, slot, key);
+    for (const c of CALL_COUNTERS) r[c] += num(x[c]);
   };
   // One scan gives the three call dimensions; folded here rather than grouped three times in the database.
   for (const x of callRows!) {
@@ -154,6 +190,15 @@ async function aggregate(ds: DataSource, from: number, to: number, settings: Fig
     add('did', slot, keyText(x.d), x);
   }
   for (const x of categoryRows!) add('category', num(x.s), keyText(x.k), x);
+  for (const x of ticketRows!) {
+    const slot = num(x.s);
+    const figure = String(x.f) as (typeof TICKET_COUNTERS)[number];
+    const n = num(x.n);
+    rowOf('queue', slot, keyText(x.q))[figure] += n;
+    rowOf('agent', slot, keyText(x.a))[figure] += n;
+    rowOf('did', slot, keyText(x.d))[figure] += n;
+    rowOf('category', slot, keyText(x.g))[figure] += n;
+  }
   return [...rows.values()];
 }
 
@@ -167,12 +212,12 @@ async function recompute(ds: DataSource, from: number, to: number, marks: readon
   // Read outside the transaction (a consistent read, no locks on the history tables); written in one transaction.
   const rows = await aggregate(ds, from, to, settings);
   await ds.transaction(async (em: EntityManager) => {
-    await em.query('DELETE FROM report_call_slots WHERE slot >= ? AND slot < ?', [from, to]);
+    await em.query('DELETE FROM report_slots WHERE slot >= ? AND slot < ?', [from, to]);
     const cols = ['dimension', 'slot', 'dim_key', ...COUNTERS];
     for (let i = 0; i < rows.length; i += INSERT_BATCH) {
       const batch = rows.slice(i, i + INSERT_BATCH);
       await em.query(
-        `INSERT INTO report_call_slots (${cols.join(', ')}) VALUES ${batch.map(() => `(${cols.map(() => '?').join(', ')})`).join(', ')}`,
+        `INSERT INTO report_slots (${cols.join(', ')}) VALUES ${batch.map(() => `(${cols.map(() => '?').join(', ')})`).join(', ')}`,
         batch.flatMap((r) => [r.dimension, r.slot, r.key, ...COUNTERS.map((c) => r[c])]),
       );
     }
@@ -218,10 +263,18 @@ async function rebuild(ds: DataSource, settings: FigureSettings, onProgress?: (d
   // Unusable while rebuilt: a report in another instance reads nothing half-done, it rebuilds (or waits) itself.
   await writeState(ds, null);
   const marks = await dirtyMarks(ds, null);
-  const [bounds] = (await ds.query('SELECT MIN(entered_at) AS lo, MAX(entered_at) AS hi FROM acd_queue_calls')) as Array<{ lo: unknown; hi: unknown }>;
-  await ds.query('DELETE FROM report_call_slots');
-  const lo = dbTime(bounds?.lo);
-  const hi = dbTime(bounds?.hi);
+  // Every instant a row counts at: calls entered, tickets created, resolved, due.
+  const bounds = (await ds.query(
+    `SELECT MIN(entered_at) AS lo, MAX(entered_at) AS hi FROM acd_queue_calls
+      UNION ALL SELECT MIN(created_at), MAX(created_at) FROM tickets
+      UNION ALL SELECT MIN(resolved_at), MAX(resolved_at) FROM tickets
+      UNION ALL SELECT MIN(due_at), MAX(due_at) FROM tickets`,
+  )) as Array<{ lo: unknown; hi: unknown }>;
+  await ds.query('DELETE FROM report_slots');
+  const los = bounds.map((b) => dbTime(b.lo)).filter((t): t is number => t !== null);
+  const his = bounds.map((b) => dbTime(b.hi)).filter((t): t is number => t !== null);
+  const lo = los.length ? Math.min(...los) : null;
+  const hi = his.length ? Math.max(...his) : null;
   if (lo !== null && hi !== null) {
     const first = Math.floor(lo / SLOT_MS);
     const end = Math.floor(hi / SLOT_MS) + 1;
@@ -250,9 +303,9 @@ function exclusive<T>(ds: DataSource, fn: () => Promise<T>): Promise<T> {
 
 /**
  * Brings the rollup of `range` up to date for `settings`: recomputes its dirty slots, or rebuilds the whole rollup
- * when it was computed with other settings (or never). Afterwards report_call_slots holds exact sums for the range.
+ * when it was computed with other settings (or never). Afterwards report_slots holds exact sums for the range.
  */
-export function updateCallSlots(ds: DataSource, range: SlotRange, settings: FigureSettings): Promise<void> {
+export function updateReportSlots(ds: DataSource, range: SlotRange, settings: FigureSettings): Promise<void> {
   return exclusive(ds, async () => {
     const [state] = (await ds.query('SELECT settings FROM report_rollup_state WHERE id = 1')) as Array<{ settings: unknown }>;
     if (state?.settings !== rollupSettingsKey(settings)) await rebuild(ds, settings);
@@ -261,6 +314,6 @@ export function updateCallSlots(ds: DataSource, range: SlotRange, settings: Figu
 }
 
 /** Recomputes the whole rollup from the raw tables (the reports:rollup script, the bench, a settings change). */
-export function rebuildCallSlots(ds: DataSource, settings: FigureSettings, onProgress?: (done: number, total: number) => void): Promise<void> {
+export function rebuildReportSlots(ds: DataSource, settings: FigureSettings, onProgress?: (done: number, total: number) => void): Promise<void> {
   return exclusive(ds, () => rebuild(ds, settings, onProgress));
 }
