@@ -240,8 +240,8 @@ async function dirtyMarks(ds: DataSource, range: SlotRange | null): Promise<Dirt
   return rows.map((r) => ({ slot: num(r.slot), seq: r.seq }));
 }
 
-/** Recomputes the dirty slots of `range`, a day of slots (or less) per statement. */
-async function refresh(ds: DataSource, range: SlotRange, settings: FigureSettings): Promise<number> {
+/** Recomputes the dirty slots of `range` (null: all), a day of slots (or less) per statement. */
+async function refresh(ds: DataSource, range: SlotRange | null, settings: FigureSettings): Promise<number> {
   const marks = await dirtyMarks(ds, range);
   let i = 0;
   while (i < marks.length) {
@@ -259,7 +259,13 @@ async function writeState(ds: DataSource, key: string | null): Promise<void> {
   await ds.query('UPDATE report_rollup_state SET settings = ? WHERE id = 1', [key]);
 }
 
-async function rebuild(ds: DataSource, settings: FigureSettings, onProgress?: (done: number, total: number) => void): Promise<void> {
+export interface RebuildOptions {
+  onProgress?: (done: number, total: number) => void;
+  /** Stops between chunks (the rollup stays marked unbuilt: the next report or run rebuilds it). */
+  signal?: AbortSignal;
+}
+
+async function rebuild(ds: DataSource, settings: FigureSettings, options: RebuildOptions = {}): Promise<void> {
   // Unusable while rebuilt: a report in another instance reads nothing half-done, it rebuilds (or waits) itself.
   await writeState(ds, null);
   const marks = await dirtyMarks(ds, null);
@@ -279,9 +285,10 @@ async function rebuild(ds: DataSource, settings: FigureSettings, onProgress?: (d
     const first = Math.floor(lo / SLOT_MS);
     const end = Math.floor(hi / SLOT_MS) + 1;
     for (let s = first; s < end; s += CHUNK_SLOTS) {
+      if (options.signal?.aborted) return;
       const to = Math.min(end, s + CHUNK_SLOTS);
       await recompute(ds, s, to, marks.filter((m) => m.slot >= s && m.slot < to), settings);
-      onProgress?.(to - first, end - first);
+      options.onProgress?.(to - first, end - first);
     }
   }
   // Marks of slots without calls (their calls were deleted): the rows are gone with the DELETE above.
@@ -303,17 +310,18 @@ function exclusive<T>(ds: DataSource, fn: () => Promise<T>): Promise<T> {
 
 /**
  * Brings the rollup of `range` up to date for `settings`: recomputes its dirty slots, or rebuilds the whole rollup
- * when it was computed with other settings (or never). Afterwards report_slots holds exact sums for the range.
+ * when it was computed with other settings (or never). Afterwards report_slots holds exact sums for the range
+ * (null: every slot).
  */
-export function updateReportSlots(ds: DataSource, range: SlotRange, settings: FigureSettings): Promise<void> {
+export function updateReportSlots(ds: DataSource, range: SlotRange | null, settings: FigureSettings, options: RebuildOptions = {}): Promise<void> {
   return exclusive(ds, async () => {
     const [state] = (await ds.query('SELECT settings FROM report_rollup_state WHERE id = 1')) as Array<{ settings: unknown }>;
-    if (state?.settings !== rollupSettingsKey(settings)) await rebuild(ds, settings);
+    if (state?.settings !== rollupSettingsKey(settings)) await rebuild(ds, settings, options);
     else await refresh(ds, range, settings);
   });
 }
 
 /** Recomputes the whole rollup from the raw tables (the reports:rollup script, the bench, a settings change). */
-export function rebuildReportSlots(ds: DataSource, settings: FigureSettings, onProgress?: (done: number, total: number) => void): Promise<void> {
-  return exclusive(ds, () => rebuild(ds, settings, onProgress));
+export function rebuildReportSlots(ds: DataSource, settings: FigureSettings, options: RebuildOptions = {}): Promise<void> {
+  return exclusive(ds, () => rebuild(ds, settings, options));
 }
