@@ -3,10 +3,16 @@
  * time zone (src/reports/buckets.ts), computed in the database with GROUP BY.
  *
  * Every row gets its period from the boundaries computed here, through `CASE WHEN t < ? THEN 0 WHEN t < ? THEN 1 ...
- * END`, so the bucketing needs no engine date functions and is DST-correct. One statement per figure family (queue
- * calls; repeat calls; FCR; CSAT; tickets), the same SQL on SQLite and MariaDB, with one exception: the repeat window
- * ("entered within REPORT_FCR_DAYS days after") needs date arithmetic, `DATE_ADD(t, INTERVAL n DAY)` on MariaDB and
- * `strftime('%Y-%m-%d %H:%M:%f', t, '+n days')` on SQLite (both on the UTC text/DATETIME(3) the columns hold).
+ * END`, so the bucketing needs no engine date functions and is DST-correct. The same SQL on SQLite and MariaDB, with
+ * one exception: the repeat window ("entered within REPORT_FCR_DAYS days after") needs date arithmetic (see
+ * call-figures-sql.ts).
+ *
+ * Where the figures come from: the queue-call figures (counters, repeat calls, FCR) and the ticket counts are read
+ * from the 15-minute rollup (report_slots, src/reports/report-slots.ts) for the whole slots of the range, brought up
+ * to date first, and from the raw tables for the partial slots at its ends (a range given with date-times off the
+ * quarter hour) and for the tickets overdue in the slot holding `now`. With `{ rollup: false }`, or when the range has
+ * no whole slot, everything comes from the raw tables: one statement per figure family (queue calls; repeat calls;
+ * FCR; tickets). CSAT answers (a small table) and the agent state log are always read raw.
  *
  * Definitions (a queue call belongs to the period and dimension value of the moment it entered the queue):
  * - offered: queue calls; answered (outcome answered, or no outcome yet but answered_at set), abandoned, overflowed,
