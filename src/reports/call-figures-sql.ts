@@ -79,10 +79,22 @@ export function hasFcrRepeat(dialect: Dialect, fcrDays: number, category: string
 }
 
 /**
- * `CASE WHEN col < ? THEN 0 ... ELSE n-1 END` over the period ends (`ends`: the first instant after each period but
- * the last, as the column compares them); the caller's WHERE keeps col inside the report range.
+ * The period index of `col` (0 .. ends.length) from the period ends (`ends`: the first instant after each period but
+ * the last, ascending, as the column compares them); the caller's WHERE keeps col inside the report range. A balanced
+ * tree of `CASE WHEN col < ? THEN ... ELSE ... END`: about log2(n) comparisons per row, where a flat CASE makes up to
+ * n (744 for a month of hours, which made the hour reports ten times slower than the day reports).
  */
 export function bucketCase(col: string, ends: readonly unknown[]): Statement {
-  if (!ends.length) return { sql: '0', params: [] };
-  return { sql: `CASE ${ends.map((_, i) => `WHEN ${col} < ? THEN ${i}`).join(' ')} ELSE ${ends.length} END`, params: [...ends] };
+  const params: unknown[] = [];
+  // Periods lo..hi (inclusive); ends[i] separates period i from i + 1.
+  const node = (lo: number, hi: number): string => {
+    if (lo === hi) return String(lo);
+    const mid = (lo + hi) >> 1;
+    params.push(ends[mid]);
+    const below = node(lo, mid);
+    const above = node(mid + 1, hi);
+    return `CASE WHEN ${col} < ? THEN ${below} ELSE ${above} END`;
+  };
+  const sql = node(0, ends.length);
+  return { sql, params };
 }

@@ -7,12 +7,12 @@
  * one exception: the repeat window ("entered within REPORT_FCR_DAYS days after") needs date arithmetic (see
  * call-figures-sql.ts).
  *
- * Where the figures come from: the queue-call figures (counters, repeat calls, FCR) and the ticket counts are read
- * from the 15-minute rollup (report_slots, src/reports/report-slots.ts) for the whole slots of the range, brought up
- * to date first, and from the raw tables for the partial slots at its ends (a range given with date-times off the
- * quarter hour) and for the tickets overdue in the slot holding `now`. With `{ rollup: false }`, or when the range has
+ * Where the figures come from: the queue-call figures (counters, repeat calls, FCR), the ticket counts and the CSAT
+ * answers are read from the 15-minute rollup (report_slots, src/reports/report-slots.ts) for the whole slots of the
+ * range, brought up to date first, and from the raw tables for the partial slots at its ends (a range given with
+ * date-times off the quarter hour) and for the tickets overdue in the slot holding `now`. With `{ rollup: false }`, or when the range has
  * no whole slot, everything comes from the raw tables: one statement per figure family (queue calls; repeat calls;
- * FCR; tickets). CSAT answers (a small table) and the agent state log are always read raw.
+ * FCR; CSAT; tickets). The agent state log is always read raw.
  *
  * Definitions (a queue call belongs to the period and dimension value of the moment it entered the queue):
  * - offered: queue calls; answered (outcome answered, or no outcome yet but answered_at set), abandoned, overflowed,
@@ -216,7 +216,27 @@ function rawCallStatements(req: PeriodReportRequest, range: [string, string], pe
 }
 
 /** The sums a rollup group may carry (report_slots' columns as read by reportSlotsStatement). */
-const FOLDED = ['offered', 'fcr_calls', 'tickets_opened', 'tickets_resolved', 'tickets_overdue'] as const;
+const FOLDED = ['offered', 'fcr_calls', 'tickets_opened', 'tickets_resolved', 'tickets_overdue', 'csat_count'] as const;
+
+/** Survey answers given in [range): by the answer's queue and agent, its ticket's category, its call's DID. */
+function csatStatement(dimension: ReportDimension, range: [number, number], periods: readonly Period[]): Statement {
+  const csatCase = periodCase('a.answered_at', periods);
+  const csatDim =
+    dimension === 'queue'
+      ? { key: 'a.queue', join: '' }
+      : dimension === 'agent'
+        ? { key: 'a.agent_id', join: '' }
+        : dimension === 'category'
+          ? { key: 't.category_id', join: 'JOIN tickets t ON t.id = a.ticket_id' }
+          : { key: DID, join: 'LEFT JOIN acd_queue_calls c ON c.id = a.queue_call_id' };
+  return {
+    sql: `SELECT ${csatCase.sql} AS b, ${csatDim.key} AS k, COUNT(*) AS csat_count, SUM(a.score) AS csat_sum
+      FROM csat_answers a ${csatDim.join}
+      WHERE a.answered_at >= ? AND a.answered_at < ?
+      GROUP BY b, k`,
+    params: [...csatCase.params, sqlDateTime(range[0]), sqlDateTime(range[1])],
+  };
+}
 
 type TicketFigure = 'opened' | 'resolved' | 'overdue';
 const TICKET_FIGURES: readonly TicketFigure[] = ['opened', 'resolved', 'overdue'];
@@ -276,22 +296,11 @@ export function periodReportStatements(req: PeriodReportRequest, settings: Perio
     }
   } else Object.assign(statements, rawCallStatements(req, range, periods, settings, dialect));
 
-  const csatCase = periodCase('a.answered_at', periods);
-  const csatDim =
-    req.dimension === 'queue'
-      ? { key: 'a.queue', join: '' }
-      : req.dimension === 'agent'
-        ? { key: 'a.agent_id', join: '' }
-        : req.dimension === 'category'
-          ? { key: 't.category_id', join: 'JOIN tickets t ON t.id = a.ticket_id' }
-          : { key: DID, join: 'LEFT JOIN acd_queue_calls c ON c.id = a.queue_call_id' };
-  statements.csat = {
-    sql: `SELECT ${csatCase.sql} AS b, ${csatDim.key} AS k, COUNT(*) AS csat_count, SUM(a.score) AS csat_sum
-      FROM csat_answers a ${csatDim.join}
-      WHERE a.answered_at >= ? AND a.answered_at < ?
-      GROUP BY b, k`,
-    params: [...csatCase.params, ...range],
-  };
+  if (slots) {
+    // The rollup has the answers of the whole slots; those of the partial slots at the ends come from the table.
+    if (req.from.getTime() < slots.from * SLOT_MS) statements.csat_head = csatStatement(req.dimension, [req.from.getTime(), slots.from * SLOT_MS], periods);
+    if (slots.to * SLOT_MS < req.to.getTime()) statements.csat_tail = csatStatement(req.dimension, [slots.to * SLOT_MS, req.to.getTime()], periods);
+  } else statements.csat = csatStatement(req.dimension, [req.from.getTime(), req.to.getTime()], periods);
 
   if (slots) {
     // The rollup has the tickets of the whole slots; the partial slots at the ends, and overdue tickets of the slot
@@ -367,7 +376,7 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
   const results = await Promise.all(names.map((n) => query(ds, statements[n]!.sql, statements[n]!.params)));
   for (const [i, name] of names.entries()) {
     const rows = results[i]!;
-    if (name === 'csat') {
+    if (name.startsWith('csat')) {
       for (const x of rows) {
         const r = rowFor(x.b, x.k);
         r.csat_count += num(x.csat_count);
@@ -404,6 +413,8 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
         r.tickets_opened += num(x.tickets_opened);
         r.tickets_resolved += num(x.tickets_resolved);
         r.tickets_overdue += num(x.tickets_overdue);
+        r.csat_count += num(x.csat_count);
+        r.csatSum += num(x.csat_sum);
       }
     }
   }

@@ -1,8 +1,8 @@
 /**
  * The period reports' 15-minute rollup (table report_slots, migration 1768800000000): per dimension (queue, agent,
  * did, category), slot and key, the sums the queue-call figures are made of (counters, wait and talk sums, repeat
- * calls, FCR calls) for the calls entered in the slot, and the ticket counts (created, resolved, due and overdue in
- * the slot), computed from acd_queue_calls and tickets with the same SQL expressions as the report over the raw tables
+ * calls, FCR calls) for the calls entered in the slot, the ticket counts (created, resolved, due and overdue in the
+ * slot) and the survey answers (count and sum of scores) given in the slot, computed from acd_queue_calls and tickets with the same SQL expressions as the report over the raw tables
  * (src/reports/call-figures-sql.ts).
  *
  * Why 15 minutes: every local hour, day, week and month boundary of every zone (UTC offsets in quarter hours, DST
@@ -42,7 +42,8 @@ export interface SlotRange {
 
 const CALL_COUNTERS = ['offered', 'answered', 'abandoned', 'short_abandoned', 'overflowed', 'callbacks', 'failed', 'answered_in_sl', 'wait_ms_sum', 'talk_ms_sum', 'talk_n', 'repeat_calls', 'fcr_calls', 'fcr_repeated'] as const;
 const TICKET_COUNTERS = ['tickets_opened', 'tickets_resolved', 'tickets_overdue'] as const;
-const COUNTERS = [...CALL_COUNTERS, ...TICKET_COUNTERS] as const;
+const CSAT_COUNTERS = ['csat_count', 'csat_sum'] as const;
+const COUNTERS = [...CALL_COUNTERS, ...TICKET_COUNTERS, ...CSAT_COUNTERS] as const;
 type Counter = (typeof COUNTERS)[number];
 type SlotRow = { dimension: RollupDimension; slot: number; key: string } & Record<Counter, number>;
 
@@ -79,12 +80,13 @@ export function rollupSettingsKey(settings: FigureSettings): string {
  */
 export function reportSlotsStatement(dimension: RollupDimension, range: SlotRange, periods: readonly Period[], now: number): Statement {
   const bc = bucketCase('s.slot', periods.slice(0, -1).map((p) => p.end / SLOT_MS));
-  const sums = [...CALL_COUNTERS, 'tickets_opened', 'tickets_resolved'].map((c) => `SUM(s.${c}) AS ${c}`);
+  const sums = [...CALL_COUNTERS, 'tickets_opened', 'tickets_resolved', ...CSAT_COUNTERS].map((c) => `SUM(s.${c}) AS ${c}`);
   return {
     sql: `SELECT ${bc.sql} AS b, s.dim_key AS k, ${sums.join(', ')}, SUM(CASE WHEN s.slot < ? THEN s.tickets_overdue ELSE 0 END) AS tickets_overdue
       FROM report_slots s
       WHERE s.dimension = ? AND s.slot >= ? AND s.slot < ?
-      GROUP BY b, k`,
+      GROUP BY b, k
+      ORDER BY NULL`,
     params: [...bc.params, Math.floor(now / SLOT_MS), dimension, range.from, range.to],
   };
 }
@@ -149,6 +151,21 @@ function ticketsStatement(dialect: Dialect, from: number, to: number): Statement
   };
 }
 
+/**
+ * The survey answers given in slots [from, to) per slot, queue and agent (the answer's own), DID (of its queue call)
+ * and category (of its ticket; null: no ticket, which the category dimension leaves out).
+ */
+function csatStatement(dialect: Dialect, from: number, to: number): Statement {
+  return {
+    sql: `SELECT ${slotSql(dialect, 'a.answered_at')} AS s, a.queue AS q, a.agent_id AS ag, ${DID} AS d, t.category_id AS g,
+        COUNT(*) AS csat_count, SUM(a.score) AS csat_sum
+      FROM csat_answers a LEFT JOIN acd_queue_calls c ON c.id = a.queue_call_id LEFT JOIN tickets t ON t.id = a.ticket_id
+      WHERE a.answered_at >= ? AND a.answered_at < ?
+      GROUP BY s, q, ag, d, g`,
+    params: [sqlDateTime(from), sqlDateTime(to)],
+  };
+}
+
 function num(v: unknown): number {
   const n = Number(v);
   return Number.isFinite(n) ? n : 0;
@@ -167,7 +184,8 @@ async function aggregate(ds: DataSource, from: number, to: number, settings: Fig
   const byCall = byCallStatement(dialect, settings, ...range);
   const byCategory = byCategoryStatement(dialect, settings, ...range);
   const tickets = ticketsStatement(dialect, ...range);
-  const [callRows, categoryRows, ticketRows] = (await Promise.all([byCall, byCategory, tickets].map((st) => ds.query(st.sql, st.params)))) as Array<Array<Record<string, unknown>>>;
+  const csat = csatStatement(dialect, ...range);
+  const [callRows, categoryRows, ticketRows, csatRows] = (await Promise.all([byCall, byCategory, tickets, csat].map((st) => ds.query(st.sql, st.params)))) as Array<Array<Record<string, unknown>>>;
   const rows = new Map<string, SlotRow>();
   const rowOf = (dimension: RollupDimension, slot: number, key: string) => {
     const id = `${dimension}\u0000${slot}\u0000${key}`;
@@ -198,6 +216,12 @@ async function aggregate(ds: DataSource, from: number, to: number, settings: Fig
     rowOf('agent', slot, keyText(x.a))[figure] += n;
     rowOf('did', slot, keyText(x.d))[figure] += n;
     rowOf('category', slot, keyText(x.g))[figure] += n;
+  }
+  for (const x of csatRows!) {
+    const slot = num(x.s);
+    const targets = [rowOf('queue', slot, keyText(x.q)), rowOf('agent', slot, keyText(x.ag)), rowOf('did', slot, keyText(x.d))];
+    if (x.g !== null && x.g !== undefined) targets.push(rowOf('category', slot, keyText(x.g)));
+    for (const r of targets) for (const c of CSAT_COUNTERS) r[c] += num(x[c]);
   }
   return [...rows.values()];
 }
@@ -274,7 +298,8 @@ async function rebuild(ds: DataSource, settings: FigureSettings, options: Rebuil
     `SELECT MIN(entered_at) AS lo, MAX(entered_at) AS hi FROM acd_queue_calls
       UNION ALL SELECT MIN(created_at), MAX(created_at) FROM tickets
       UNION ALL SELECT MIN(resolved_at), MAX(resolved_at) FROM tickets
-      UNION ALL SELECT MIN(due_at), MAX(due_at) FROM tickets`,
+      UNION ALL SELECT MIN(due_at), MAX(due_at) FROM tickets
+      UNION ALL SELECT MIN(answered_at), MAX(answered_at) FROM csat_answers`,
   )) as Array<{ lo: unknown; hi: unknown }>;
   await ds.query('DELETE FROM report_slots');
   const los = bounds.map((b) => dbTime(b.lo)).filter((t): t is number => t !== null);

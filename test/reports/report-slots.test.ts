@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { AcdQueueCallSchema, TicketCategorySchema, TicketSchema } from '../../src/db/entities';
+import { AcdQueueCallSchema, CsatAnswerSchema, TicketCategorySchema, TicketSchema } from '../../src/db/entities';
 import type { AcdQueueCallRow } from '../../src/db/entities/acd-history';
 import { zonedInstant } from '../../src/clock/wall-clock';
 import { sqlDateTime } from '../../src/db/entities/columns';
@@ -66,7 +66,31 @@ async function generate(ds: DataSource, n: number, seed: number, idPrefix: strin
   if (!withTickets) return calls.map((c) => c.id);
   tickets.push(ticket(categories[0]!, null, FROM + DAY, null));
   for (let i = 0; i < tickets.length; i += 100) await ds.getRepository(TicketSchema).insert(tickets.slice(i, i + 100));
+  // Survey answers: about a third of the answered calls, some about one of the call's tickets, one about no call.
+  const made = (await ds.query(`SELECT id, call_uuid FROM tickets WHERE call_uuid LIKE ?`, [`${idPrefix}-%`])) as Array<{ id: number; call_uuid: string }>;
+  const ticketOf = new Map(made.map((t) => [t.call_uuid, t.id]));
+  const answers = calls
+    .filter((c) => c.answered_at && rnd() < 0.35)
+    .map((c) => csat(c.queue, c.agent_id, c.id, rnd() < 0.6 ? (ticketOf.get(c.id) ?? null) : null, 1 + Math.floor(rnd() * 5), c.entered_at.getTime() + 600_000));
+  answers.push(csat(null, null, null, null, 3, FROM + 2 * DAY));
+  for (let i = 0; i < answers.length; i += 100) await ds.getRepository(CsatAnswerSchema).insert(answers.slice(i, i + 100));
   return calls.map((c) => c.id);
+}
+
+function csat(queue: string | null, agent_id: number | null, callId: string | null, ticket_id: number | null, score: number, at: number) {
+  return {
+    source: 'post_call' as const,
+    call_uuid: callId,
+    queue_call_id: callId,
+    queue,
+    agent_id,
+    caller_number: null,
+    ticket_id,
+    followup_id: null,
+    score,
+    comment_recording: null,
+    answered_at: new Date(at),
+  };
 }
 
 function ticket(category_id: number, call_uuid: string | null, created: number, resolved: number | null): Record<string, unknown> {
@@ -119,11 +143,13 @@ describeEachEngine('period reports: the 15-minute rollup agrees with the raw tab
 
   const slotRows = async () => Number(((await db.ds.query('SELECT COUNT(*) AS n FROM report_slots')) as Array<{ n: unknown }>)[0]!.n);
   const dirtySlots = async () => Number(((await db.ds.query('SELECT COUNT(*) AS n FROM report_rollup_dirty')) as Array<{ n: unknown }>)[0]!.n);
-  async function expectSame(req: PeriodReportRequest, settings: PeriodReportSettings = SETTINGS): Promise<number> {
+  /** The report read through the rollup equals the report over the raw tables; returns figures' totals. */
+  async function expectSame(req: PeriodReportRequest, settings: PeriodReportSettings = SETTINGS): Promise<{ offered: number; csat: number; tickets: number }> {
     const fast = await periodReport(db.ds, req, settings);
     const raw = await periodReport(db.ds, req, settings, { rollup: false });
     expect(fast).toEqual(raw);
-    return raw.reduce((s, r) => s + r.offered, 0);
+    const total = (f: (r: (typeof raw)[number]) => number) => raw.reduce((s, r) => s + f(r), 0);
+    return { offered: total((r) => r.offered), csat: total((r) => r.csat_count), tickets: total((r) => r.tickets_opened + r.tickets_resolved + r.tickets_overdue) };
   }
 
   it('every dimension and bucket, in zones with DST and with :30/:45 offsets', async () => {
@@ -132,9 +158,11 @@ describeEachEngine('period reports: the 15-minute rollup agrees with the raw tab
       const to = new Date(zonedInstant(2026, 3, 14, 0, timeZone));
       for (const bucket of PERIOD_BUCKETS) {
         for (const dimension of REPORT_DIMENSIONS) {
-          const offered = await expectSame({ dimension, from, to, bucket }, { ...SETTINGS, timeZone });
-          // Not vacuous: the calls of the range are there (category: only calls with tickets).
-          expect(offered).toBeGreaterThan(dimension === 'category' ? 100 : 1000);
+          const totals = await expectSame({ dimension, from, to, bucket }, { ...SETTINGS, timeZone });
+          // Not vacuous: the calls of the range are there (category: only calls with tickets), answers and tickets too.
+          expect(totals.offered).toBeGreaterThan(dimension === 'category' ? 100 : 1000);
+          expect(totals.csat).toBeGreaterThan(dimension === 'category' ? 30 : 200);
+          expect(totals.tickets).toBeGreaterThan(200);
         }
       }
     }
@@ -174,8 +202,15 @@ describeEachEngine('period reports: the 15-minute rollup agrees with the raw tab
     // A ticket resolved; a call with tickets moved to another agent (its tickets' agent is the call's).
     await db.ds.query("UPDATE tickets SET status = 'resolved', resolved_at = ? WHERE id = (SELECT MIN(id) FROM tickets WHERE resolved_at IS NULL)", [sqlDateTime(FROM + 4 * DAY)]);
     await db.ds.query('UPDATE acd_queue_calls SET agent_id = 5 WHERE id = (SELECT MIN(call_uuid) FROM tickets)');
+    // Survey answers: one more, one removed, a call's DID changed (its answers' DID is the call's).
+    await db.ds.getRepository(CsatAnswerSchema).insert(csat('support', 2, answered!.id, null, 5, FROM + 3 * DAY));
+    await db.ds.query('DELETE FROM csat_answers WHERE id = (SELECT MIN(id) FROM csat_answers)');
+    await db.ds.query(`UPDATE acd_queue_calls SET data = '{"did":"+18005550009"}' WHERE id = (SELECT MIN(queue_call_id) FROM csat_answers)`);
     for (const dimension of REPORT_DIMENSIONS) await expectSame({ ...req, dimension });
     await expectSame({ ...req, bucket: 'hour' });
+    // A ticket's category changed: the FCR and the category of its answers move with it.
+    await db.ds.query('UPDATE tickets SET category_id = ? WHERE id = (SELECT MIN(ticket_id) FROM csat_answers)', [categories[2]]);
+    await expectSame({ ...req, dimension: 'category' });
   }, 60_000);
 
   it('other settings (a queue service level, the FCR window) rebuild the rollup first', async () => {

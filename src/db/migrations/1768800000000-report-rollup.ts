@@ -15,7 +15,8 @@ import { runStatements, type Dialect } from './dialect';
  * Triggers mark the slots dirty, whoever writes: a queue call's own slot (entered_at), and, because repeat calls
  * and FCR look ahead, the slots of the same caller's calls of the 90 days before it (90: the largest
  * REPORT_FCR_DAYS), and the slots of its tickets (a ticket's queue, agent and DID are its call's); a ticket marks its
- * created, resolved and due slots, and, made from a call, that call's slot and the same caller's 90 days before it.
+ * created, resolved and due slots, and, made from a call, that call's slot and the same caller's 90 days before it;
+ * a survey answer its slot (and a call's or ticket's change the slots of the answers about it).
  */
 const LOOKBACK_DAYS = 90;
 
@@ -53,14 +54,22 @@ function markTicketSlots(dialect: Dialect, t: string): string {
       ${bump(dialect)};`;
 }
 
-/** Marks the slots of the tickets made from a call (their queue, agent and DID are the call's). */
+/** Marks the slots of the tickets and survey answers of a call (their queue, agent and DID are the call's). */
 function markCallTickets(dialect: Dialect, callId: string): string {
   return `INSERT INTO report_rollup_dirty (slot, seq)
       SELECT DISTINCT ${slotOf(dialect, 'x.at')}, 1 FROM (
         SELECT t.created_at AS at FROM tickets t WHERE t.call_uuid = ${callId}
         UNION SELECT t.resolved_at FROM tickets t WHERE t.call_uuid = ${callId}
-        UNION SELECT t.due_at FROM tickets t WHERE t.call_uuid = ${callId}) x
+        UNION SELECT t.due_at FROM tickets t WHERE t.call_uuid = ${callId}
+        UNION SELECT a.answered_at FROM csat_answers a WHERE a.queue_call_id = ${callId}) x
       WHERE x.at IS NOT NULL
+      ${bump(dialect)};`;
+}
+
+/** Marks the slots of the survey answers about a ticket (their category is the ticket's). */
+function markTicketAnswers(dialect: Dialect, ticketId: string): string {
+  return `INSERT INTO report_rollup_dirty (slot, seq)
+      SELECT DISTINCT ${slotOf(dialect, 'a.answered_at')}, 1 FROM csat_answers a WHERE a.ticket_id = ${ticketId}
       ${bump(dialect)};`;
 }
 
@@ -114,12 +123,15 @@ function triggers(dialect: Dialect): string[] {
         IF ${ticketFcr} THEN
           IF OLD.call_uuid IS NOT NULL THEN ${markTicketCall(dialect, 'OLD.call_uuid')} END IF;
           IF NEW.call_uuid IS NOT NULL THEN ${markTicketCall(dialect, 'NEW.call_uuid')} END IF;
+          ${markTicketAnswers(dialect, 'NEW.id')}
         END IF;
       END`,
       `CREATE TRIGGER trg_report_rollup_ticket_delete AFTER DELETE ON tickets FOR EACH ROW BEGIN
         ${markTicketSlots(dialect, 'OLD')}
         IF OLD.call_uuid IS NOT NULL THEN ${markTicketCall(dialect, 'OLD.call_uuid')} END IF;
+        ${markTicketAnswers(dialect, 'OLD.id')}
       END`,
+      ...csatTriggers(dialect),
     ];
   }
   return [
@@ -155,15 +167,50 @@ function triggers(dialect: Dialect): string[] {
     `CREATE TRIGGER trg_report_rollup_ticket_fcr AFTER UPDATE ON tickets WHEN ${ticketFcr} BEGIN
       ${markTicketCall(dialect, 'OLD.call_uuid')}
       ${markTicketCall(dialect, 'NEW.call_uuid')}
+      ${markTicketAnswers(dialect, 'NEW.id')}
     END`,
     `CREATE TRIGGER trg_report_rollup_ticket_delete AFTER DELETE ON tickets BEGIN
       ${markTicketSlots(dialect, 'OLD')}
       ${markTicketCall(dialect, 'OLD.call_uuid')}
+      ${markTicketAnswers(dialect, 'OLD.id')}
+    END`,
+    ...csatTriggers(dialect),
+  ];
+}
+
+/** A survey answer counts in the slot it was given (answered_at), under its queue, agent, ticket category, call DID. */
+function csatTriggers(dialect: Dialect): string[] {
+  const each = dialect === 'mysql' ? ' FOR EACH ROW' : '';
+  const changed = ['answered_at', 'score', 'queue', 'agent_id', 'ticket_id', 'queue_call_id']
+    .map((c) => (dialect === 'mysql' ? `NOT (OLD.${c} <=> NEW.${c})` : `OLD.${c} IS NOT NEW.${c}`))
+    .join(' OR ');
+  const update =
+    dialect === 'mysql'
+      ? `CREATE TRIGGER trg_report_rollup_csat_update AFTER UPDATE ON csat_answers FOR EACH ROW BEGIN
+        IF ${changed} THEN
+          ${markOwn(dialect, 'OLD.answered_at')}
+          ${markOwn(dialect, 'NEW.answered_at')}
+        END IF;
+      END`
+      : `CREATE TRIGGER trg_report_rollup_csat_update AFTER UPDATE ON csat_answers WHEN ${changed} BEGIN
+        ${markOwn(dialect, 'OLD.answered_at')}
+        ${markOwn(dialect, 'NEW.answered_at')}
+      END`;
+  return [
+    `CREATE TRIGGER trg_report_rollup_csat_insert AFTER INSERT ON csat_answers${each} BEGIN
+      ${markOwn(dialect, 'NEW.answered_at')}
+    END`,
+    update,
+    `CREATE TRIGGER trg_report_rollup_csat_delete AFTER DELETE ON csat_answers${each} BEGIN
+      ${markOwn(dialect, 'OLD.answered_at')}
     END`,
   ];
 }
 
 const TRIGGER_NAMES = [
+  'trg_report_rollup_csat_insert',
+  'trg_report_rollup_csat_update',
+  'trg_report_rollup_csat_delete',
   'trg_report_rollup_call_insert',
   'trg_report_rollup_call_update',
   'trg_report_rollup_call_moved',
@@ -175,7 +222,7 @@ const TRIGGER_NAMES = [
   'trg_report_rollup_ticket_delete',
 ];
 
-const COUNTERS = ['offered', 'answered', 'abandoned', 'short_abandoned', 'overflowed', 'callbacks', 'failed', 'answered_in_sl', 'talk_n', 'repeat_calls', 'fcr_calls', 'fcr_repeated', 'tickets_opened', 'tickets_resolved', 'tickets_overdue'];
+const COUNTERS = ['offered', 'answered', 'abandoned', 'short_abandoned', 'overflowed', 'callbacks', 'failed', 'answered_in_sl', 'talk_n', 'repeat_calls', 'fcr_calls', 'fcr_repeated', 'tickets_opened', 'tickets_resolved', 'tickets_overdue', 'csat_count', 'csat_sum'];
 
 export class ReportRollup1768800000000 implements MigrationInterface {
   name = 'ReportRollup1768800000000';
