@@ -84,11 +84,11 @@ export function hasFcrRepeat(dialect: Dialect, fcrDays: number, category: string
  * tree of `CASE WHEN col < ? THEN ... ELSE ... END`: about log2(n) comparisons per row, where a flat CASE makes up to
  * n (744 for a month of hours, which made the hour reports ten times slower than the day reports).
  */
-export function bucketCase(col: string, ends: readonly unknown[]): Statement {
+export function bucketCase(col: string, ends: readonly unknown[], firstIndex = 0): Statement {
   const params: unknown[] = [];
-  // Periods lo..hi (inclusive); ends[i] separates period i from i + 1.
+  // Periods lo..hi (inclusive); ends[i] separates period i from i + 1; firstIndex numbers the first period.
   const node = (lo: number, hi: number): string => {
-    if (lo === hi) return String(lo);
+    if (lo === hi) return String(lo + firstIndex);
     const mid = (lo + hi) >> 1;
     params.push(ends[mid]);
     const below = node(lo, mid);

@@ -43,7 +43,7 @@ import { sqlDateTime } from '../db/entities/columns';
 import { dbTime } from '../acd/reports';
 import { periodsOf, type Period, type PeriodBucket } from './buckets';
 import { ANSWERED, CALL_CATEGORIES, DID, bucketCase, callCounters, dialectOf, hasFcrRepeat, hasRepeat, type Dialect, type Statement } from './call-figures-sql';
-import { ROLLUP_MAX_FCR_DAYS, SLOT_MS, reportSlotsStatement, slotRangeOf, updateReportSlots } from './report-slots';
+import { ROLLUP_MAX_FCR_DAYS, SLOT_MS, reportSlotsStatements, slotRangeOf, updateReportSlots } from './report-slots';
 
 export type ReportDimension = 'queue' | 'agent' | 'did' | 'category';
 export const REPORT_DIMENSIONS = ['queue', 'agent', 'did', 'category'] as const satisfies readonly ReportDimension[];
@@ -215,7 +215,7 @@ function rawCallStatements(req: PeriodReportRequest, range: [string, string], pe
   return { calls, repeats, fcr };
 }
 
-/** The sums a rollup group may carry (report_slots' columns as read by reportSlotsStatement). */
+/** The sums a rollup group may carry (report_slots' columns as read by reportSlotsStatements). */
 const FOLDED = ['offered', 'fcr_calls', 'tickets_opened', 'tickets_resolved', 'tickets_overdue', 'csat_count'] as const;
 
 /** Survey answers given in [range): by the answer's queue and agent, its ticket's category, its call's DID. */
@@ -284,7 +284,7 @@ export function periodReportStatements(req: PeriodReportRequest, settings: Perio
   const statements: Record<string, Statement> = {};
   const slots = options.rollup !== false && settings.fcrDays <= ROLLUP_MAX_FCR_DAYS ? slotRangeOf(req.from.getTime(), req.to.getTime(), periods) : null;
   if (slots) {
-    statements.slots = reportSlotsStatement(req.dimension, slots, periods, settings.now);
+    for (const [i, st] of reportSlotsStatements(req.dimension, slots, periods, settings.now).entries()) statements[`slots_${i}`] = st;
     const head: [number, number] = [req.from.getTime(), slots.from * SLOT_MS];
     const tail: [number, number] = [slots.to * SLOT_MS, req.to.getTime()];
     for (const [name, [a, b]] of [['head', head], ['tail', tail]] as const) {
@@ -394,7 +394,7 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
       // Queue-call figures (raw or rollup; the rollup has the tickets too): each statement gives some of these sums.
       for (const x of rows) {
         // A rollup group can hold only tickets due after now: no figure, no row (as the raw statements give none).
-        if (name === 'slots' && FOLDED.every((f) => !num(x[f]))) continue;
+        if (name.startsWith('slots') && FOLDED.every((f) => !num(x[f]))) continue;
         const r = rowFor(x.b, x.k);
         r.offered += num(x.offered);
         r.answered += num(x.answered);

@@ -73,22 +73,37 @@ export function rollupSettingsKey(settings: FigureSettings): string {
   return JSON.stringify({ v: 1, shortAbandonMs: settings.shortAbandonSec * 1000, fcrDays: settings.fcrDays, defaultSlMs: defaultMs, sl });
 }
 
+/** Periods per statement reading the rollup (see reportSlotsStatements). */
+const PERIODS_PER_READ = 48;
+
 /**
  * The report's read of the rollup: sums per period (bucket index b) and key over [range.from, range.to). A slot's
  * tickets_overdue counts the tickets due in it, resolved late or not at all; "overdue" also needs the due time to be
  * past, so only slots ended by `now` count here (the report adds the slot holding `now` from the raw table).
+ *
+ * One statement per 48 periods: a month of hours by 100 agents is 75 k groups, a GROUP BY table too big for MariaDB's
+ * in-memory temporary tables (tmp_table_size, 16 MB by default), which then spill to disk (4 s instead of 0.3 s).
+ * Split, each statement's groups fit in memory, and the statements run side by side on the pool.
  */
-export function reportSlotsStatement(dimension: RollupDimension, range: SlotRange, periods: readonly Period[], now: number): Statement {
-  const bc = bucketCase('s.slot', periods.slice(0, -1).map((p) => p.end / SLOT_MS));
-  const sums = [...CALL_COUNTERS, 'tickets_opened', 'tickets_resolved', ...CSAT_COUNTERS].map((c) => `SUM(s.${c}) AS ${c}`);
-  return {
-    sql: `SELECT ${bc.sql} AS b, s.dim_key AS k, ${sums.join(', ')}, SUM(CASE WHEN s.slot < ? THEN s.tickets_overdue ELSE 0 END) AS tickets_overdue
-      FROM report_slots s
-      WHERE s.dimension = ? AND s.slot >= ? AND s.slot < ?
-      GROUP BY b, k
-      ORDER BY NULL`,
-    params: [...bc.params, Math.floor(now / SLOT_MS), dimension, range.from, range.to],
-  };
+export function reportSlotsStatements(dimension: RollupDimension, range: SlotRange, periods: readonly Period[], now: number): Statement[] {
+  const out: Statement[] = [];
+  for (let first = 0; first < periods.length; first += PERIODS_PER_READ) {
+    const last = Math.min(periods.length, first + PERIODS_PER_READ) - 1;
+    const from = Math.max(range.from, first === 0 ? range.from : periods[first]!.start / SLOT_MS);
+    const to = Math.min(range.to, last === periods.length - 1 ? range.to : periods[last]!.end / SLOT_MS);
+    if (from >= to) continue;
+    const bc = bucketCase('s.slot', periods.slice(first, last).map((p) => p.end / SLOT_MS), first);
+    const sums = [...CALL_COUNTERS, 'tickets_opened', 'tickets_resolved', ...CSAT_COUNTERS].map((c) => `SUM(s.${c}) AS ${c}`);
+    out.push({
+      sql: `SELECT ${bc.sql} AS b, s.dim_key AS k, ${sums.join(', ')}, SUM(CASE WHEN s.slot < ? THEN s.tickets_overdue ELSE 0 END) AS tickets_overdue
+        FROM report_slots s
+        WHERE s.dimension = ? AND s.slot >= ? AND s.slot < ?
+        GROUP BY b, k
+        ORDER BY NULL`,
+      params: [...bc.params, Math.floor(now / SLOT_MS), dimension, from, to],
+    });
+  }
+  return out;
 }
 
 function slotSql(dialect: Dialect, col: string): string {
