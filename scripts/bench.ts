@@ -13,8 +13,8 @@
  *                                     updated, beside a bare WebSocket client receiving the same event
  *   dialer                            predictive pacing in a simulation of the outbound model vs progressive, at
  *                                     10/50/200 agents (options: --agents, --contact-rate, --talk-mean, ...)
- *   reports                           period reports (each dimension, a month by day) on 1 M generated queue calls,
- *                                     then the alerts bench
+ *   reports                           period reports (each dimension and bucket, a month, through the 15-minute rollup)
+ *                                     on 1 M generated queue calls, then the alerts bench
  *   alerts                            the KPI alert evaluator's cost per tick with 100 rules
  *                                     in MariaDB (BENCH_MYSQL_URL): median of 3 each, and the slowest
  */

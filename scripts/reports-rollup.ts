@@ -28,7 +28,7 @@ async function main(): Promise<void> {
       onProgress: (done, total) => {
         if (done === total || systemClock.now() - lastPrint > 5000) {
           lastPrint = systemClock.now();
-          process.stderr.write(`  ${done}/${total} slots\n`);
+          process.stderr.write(`  ${done}/${total} days\n`);
         }
       },
     });

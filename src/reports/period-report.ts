@@ -483,5 +483,7 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
     const ny = Number(y);
     return Number.isFinite(nx) && Number.isFinite(ny) ? nx - ny : x.localeCompare(y);
   };
-  return out.sort((x, y) => x.bucket_start.localeCompare(y.bucket_start) || cmpKey(x.key, y.key));
+  // bucket_start is one ISO format: plain string order is time order (localeCompare cost a second on 75 k rows).
+  const cmpStart = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return out.sort((x, y) => cmpStart(x.bucket_start, y.bucket_start) || cmpKey(x.key, y.key));
 }

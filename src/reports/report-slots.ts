@@ -23,7 +23,6 @@
  * one transaction, and a dirty mark is cleared only if unchanged since it was read), only wasted work.
  */
 import type { DataSource, EntityManager } from 'typeorm';
-import { dbTime } from '../acd/reports';
 import { sqlDateTime } from '../db/entities/columns';
 import { ANSWERED, DID, bucketCase, callCounters, dialectOf, hasFcrRepeat, hasRepeat, type Dialect, type FigureSettings, type Statement } from './call-figures-sql';
 import type { Period } from './buckets';
@@ -308,31 +307,28 @@ async function rebuild(ds: DataSource, settings: FigureSettings, options: Rebuil
   // Unusable while rebuilt: a report in another instance reads nothing half-done, it rebuilds (or waits) itself.
   await writeState(ds, null);
   const marks = await dirtyMarks(ds, null);
-  // Every instant a row counts at: calls entered, tickets created, resolved, due.
-  const bounds = (await ds.query(
-    `SELECT MIN(entered_at) AS lo, MAX(entered_at) AS hi FROM acd_queue_calls
-      UNION ALL SELECT MIN(created_at), MAX(created_at) FROM tickets
-      UNION ALL SELECT MIN(resolved_at), MAX(resolved_at) FROM tickets
-      UNION ALL SELECT MIN(due_at), MAX(due_at) FROM tickets
-      UNION ALL SELECT MIN(answered_at), MAX(answered_at) FROM csat_answers`,
-  )) as Array<{ lo: unknown; hi: unknown }>;
+  // The days (of CHUNK_SLOTS slots) holding any instant a row counts at: calls entered, tickets created, resolved and
+  // due, answers given. Days, not min..max: one ticket due in 2099 must not make a rebuild walk 70 empty years.
+  const dialect = dialectOf(ds);
+  const day = (col: string) => (dialect === 'mysql' ? `(${slotSql(dialect, col)}) DIV ${CHUNK_SLOTS}` : `(${slotSql(dialect, col)}) / ${CHUNK_SLOTS}`);
+  const dayRows = (await ds.query(
+    `SELECT DISTINCT ${day('entered_at')} AS d FROM acd_queue_calls
+      UNION SELECT DISTINCT ${day('created_at')} FROM tickets
+      UNION SELECT DISTINCT ${day('resolved_at')} FROM tickets WHERE resolved_at IS NOT NULL
+      UNION SELECT DISTINCT ${day('due_at')} FROM tickets WHERE due_at IS NOT NULL
+      UNION SELECT DISTINCT ${day('answered_at')} FROM csat_answers`,
+  )) as Array<{ d: unknown }>;
+  const days = [...new Set(dayRows.map((r) => num(r.d)))].sort((a, b) => a - b);
   await ds.query('DELETE FROM report_slots');
-  const los = bounds.map((b) => dbTime(b.lo)).filter((t): t is number => t !== null);
-  const his = bounds.map((b) => dbTime(b.hi)).filter((t): t is number => t !== null);
-  const lo = los.length ? Math.min(...los) : null;
-  const hi = his.length ? Math.max(...his) : null;
-  if (lo !== null && hi !== null) {
-    const first = Math.floor(lo / SLOT_MS);
-    const end = Math.floor(hi / SLOT_MS) + 1;
-    for (let s = first; s < end; s += CHUNK_SLOTS) {
-      if (options.signal?.aborted) return;
-      const to = Math.min(end, s + CHUNK_SLOTS);
-      await recompute(ds, s, to, marks.filter((m) => m.slot >= s && m.slot < to), settings);
-      options.onProgress?.(to - first, end - first);
-    }
+  for (const [i, d] of days.entries()) {
+    if (options.signal?.aborted) return;
+    const [from, to] = [d * CHUNK_SLOTS, (d + 1) * CHUNK_SLOTS];
+    await recompute(ds, from, to, marks.filter((m) => m.slot >= from && m.slot < to), settings);
+    options.onProgress?.(i + 1, days.length);
   }
-  // Marks of slots without calls (their calls were deleted): the rows are gone with the DELETE above.
-  const outside = marks.filter((m) => lo === null || hi === null || m.slot < Math.floor(lo / SLOT_MS) || m.slot > Math.floor(hi / SLOT_MS));
+  // Marks of slots left without rows (what counted there was deleted): their rows went with the DELETE above.
+  const built = new Set(days);
+  const outside = marks.filter((m) => !built.has(Math.floor(m.slot / CHUNK_SLOTS)));
   if (outside.length) await ds.transaction((em) => clearMarks(em, outside));
   await writeState(ds, rollupSettingsKey(settings));
 }
