@@ -13,9 +13,10 @@ import { runStatements, type Dialect } from './dialect';
  *   with; null until it has been built (the history already there is rolled up by the first report, or ahead of
  *   time by `npm run reports:rollup`).
  * Triggers mark the slots dirty, whoever writes: a queue call's own slot (entered_at), and, because repeat calls
- * and FCR look ahead, the slots of the same caller's calls of the 90 days before it (90: the largest
- * REPORT_FCR_DAYS), and the slots of its tickets (a ticket's queue, agent and DID are its call's); a ticket marks its
- * created, resolved and due slots, and, made from a call, that call's slot and the same caller's 90 days before it;
+ * look ahead, the slot of the same caller's latest call before it (within 90 days: the largest REPORT_FCR_DAYS; a
+ * deleted or moved call marks all of the caller's 90 days before it), and the slots of its tickets (a ticket's queue,
+ * agent and DID are its call's); a ticket marks its created, resolved and due slots, and, made from a call, that
+ * call's slot and those of the same caller's calls with tickets of the 90 days before it (their FCR);
  * a survey answer its slot (and a call's or ticket's change the slots of the answers about it).
  */
 const LOOKBACK_DAYS = 90;
@@ -43,6 +44,19 @@ function markEarlier(dialect: Dialect, caller: string, entered: string): string 
   return `INSERT INTO report_rollup_dirty (slot, seq)
       SELECT DISTINCT ${slotOf(dialect, 'p.entered_at')}, 1 FROM acd_queue_calls p
       WHERE p.caller_number = ${caller} AND p.entered_at < ${entered} AND p.entered_at >= ${minusDays(dialect, entered)}
+      ${bump(dialect)};`;
+}
+
+/**
+ * Marks the slot of the caller's latest call(s) before `entered` (in the lookback window): a new call can change the
+ * repeat figure of that call only. An earlier one has that latest call after it, before the new one: either within
+ * its window (it repeated already) or not (then the new call, later still, is outside it too).
+ */
+function markPrevious(dialect: Dialect, caller: string, entered: string): string {
+  return `INSERT INTO report_rollup_dirty (slot, seq)
+      SELECT DISTINCT ${slotOf(dialect, 'p.entered_at')}, 1 FROM acd_queue_calls p
+      WHERE p.caller_number = ${caller} AND p.entered_at = (SELECT MAX(q.entered_at) FROM acd_queue_calls q
+        WHERE q.caller_number = ${caller} AND q.entered_at < ${entered} AND q.entered_at >= ${minusDays(dialect, entered)})
       ${bump(dialect)};`;
 }
 
@@ -74,11 +88,13 @@ function markTicketAnswers(dialect: Dialect, ticketId: string): string {
 }
 
 /** Marks the slot of the call a ticket was made from, and the caller's calls of the lookback window before it. */
-function markTicketCall(dialect: Dialect, callUuid: string): string {
+function markTicketCall(dialect: Dialect, callUuid: string, onlyIfTickets = false): string {
+  // Of the earlier calls, only those with tickets have an FCR figure a later ticket can change.
   return `INSERT INTO report_rollup_dirty (slot, seq)
       SELECT DISTINCT ${slotOf(dialect, 'p.entered_at')}, 1 FROM acd_queue_calls x
       JOIN acd_queue_calls p ON p.caller_number = x.caller_number AND p.entered_at <= x.entered_at AND p.entered_at >= ${minusDays(dialect, 'x.entered_at')}
-      WHERE x.id = ${callUuid}
+      WHERE x.id = ${callUuid} AND (p.id = x.id OR EXISTS (SELECT 1 FROM tickets t2 WHERE t2.call_uuid = p.id))
+        ${onlyIfTickets ? 'AND EXISTS (SELECT 1 FROM tickets t3 WHERE t3.call_uuid = x.id)' : ''}
       ${bump(dialect)};`;
 }
 
@@ -94,8 +110,9 @@ function triggers(dialect: Dialect): string[] {
     return [
       `CREATE TRIGGER trg_report_rollup_call_insert AFTER INSERT ON acd_queue_calls FOR EACH ROW BEGIN
         ${markOwn(dialect, 'NEW.entered_at')}
-        ${markEarlier(dialect, 'NEW.caller_number', 'NEW.entered_at')}
+        ${markPrevious(dialect, 'NEW.caller_number', 'NEW.entered_at')}
         ${markCallTickets(dialect, 'NEW.id')}
+        ${markTicketCall(dialect, 'NEW.id', true)}
       END`,
       `CREATE TRIGGER trg_report_rollup_call_update AFTER UPDATE ON acd_queue_calls FOR EACH ROW BEGIN
         ${markOwn(dialect, 'NEW.entered_at')}
@@ -137,8 +154,9 @@ function triggers(dialect: Dialect): string[] {
   return [
     `CREATE TRIGGER trg_report_rollup_call_insert AFTER INSERT ON acd_queue_calls BEGIN
       ${markOwn(dialect, 'NEW.entered_at')}
-      ${markEarlier(dialect, 'NEW.caller_number', 'NEW.entered_at')}
+      ${markPrevious(dialect, 'NEW.caller_number', 'NEW.entered_at')}
       ${markCallTickets(dialect, 'NEW.id')}
+      ${markTicketCall(dialect, 'NEW.id', true)}
     END`,
     `CREATE TRIGGER trg_report_rollup_call_update AFTER UPDATE ON acd_queue_calls BEGIN
       ${markOwn(dialect, 'NEW.entered_at')}
