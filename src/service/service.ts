@@ -46,7 +46,7 @@ import { startInstanceRole, type InstanceRole } from '../ha/instance-role';
 import { WebhookDispatcher } from '../webhooks/dispatcher';
 import { callerProfilesFor } from '../profiles';
 import { startReportFileDrop } from '../reports/file-drop';
-import { startReportRollup } from '../reports/rollup-warmup';
+import { startReportRollup } from '../reports/rollup-keeper';
 
 /** dialplans/ at the package root. */
 const SHIPPED_DIALPLANS = shippedPath('dialplans');
