@@ -266,17 +266,18 @@ function ticketStatement(dimension: ReportDimension, range: [number, number], pe
 
 export interface PeriodReportOptions {
   /**
-   * Read the queue-call figures from the 15-minute rollup where whole slots allow (default true); false reads the raw
-   * tables only (the reference the rollup is tested against).
+   * Read the call, ticket and CSAT figures from the 15-minute rollup where whole slots allow (default true); false
+   * reads the raw tables only (the reference the rollup is tested against).
    */
   rollup?: boolean;
 }
 
 /**
  * The SQL statements of one report, with their parameters (exported for EXPLAIN in the bench and tests), and the
- * rollup slots they read (`slots`, null when none: the raw tables only). With slots, the queue-call figures come from
- * report_slots for the whole slots and from the raw tables for the partial slots at the range's ends
- * (`calls_head`, `calls_tail`, ...).
+ * rollup slots they read (`slots`, null when none: the raw tables only). With slots, the figures come from
+ * report_slots for the whole slots (`slots_0`, `slots_1`, ...: 48 periods each) and from the raw tables for the
+ * partial slots at the range's ends (`calls_head`, `tickets_tail`, ...) and the overdue tickets of now's slot
+ * (`tickets_now`).
  */
 export function periodReportStatements(req: PeriodReportRequest, settings: PeriodReportSettings, dialect: Dialect, options: PeriodReportOptions = {}) {
   const periods = periodsOf(req.from.getTime(), req.to.getTime(), req.bucket, settings.timeZone);
