@@ -19,8 +19,8 @@
  *                                     the issue-13 grid (10/50 agents x contact rate x talk time x AMD false
  *                                     positives; scripts/bench/dialer-grid.ts for its own options), then
  *                                     nailed-up agents with 2-s-slow phones on a predictive campaign
- *   reports                           period reports (each dimension, a month by day) on 1 M generated queue calls,
- *                                     then the alerts bench
+ *   reports                           period reports (each dimension and bucket, a month, through the 15-minute rollup)
+ *                                     on 1 M generated queue calls, then the alerts bench
  *   alerts                            the KPI alert evaluator's cost per tick with 100 rules
  *                                     in MariaDB (BENCH_MYSQL_URL): median of 3 each, and the slowest
  */

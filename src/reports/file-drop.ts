@@ -8,13 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { schedule as cronSchedule, validate as cronValidate, type ScheduledTask } from 'node-cron';
 import type { DataSource } from 'typeorm';
-import { DEFAULT_QUEUE_CONFIG, type AcdConfigStoreImpl } from '../acd/config-store';
+import type { AcdConfigStoreImpl } from '../acd/config-store';
 import { columnsOf, toCsv } from '../api/csv';
 import type { Config } from '../config/config';
 import type { Clock } from '../clock/clock';
 import type { Logger } from '../log/logger';
 import { periodsOf } from './buckets';
 import { periodReport, REPORT_DIMENSIONS, type PeriodReportRow, type PeriodReportSettings } from './period-report';
+import { periodReportSettings } from './report-settings';
 
 export type DropPeriod = 'day' | 'week' | 'month';
 
@@ -113,13 +114,7 @@ export function startReportFileDrop(deps: {
     {
       ...r.drop,
       timeZone: r.timeZone,
-      settings: async () => ({
-        timeZone: r.timeZone,
-        shortAbandonSec: r.shortAbandonSec,
-        fcrDays: r.fcrDays,
-        serviceLevelSec: new Map(deps.acdConfig.listQueues().map((q) => [q.name, q.config.serviceLevelSec] as [string, number])),
-        defaultServiceLevelSec: DEFAULT_QUEUE_CONFIG.serviceLevelSec,
-      }),
+      settings: async () => periodReportSettings(r, deps.acdConfig, deps.clock.now()),
     },
     deps.clock,
     deps.logger.child({ module: 'report-drop' }),

@@ -46,6 +46,7 @@ import { startInstanceRole, type InstanceRole } from '../ha/instance-role';
 import { WebhookDispatcher } from '../webhooks/dispatcher';
 import { callerProfilesFor } from '../profiles';
 import { startReportFileDrop } from '../reports/file-drop';
+import { startReportRollup } from '../reports/rollup-keeper';
 
 /** dialplans/ at the package root. */
 const SHIPPED_DIALPLANS = shippedPath('dialplans');
@@ -357,6 +358,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     // Scheduled period report files (REPORT_DROP_DIR), written by the active instance only.
     const reportDrop = startReportFileDrop({ dataSource, config, acdConfig, clock, logger });
     closers.push(() => reportDrop.close());
+    const reportRollup = startReportRollup({ dataSource, config, acdConfig, clock, logger });
+    closers.push(() => reportRollup.close());
 
     // One CDR per leg, straight from the event: enqueue never blocks or throws, so event delivery never waits on SQL.
     // The same for mod_xml_cdr's posts (src/cdr/xml-cdr-route.ts): one mapping and one enrichment for both paths.
@@ -491,6 +494,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       webhooks.start();
       await alerts.start();
       reportDrop.start();
+      reportRollup.start();
       log.info('this instance runs the contact center', { ...role.state(), startedInMs: clock.now() - started });
     };
     role.onDemoted((reason) => {

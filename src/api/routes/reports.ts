@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { DEFAULT_QUEUE_CONFIG } from '../../acd/config-store';
 import { zonedInstant } from '../../clock/wall-clock';
 import { PERIOD_BUCKETS, type PeriodBucket } from '../../reports/buckets';
 import {
@@ -15,6 +14,7 @@ import { columnsOf, toCsv } from '../csv';
 import { HttpProblem } from '../problem';
 import { defineRoute, roles, type AnyRoute } from '../registry';
 import { loadedAcdStore } from './acd-admin';
+import { periodReportSettings } from '../../reports/report-settings';
 
 /**
  * Period reports (src/reports): figures per local day, week, month or hour of the center's time zone
@@ -129,14 +129,9 @@ export function reportRoutes(ctx: ApiContext): AnyRoute[] {
         const bucket = query.bucket as PeriodBucket;
         const dimension = params.dimension as ReportDimension;
         const store = await loadedAcdStore(ctx);
-        const serviceLevelSec = new Map(store.listQueues().map((q) => [q.name, q.config.serviceLevelSec] as [string, number]));
         let rows: PeriodReportRow[];
         try {
-          rows = await periodReport(
-            ctx.deps.dataSource,
-            { dimension, from, to, bucket },
-            { ...settings, serviceLevelSec, defaultServiceLevelSec: DEFAULT_QUEUE_CONFIG.serviceLevelSec, now: ctx.deps.clock.now() },
-          );
+          rows = await periodReport(ctx.deps.dataSource, { dimension, from, to, bucket }, periodReportSettings(settings, store, ctx.deps.clock.now()));
         } catch (err) {
           if (err instanceof PeriodReportError) {
             if (err.kind === 'unavailable') throw new HttpProblem(503, err.message);

@@ -33,3 +33,5 @@ import { Alerts1768600000000 } from './1768600000000-alerts';
 allMigrations.push(Alerts1768600000000);
 import { ReportIndexes1768700000000 } from './1768700000000-report-indexes';
 allMigrations.push(ReportIndexes1768700000000);
+import { ReportRollup1768800000000 } from './1768800000000-report-rollup';
+allMigrations.push(ReportRollup1768800000000);
