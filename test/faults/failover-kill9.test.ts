@@ -16,7 +16,11 @@ maybe('failover: kill -9 of the active instance [mariadb]', () => {
     const db = await engines.mariadb.open();
     await db.ds.destroy();
     try {
-      const figures = await runFailover({ databaseUrl: (db.config as { url: string }).url, agents: 10, queued: 20, kills: 1, talkMs: 5_000, abandons: 2 });
+      // The drill's account of any dropped caller or lost CDR (its outcome, CDR and the instances' log lines about it),
+      // shown when a figure is off: a CI failure must say which call and why.
+      const lines: string[] = [];
+      const figures = await runFailover({ databaseUrl: (db.config as { url: string }).url, agents: 10, queued: 20, kills: 1, talkMs: 5_000, abandons: 2, progress: (l) => void lines.push(l) });
+      if (figures.dropped + figures.cdrs_lost + figures.cdrs_duplicated + figures.stuck_agents > 0) console.error(lines.join('\n'));
       // How fast is `npm run drill -- failover`'s figure (README), not a timed assertion here.
       expect(figures.failover_ms).toHaveLength(1);
       expect(figures).toMatchObject({ dropped: 0, cdrs_lost: 0, cdrs_duplicated: 0, stuck_agents: 0 });
