@@ -5,9 +5,11 @@ import {
   conferenceHup,
   conferenceList,
   conferenceName,
+  uuidDisplaceStart,
   uuidParkAfterBridge,
   uuidTransferInline,
 } from '../../src/freeswitch/call-control-builders';
+import { reloadModule, toneStream, type MediaPath } from '../../src/freeswitch';
 import { ALLOWED_APPS } from '../../src/freeswitch/command';
 import { parseConferenceArg } from '../../src/simulator/conference';
 import { parseApiArgs, parseOriginate } from '../../src/simulator/fs-parse';
@@ -138,5 +140,23 @@ describe('park_after_bridge', () => {
     expect(uuidParkAfterBridge(U, true)).toBe(`uuid_setvar ${U} park_after_bridge true`);
     expect(uuidParkAfterBridge(U, false)).toBe(`uuid_setvar ${U} park_after_bridge`);
     expect(() => uuidParkAfterBridge(U, 'true' as never)).toThrow(UnsafeValueError);
+  });
+});
+
+describe('uuid_displace and reload', () => {
+  it('uuid_displace start: exact text; hostile uuids, paths, limits refused', () => {
+    expect(uuidDisplaceStart(U, toneStream('%(200,0,880)'), 1)).toBe(`uuid_displace ${U} start tone_stream://%(200,0,880) 1 mux`);
+    expect(() => uuidDisplaceStart(`${U} stop`, toneStream('%(200,0,880)'), 1)).toThrow(UnsafeValueError);
+    for (const hostile of ['/tmp/a b.wav', '/tmp/a.wav\napi system id', '/tmp/../etc/passwd', '/tmp/a.wav 60 mux']) {
+      expect(() => uuidDisplaceStart(U, hostile as MediaPath, 1)).toThrow(UnsafeValueError);
+    }
+    for (const limit of [0, 61, 1.5, Number.NaN]) expect(() => uuidDisplaceStart(U, toneStream('%(200,0,880)'), limit)).toThrow(UnsafeValueError);
+  });
+
+  it('reload: a module name only', () => {
+    expect(reloadModule('mod_event_socket')).toBe('reload mod_event_socket');
+    for (const hostile of ['mod_event_socket\napi system id', 'mod_sofia; shutdown', '-f mod_sofia', '../mod_x', 'MOD_X']) {
+      expect(() => reloadModule(hostile)).toThrow(UnsafeValueError);
+    }
   });
 });
