@@ -214,6 +214,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     closers.push(async () => registrations.close());
     // Filled by the ACD's takeover at the first connect to each node (see activate below).
     let ivrRef: IvrRuntime | undefined;
+    let recordingsRef: Recordings | undefined;
     /** Campaign leads whose calls were live on FreeSWITCH at the takeover (the dialer must not release them). */
     const leadsOnTheSwitch = new Set<number>();
     const acd = new AcdRuntime({
@@ -234,6 +235,9 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       // Callers in the middle of a flow when the previous instance stopped start it again (IvrRuntime.takeOver).
       onTakeover: (node, channels) => {
         ivrRef?.takeOver(node, channels);
+        // Recordings the previous instance started: watched again while their call is up, else finished from the file.
+        const live = new Set(channels.map((ch) => header(ch, 'Unique-ID')).filter((u): u is string => !!u));
+        void recordingsRef?.service.takeOver(node, live).catch((err: unknown) => logger.warn('taking over the recordings failed', { node, error: (err as Error).message }));
         for (const ch of channels) {
           const lead = Number(header(ch, 'variable_switchboard_lead'));
           if (Number.isInteger(lead) && lead > 0) leadsOnTheSwitch.add(lead);
@@ -288,6 +292,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
 
     // Recording by policy at each ACD connect, agent/supervisor control, masking during sensitive IVR input, retention.
     const recordings = startRecording({ dataSource, cluster, acd, acdConfig, ivr, config, clock, logger });
+    recordingsRef = recordings;
     closers.push(() => recordings.close());
     const supervision = createSupervision({ dataSource, config, clock, logger, freeswitch: cluster, acd, acdConfig, acdCallControl: callControl, phones });
     closers.push(() => supervision.close());
