@@ -343,6 +343,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       sources: {
         queues: () => acd.engine.queues(),
         serviceLevelSec: (queue) => acdConfig.getQueue(queue)?.config.serviceLevelSec,
+        // A team's enabled agents (configuration), with their state in the engine now (team-scoped rules).
+        teamAgents: (team) => acdConfig.listAgents({ team, enabled: true }).map((a) => ({ state: acd.engine.agent(a.id)?.state, queues: a.queues.map((q) => q.queue) })),
         campaignAbandonRate: (name) => dialer.figures().find((f) => f.campaign === name)?.abandon_rate_rolling ?? null,
         nodesDown: () => cluster.health().filter((n) => n.status !== 'connected').length,
         cdrBacklog: () => {
@@ -350,7 +352,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
           return st.queued + st.spooled;
         },
       },
-      publish: (message) => void publishToSupervisors(acd, message),
+      publish: (message, audience) => void publishToSupervisors(acd, message, audience.team),
     });
     const offAlertEffects = acd.onEffect((e) => alerts.windows.onEffect(e));
     closers.push(async () => {
