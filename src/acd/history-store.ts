@@ -31,6 +31,7 @@ export interface AcdHistoryOptions {
   batchSize?: number;
   /** Rows held in memory at most (queue calls in progress + rows waiting); beyond it new rows are dropped (default 100,000). */
   maxBacklog?: number;
+  /** Retry delay after a failed write: from retryInitialMs, doubling up to retryMaxMs (default 5 s: rows catch up within 5 s of the database's return). */
   retryInitialMs?: number;
   retryMaxMs?: number;
   onDropped?: (count: number, table: string, reason: 'backlog_full' | 'rejected' | 'closed') => void;
@@ -203,7 +204,7 @@ export class AcdHistoryWriter {
     this.batchSize = Math.max(1, options.batchSize ?? 200);
     this.maxBacklog = Math.max(this.batchSize, options.maxBacklog ?? 100_000);
     this.retryInitialMs = Math.max(1, options.retryInitialMs ?? 500);
-    this.retryMaxMs = Math.max(this.retryInitialMs, options.retryMaxMs ?? 30_000);
+    this.retryMaxMs = Math.max(this.retryInitialMs, options.retryMaxMs ?? 5_000);
     const type = ds.options.type;
     this.dialect = type === 'mysql' || type === 'mariadb' ? 'mysql' : 'sqlite';
     this.onDropped = options.onDropped;

@@ -9,6 +9,7 @@ import { AcdEngine } from '../acd/engine';
 import { AcdHistoryWriter } from '../acd/history-store';
 import { attachAcdWebSocket, publishToSupervisors, type AcdLiveHub } from '../acd/live';
 import { DialerRuntime } from '../dialer/runtime/dialer-runtime';
+import type { LiveDial } from '../dialer/runtime/campaign-runner';
 import { FollowupService } from '../followups/service';
 import { TicketService } from '../tickets/service';
 import type { ApiDeps } from '../api/context';
@@ -217,6 +218,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     let recordingsRef: Recordings | undefined;
     /** Campaign leads whose calls were live on FreeSWITCH at the takeover (the dialer must not release them). */
     const leadsOnTheSwitch = new Set<number>();
+    const liveDials: LiveDial[] = [];
     const acd = new AcdRuntime({
       cluster,
       store: acdConfig,
@@ -240,7 +242,15 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
         void recordingsRef?.service.takeOver(node, live).catch((err: unknown) => logger.warn('taking over the recordings failed', { node, error: (err as Error).message }));
         for (const ch of channels) {
           const lead = Number(header(ch, 'variable_switchboard_lead'));
-          if (Number.isInteger(lead) && lead > 0) leadsOnTheSwitch.add(lead);
+          const campaign = Number(header(ch, 'variable_switchboard_campaign'));
+          const uuid = header(ch, 'Unique-ID');
+          if (!Number.isInteger(lead) || lead <= 0) continue;
+          leadsOnTheSwitch.add(lead);
+          if (uuid && Number.isInteger(campaign) && campaign > 0) {
+            // Answered: FreeSWITCH's answer time (epoch microseconds, 0 until then).
+            const answered = Number(header(ch, 'Caller-Channel-Answered-Time') ?? '0') > 0;
+            liveDials.push({ uuid, node, campaignId: campaign, leadId: lead, answered });
+          }
         }
       },
     });
@@ -497,7 +507,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       // Connect, and take over the calls already on each node, before the dialer decides which leads are free.
       await cluster.start();
       await acd.takeoversSettled();
-      await dialer.start({ leadsOnTheSwitch });
+      await dialer.start({ leadsOnTheSwitch, liveDials });
       webhooks.start();
       await alerts.start();
       reportDrop.start();

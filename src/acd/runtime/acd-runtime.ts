@@ -350,6 +350,11 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     return l ? { ...l } : undefined;
   }
 
+  /** Whether the ACD holds this call now (waiting, ringing an agent or connected). */
+  holdsCall(callId: string): boolean {
+    return this.calls.has(callId);
+  }
+
   onEffect(listener: AcdEffectListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -22,11 +22,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock, ClockTimer } from '../../clock/clock';
-import type { CampaignRow, LeadRow } from '../../db/entities/dialer';
+import type { CampaignRow, LeadRow, LedgerRow } from '../../db/entities/dialer';
 import { ChannelHungUpError, EslDisconnectedError, EslTimeoutError } from '../../esl/errors';
 import type { EslClient } from '../../esl/client';
 import { header, type EslEvent } from '../../esl/types';
-import { apps, dialGateway, mediaPath, originate, uuidExists, uuidKill, type AppInvocation, type FsCommand } from '../../freeswitch';
+import { apps, dialGateway, mediaPath, originate, uuidBreak, uuidExists, uuidKill, type AppInvocation, type FsCommand } from '../../freeswitch';
 import { playInvocation } from '../../ivr/runtime/media';
 import type { QueuedCall } from '../../ivr/runtime/queue-handoff';
 import type { Logger } from '../../log/logger';
@@ -43,6 +43,22 @@ export interface DialerAcd {
   handoff(call: QueuedCall): Promise<unknown>;
   withdraw(callId: string): Promise<boolean>;
   queueAgents(queue: string): Array<{ id: number; state: string; since: number }>;
+  /** The agent a call is connected to (a dial taken over while it talks). */
+  legsOfCall?(callId: string): { agentId: number } | undefined;
+  /** Whether the ACD holds the call now (a dial taken over while it waits in the queue). */
+  holdsCall?(callId: string): boolean;
+}
+
+/**
+ * A campaign call still live on FreeSWITCH when this instance took over (its channel carries switchboard_campaign
+ * and switchboard_lead): the new active tracks it again, so its end resolves the ledger row and the lead.
+ */
+export interface LiveDial {
+  uuid: string;
+  node: string;
+  campaignId: number;
+  leadId: number;
+  answered: boolean;
 }
 
 export interface RunnerDeps {
@@ -144,6 +160,11 @@ const MAX_DUE_TIMER_MS = 3_600_000;
 const BEEP_WAIT_MS = 8000;
 const CALLBACK_AGENT_GRACE_MS = 30 * 60_000;
 const PUMP_RETRY_MS = 5000;
+/**
+ * Dials the previous instance had in flight that ended while no instance was connected are resolved from their CDRs
+ * this long after the takeover (mod_xml_cdr retries a post that met the dead instance), as the ACD closes its orphans.
+ */
+const UNSEEN_DIAL_DELAY_MS = 20_000;
 
 export class CampaignRunner {
   campaign: CampaignRow;
@@ -167,6 +188,9 @@ export class CampaignRunner {
   private readonly wrapSince = new Map<number, number>();
   /** The compliance window was re-read from the ledger (once per runner). */
   private windowLoaded = false;
+  /** The previous instance's dials were taken over (once per runner: its first start). */
+  private tookOver = false;
+  private unseenTimer?: ClockTimer;
 
   constructor(
     campaign: CampaignRow,
@@ -197,12 +221,35 @@ export class CampaignRunner {
     };
   }
 
-  /** Starts dialing: leads left 'dialing' by a stop or crash come back, the compliance window is re-read. */
-  async start(alsoKeep: readonly number[] = []): Promise<void> {
+  /**
+   * Starts dialing: leads left 'dialing' by a stop or crash come back, the compliance window is re-read. On the first
+   * start after a takeover, the previous instance's dials are taken over: those still live on the switch (`live`)
+   * are tracked again, those that ended unseen are resolved from their CDRs a little later; their leads stay
+   * `dialing` meanwhile, so nobody who already talked to an agent is dialled again.
+   */
+  async start(alsoKeep: readonly number[] = [], live: readonly LiveDial[] = []): Promise<void> {
     if (this.running) return;
     this.running = true;
+    const mine = live.filter((d) => d.campaignId === this.campaign.id && !this.dials.has(d.uuid));
+    const open = this.tookOver ? [] : await this.deps.store.openDials(this.campaign.id);
+    const liveUuids = new Set(live.map((d) => d.uuid));
+    const unseen = open.filter((r) => r.call_uuid && !liveUuids.has(r.call_uuid) && !this.dials.has(r.call_uuid));
     // A restart after a stop keeps the leads of calls still in flight (ours, and those live on the switch).
-    await this.deps.store.releaseDialing(this.campaign.id, [...[...this.dials.values()].map((d) => d.lead.id), ...alsoKeep]);
+    await this.deps.store.releaseDialing(this.campaign.id, [
+      ...[...this.dials.values()].map((d) => d.lead.id),
+      ...alsoKeep,
+      ...unseen.map((r) => r.lead_id).filter((id): id is number => id !== null),
+    ]);
+    if (!this.tookOver) {
+      this.tookOver = true;
+      await this.adopt(mine, open);
+      if (unseen.length) {
+        this.unseenTimer = this.deps.clock.setTimeout(() => {
+          this.unseenTimer = undefined;
+          void this.resolveUnseen(unseen).catch((err: unknown) => this.deps.log.error('dialer could not resolve the dials that ended unseen', { campaign: this.campaign.name, error: (err as Error).message }));
+        }, UNSEEN_DIAL_DELAY_MS);
+      }
+    }
     if (!this.windowLoaded) {
       this.windowLoaded = true;
       const since = new Date(this.deps.clock.now() - this.pacer.config.windowMs);
@@ -218,7 +265,8 @@ export class CampaignRunner {
     this.running = false;
     this.dueTimer?.cancel();
     this.tickTimer?.cancel();
-    this.dueTimer = this.tickTimer = undefined;
+    this.unseenTimer?.cancel();
+    this.dueTimer = this.tickTimer = this.unseenTimer = undefined;
     this.deps.log.info('campaign stopped', { campaign: this.campaign.name, in_flight: this.dials.size });
     this.deps.changed();
   }
@@ -441,6 +489,91 @@ export class CampaignRunner {
     const reason = lead.callback_at ? 'callback' : this.campaign.type;
     await this.launch({ ...lead, attempts: lead.attempts + 1 }, node, reason);
     return true;
+  }
+
+  // ---- taking over -----------------------------------------------------------------------------------------------
+
+  /**
+   * The previous instance's dials still live on the switch: tracked again as this instance's own. One still ringing
+   * waits for its CHANNEL_ANSWER (the originate's reply went with the old instance) and then runs AMD and the
+   * queue as usual; one answered is past the decision: connected to an agent (the ACD adopted the bridge), waiting in
+   * the queue (the ACD adopted it too; the 2-second rule has passed), or an agentless message; its hangup resolves it.
+   */
+  private async adopt(live: readonly LiveDial[], open: readonly LedgerRow[]): Promise<void> {
+    const now = this.deps.clock.now();
+    let adopted = 0;
+    for (const d of live) {
+      const row = open.find((r) => r.call_uuid === d.uuid);
+      const lead = row ? await this.deps.store.getLead(d.leadId) : null;
+      if (!row || !lead) {
+        this.deps.log.warn('a campaign call on the switch has no open dial in the ledger; left alone', { campaign: this.campaign.name, uuid: d.uuid, lead: d.leadId });
+        continue;
+      }
+      const dial: Dial = { uuid: d.uuid, node: d.node, lead, attempt: row.attempt, ledgerId: row.id, reason: row.reason, phase: 'ringing', dialedAt: new Date(row.at).getTime(), jobLost: true };
+      this.dials.set(d.uuid, dial);
+      adopted++;
+      if (d.answered) {
+        const agentId = this.deps.acd.legsOfCall?.(d.uuid)?.agentId;
+        if (this.campaign.type === 'agentless') {
+          // The old instance's message (or flow) stopped with it: the person hears it again from the start, as a
+          // caller in an IVR flow does after a takeover.
+          dial.answeredAt = now;
+          dial.decidedAt = now;
+          dial.phase = 'message';
+          void this.deps
+            .client(d.node)
+            .api(uuidBreak(d.uuid, true))
+            .catch(() => undefined)
+            .then(() => this.guard(dial, this.agentless(dial)));
+        } else if (agentId !== undefined || this.deps.acd.holdsCall?.(d.uuid)) {
+          dial.answeredAt = now;
+          dial.decidedAt = now;
+          dial.phase = agentId !== undefined ? 'connected' : 'waiting_agent';
+          if (agentId !== undefined) {
+            dial.connectedAt = now;
+            dial.agentId = agentId;
+          }
+        } else {
+          // Answered while no instance ran: nobody decided yet. A person (AMD is over by now): to the queue at once.
+          dial.answeredAt = now;
+          this.human(dial);
+        }
+      }
+      // Ended between the takeover's look and now: no hangup will come; its CDR says how it went.
+      void this.deps
+        .client(d.node)
+        .api(uuidExists(d.uuid))
+        .then(
+          (reply) => {
+            if (reply.body.trim() === 'true' || this.dials.get(d.uuid) !== dial) return;
+            this.dials.delete(d.uuid);
+            return this.resolveUnseen([row]);
+          },
+          () => undefined, // disconnected: the resync after the reconnect decides
+        )
+        .catch((err: unknown) => this.deps.log.warn('dialer could not check a taken-over call', { uuid: d.uuid, error: (err as Error).message }));
+    }
+    if (adopted) this.deps.log.info('took over the campaign calls on the switch', { campaign: this.campaign.name, calls: adopted });
+    this.deps.changed();
+  }
+
+  /**
+   * Dials that ended while no instance was connected: resolved from their CDR (talked to an agent: human; answered:
+   * hung up; not answered: by the hangup cause), or failed when no CDR came; the lead gets its next step.
+   */
+  private async resolveUnseen(rows: readonly LedgerRow[]): Promise<void> {
+    for (const row of rows) {
+      if (!row.call_uuid || row.lead_id === null || this.dials.has(row.call_uuid)) continue;
+      const cdr = await this.deps.store.cdrOutcome(row.call_uuid);
+      const outcome: DialOutcome = !cdr ? 'failed' : cdr.agentId !== null || cdr.bridged ? 'human' : cdr.answered ? 'hung_up' : outcomeOfCause(cdr.cause);
+      const detail = cdr ? `ended while no instance was connected (${cdr.cause})` : 'ended while no instance was connected; no CDR';
+      const at = new Date(this.deps.clock.now());
+      this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + 1;
+      this.deps.resolved(this.campaign.name, outcome);
+      await this.deps.store.finishAttempt({ ledgerId: row.id, leadId: row.lead_id, outcome, step: nextStep(this.settings, outcome, row.attempt, at), at, agentId: cdr?.agentId ?? null, detail });
+    }
+    this.deps.changed();
+    this.pump();
   }
 
   // ---- calling ------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import type { MetricsRegistry } from '../../metrics/registry';
 import { parseCampaignSettings } from '../campaign-settings';
 import { DncStore } from '../leads/dnc';
 import { nextStep, outcomeOfCause, type DialOutcome } from '../outcomes';
-import { CampaignRunner, type CampaignFigures, type DialerAcd, type RunnerDeps } from './campaign-runner';
+import { CampaignRunner, type CampaignFigures, type DialerAcd, type LiveDial, type RunnerDeps } from './campaign-runner';
 import { DialerStore } from './dialer-store';
 
 export interface DialerCluster {
@@ -94,6 +94,8 @@ export class DialerRuntime {
   private readonly unsubscribers: Array<() => void> = [];
   private readonly log: Logger;
   private leadsOnTheSwitch: number[] = [];
+  /** Campaign calls live on the switch at the takeover: their runners track them again (CampaignRunner.adopt). */
+  private liveDials: LiveDial[] = [];
   private closed = false;
 
   private readonly capabilities: NodeCapabilityProbe;
@@ -112,8 +114,9 @@ export class DialerRuntime {
    * channels' switchboard_lead): they stay 'dialing' instead of going back to the list, so nobody already talking to
    * an agent is dialled a second time.
    */
-  async start(opts: { leadsOnTheSwitch?: ReadonlySet<number> } = {}): Promise<void> {
-    this.leadsOnTheSwitch = [...(opts.leadsOnTheSwitch ?? [])];
+  async start(opts: { leadsOnTheSwitch?: ReadonlySet<number>; liveDials?: readonly LiveDial[] } = {}): Promise<void> {
+    this.leadsOnTheSwitch = [...(opts.leadsOnTheSwitch ?? []), ...(opts.liveDials ?? []).map((d) => d.leadId)];
+    this.liveDials = [...(opts.liveDials ?? [])];
     this.unsubscribers.push(this.o.cluster.onEvent((node, event) => this.onEvent(node, event)));
     this.unsubscribers.push(this.o.acd.onEffect((effect) => this.onEffect(effect)));
     // A node coming (back) up is a chance to dial.
@@ -186,7 +189,7 @@ export class DialerRuntime {
     }
     if (runner.settingsError) this.log.warn('campaign settings are invalid; using the defaults', { campaign: row.name, error: runner.settingsError });
     await this.reschedule(row);
-    if (row.enabled && row.type !== 'preview') await runner.start(this.leadsOnTheSwitch);
+    if (row.enabled && row.type !== 'preview') await runner.start(this.leadsOnTheSwitch, this.liveDials);
     else runner.stop();
   }
 

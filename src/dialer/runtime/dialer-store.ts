@@ -194,6 +194,39 @@ export class DialerStore {
     await this.ds.getRepository(LedgerSchema).update({ id: ledgerId }, patch);
   }
 
+  /**
+   * Dials of the campaign still open in the ledger (no outcome) whose lead is still `dialing`: after a takeover, the
+   * dials the previous instance had in flight.
+   */
+  async openDials(campaignId: number): Promise<LedgerRow[]> {
+    return this.ds
+      .getRepository(LedgerSchema)
+      .createQueryBuilder('g')
+      .innerJoin('leads', 'l', 'l.id = g.lead_id')
+      .where("g.campaign_id = :c AND g.action = 'dial' AND g.outcome IS NULL AND l.status = 'dialing'", { c: campaignId })
+      .orderBy('g.id', 'ASC')
+      .getMany();
+  }
+
+  /** How a call ended, from its CDR (undefined: no CDR yet), for a dial nobody watched end. */
+  async cdrOutcome(uuid: string): Promise<{ cause: string; answered: boolean; agentId: number | null; bridged: boolean } | undefined> {
+    const rows = (await this.ds.query('SELECT hangup_cause, billsec, answer_at, agent_id, bridged_uuid FROM cdrs WHERE uuid = ?', [uuid])) as Array<{
+      hangup_cause: string | null;
+      billsec: number | string | null;
+      answer_at: unknown;
+      agent_id: number | string | null;
+      bridged_uuid: string | null;
+    }>;
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      cause: r.hangup_cause ?? 'NORMAL_CLEARING',
+      answered: r.answer_at !== null && r.answer_at !== undefined ? true : Number(r.billsec ?? 0) > 0,
+      agentId: r.agent_id === null || r.agent_id === undefined ? null : Number(r.agent_id),
+      bridged: !!r.bridged_uuid,
+    };
+  }
+
   /** Ledger rows, newest first, filtered by campaign, number or lead; paged by id. */
   ledger(filter: { campaignId?: number; phone?: string; leadId?: number; beforeId?: number; limit?: number }): Promise<LedgerRow[]> {
     const qb = this.ds.getRepository(LedgerSchema).createQueryBuilder('g');
