@@ -216,6 +216,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     // Filled by the ACD's takeover at the first connect to each node (see activate below).
     let ivrRef: IvrRuntime | undefined;
     let recordingsRef: Recordings | undefined;
+    let supervisionRef: SupervisionService | undefined;
     /** Campaign leads whose calls were live on FreeSWITCH at the takeover (the dialer must not release them). */
     const leadsOnTheSwitch = new Set<number>();
     const liveDials: LiveDial[] = [];
@@ -240,6 +241,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
         // Recordings the previous instance started: watched again while their call is up, else finished from the file.
         const live = new Set(channels.map((ch) => header(ch, 'Unique-ID')).filter((u): u is string => !!u));
         void recordingsRef?.service.takeOver(node, live).catch((err: unknown) => logger.warn('taking over the recordings failed', { node, error: (err as Error).message }));
+        // Supervision sessions: both legs up, the session goes on under this instance; else it is closed.
+        void supervisionRef?.adoptSessions(node, live).catch((err: unknown) => logger.warn('taking over the supervision sessions failed', { node, error: (err as Error).message }));
         for (const ch of channels) {
           const lead = Number(header(ch, 'variable_switchboard_lead'));
           const campaign = Number(header(ch, 'variable_switchboard_campaign'));
@@ -305,6 +308,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     recordingsRef = recordings;
     closers.push(() => recordings.close());
     const supervision = createSupervision({ dataSource, config, clock, logger, freeswitch: cluster, acd, acdConfig, acdCallControl: callControl, phones });
+    supervisionRef = supervision;
     closers.push(() => supervision.close());
 
     // Outbound campaigns: enabled ones dial through OUTBOUND_GATEWAY; live answers go to the campaign's ACD queue.

@@ -172,6 +172,45 @@ export class SupervisionService {
     this.unsubscribe = o.cluster.onEvent((node, e) => this.onEvent(node, e));
   }
 
+  /**
+   * Sessions another instance ran on `node` (rows still open) when this one takes over (a failover, a restart after
+   * a crash). Both legs still up (`live`, from the ACD's takeover): the session is this instance's now, listed, its
+   * mode switchable, its end recorded. Its agent's call gone: the supervisor leg is hung up and the session ends as
+   * `call_ended`. The supervisor leg gone: it ends as `aborted` (which hung up first is not known).
+   */
+  async adoptSessions(node: string, live: ReadonlySet<string>): Promise<{ adopted: number; ended: number }> {
+    let adopted = 0;
+    let ended = 0;
+    for (const row of await this.store.openSessionsOn(node)) {
+      if (this.closed || this.live.has(row.id)) continue;
+      const s: LiveSession = {
+        row,
+        history: parseHistory(row.mode_history),
+        injected: [],
+        answered: row.answered_at !== null && row.answered_at !== undefined,
+        takingOver: false,
+        agentGone: false,
+        finished: false,
+        chain: Promise.resolve(),
+      };
+      const supervisorUp = live.has(row.supervisor_uuid);
+      const agentUp = live.has(row.agent_uuid);
+      if (supervisorUp && agentUp) {
+        this.live.set(row.id, s);
+        this.byUuid.set(row.supervisor_uuid, s);
+        this.byUuid.set(row.agent_uuid, s);
+        if (s.answered) this.publish(s, true);
+        adopted++;
+        continue;
+      }
+      if (supervisorUp) await this.api(node, uuidKill(row.supervisor_uuid, 'NORMAL_CLEARING')).catch(() => undefined);
+      await this.finish(s, supervisorUp ? 'call_ended' : 'aborted', null);
+      ended++;
+    }
+    if (adopted + ended) this.log.info('took over the supervision sessions of the previous instance', { node, adopted, ended });
+    return { adopted, ended };
+  }
+
   /** Stops following events; sessions still open are marked aborted (their legs are left to FreeSWITCH). */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -67,6 +67,16 @@ export class SupervisionStore {
     await this.ds.getRepository<SupervisionSessionRow>(SupervisionSessionSchema).update({ id }, patch);
   }
 
+  /** Sessions still open on a node as far as the database knows (a takeover looks at them). */
+  async openSessionsOn(node: string): Promise<SupervisionSessionRow[]> {
+    return this.ds
+      .getRepository<SupervisionSessionRow>(SupervisionSessionSchema)
+      .createQueryBuilder('s')
+      .where('s.node = :node AND s.ended_at IS NULL', { node })
+      .orderBy('s.id', 'ASC')
+      .getMany();
+  }
+
   async session(id: number): Promise<SupervisionSessionRow | null> {
     return this.ds.getRepository<SupervisionSessionRow>(SupervisionSessionSchema).findOneBy({ id });
   }

@@ -3,6 +3,9 @@
  * Audio routing is checked as a who-hears-whom matrix from the simulator's model of eavesdrop.
  */
 import { UserService } from '../../src/auth/users';
+import { silentLogger } from '../../src/log/logger';
+import { createSupervision } from '../../src/supervision';
+import { systemClock } from '../../src/clock/clock';
 import { describeEachEngine } from '../helpers/databases';
 import { SupervisionHarness, waitFor } from './harness';
 
@@ -261,5 +264,46 @@ describeEachEngine('supervision', (engine) => {
     await waitFor('agent off the call', () => h.state(blue) !== 'on_call' && h.state(blue) !== 'reserved', 10_000);
     const audit = await h.audit('supervision.force_hangup');
     expect(audit.at(-1)).toMatchObject({ actor_name: 'sue', target_id: String(blue) });
+  });
+
+  // Last in the suite: it closes the service's own supervision (as a crash would stop it).
+  it('a takeover: a session whose legs are up goes on under the new instance; the others are closed', async () => {
+    const { caller, agentLeg } = await h.callAnswered(blue);
+    const res = await start('sue', blue, 'listen');
+    expect(res.status).toBe(201);
+    const s = (await res.json()) as Session;
+    // The instance dies: nothing of the session is in memory any more, its row stays open (a crash writes no end).
+    await h.service.supervision.close();
+    await h.service.dataSource.query('UPDATE supervision_sessions SET ended_at = NULL, outcome = NULL WHERE id = ?', [s.id]);
+    expect(h.sim.channel(s.supervisor_uuid)).toBeDefined();
+    // A second open row whose supervisor leg is gone (it hung up while no instance ran).
+    await h.service.dataSource.query(
+      'INSERT INTO supervision_sessions (supervisor_user_id, supervisor_name, agent_id, call_uuid, agent_uuid, supervisor_uuid, node, extension, mode, mode_history, started_at, answered_at, ended_at, outcome) SELECT supervisor_user_id, supervisor_name, agent_id, call_uuid, agent_uuid, ?, node, extension, mode, mode_history, started_at, answered_at, NULL, NULL FROM supervision_sessions WHERE id = ?',
+      ['00000000-0000-4000-8000-00000000beef', s.id],
+    );
+    const svc = h.service;
+    const fresh = createSupervision({ dataSource: svc.dataSource, config: svc.config, clock: systemClock, logger: silentLogger, freeswitch: svc.cluster, acd: svc.acd, acdConfig: svc.acdConfig });
+    try {
+      const live = new Set(h.sim.channels().map((c) => c.uuid));
+      expect(await fresh.adoptSessions('sim1', live)).toEqual({ adopted: 1, ended: 1 });
+      const actor = { principal: { kind: 'user' as const, id: sup, username: 'sue', role: 'supervisor' as const } };
+      const mine = await fresh.list(actor, { active: true });
+      expect(mine.map((x) => x.id)).toEqual([s.id]);
+      // The new instance controls it: whisper, then the end of the call ends it.
+      expect((await fresh.setMode(actor, s.id, 'whisper')).mode).toBe('whisper');
+      await waitFor('whisper routes', () => JSON.stringify(matrix(caller, agentLeg, s.supervisor_uuid)) === JSON.stringify(WHISPER));
+      h.sim.hangup(caller);
+      await waitFor('the supervisor leg gone with the call', () => !h.sim.channel(s.supervisor_uuid));
+      const row = await waitFor('the session closed', async () => {
+        const r = await fresh.store.session(s.id);
+        return r?.ended_at ? r : undefined;
+      });
+      expect(row.outcome).toBe('call_ended');
+      const rows = (await h.service.dataSource.query('SELECT outcome FROM supervision_sessions WHERE supervisor_uuid = ?', ['00000000-0000-4000-8000-00000000beef'])) as Array<{ outcome: string }>;
+      expect(rows).toEqual([{ outcome: 'aborted' }]);
+      await waitFor('agent released', () => h.state(blue) !== 'on_call', 10_000);
+    } finally {
+      await fresh.close();
+    }
   });
 });
