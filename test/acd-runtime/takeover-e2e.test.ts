@@ -113,4 +113,51 @@ describeEachEngine('ACD takeover of the calls already on the switch', (engine) =
       expect(data.final_outcome).toBe('answered');
     }
   }, 60_000);
+
+  it('callbacks being dialled back across a restart: the one talking stays with its agent, the one waiting on the line gets an agent', async () => {
+    await h.queue('tkcd', { callbackKey: '*', callbackConnect: 'customer_first', wrapUpSec: 0, offerTimeoutSec: 30 });
+    // The talker's agent answers at once; the other agent's phone rings for a long time (the customer waits on music).
+    const quick = await h.agent('5400', ['tkcd'], { answerDelayMs: 100, hangupAfterMs: 3000 }, { ready: false });
+    const slow = await h.agent('5401', ['tkcd'], { answerDelayMs: 60_000 }, { ready: false });
+    const talker = '+14155553401';
+    const waiter = '+14155553402';
+    h.sim.setGatewayOutcome(talker, { outcome: 'answer', ringMs: 100 });
+    h.sim.setGatewayOutcome(waiter, { outcome: 'answer', ringMs: 100, hangupAfterMs: 20_000 });
+    const ask = async (n: string): Promise<string> => {
+      const id = h.call('tkcd', n);
+      await waitFor('the call to be queued', () => h.service.acd.engine.waitingCalls('tkcd').some((c) => c.id === id));
+      await sleep(200);
+      expect(h.sim.pressDigits(id, '*')).toBe(true);
+      await waitFor('the caller to be hung up after the confirmation', () => !h.sim.channel(id));
+      return id;
+    };
+    const talkId = await ask(talker);
+    h.service.acd.engine.setReady(quick);
+    const customerOf = (n: string) => waitFor(`the customer leg of ${n}`, () => h.events.find((e) => e.name === 'CHANNEL_CREATE' && e.channel?.includes(`gateway/${GATEWAY}/${n}`)));
+    const talkLeg = (await customerOf(talker)).uuid;
+    await waitFor('the first customer bridged to the agent', () => h.eventsOf(talkLeg, 'CHANNEL_BRIDGE').length > 0);
+    const waitId = await ask(waiter);
+    h.service.acd.engine.setReady(slow);
+    const waitLeg = (await customerOf(waiter)).uuid;
+    await waitFor('the second customer answered, on music, the slow agent ringing', () => h.eventsOf(waitLeg, 'CHANNEL_ANSWER').length > 0 && h.service.acd.stats().ringingLegs === 1);
+
+    await h.restartService();
+
+    // The talking callback is the agent's call; the waiting customer is in the queue again (its stray offer hung up).
+    expect(h.state(quick)).toBe('on_call');
+    expect(h.service.acd.legsOfAgent(quick)).toMatchObject({ callerUuid: talkLeg });
+    expect(h.service.acd.engine.waitingCalls('tkcd').map((c) => c.id)).toEqual([waitId]);
+    expect(h.sim.channel(waitLeg)).toBeDefined();
+    // The slow agent's phone now answers: the new instance's offer of the waiting customer is taken.
+    h.sim.setSoftphoneBehavior('5401', { answerDelayMs: 100, hangupAfterMs: 500 });
+    await waitFor('the waiting customer bridged to an agent', () => h.service.acd.legsOfCall(waitId)?.callerUuid === waitLeg && h.sim.whoDoesHear(waitLeg).length > 0, 20_000);
+    await h.finish([quick, slow], [talkId, waitId]);
+    for (const [id, agent] of [[talkId, quick], [waitId, slow]] as const) {
+      const row = await h.queueCall(id);
+      expect(row).toMatchObject({ outcome: 'callback_requested' });
+      expect(Number(row.agent_id)).toBe(agent);
+      const data = (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as Record<string, unknown>;
+      expect(data.final_outcome).toBe('answered');
+    }
+  }, 60_000);
 });

@@ -26,6 +26,7 @@ describe('planTakeover', () => {
     expect(plan).toEqual({
       waiting: [{ uuid: 'c1', queue: 'sales', priority: 5, enteredAt: 1700000000000, skills: ['fr', 'billing'], callerNumber: '+14155550100', callerName: 'Ada' }],
       connected: [],
+      callbacks: [],
       strayAgentLegs: [],
       sessions: [],
     });
@@ -47,6 +48,29 @@ describe('planTakeover', () => {
       { uuid: 's1', agentId: 7, busy: true },
       { uuid: 's2', agentId: 8, busy: false },
     ]);
+  });
+
+  it("a callback's customer legs: ringing, answered and waiting, or talking to the request's agent (whose leg is then no stray)", () => {
+    const customer = (uuid: string, callId: string, extra: Record<string, string> = {}, answered = true): EslEvent =>
+      channel(uuid, { switchboard_queue_call: callId, switchboard_queue: 'sales', switchboard_callback: 'true', current_application: 'park', ...extra }, answered ? { 'Caller-Channel-Answered-Time': '1700000007000000' } : {});
+    const plan = planTakeover(
+      [
+        customer('k1', 'req1', {}, false),
+        customer('k2', 'req2'),
+        customer('k3', 'req3', { bridge_uuid: 'a3' }),
+        agentLeg('a3', 'req3', 9, { bridge_uuid: 'k3' }),
+      ],
+      1,
+    );
+    expect(plan.callbacks).toEqual([
+      { callId: 'req1', customerUuid: 'k1', queue: 'sales', answered: false },
+      { callId: 'req2', customerUuid: 'k2', queue: 'sales', answered: true },
+      { callId: 'req3', customerUuid: 'k3', queue: 'sales', answered: true, agent: { agentUuid: 'a3', agentId: 9, connectedAt: 1700000005000 } },
+    ]);
+    // Not callers of their own (their queue call is the request's), and the talking agent's leg is no stray.
+    expect(plan.waiting).toEqual([]);
+    expect(plan.connected).toEqual([]);
+    expect(plan.strayAgentLegs).toEqual([]);
   });
 
   it('waiting callers come back oldest first', () => {
@@ -80,11 +104,11 @@ describe('planTakeover', () => {
       ],
       1,
     );
-    expect(plan).toEqual({ waiting: [], connected: [], strayAgentLegs: [], sessions: [] });
+    expect(plan).toEqual({ waiting: [], connected: [], callbacks: [], strayAgentLegs: [], sessions: [] });
   });
 
   it('channels without the ACD variables are not the ACD`s, whatever they run', () => {
-    expect(planTakeover([channel('ivr1', { current_application: 'park', switchboard_did: '18005550100' })], 1)).toEqual({ waiting: [], connected: [], strayAgentLegs: [], sessions: [] });
+    expect(planTakeover([channel('ivr1', { current_application: 'park', switchboard_did: '18005550100' })], 1)).toEqual({ waiting: [], connected: [], callbacks: [], strayAgentLegs: [], sessions: [] });
   });
 
   it('hostile or missing numbers fall back instead of breaking the plan', () => {

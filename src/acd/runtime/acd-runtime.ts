@@ -70,7 +70,7 @@ import type { PhoneEndpoints } from '../../phones/phone-endpoints';
 import type { PhoneRegistrations } from '../../phones/registrations';
 import { announcement, DEFAULT_PROMPTS, mohPath, promptApps, type AcdPrompts } from './prompts';
 import { priorityWithVip } from '../vip-priority';
-import { planTakeover, type AdoptedCaller, type AdoptedConnection } from './takeover-plan';
+import { planTakeover, type AdoptedCallbackLeg, type AdoptedCaller, type AdoptedConnection } from './takeover-plan';
 
 /** What the runtime needs from the cluster (FreeSwitchCluster, or a test double). */
 export interface AcdClusterLike {
@@ -1558,10 +1558,27 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
         if (ev) dumps.push(ev);
       }
     }
-    const callbacks = await this.adoptCallbackRequests(node, orphans, dumps);
+    const now = this.options.clock.now();
+    const plan = planTakeover(dumps, now);
+    const ids = [...plan.waiting.map((c) => c.uuid), ...plan.connected.map((c) => c.uuid)];
+    const rows = ids.length && this.options.history ? await this.options.history.adoptCalls(ids) : new Map<string, { data: Record<string, unknown> }>();
+    let waiting = 0;
+    let connected = 0;
+    // Connected calls first: their agents are busy before anything waiting can be offered to them.
+    for (const c of plan.connected) {
+      if (gone.has(c.uuid) || gone.has(c.agentUuid) || this.calls.has(c.uuid)) continue;
+      this.adoptConnection(node, c, dataOf(rows.get(c.uuid)?.data));
+      connected++;
+    }
+    const callbacks = await this.adoptCallbackRequests(node, orphans, plan.callbacks, gone);
+    for (const c of plan.waiting) {
+      if (gone.has(c.uuid) || this.calls.has(c.uuid)) continue;
+      if (this.adoptWaiting(node, c, dataOf(rows.get(c.uuid)?.data))) waiting++;
+    }
+    callbacks.startQueued();
     // The other orphans' history rows are closed once the CDRs that mod_xml_cdr retries had time to arrive (they say
     // whether the caller had been bridged).
-    const ended = orphans.filter((id) => !callbacks.has(id));
+    const ended = orphans.filter((id) => !callbacks.ids.has(id));
     if (ended.length) {
       const timer = this.options.clock.setTimeout(() => {
         this.timers.delete(timer);
@@ -1572,60 +1589,57 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       }, ORPHAN_CLOSE_DELAY_MS);
       this.timers.add(timer);
     }
-    if (!uuids.length && !callbacks.size) return;
-    const now = this.options.clock.now();
-    const plan = planTakeover(dumps, now);
-    const ids = [...plan.waiting.map((c) => c.uuid), ...plan.connected.map((c) => c.uuid)];
-    const rows = ids.length && this.options.history ? await this.options.history.adoptCalls(ids) : new Map<string, { data: Record<string, unknown> }>();
-    let waiting = 0;
-    let connected = 0;
-    for (const c of plan.connected) {
-      if (gone.has(c.uuid) || gone.has(c.agentUuid) || this.calls.has(c.uuid)) continue;
-      this.adoptConnection(node, c, dataOf(rows.get(c.uuid)?.data));
-      connected++;
-    }
-    for (const c of plan.waiting) {
-      if (gone.has(c.uuid) || this.calls.has(c.uuid)) continue;
-      if (this.adoptWaiting(node, c, dataOf(rows.get(c.uuid)?.data))) waiting++;
-    }
     for (const uuid of plan.strayAgentLegs) if (!gone.has(uuid)) this.kill(node, uuid, 'NORMAL_CLEARING');
     for (const sess of plan.sessions) if (!gone.has(sess.uuid)) this.nailed.adopt(sess.agentId, sess.uuid, node, sess.busy);
     for (const agent of this.agentConfigs.values()) this.syncNailedUp(agent.id);
+    // Always: recordings and supervision sessions of the old instance may need closing even with no channel left.
     this.options.onTakeover?.(node, dumps.filter((d) => !gone.has(header(d, 'Unique-ID') ?? '')));
+    if (!uuids.length && !callbacks.ids.size) return;
     this.counters.takeovers++;
     this.log.info('took over the calls already on the node', {
       node,
       channels: uuids.length,
       waiting,
       connected,
-      callbackRequests: callbacks.size,
+      callbackRequests: callbacks.ids.size,
       strayAgentLegsHungUp: plan.strayAgentLegs.length,
     });
   }
 
   /**
-   * Callback requests the previous instance kept in memory: their row is open with outcome `callback_requested`, no
-   * answer, and no live channel (the caller hung up after the confirmation). Each goes back into its queue with its
-   * original entry time and priority, as a callback, so it keeps its place and is dialled when an agent frees up.
-   * A request whose dial was in flight (a live customer or agent leg names it in `switchboard_queue_call`) is left
-   * as it was: restoring it would call the customer twice. Returns the ids put back.
+   * Callback requests the previous instance kept in memory: their row is open with outcome `callback_requested` and no
+   * caller channel (the caller hung up after the confirmation). Each goes back into its queue with its original entry
+   * time and priority, as a callback, so it keeps its place. If the customer was being dialled back at that moment
+   * (`callbackLegs`, from the plan): talking to the agent, the call is adopted as connected; answered and waiting
+   * for an agent, the customer waits in the queue again (an agent is rung as for any callback whose customer is on
+   * the line); still ringing, that dial is hung up (its reply went with the old instance) and the request waits to
+   * be dialled again. Returns the ids taken over, and startQueued() for the customers' music once the waiting
+   * callers are in.
    */
-  private async adoptCallbackRequests(node: string, orphans: readonly string[], dumps: readonly EslEvent[]): Promise<Set<string>> {
-    const restored = new Set<string>();
+  private async adoptCallbackRequests(
+    node: string,
+    orphans: readonly string[],
+    callbackLegs: readonly AdoptedCallbackLeg[],
+    gone: ReadonlySet<string>,
+  ): Promise<{ ids: Set<string>; startQueued: () => void }> {
+    const ids = new Set<string>();
+    const queued: CallRec[] = [];
+    const result = { ids, startQueued: () => queued.forEach((c) => c.phase === 'queued' && this.startMedia(c)) };
     const history = this.options.history;
-    if (!orphans.length || !history || !this.options.callbackGateway) return restored;
-    const named = new Set(dumps.map((d) => header(d, 'variable_switchboard_queue_call')).filter((x): x is string => !!x));
-    const rows = await history.adoptCalls(orphans.filter((id) => !named.has(id) && !this.calls.has(id)));
+    if (!orphans.length || !history) return result;
+    const legOf = new Map(callbackLegs.filter((l) => !gone.has(l.customerUuid)).map((l) => [l.callId, l]));
+    const rows = await history.adoptCalls(orphans.filter((id) => !this.calls.has(id)));
     for (const row of [...rows.values()].sort((a, b) => a.entered_at - b.entered_at)) {
-      if (row.outcome !== 'callback_requested' || row.ended_at !== null || row.answered_at !== null) continue;
+      if (row.outcome !== 'callback_requested' || row.ended_at !== null) continue;
       const cfg = this.queueConfigs.get(row.queue);
-      if (!cfg || this.calls.has(row.id) || !this.canCallBack(row.caller_number)) continue;
+      const leg = legOf.get(row.id);
+      if (!cfg || this.calls.has(row.id)) continue;
       const input: QueueCallInput = {
         id: row.id,
         node,
         queue: row.queue,
         priority: row.priority,
-        // Skills the IVR asked for are on the caller's channel, which is gone: the queue's own apply.
+        // Skills the IVR asked for were on the caller's channel, which is gone: the queue's own apply.
         skills: [],
         callerNumber: row.caller_number,
         ...(row.caller_name ? { callerName: row.caller_name } : {}),
@@ -1633,21 +1647,44 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
         enteredAt: row.entered_at,
         callback: { number: row.caller_number },
       };
+      const order = cfg.callbackConnect;
+      if (leg?.agent && !gone.has(leg.agent.agentUuid)) {
+        const c: AdoptedConnection = { uuid: leg.customerUuid, queue: row.queue, priority: row.priority, enteredAt: row.entered_at, skills: [], callerNumber: row.caller_number, ...leg.agent };
+        this.adoptConnection(node, c, input.data, { input, callback: { number: row.caller_number, customerUuid: leg.customerUuid, customerUp: true, order } });
+        ids.add(row.id);
+        continue;
+      }
+      if (row.answered_at !== null || (!leg?.answered && !this.canCallBack(row.caller_number))) continue;
       const call = this.newCallRec(input, 'callback');
       call.takenOver = true;
       call.callerUp = false;
       call.mediaStop = true;
-      call.callback = { number: row.caller_number, customerUp: false, order: cfg.callbackConnect };
+      call.callback = { number: row.caller_number, customerUp: false, order };
+      if (leg?.answered) {
+        // The customer is on the line, on music: the call's leg now, as after dialCustomer.
+        call.callback.customerUuid = leg.customerUuid;
+        call.callback.customerUp = true;
+        call.callerUuid = leg.customerUuid;
+        call.callerUp = true;
+        call.mediaStop = false;
+        call.phase = 'queued';
+        this.callByUuid.set(leg.customerUuid, call.id);
+        this.link(leg.customerUuid, call.id, null);
+      } else if (leg) {
+        this.kill(node, leg.customerUuid, 'ORIGINATOR_CANCEL');
+      }
       this.calls.set(call.id, call);
       this.remember(input);
       if (!this.input('enqueue', () => this.engine.enqueue(input))) {
         call.phase = 'ended';
         this.finish(call);
+        if (leg?.answered) this.kill(node, leg.customerUuid, 'NORMAL_TEMPORARY_FAILURE');
         continue;
       }
-      restored.add(row.id);
+      if (call.phase === 'queued') queued.push(call);
+      ids.add(row.id);
     }
-    return restored;
+    return result;
   }
 
   private inputOf(node: string, c: AdoptedCaller, data: Record<string, string>): QueueCallInput {
@@ -1688,11 +1725,18 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     return true;
   }
 
-  /** A caller talking to an agent: the agent stays on the call, and its end brings the CDR links and the wrap-up. */
-  private adoptConnection(node: string, c: AdoptedConnection, data: Record<string, string>): void {
-    const input = this.inputOf(node, c, data);
+  /**
+   * A caller talking to an agent: the agent stays on the call, and its end brings the CDR links and the wrap-up.
+   * `asCallback`: the customer leg of a callback request (`c.uuid`) talking to the agent; the call is the request's.
+   */
+  private adoptConnection(node: string, c: AdoptedConnection, data: Record<string, string>, asCallback?: { input: QueueCallInput; callback: NonNullable<CallRec['callback']> }): void {
+    const input = asCallback?.input ?? this.inputOf(node, c, data);
     const call = this.newCallRec(input, 'connected');
     call.takenOver = true;
+    if (asCallback) {
+      call.callback = asCallback.callback;
+      call.callerUuid = c.uuid;
+    }
     call.agentId = c.agentId;
     call.agentUuid = c.agentUuid;
     call.connectedAt = c.connectedAt;
@@ -1716,11 +1760,11 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     this.legs.set(leg.key, leg);
     this.legByUuid.set(leg.uuid, leg);
     this.calls.set(call.id, call);
-    this.callByUuid.set(call.id, call.id);
-    const legs: AcdCallLegs = { node, callerUuid: call.id, agentUuid: c.agentUuid, queue: call.queue, agentId: c.agentId, connectedAt: c.connectedAt };
+    this.callByUuid.set(c.uuid, call.id);
+    const legs: AcdCallLegs = { node, callerUuid: c.uuid, agentUuid: c.agentUuid, queue: call.queue, agentId: c.agentId, connectedAt: c.connectedAt };
     this.agentLegs.set(c.agentId, legs);
     this.callLegs.set(call.id, legs);
-    this.link(call.id, call.id, c.agentId);
+    this.link(c.uuid, call.id, c.agentId);
     this.link(c.agentUuid, call.id, c.agentId);
     this.remember(input);
     this.options.history?.callEntered({ id: call.id, node, queue: call.queue, priority: call.priority, callerNumber: call.callerNumber, callerName: call.callerName ?? null, enteredAt: c.enteredAt, data: {} });

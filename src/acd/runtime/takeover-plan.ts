@@ -15,6 +15,8 @@
  * whoever put it there and is left alone. An agent leg that is not bridged to its caller is an offer nobody tracks any
  * more: it is hung up, and its caller is offered again. A nailed-up session leg (`switchboard_nailed_agent`, see
  * nailed-up.ts) is never a stray: it is the agent's session, idle (parked) or busy (bridged to its caller).
+ * The customer leg of a callback being dialled back (`switchboard_callback`) is listed with whether it answered and,
+ * when bridged to the request's agent leg, that agent: the runtime decides what becomes of the request.
  */
 import type { EslEvent } from '../../esl/types';
 import { header } from '../../esl/types';
@@ -37,9 +39,24 @@ export interface AdoptedConnection extends AdoptedCaller {
   connectedAt: number;
 }
 
+/**
+ * The customer leg of a callback being dialled back (`switchboard_callback=true`, `switchboard_queue_call` = the
+ * request's queue call id, which is not its own uuid): ringing, answered and waiting for an agent, or talking to one.
+ */
+export interface AdoptedCallbackLeg {
+  /** The callback request's queue call id. */
+  callId: string;
+  customerUuid: string;
+  queue: string;
+  answered: boolean;
+  /** Bridged to the request's agent leg: the agent's call. */
+  agent?: { agentUuid: string; agentId: number; connectedAt: number };
+}
+
 export interface TakeoverPlan {
   waiting: AdoptedCaller[];
   connected: AdoptedConnection[];
+  callbacks: AdoptedCallbackLeg[];
   /** Agent legs of offers that no longer exist: hang up. */
   strayAgentLegs: string[];
   /** Nailed-up session legs: `busy` when bridged to one of the connected calls. */
@@ -91,8 +108,24 @@ export function planTakeover(channels: readonly EslEvent[], now: number): Takeov
     const uuid = header(ch, 'Unique-ID');
     if (uuid) byUuid.set(uuid, ch);
   }
-  const plan: TakeoverPlan = { waiting: [], connected: [], strayAgentLegs: [], sessions: [] };
+  const plan: TakeoverPlan = { waiting: [], connected: [], callbacks: [], strayAgentLegs: [], sessions: [] };
   const agentLegsInCalls = new Set<string>();
+  for (const [uuid, ch] of byUuid) {
+    const callId = v(ch, 'switchboard_queue_call');
+    if (v(ch, 'switchboard_callback') !== 'true' || !callId || callId === uuid || v(ch, 'switchboard_agent_id') !== undefined) continue;
+    if ((header(ch, 'Channel-Call-State') ?? '') === 'HANGUP') continue;
+    const leg: AdoptedCallbackLeg = { callId, customerUuid: uuid, queue: v(ch, 'switchboard_queue') ?? '', answered: micros(ch, 'Caller-Channel-Answered-Time') !== undefined };
+    const peerUuid = v(ch, 'bridge_uuid');
+    const peer = peerUuid ? byUuid.get(peerUuid) : undefined;
+    if (peer && peerUuid && v(peer, 'bridge_uuid') === uuid && v(peer, 'switchboard_queue_call') === callId) {
+      const agentId = int(v(peer, 'switchboard_agent_id'), 0);
+      if (agentId > 0) {
+        agentLegsInCalls.add(peerUuid);
+        leg.agent = { agentUuid: peerUuid, agentId, connectedAt: micros(peer, 'Caller-Channel-Answered-Time') ?? now };
+      }
+    }
+    plan.callbacks.push(leg);
+  }
   for (const [uuid, ch] of byUuid) {
     if (v(ch, 'switchboard_queue_call') !== uuid || v(ch, 'switchboard_agent_id') !== undefined) continue;
     const queue = v(ch, 'switchboard_queue');
