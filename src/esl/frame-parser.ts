@@ -1,4 +1,4 @@
-import { parseKnownHead } from './frame-head';
+import { matchEventHead, parseKnownHead, type EventHead } from './frame-head';
 import type { EslFrame } from './types';
 
 /**
@@ -10,9 +10,10 @@ import type { EslFrame } from './types';
  *   anywhere, and one chunk can hold hundreds of frames. Bodies are decoded to strings only once all their bytes are
  *   here, so a split character is never mangled.
  * - It is the hot path (thousands of events per second). Frames that lie inside one chunk are cut straight out of it
- *   (one `toString` per body, no copy). The header block is found by a JS scan and, for the two lines every event
- *   frame carries, read from the bytes without decoding it (frame-head.ts): for blocks of a few dozen bytes both cost
- *   less than a native call. A body that straddles chunks is copied into one reused buffer (event-sized) or kept as
+ *   (one `toString` per body, no copy). The block FreeSWITCH writes before every event
+ *   (`Content-Length: n\nContent-Type: t\n\n`) is matched byte by byte in one pass (matchEventHead); any other
+ *   header block is found by a JS scan and, when it holds only those two lines, read from the bytes without decoding
+ *   it (parseKnownHead), else parsed as text: for blocks of a few dozen bytes these cost less than a native call. A body that straddles chunks is copied into one reused buffer (event-sized) or kept as
  *   a list of slices and joined once (large), so a large body arriving in many chunks costs O(size), never O(size²).
  * - `push()` keeps references to the chunks it was given (socket buffers are never reused by Node): do not mutate a
  *   chunk after pushing it.
@@ -61,6 +62,9 @@ export class FrameParser {
   /** Bytes of a smaller straddling body, copied as they arrive (grown on demand, reused for every frame). */
   private scratch: Buffer = Buffer.alloc(0);
   private bodyHave = 0;
+
+  /** Filled by matchEventHead (one per parser, so the fast path allocates only the frame's headers). */
+  private readonly eventHead: EventHead = { length: 0, type: '' };
 
   /** Bumped by reset(): a push() loop interrupted by a reset from inside onFrame stops at once. */
   private generation = 0;
@@ -126,6 +130,27 @@ export class FrameParser {
         while (b === LF || b === CR) {
           if (++off >= len) return;
           b = chunk[off];
+        }
+        // The event block FreeSWITCH always writes, read in one pass without looking for its terminator first.
+        const next = matchEventHead(chunk, off, len, this.eventHead);
+        if (next >= 0 && next - 2 - off <= this.maxHeaderBytes) {
+          const n = this.eventHead.length;
+          const headers = { 'Content-Length': String(n), 'Content-Type': this.eventHead.type };
+          off = next;
+          if (!(n <= this.maxBodyBytes)) {
+            this.onProtocolError(`bad Content-Length ${JSON.stringify(headers['Content-Length'])}`);
+            if (gen !== this.generation) return;
+            continue;
+          }
+          if (n === 0) {
+            this.onFrame({ headers, body: '' });
+            if (gen !== this.generation) return;
+            continue;
+          }
+          this.pendingHeaders = headers;
+          this.bodyLen = n;
+          this.bodyHave = 0;
+          continue;
         }
       }
       let head: Buffer | undefined;
