@@ -1,4 +1,4 @@
-import type { SimHeader } from './event';
+import type { SimHeader, VarEntry } from './event';
 
 /**
  * One simulated FreeSWITCH channel (a switch_channel_t plus its caller profile). It only holds state and renders
@@ -74,13 +74,21 @@ export interface Codec {
 /**
  * Channel variables with switch_channel_set_variable's semantics: setting a variable removes the old entry and
  * appends the new one (so re-set variables move to the end, as the captures show), and an empty value deletes it.
+ * Each value is held as an immutable VarEntry shared with the events that carry it (see event.ts), and the ordered
+ * list of entries is kept between changes, so an event takes the whole block by reference.
  */
 export class ChannelVariables {
-  private readonly map = new Map<string, string>();
+  private readonly map = new Map<string, VarEntry>();
+  private list?: VarEntry[];
 
   set(name: string, value: string | undefined | null): void {
-    this.map.delete(name);
-    if (value !== undefined && value !== null && value !== '') this.map.set(name, value);
+    const old = this.map.get(name);
+    if (old !== undefined) this.map.delete(name);
+    this.list = undefined;
+    if (value !== undefined && value !== null && value !== '') {
+      // Re-setting the same value still moves it to the end, but keeps its encodings.
+      this.map.set(name, old !== undefined && old.value === value ? old : { header: 'variable_' + name, value });
+    }
   }
 
   /** Sets only when absent (keeps the position of an existing entry). */
@@ -89,7 +97,7 @@ export class ChannelVariables {
   }
 
   get(name: string): string | undefined {
-    return this.map.get(name);
+    return this.map.get(name)?.value;
   }
 
   has(name: string): boolean {
@@ -97,15 +105,20 @@ export class ChannelVariables {
   }
 
   delete(name: string): void {
-    this.map.delete(name);
+    if (this.map.delete(name)) this.list = undefined;
   }
 
-  entries(): IterableIterator<[string, string]> {
-    return this.map.entries();
+  *entries(): IterableIterator<[string, string]> {
+    for (const [k, e] of this.map) yield [k, e.value];
+  }
+
+  /** The variables in order as event entries; the same array until the next change (callers must not modify it). */
+  block(): readonly VarEntry[] {
+    return (this.list ??= Array.from(this.map.values()));
   }
 
   toObject(): Record<string, string> {
-    return Object.fromEntries(this.map);
+    return Object.fromEntries(this.entries());
   }
 
   get size(): number {

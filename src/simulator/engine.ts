@@ -193,10 +193,11 @@ export class CallEngine {
     this.bus.fire(
       name,
       site,
-      (h) => {
+      (h, extras) => {
         if (opts.pre) h.push(...opts.pre);
         ch.basicHeaders(h, ch.otherLeg ? this.channels.get(ch.otherLeg.uuid) ?? this.ghosts.get(ch.otherLeg.uuid) : undefined);
-        if (opts.vars !== false) ch.variableHeaders(h);
+        // The variables go in by reference (one shared block), not as a copy of every variable per event.
+        if (opts.vars !== false) extras.vars = { at: h.length, entries: ch.vars.block() };
         if (opts.post) h.push(...opts.post);
         return opts.body;
       },

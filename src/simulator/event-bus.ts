@@ -1,5 +1,5 @@
 import type { Clock } from '../clock/clock';
-import { SimEvent, type SimHeader } from './event';
+import { SimEvent, type SimHeader, type VarBlock } from './event';
 import { localStamp, rfc822 } from './time-format';
 
 /** Where an event was "created" in FreeSWITCH's source (Event-Calling-File/Function/Line-Number). */
@@ -7,6 +7,11 @@ export interface CallSite {
   file: string;
   func: string;
   line: number;
+}
+
+/** What an event builder may add besides its headers: the channel-variable block, shared by reference. */
+export interface EventExtras {
+  vars?: VarBlock;
 }
 
 /** A consumer of events (one ESL connection). */
@@ -69,12 +74,12 @@ export class EventBus {
 
   /**
    * Creates and fires an event. `build` appends the event's own headers after the base block and is only called when
-   * someone listens; it may return a body.
+   * someone listens; it may return a body, and set `extras.vars` to insert a variable block.
    */
   fire(
     name: string,
     site: CallSite,
-    build: (headers: SimHeader[]) => string | void,
+    build: (headers: SimHeader[], extras: EventExtras) => string | void,
     subclass?: string,
   ): SimEvent | undefined {
     const seq = this.sequence++;
@@ -100,8 +105,9 @@ export class EventBus {
       ['Event-Calling-Line-Number', String(site.line)],
       ['Event-Sequence', String(seq)],
     );
-    const body = build(headers);
-    const event = new SimEvent(name, headers, typeof body === 'string' ? body : undefined, subclass);
+    const extras: EventExtras = {};
+    const body = build(headers, extras);
+    const event = new SimEvent(name, headers, typeof body === 'string' ? body : undefined, subclass, extras.vars);
     this.tap?.(event);
     for (const s of this.sinks) if (s.wants(name, subclass)) s.offer(event);
     return event;

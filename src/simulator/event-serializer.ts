@@ -24,19 +24,30 @@ export function serializeEvent(event: SimEvent, format: EventFormat): string {
 
 const flatten = (v: string | string[]): string => (Array.isArray(v) ? 'ARRAY::' + v.join('|:') : v);
 
+/** The headers before the variable block, the block, then the rest: every serialiser walks them in this order. */
+function ownSplit(event: SimEvent): number {
+  return event.vars ? event.vars.at : event.own.length;
+}
+
+const plainLine = (name: string, value: string | string[]): string => {
+  const enc = fsUrlEncode(flatten(value));
+  return `${name}: ${enc === '' ? '_undef_' : enc}\n`;
+};
+
 export function serializePlain(event: SimEvent): string {
-  const parts: string[] = [];
-  for (const [name, value] of event.headers) {
-    const enc = fsUrlEncode(flatten(value));
-    parts.push(`${name}: ${enc === '' ? '_undef_' : enc}\n`);
-  }
+  const own = event.own;
+  const at = ownSplit(event);
+  let out = '';
+  for (let i = 0; i < at; i++) out += plainLine(own[i]![0], own[i]![1]);
+  if (event.vars) for (const e of event.vars.entries) out += e.plain ??= plainLine(e.header, e.value);
+  for (let i = at; i < own.length; i++) out += plainLine(own[i]![0], own[i]![1]);
   const body = event.body;
   if (body !== undefined && body.length > 0) {
-    parts.push(`Content-Length: ${Buffer.byteLength(body, 'utf8')}\n\n${body}`);
+    out += `Content-Length: ${Buffer.byteLength(body, 'utf8')}\n\n${body}`;
   } else {
-    parts.push('\n');
+    out += '\n';
   }
-  return parts.join('');
+  return out;
 }
 
 /** Header names repeat across events: their JSON form is cached (bounded). */
@@ -51,14 +62,32 @@ const jsonKey = (name: string): string => {
   return k;
 };
 
+const jsonValue = (value: string | string[]): string =>
+  Array.isArray(value) ? '[' + value.map(cjsonString).join(',') + ']' : cjsonString(value);
+
 export function serializeJson(event: SimEvent): string {
-  // Plain string concatenation (V8 ropes) is the cheapest way to build these ~3-6 KB objects.
+  // Plain string concatenation (V8 ropes) is the cheapest way to build these ~3-6 KB objects; the variables are
+  // appended as their cached `"variable_x":"value"` pairs (variable names are not worth a keyCache entry each).
+  const own = event.own;
+  const at = ownSplit(event);
   let out = '{';
   let first = true;
-  for (const [name, value] of event.headers) {
+  for (let i = 0; i < at; i++) {
     if (!first) out += ',';
     first = false;
-    out += jsonKey(name) + (Array.isArray(value) ? '[' + value.map(cjsonString).join(',') + ']' : cjsonString(value));
+    out += jsonKey(own[i]![0]) + jsonValue(own[i]![1]);
+  }
+  if (event.vars) {
+    for (const e of event.vars.entries) {
+      if (!first) out += ',';
+      first = false;
+      out += e.json ??= cjsonString(e.header) + ':' + cjsonString(e.value);
+    }
+  }
+  for (let i = at; i < own.length; i++) {
+    if (!first) out += ',';
+    first = false;
+    out += jsonKey(own[i]![0]) + jsonValue(own[i]![1]);
   }
   if (event.body !== undefined) {
     if (!first) out += ',';
@@ -67,18 +96,22 @@ export function serializeJson(event: SimEvent): string {
   return out + '}';
 }
 
+const xmlLine = (name: string, value: string | string[]): string =>
+  `    <${name}>${xmlText(fsUrlEncode(flatten(value)))}</${name}>\n`;
+
 export function serializeXml(event: SimEvent): string {
-  const parts: string[] = ['<event>\n  <headers>\n'];
-  for (const [name, value] of event.headers) {
-    parts.push(`    <${name}>${xmlText(fsUrlEncode(flatten(value)))}</${name}>\n`);
-  }
-  parts.push('  </headers>\n');
+  const own = event.own;
+  const at = ownSplit(event);
+  let out = '<event>\n  <headers>\n';
+  for (let i = 0; i < at; i++) out += xmlLine(own[i]![0], own[i]![1]);
+  if (event.vars) for (const e of event.vars.entries) out += e.xml ??= xmlLine(e.header, e.value);
+  for (let i = at; i < own.length; i++) out += xmlLine(own[i]![0], own[i]![1]);
+  out += '  </headers>\n';
   const body = event.body;
   if (body !== undefined && body.length > 0) {
     // The capture shows the body's own trailing newline followed by the closing tag's indentation.
-    parts.push(`  <Content-Length>${Buffer.byteLength(body, 'utf8')}</Content-Length>\n`);
-    parts.push(`  <body>${xmlText(body)}${body.endsWith('\n') ? '  ' : ''}</body>\n`);
+    out += `  <Content-Length>${Buffer.byteLength(body, 'utf8')}</Content-Length>\n`;
+    out += `  <body>${xmlText(body)}${body.endsWith('\n') ? '  ' : ''}</body>\n`;
   }
-  parts.push('</event>\n');
-  return parts.join('');
+  return out + '</event>\n';
 }
