@@ -1,5 +1,5 @@
 import type { EventFormat } from '../esl/types';
-import { cjsonString, fsUrlEncode, xmlText } from './encoding';
+import { cjsonEscape, cjsonString, fsUrlEncode, xmlText } from './encoding';
 import type { SimEvent } from './event';
 
 /**
@@ -29,6 +29,18 @@ function ownSplit(event: SimEvent): number {
   return event.vars ? event.vars.at : event.own.length;
 }
 
+/**
+ * The pieces of the event being serialised, joined once at the end: `Array.join` writes one flat string, where a
+ * `+=` chain builds a rope of hundreds of nodes that Buffer.byteLength and the socket write then had to flatten
+ * (that flattening cost more than the serialisation). One scratch array, reused: serialisation never re-enters.
+ */
+const parts: string[] = [];
+const joinParts = (): string => {
+  const s = parts.join('');
+  parts.length = 0;
+  return s;
+};
+
 const plainLine = (name: string, value: string | string[]): string => {
   const enc = fsUrlEncode(flatten(value));
   return `${name}: ${enc === '' ? '_undef_' : enc}\n`;
@@ -37,63 +49,56 @@ const plainLine = (name: string, value: string | string[]): string => {
 export function serializePlain(event: SimEvent): string {
   const own = event.own;
   const at = ownSplit(event);
-  let out = '';
-  for (let i = 0; i < at; i++) out += plainLine(own[i]![0], own[i]![1]);
-  if (event.vars) for (const e of event.vars.entries) out += e.plain ??= plainLine(e.header, e.value);
-  for (let i = at; i < own.length; i++) out += plainLine(own[i]![0], own[i]![1]);
+  for (let i = 0; i < at; i++) parts.push(plainLine(own[i]![0], own[i]![1]));
+  if (event.vars) for (const e of event.vars.entries) parts.push((e.plain ??= plainLine(e.header, e.value)));
+  for (let i = at; i < own.length; i++) parts.push(plainLine(own[i]![0], own[i]![1]));
   const body = event.body;
   if (body !== undefined && body.length > 0) {
-    out += `Content-Length: ${Buffer.byteLength(body, 'utf8')}\n\n${body}`;
+    parts.push(`Content-Length: ${Buffer.byteLength(body, 'utf8')}\n\n`, body);
   } else {
-    out += '\n';
+    parts.push('\n');
   }
-  return out;
+  return joinParts();
 }
 
-/** Header names repeat across events: their JSON form is cached (bounded). */
+/** Header names repeat across events: `,"Name":"`, the JSON of a string header up to its value, is cached (bounded). */
 const keyCache = new Map<string, string>();
-const jsonKey = (name: string): string => {
+const jsonKeyOpen = (name: string): string => {
   let k = keyCache.get(name);
   if (k === undefined) {
-    k = cjsonString(name) + ':';
+    k = ',' + cjsonString(name) + ':"';
     if (keyCache.size > 20000) keyCache.clear();
     keyCache.set(name, k);
   }
   return k;
 };
 
-const jsonValue = (value: string | string[]): string =>
-  Array.isArray(value) ? '[' + value.map(cjsonString).join(',') + ']' : cjsonString(value);
+/** One header as `,"Name":"value"` pieces (the caller drops the comma of the first). */
+function pushJsonHeader(name: string, value: string | string[]): void {
+  if (Array.isArray(value)) {
+    parts.push(',', cjsonString(name), ':[', value.map(cjsonString).join(','), ']');
+  } else {
+    parts.push(jsonKeyOpen(name), cjsonEscape(value), '"');
+  }
+}
 
 export function serializeJson(event: SimEvent): string {
-  // Plain string concatenation (V8 ropes) is the cheapest way to build these ~3-6 KB objects; the variables are
-  // appended as their cached `"variable_x":"value"` pairs (variable names are not worth a keyCache entry each).
   const own = event.own;
   const at = ownSplit(event);
-  let out = '{';
-  let first = true;
-  for (let i = 0; i < at; i++) {
-    if (!first) out += ',';
-    first = false;
-    out += jsonKey(own[i]![0]) + jsonValue(own[i]![1]);
-  }
+  parts.push('{');
+  for (let i = 0; i < at; i++) pushJsonHeader(own[i]![0], own[i]![1]);
+  // The variables as their cached `,"variable_x":"value"` pairs (a name each is not worth a keyCache entry).
   if (event.vars) {
-    for (const e of event.vars.entries) {
-      if (!first) out += ',';
-      first = false;
-      out += e.json ??= cjsonString(e.header) + ':' + cjsonString(e.value);
-    }
+    for (const e of event.vars.entries) parts.push((e.json ??= ',' + cjsonString(e.header) + ':' + cjsonString(e.value)));
   }
-  for (let i = at; i < own.length; i++) {
-    if (!first) out += ',';
-    first = false;
-    out += jsonKey(own[i]![0]) + jsonValue(own[i]![1]);
-  }
+  for (let i = at; i < own.length; i++) pushJsonHeader(own[i]![0], own[i]![1]);
   if (event.body !== undefined) {
-    if (!first) out += ',';
-    out += `"Content-Length":"${Buffer.byteLength(event.body, 'utf8')}","_body":` + cjsonString(event.body);
+    parts.push(`,"Content-Length":"${Buffer.byteLength(event.body, 'utf8')}","_body":`, cjsonString(event.body));
   }
-  return out + '}';
+  parts.push('}');
+  // Every header piece starts with a comma: drop the first one's.
+  if (parts.length > 2) parts[1] = parts[1]!.slice(1);
+  return joinParts();
 }
 
 const xmlLine = (name: string, value: string | string[]): string =>

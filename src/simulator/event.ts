@@ -32,6 +32,26 @@ const PREFIX_TYPES: Record<EventFormat, string> = {
 };
 
 /**
+ * Frames are cut from shared slabs (as Node's own Buffer pool does for small buffers, but frames are ~3-6 KB, above
+ * its 4 KB limit): one ArrayBuffer per 256 KB instead of one per event. A slab lives until its last frame is written.
+ */
+const SLAB_BYTES = 256 * 1024;
+let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+let slabUsed = 0;
+
+function frameBuffer(bytes: number): Buffer {
+  if (bytes > SLAB_BYTES / 8) return Buffer.allocUnsafeSlow(bytes);
+  if (slabUsed + bytes > SLAB_BYTES) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const b = slab.subarray(slabUsed, slabUsed + bytes);
+  // Keep the next frame 8-byte aligned.
+  slabUsed += (bytes + 7) & ~7;
+  return b;
+}
+
+/**
  * An event as FreeSWITCH holds it: an ORDERED header list (duplicates allowed: CHANNEL_HANGUP_COMPLETE really carries
  * Hangup-Cause twice) plus an optional body. The channel variables are held as a shared block (`vars`) rather than
  * copied into the list; `headers` gives the whole list when a test or a filter needs it. Each wire format is rendered
@@ -111,7 +131,7 @@ export class SimEvent {
       const body = this.cache[format] ?? serializeEvent(this, format);
       const len = Buffer.byteLength(body, 'utf8');
       const prefix = 'Content-Length: ' + len + PREFIX_TYPES[format];
-      b = Buffer.allocUnsafe(prefix.length + len);
+      b = frameBuffer(prefix.length + len);
       b.write(prefix, 0, 'latin1');
       b.write(body, prefix.length, 'utf8');
       this.bytes[format] = b;
