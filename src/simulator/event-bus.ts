@@ -1,5 +1,5 @@
 import type { Clock } from '../clock/clock';
-import { SimEvent, type SimHeader, type VarBlock } from './event';
+import { SimEvent, type EntryBlock, type SimHeader } from './event';
 import { localStamp, rfc822 } from './time-format';
 
 /** Where an event was "created" in FreeSWITCH's source (Event-Calling-File/Function/Line-Number). */
@@ -9,9 +9,9 @@ export interface CallSite {
   line: number;
 }
 
-/** What an event builder may add besides its headers: the channel-variable block, shared by reference. */
+/** What an event builder may add besides its headers: blocks of shared entries (channel block, variables). */
 export interface EventExtras {
-  vars?: VarBlock;
+  blocks: EntryBlock[];
 }
 
 /** A consumer of events (one ESL connection). */
@@ -74,7 +74,7 @@ export class EventBus {
 
   /**
    * Creates and fires an event. `build` appends the event's own headers after the base block and is only called when
-   * someone listens; it may return a body, and set `extras.vars` to insert a variable block.
+   * someone listens; it may return a body, and push blocks of shared entries on `extras.blocks`.
    */
   fire(
     name: string,
@@ -105,9 +105,9 @@ export class EventBus {
       ['Event-Calling-Line-Number', String(site.line)],
       ['Event-Sequence', String(seq)],
     );
-    const extras: EventExtras = {};
+    const extras: EventExtras = { blocks: [] };
     const body = build(headers, extras);
-    const event = new SimEvent(name, headers, typeof body === 'string' ? body : undefined, subclass, extras.vars);
+    const event = new SimEvent(name, headers, typeof body === 'string' ? body : undefined, subclass, extras.blocks);
     this.tap?.(event);
     for (const s of this.sinks) if (s.wants(name, subclass)) s.offer(event);
     return event;

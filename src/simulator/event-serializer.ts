@@ -1,6 +1,6 @@
 import type { EventFormat } from '../esl/types';
 import { cjsonEscape, cjsonString, fsUrlEncode, xmlText } from './encoding';
-import type { SimEvent } from './event';
+import { forEachHeader, type HeaderEntry, type SimEvent } from './event';
 
 /**
  * The three serialisations of switch_event.c, byte for byte as the captures show them:
@@ -24,11 +24,6 @@ export function serializeEvent(event: SimEvent, format: EventFormat): string {
 
 const flatten = (v: string | string[]): string => (Array.isArray(v) ? 'ARRAY::' + v.join('|:') : v);
 
-/** The headers before the variable block, the block, then the rest: every serialiser walks them in this order. */
-function ownSplit(event: SimEvent): number {
-  return event.vars ? event.vars.at : event.own.length;
-}
-
 /**
  * The pieces of the event being serialised, joined once at the end: `Array.join` writes one flat string, where a
  * `+=` chain builds a rope of hundreds of nodes that Buffer.byteLength and the socket write then had to flatten
@@ -46,12 +41,11 @@ const plainLine = (name: string, value: string | string[]): string => {
   return `${name}: ${enc === '' ? '_undef_' : enc}\n`;
 };
 
+const pushPlain = (name: string, value: string | string[]): void => void parts.push(plainLine(name, value));
+const pushPlainEntry = (e: HeaderEntry): void => void parts.push((e.plain ??= plainLine(e.header, e.value)));
+
 export function serializePlain(event: SimEvent): string {
-  const own = event.own;
-  const at = ownSplit(event);
-  for (let i = 0; i < at; i++) parts.push(plainLine(own[i]![0], own[i]![1]));
-  if (event.vars) for (const e of event.vars.entries) parts.push((e.plain ??= plainLine(e.header, e.value)));
-  for (let i = at; i < own.length; i++) parts.push(plainLine(own[i]![0], own[i]![1]));
+  forEachHeader(event, pushPlain, pushPlainEntry);
   const body = event.body;
   if (body !== undefined && body.length > 0) {
     parts.push(`Content-Length: ${Buffer.byteLength(body, 'utf8')}\n\n`, body);
@@ -82,16 +76,13 @@ function pushJsonHeader(name: string, value: string | string[]): void {
   }
 }
 
+/** A shared entry as its cached `,"Name":"value"` (variable names are not worth a keyCache entry each). */
+const pushJsonEntry = (e: HeaderEntry): void =>
+  void parts.push((e.json ??= ',' + cjsonString(e.header) + ':' + cjsonString(e.value)));
+
 export function serializeJson(event: SimEvent): string {
-  const own = event.own;
-  const at = ownSplit(event);
   parts.push('{');
-  for (let i = 0; i < at; i++) pushJsonHeader(own[i]![0], own[i]![1]);
-  // The variables as their cached `,"variable_x":"value"` pairs (a name each is not worth a keyCache entry).
-  if (event.vars) {
-    for (const e of event.vars.entries) parts.push((e.json ??= ',' + cjsonString(e.header) + ':' + cjsonString(e.value)));
-  }
-  for (let i = at; i < own.length; i++) pushJsonHeader(own[i]![0], own[i]![1]);
+  forEachHeader(event, pushJsonHeader, pushJsonEntry);
   if (event.body !== undefined) {
     parts.push(`,"Content-Length":"${Buffer.byteLength(event.body, 'utf8')}","_body":`, cjsonString(event.body));
   }
@@ -105,12 +96,12 @@ const xmlLine = (name: string, value: string | string[]): string =>
   `    <${name}>${xmlText(fsUrlEncode(flatten(value)))}</${name}>\n`;
 
 export function serializeXml(event: SimEvent): string {
-  const own = event.own;
-  const at = ownSplit(event);
   let out = '<event>\n  <headers>\n';
-  for (let i = 0; i < at; i++) out += xmlLine(own[i]![0], own[i]![1]);
-  if (event.vars) for (const e of event.vars.entries) out += e.xml ??= xmlLine(e.header, e.value);
-  for (let i = at; i < own.length; i++) out += xmlLine(own[i]![0], own[i]![1]);
+  forEachHeader(
+    event,
+    (name, value) => void (out += xmlLine(name, value)),
+    (e) => void (out += e.xml ??= xmlLine(e.header, e.value)),
+  );
   out += '  </headers>\n';
   const body = event.body;
   if (body !== undefined && body.length > 0) {

@@ -5,12 +5,12 @@ import { serializeEvent } from './event-serializer';
 export type SimHeader = [name: string, value: string | string[]];
 
 /**
- * One channel variable as events carry it (`variable_<name>: value`). Entries are immutable and shared by every
- * event fired while the variable keeps its value, so each one's encoded form in a format is computed once and reused
- * by all those events (a call's ~80 variables mostly keep their values across its ~30 events).
+ * One header held as an immutable entry shared by every event that carries it unchanged: channel variables
+ * (`variable_<name>`) and the channel block (state, caller profile, other leg). Each entry's encoded form in a format
+ * is computed once and reused by all those events (a call's ~80 variables and ~80 channel headers mostly keep their
+ * values across its ~30 events).
  */
-export interface VarEntry {
-  /** `variable_<name>`. */
+export interface HeaderEntry {
   readonly header: string;
   readonly value: string;
   /** Encoded forms, filled in by the serialiser the first time an event needs them (see event-serializer.ts). */
@@ -19,10 +19,13 @@ export interface VarEntry {
   xml?: string;
 }
 
-/** The channel-variable block of an event: its entries, inserted before `headers[at]`. */
-export interface VarBlock {
+/** A channel variable as events carry it. */
+export type VarEntry = HeaderEntry;
+
+/** A run of shared entries in an event, inserted before `own[at]` (after every own header when `at` is the end). */
+export interface EntryBlock {
   readonly at: number;
-  readonly entries: readonly VarEntry[];
+  readonly entries: readonly HeaderEntry[];
 }
 
 const PREFIX_TYPES: Record<EventFormat, string> = {
@@ -53,8 +56,8 @@ function frameBuffer(bytes: number): Buffer {
 
 /**
  * An event as FreeSWITCH holds it: an ORDERED header list (duplicates allowed: CHANNEL_HANGUP_COMPLETE really carries
- * Hangup-Cause twice) plus an optional body. The channel variables are held as a shared block (`vars`) rather than
- * copied into the list; `headers` gives the whole list when a test or a filter needs it. Each wire format is rendered
+ * Hangup-Cause twice) plus an optional body. The channel block and variables are held as shared entry blocks
+ * (`blocks`) rather than copied into the list; `headers` gives the whole list when a test or a filter needs it. Each wire format is rendered
  * at most once and shared by every listener that wants that format, so fan-out to many connections costs one
  * serialisation per format.
  */
@@ -66,21 +69,20 @@ export class SimEvent {
 
   constructor(
     readonly name: string,
-    /** The headers other than the variable block (all of them when `vars` is absent). */
+    /** The headers other than the blocks (all of them when there are no blocks). */
     readonly own: SimHeader[],
     readonly body?: string,
     readonly subclass?: string,
-    readonly vars?: VarBlock,
+    /** Shared entry blocks, in order of `at`. */
+    readonly blocks?: readonly EntryBlock[],
   ) {}
 
-  /** Every header in order, the variables included. */
+  /** Every header in order, the blocks included. */
   get headers(): SimHeader[] {
-    const vars = this.vars;
-    if (!vars) return this.own;
+    if (!this.blocks || this.blocks.length === 0) return this.own;
     if (!this.merged) {
-      const out = this.own.slice(0, vars.at);
-      for (const e of vars.entries) out.push([e.header, e.value]);
-      for (let i = vars.at; i < this.own.length; i++) out.push(this.own[i]!);
+      const out: SimHeader[] = [];
+      forEachHeader(this, (k, v) => void out.push([k, v]));
       this.merged = out;
     }
     return this.merged;
@@ -94,11 +96,7 @@ export class SimEvent {
         const key = k.toLowerCase();
         if (!index.has(key)) index.set(key, Array.isArray(v) ? (v[0] ?? '') : v);
       };
-      const own = this.own;
-      const at = this.vars ? this.vars.at : own.length;
-      for (let i = 0; i < at; i++) add(own[i]![0], own[i]![1]);
-      if (this.vars) for (const e of this.vars.entries) add(e.header, e.value);
-      for (let i = at; i < own.length; i++) add(own[i]![0], own[i]![1]);
+      forEachHeader(this, add);
       this.index = index;
     }
     return this.index.get(name.toLowerCase());
@@ -137,5 +135,30 @@ export class SimEvent {
       this.bytes[format] = b;
     }
     return b;
+  }
+}
+
+/**
+ * Walks an event's headers in wire order: own headers with the blocks spliced in at their positions. Shared entries
+ * go to `onEntry` when given (so serialisers can use and fill their cached encodings), else to `visit`.
+ */
+export function forEachHeader(
+  event: SimEvent,
+  visit: (name: string, value: string | string[]) => void,
+  onEntry?: (entry: HeaderEntry) => void,
+): void {
+  const own = event.own;
+  const blocks = event.blocks;
+  let bi = 0;
+  for (let i = 0; i <= own.length; i++) {
+    if (blocks) {
+      while (bi < blocks.length && blocks[bi]!.at <= i) {
+        const entries = blocks[bi]!.entries;
+        if (onEntry) for (const e of entries) onEntry(e);
+        else for (const e of entries) visit(e.header, e.value);
+        bi++;
+      }
+    }
+    if (i < own.length) visit(own[i]![0], own[i]![1]);
   }
 }
