@@ -1,4 +1,4 @@
-import type { HeaderEntry, SimHeader, VarEntry } from './event';
+import { RunMemo, type EntryRun, type HeaderEntry, type SimHeader, type VarEntry } from './event';
 
 /**
  * One simulated FreeSWITCH channel (a switch_channel_t plus its caller profile). It only holds state and renders
@@ -80,11 +80,15 @@ export interface Codec {
 export class ChannelVariables {
   private readonly map = new Map<string, VarEntry>();
   private list?: VarEntry[];
+  private runList?: EntryRun[];
+  /** Chunks of 16: a new variable (appended) leaves every earlier chunk's run, and its encodings, as they were. */
+  private readonly memo = new RunMemo(16);
 
   set(name: string, value: string | undefined | null): void {
     const old = this.map.get(name);
     if (old !== undefined) this.map.delete(name);
     this.list = undefined;
+    this.runList = undefined;
     if (value !== undefined && value !== null && value !== '') {
       // Re-setting the same value still moves it to the end, but keeps its encodings.
       this.map.set(name, old !== undefined && old.value === value ? old : { header: 'variable_' + name, value });
@@ -105,7 +109,10 @@ export class ChannelVariables {
   }
 
   delete(name: string): void {
-    if (this.map.delete(name)) this.list = undefined;
+    if (this.map.delete(name)) {
+      this.list = undefined;
+      this.runList = undefined;
+    }
   }
 
   *entries(): IterableIterator<[string, string]> {
@@ -115,6 +122,11 @@ export class ChannelVariables {
   /** The variables in order as event entries; the same array until the next change (callers must not modify it). */
   block(): readonly VarEntry[] {
     return (this.list ??= Array.from(this.map.values()));
+  }
+
+  /** block() as runs for an event; the same runs until the next change. */
+  runs(): EntryRun[] {
+    return (this.runList ??= this.memo.runs(this.block()));
   }
 
   toObject(): Record<string, string> {
@@ -232,7 +244,7 @@ export class Channel {
    * The channel block switch_channel_event_set_basic_data writes, in FreeSWITCH's order: state, name, ids,
    * direction, answer state, hangup cause, codecs, caller profile, other leg. As shared entries (see entry()).
    */
-  basicBlock(otherLeg?: Channel): HeaderEntry[] {
+  basicBlock(otherLeg?: Channel): EntryRun[] {
     const out: HeaderEntry[] = [];
     this.entry(out, 'Channel-State', this.runningState);
     this.entry(out, 'Channel-Call-State', this.callState);
@@ -255,18 +267,28 @@ export class Channel {
       this.entry(out, 'Channel-Write-Codec-Rate', this.codec.rate);
       this.entry(out, 'Channel-Write-Codec-Bit-Rate', this.codec.bitRate);
     }
-    const add = (name: string, value: string): void => this.entry(out, name, value);
+    // Three runs: the head changes with nearly every event, the profiles only on answer, bridge, hangup...
+    const runs = this.headMemo.runs(out);
+    const caller: HeaderEntry[] = [];
+    const add = (name: string, value: string): void => this.entry(caller, name, value);
     profileHeaders(add, CALLER, this.profile, this.uuid, this.name, true);
+    runs.push(...this.callerMemo.runs(caller));
     if (this.otherLeg && otherLeg) {
-      this.entry(out, 'Other-Type', this.otherLeg.type);
-      profileHeaders(add, OTHER_LEG, otherLeg.profile, otherLeg.uuid, otherLeg.name, false);
+      const other: HeaderEntry[] = [];
+      this.entry(other, 'Other-Type', this.otherLeg.type);
+      profileHeaders((name, value) => this.entry(other, name, value), OTHER_LEG, otherLeg.profile, otherLeg.uuid, otherLeg.name, false);
+      runs.push(...this.otherMemo.runs(other));
     }
-    return out;
+    return runs;
   }
+
+  private readonly headMemo = new RunMemo(0);
+  private readonly callerMemo = new RunMemo(0);
+  private readonly otherMemo = new RunMemo(0);
 
   /** The channel block as plain headers (uuid_dump). */
   basicHeaders(out: SimHeader[], otherLeg?: Channel): void {
-    for (const e of this.basicBlock(otherLeg)) out.push([e.header, e.value]);
+    for (const run of this.basicBlock(otherLeg)) for (const e of run.entries) out.push([e.header, e.value]);
   }
 
   /** `variable_*` headers (switch_channel_event_set_extended_data). */

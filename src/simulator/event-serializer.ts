@@ -1,6 +1,6 @@
 import type { EventFormat } from '../esl/types';
 import { cjsonEscape, cjsonString, fsUrlEncode, xmlText } from './encoding';
-import { forEachHeader, type HeaderEntry, type SimEvent } from './event';
+import { forEachHeader, type EntryRun, type HeaderEntry, type SimEvent } from './event';
 
 /**
  * The three serialisations of switch_event.c, byte for byte as the captures show them:
@@ -42,10 +42,11 @@ const plainLine = (name: string, value: string | string[]): string => {
 };
 
 const pushPlain = (name: string, value: string | string[]): void => void parts.push(plainLine(name, value));
-const pushPlainEntry = (e: HeaderEntry): void => void parts.push((e.plain ??= plainLine(e.header, e.value)));
+const plainEntry = (e: HeaderEntry): string => (e.plain ??= plainLine(e.header, e.value));
+const pushPlainRun = (r: EntryRun): void => void parts.push((r.plain ??= r.entries.map(plainEntry).join('')));
 
 export function serializePlain(event: SimEvent): string {
-  forEachHeader(event, pushPlain, pushPlainEntry);
+  forEachHeader(event, pushPlain, pushPlainRun);
   const body = event.body;
   if (body !== undefined && body.length > 0) {
     parts.push(`Content-Length: ${Buffer.byteLength(body, 'utf8')}\n\n`, body);
@@ -77,18 +78,20 @@ function pushJsonHeader(name: string, value: string | string[]): void {
 }
 
 /** A shared entry as its cached `,"Name":"value"` (variable names are not worth a keyCache entry each). */
-const pushJsonEntry = (e: HeaderEntry): void =>
-  void parts.push((e.json ??= ',' + cjsonString(e.header) + ':' + cjsonString(e.value)));
+const jsonEntry = (e: HeaderEntry): string => (e.json ??= ',' + cjsonString(e.header) + ':' + cjsonString(e.value));
+const pushJsonRun = (r: EntryRun): void => void parts.push((r.json ??= r.entries.map(jsonEntry).join('')));
 
 export function serializeJson(event: SimEvent): string {
   parts.push('{');
-  forEachHeader(event, pushJsonHeader, pushJsonEntry);
+  forEachHeader(event, pushJsonHeader, pushJsonRun);
   if (event.body !== undefined) {
     parts.push(`,"Content-Length":"${Buffer.byteLength(event.body, 'utf8')}","_body":`, cjsonString(event.body));
   }
   parts.push('}');
   // Every header piece starts with a comma: drop the first one's.
-  if (parts.length > 2) parts[1] = parts[1]!.slice(1);
+  let first = 1;
+  while (first < parts.length - 1 && parts[first] === '') first++;
+  if (first < parts.length - 1) parts[first] = parts[first]!.slice(1);
   return joinParts();
 }
 
@@ -100,7 +103,7 @@ export function serializeXml(event: SimEvent): string {
   forEachHeader(
     event,
     (name, value) => void (out += xmlLine(name, value)),
-    (e) => void (out += e.xml ??= xmlLine(e.header, e.value)),
+    (r) => void (out += r.xml ??= r.entries.map((e) => (e.xml ??= xmlLine(e.header, e.value))).join('')),
   );
   out += '  </headers>\n';
   const body = event.body;
