@@ -6,9 +6,9 @@ import { RunMemo, SimEvent, type HeaderEntry } from '../../src/simulator/event';
 
 /**
  * Events share their channel block and variables as runs of immutable entries whose encodings are cached (see
- * event.ts). These tests hold that against the plain path: every event of a real call flow, rendered from its shared
- * runs, must equal the same headers rendered one by one with nothing cached, in every format, while channel state and
- * variables change between the events.
+ * event.ts). These tests hold that against the channel itself: every event of a real call flow must carry the
+ * variables and state the channel had when the event fired (read from the channel, not through the runs), and render,
+ * in every format, exactly as the same headers one by one with nothing cached, while state and variables change.
  */
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const FORMATS: EventFormat[] = ['json', 'plain', 'xml'];
