@@ -2,7 +2,7 @@ import { VirtualClock } from '../../src/clock/clock';
 import type { EventFormat } from '../../src/esl/types';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { ChannelVariables } from '../../src/simulator/channel';
-import { RunMemo, SimEvent, type HeaderEntry } from '../../src/simulator/event';
+import { EntryRun, RunMemo, SimEvent, type HeaderEntry } from '../../src/simulator/event';
 
 /**
  * Events share their channel block and variables as runs of immutable entries whose encodings are cached (see
@@ -80,8 +80,10 @@ describe('shared header runs', () => {
       const flat = flatCopy(ev);
       for (const f of FORMATS) {
         const body = flat.render(f);
+        // The frame first (built without the text render cached), then the text.
+        const frame = ev.frameBytes(f).toString('utf8');
+        expect(frame).toBe(`Content-Length: ${Buffer.byteLength(body, 'utf8')}\nContent-Type: text/event-${f}\n\n${body}`);
         expect(ev.render(f)).toBe(body);
-        expect(ev.frameBytes(f).equals(Buffer.from(`Content-Length: ${Buffer.byteLength(body, 'utf8')}\nContent-Type: text/event-${f}\n\n${body}`, 'utf8'))).toBe(true);
       }
       if (early.has(ev)) expect(early.get(ev)).toBe(flat.render('json'));
     }
@@ -130,5 +132,20 @@ describe('ChannelVariables entries', () => {
     expect(memo.runs([e1, e2])[0]).toBe(r1);
     expect(memo.runs([e1, { header: 'B', value: '2' }])[0]).not.toBe(r1);
     expect(memo.runs([])).toEqual([]);
+  });
+
+  it('frames an event whose first headers are a run, and one with a run after the last own header', () => {
+    const run = new EntryRun([
+      { header: 'A', value: '1' },
+      { header: 'B', value: 'x"y' },
+    ]);
+    const leading = new SimEvent('X', [['C', '3']], undefined, undefined, [{ at: 0, runs: [run] }]);
+    const first = '{"A":"1","B":"x\\"y","C":"3"}';
+    expect(leading.frameBytes('json').toString()).toBe(`Content-Length: ${first.length}\nContent-Type: text/event-json\n\n${first}`);
+    expect(leading.render('json')).toBe(first);
+    const trailing = new SimEvent('X', [['C', '3']], 'body', undefined, [{ at: 1, runs: [run] }]);
+    const body = '{"C":"3","A":"1","B":"x\\"y","Content-Length":"4","_body":"body"}';
+    expect(trailing.frameBytes('json').toString()).toBe(`Content-Length: ${body.length}\nContent-Type: text/event-json\n\n${body}`);
+    expect(trailing.render('plain')).toBe('C: 3\nA: 1\nB: x%22y\nContent-Length: 4\n\nbody');
   });
 });
