@@ -36,7 +36,15 @@ describeEachEngine('period reports', (engine) => {
       service_level: 0.3333,
       abandon_rate: 0.3333,
       asa_sec: 17.5,
-      aht_talk_sec: 90,
+      // Talk 60 + 120 s with 10 + 20 s of hold in it; one 30 s wrap-up: means over the 2 calls.
+      aht_talk_sec: 75,
+      aht_hold_sec: 15,
+      aht_wrap_sec: 15,
+      aht_sec: 105,
+      wrap_ups: 1,
+      holds: 3,
+      transfers: 1,
+      three_way: 0,
       repeat_calls: 2,
       repeat_rate: 1,
       fcr_calls: 2,
@@ -68,6 +76,27 @@ describeEachEngine('period reports', (engine) => {
     expect(dids[0]!.logged_in_sec).toBeNull();
     expect(find(dids, '2026-03-07', '+15550001')).toMatchObject({ offered: 2, answered: 2, csat_count: 2, csat_mean: 3, tickets_opened: 2 });
     expect(find(dids, '2026-03-07', null)).toMatchObject({ offered: 3 });
+  });
+
+  it('by team (the answering agent\'s team on the call) and by campaign (the dialer\'s, on the call)', async () => {
+    const teams = await run('team');
+    expect(teams.map((r) => [r.bucket_label, r.key, r.offered])).toEqual([
+      ['2026-03-07', 'north', 2],
+      ['2026-03-07', 'south', 1],
+      ['2026-03-07', null, 2],
+      ['2026-03-08', 'north', 0],
+      ['2026-03-08', null, 2],
+      ['2026-03-09', 'south', 1],
+    ]);
+    // c1 and c5 (23:30 local on the 7th); c5's answer came on the 8th, so the 8th has a row of its survey only.
+    expect(find(teams, '2026-03-07', 'north')).toMatchObject({ answered: 2, three_way: 1, holds: 1, aht_hold_sec: 5, aht_wrap_sec: 15, csat_count: 1, csat_mean: 4, tickets_opened: 2 });
+    expect(find(teams, '2026-03-08', 'north')).toMatchObject({ csat_count: 1, csat_mean: 5 });
+    expect(find(teams, '2026-03-07', 'south')).toMatchObject({ answered: 1, transfers: 1, holds: 2, aht_talk_sec: 100, aht_hold_sec: 20, aht_wrap_sec: 0, aht_sec: 120, wrap_ups: 0, tickets_opened: 1 });
+    expect(find(teams, '2026-03-07', null)).toMatchObject({ abandoned: 2, aht_sec: null });
+    const campaigns = await run('campaign');
+    expect(find(campaigns, '2026-03-07', '5')).toMatchObject({ offered: 1, answered: 1, aht_sec: 90, csat_count: 1, tickets_opened: 1 });
+    expect(find(campaigns, '2026-03-09', '5')).toMatchObject({ offered: 1, tickets_opened: 1 });
+    expect(find(campaigns, '2026-03-07', null)).toMatchObject({ offered: 4 });
   });
 
   it('by category: calls per ticket category, FCR of the same category, tickets opened/resolved/overdue', async () => {
