@@ -34,6 +34,8 @@
  * - fcr_calls: answered calls with at least one ticket (tickets.call_uuid = the call); fcr_repeated: those of them
  *   followed, within REPORT_FCR_DAYS days, by a later queue call of the same caller_number that has a ticket of the
  *   same category as one of the first call's tickets; fcr = (fcr_calls - fcr_repeated) / fcr_calls;
+ * - callbacks_scheduled: callbacks agents scheduled on campaign leads in the period (callback_requests.requested_at),
+ *   under the campaign's queue, the agent it is for, their first team, the campaign (not by DID or category);
  * - csat_count / csat_mean: the csat_answers answered in the period (by their answered_at; queue and agent are the
  *   answer's own, category is its ticket's, did its queue call's);
  * - tickets_opened (created_at), tickets_resolved (resolved_at), tickets_overdue (due_at passed, before now, while
@@ -102,6 +104,8 @@ export interface PeriodReportRow {
   short_abandoned: number;
   overflowed: number;
   callbacks: number;
+  /** Callbacks agents scheduled on campaign leads in the period (callback_requests). */
+  callbacks_scheduled: number;
   failed: number;
   answered_in_sl: number;
   service_level: number | null;
@@ -238,7 +242,24 @@ function rawCallStatements(req: PeriodReportRequest, range: [string, string], pe
 }
 
 /** The sums a rollup group may carry (report_slots' columns as read by reportSlotsStatements). */
-const FOLDED = ['offered', 'fcr_calls', 'tickets_opened', 'tickets_resolved', 'tickets_overdue', 'csat_count'] as const;
+const FOLDED = ['offered', 'fcr_calls', 'tickets_opened', 'tickets_resolved', 'tickets_overdue', 'csat_count', 'callbacks_scheduled'] as const;
+
+/**
+ * Callbacks agents scheduled on campaign leads in [range) (callback_requests, by requested_at): under the campaign's
+ * queue, the agent the callback is for, that agent's first team, the campaign. Null for DID and category (they have
+ * neither).
+ */
+function callbackRequestsStatement(dimension: ReportDimension, range: [number, number], periods: readonly Period[]): Statement | null {
+  const key = { queue: 'r.queue', agent: 'r.agent_id', team: 'r.team', campaign: 'r.campaign_id', did: null, category: null }[dimension];
+  if (key === null) return null;
+  const bc = periodCase('r.requested_at', periods);
+  return {
+    sql: `SELECT ${bc.sql} AS b, ${key} AS k, COUNT(*) AS n FROM callback_requests r
+      WHERE r.requested_at >= ? AND r.requested_at < ?
+      GROUP BY b, k`,
+    params: [...bc.params, sqlDateTime(range[0]), sqlDateTime(range[1])],
+  };
+}
 
 /** Survey answers given in [range): by the answer's queue and agent, its ticket's category, its call's DID. */
 function csatStatement(dimension: ReportDimension, range: [number, number], periods: readonly Period[]): Statement {
@@ -337,6 +358,18 @@ export function periodReportStatements(req: PeriodReportRequest, settings: Perio
     if (slots.to * SLOT_MS < req.to.getTime()) statements.csat_tail = csatStatement(req.dimension, [slots.to * SLOT_MS, req.to.getTime()], periods);
   } else statements.csat = csatStatement(req.dimension, [req.from.getTime(), req.to.getTime()], periods);
 
+  // Scheduled callbacks: in the rollup for the whole slots; the partial slots at the ends (or all) from the table.
+  const cbParts: Array<[string, [number, number]]> = slots
+    ? [
+        ['cbreq_head', [req.from.getTime(), slots.from * SLOT_MS]],
+        ['cbreq_tail', [slots.to * SLOT_MS, req.to.getTime()]],
+      ]
+    : [['cbreq', [req.from.getTime(), req.to.getTime()]]];
+  for (const [name, [a, b]] of cbParts) {
+    const st = a < b ? callbackRequestsStatement(req.dimension, [a, b], periods) : null;
+    if (st) statements[name] = st;
+  }
+
   if (slots) {
     // The rollup has the tickets of the whole slots; the partial slots at the ends, and overdue tickets of the slot
     // holding `now` (due before now only), come from the table.
@@ -376,6 +409,7 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
         short_abandoned: 0,
         overflowed: 0,
         callbacks: 0,
+        callbacks_scheduled: 0,
         failed: 0,
         answered_in_sl: 0,
         service_level: null,
@@ -420,7 +454,9 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
   const results = await Promise.all(names.map((n) => query(ds, statements[n]!.sql, statements[n]!.params)));
   for (const [i, name] of names.entries()) {
     const rows = results[i]!;
-    if (name.startsWith('csat')) {
+    if (name.startsWith('cbreq')) {
+      for (const x of rows) rowFor(x.b, x.k).callbacks_scheduled += num(x.n);
+    } else if (name.startsWith('csat')) {
       for (const x of rows) {
         const r = rowFor(x.b, x.k);
         r.csat_count += num(x.csat_count);
@@ -465,6 +501,7 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
         r.tickets_overdue += num(x.tickets_overdue);
         r.csat_count += num(x.csat_count);
         r.csatSum += num(x.csat_sum);
+        r.callbacks_scheduled += num(x.callbacks_scheduled);
       }
     }
   }

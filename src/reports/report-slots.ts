@@ -1,7 +1,7 @@
 /**
  * The period reports' 15-minute rollup (table report_slots, migrations 1768800000000 and 1769000000000): per
  * dimension (queue, agent, did, category, team, campaign), slot and key, the sums the queue-call figures are made of
- * (counters, wait, talk, hold and wrap-up sums, transfers, 3-ways, repeat calls, FCR calls) for the calls entered in the slot, the ticket counts (created, resolved, due and overdue in the
+ * (counters, wait, talk, hold and wrap-up sums, transfers, 3-ways, repeat calls, FCR calls, callbacks scheduled) for the calls entered in the slot, the ticket counts (created, resolved, due and overdue in the
  * slot) and the survey answers (count and sum of scores) given in the slot, computed from acd_queue_calls and tickets with the same SQL expressions as the report over the raw tables
  * (src/reports/call-figures-sql.ts).
  *
@@ -63,7 +63,7 @@ const CALL_COUNTERS = [
 ] as const;
 const TICKET_COUNTERS = ['tickets_opened', 'tickets_resolved', 'tickets_overdue'] as const;
 const CSAT_COUNTERS = ['csat_count', 'csat_sum'] as const;
-const COUNTERS = [...CALL_COUNTERS, ...TICKET_COUNTERS, ...CSAT_COUNTERS] as const;
+const COUNTERS = [...CALL_COUNTERS, ...TICKET_COUNTERS, ...CSAT_COUNTERS, 'callbacks_scheduled'] as const;
 type Counter = (typeof COUNTERS)[number];
 type SlotRow = { dimension: RollupDimension; slot: number; key: string } & Record<Counter, number>;
 
@@ -114,7 +114,7 @@ export function reportSlotsStatements(dimension: RollupDimension, range: SlotRan
     const to = Math.min(range.to, last === periods.length - 1 ? range.to : periods[last]!.end / SLOT_MS);
     if (from >= to) continue;
     const bc = bucketCase('s.slot', periods.slice(first, last).map((p) => p.end / SLOT_MS), first);
-    const sums = [...CALL_COUNTERS, 'tickets_opened', 'tickets_resolved', ...CSAT_COUNTERS].map((c) => `SUM(s.${c}) AS ${c}`);
+    const sums = [...CALL_COUNTERS, 'tickets_opened', 'tickets_resolved', ...CSAT_COUNTERS, 'callbacks_scheduled'].map((c) => `SUM(s.${c}) AS ${c}`);
     out.push({
       sql: `SELECT ${bc.sql} AS b, s.dim_key AS k, ${sums.join(', ')}, SUM(CASE WHEN s.slot < ? THEN s.tickets_overdue ELSE 0 END) AS tickets_overdue
         FROM report_slots s
@@ -206,6 +206,20 @@ function csatStatement(dialect: Dialect, from: number, to: number): Statement {
   };
 }
 
+/**
+ * The callbacks agents scheduled in slots [from, to) (callback_requests, by requested_at) per slot, queue (the
+ * campaign's), agent (the one it is for), team and campaign; they have no DID or category.
+ */
+function callbackRequestsStatement(dialect: Dialect, from: number, to: number): Statement {
+  return {
+    sql: `SELECT ${slotSql(dialect, 'r.requested_at')} AS s, r.queue AS q, r.agent_id AS a, r.team AS t, r.campaign_id AS p, COUNT(*) AS n
+      FROM callback_requests r
+      WHERE r.requested_at >= ? AND r.requested_at < ?
+      GROUP BY s, q, a, t, p`,
+    params: [sqlDateTime(from), sqlDateTime(to)],
+  };
+}
+
 function num(v: unknown): number {
   const n = Number(v);
   return Number.isFinite(n) ? n : 0;
@@ -225,7 +239,8 @@ async function aggregate(ds: DataSource, from: number, to: number, settings: Fig
   const byCategory = byCategoryStatement(dialect, settings, ...range);
   const tickets = ticketsStatement(dialect, ...range);
   const csat = csatStatement(dialect, ...range);
-  const [callRows, categoryRows, ticketRows, csatRows] = (await Promise.all([byCall, byCategory, tickets, csat].map((st) => ds.query(st.sql, st.params)))) as Array<Array<Record<string, unknown>>>;
+  const callbacks = callbackRequestsStatement(dialect, ...range);
+  const [callRows, categoryRows, ticketRows, csatRows, callbackRows] = (await Promise.all([byCall, byCategory, tickets, csat, callbacks].map((st) => ds.query(st.sql, st.params)))) as Array<Array<Record<string, unknown>>>;
   const rows = new Map<string, SlotRow>();
   const rowOf = (dimension: RollupDimension, slot: number, key: string) => {
     const id = `${dimension}\u0000${slot}\u0000${key}`;
@@ -272,6 +287,11 @@ async function aggregate(ds: DataSource, from: number, to: number, settings: Fig
     ];
     if (x.g !== null && x.g !== undefined) targets.push(rowOf('category', slot, keyText(x.g)));
     for (const r of targets) for (const c of CSAT_COUNTERS) r[c] += num(x[c]);
+  }
+  for (const x of callbackRows!) {
+    const slot = num(x.s);
+    const n = num(x.n);
+    for (const [dimension, key] of [['queue', x.q], ['agent', x.a], ['team', x.t], ['campaign', x.p]] as const) rowOf(dimension, slot, keyText(key)).callbacks_scheduled += n;
   }
   return [...rows.values()];
 }
@@ -352,7 +372,8 @@ async function rebuild(ds: DataSource, settings: FigureSettings, options: Rebuil
       UNION SELECT DISTINCT ${day('created_at')} FROM tickets
       UNION SELECT DISTINCT ${day('resolved_at')} FROM tickets WHERE resolved_at IS NOT NULL
       UNION SELECT DISTINCT ${day('due_at')} FROM tickets WHERE due_at IS NOT NULL
-      UNION SELECT DISTINCT ${day('answered_at')} FROM csat_answers`,
+      UNION SELECT DISTINCT ${day('answered_at')} FROM csat_answers
+      UNION SELECT DISTINCT ${day('requested_at')} FROM callback_requests`,
   )) as Array<{ d: unknown }>;
   const days = [...new Set(dayRows.map((r) => num(r.d)))].sort((a, b) => a - b);
   await ds.query('DELETE FROM report_slots');

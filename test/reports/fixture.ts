@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { AcdAgentStateLogSchema, AcdQueueCallSchema, CsatAnswerSchema, TicketCategorySchema, TicketSchema } from '../../src/db/entities';
+import { AcdAgentStateLogSchema, AcdQueueCallSchema, CallbackRequestSchema, CsatAnswerSchema, TicketCategorySchema, TicketSchema } from '../../src/db/entities';
 import type { AcdQueueCallRow } from '../../src/db/entities/acd-history';
 import type { PeriodReportSettings } from '../../src/reports/period-report';
 
@@ -99,6 +99,12 @@ export async function insertReportFixture(ds: DataSource): Promise<void> {
     comment_recording: null,
     answered_at: T(at),
   });
+  // Callbacks agents scheduled on campaign 5's leads: two by agent 1 (team north) on the 7th, one for nobody on the 9th.
+  await ds.getRepository(CallbackRequestSchema).insert([
+    { lead_id: 1, campaign_id: 5, queue: 'sales', agent_id: 1, team: 'north', requested_at: T('2026-03-07T15:02:00Z'), callback_at: T('2026-03-08T15:00:00Z') },
+    { lead_id: 2, campaign_id: 5, queue: 'sales', agent_id: 1, team: 'north', requested_at: T('2026-03-07T20:00:00Z'), callback_at: T('2026-03-08T15:00:00Z') },
+    { lead_id: 3, campaign_id: 5, queue: 'sales', agent_id: null, team: null, requested_at: T('2026-03-09T13:00:00Z'), callback_at: T('2026-03-10T15:00:00Z') },
+  ]);
   await ds.getRepository(CsatAnswerSchema).insert([
     csat('sales', 1, 'c1', t1, 4, '2026-03-07T15:10:00Z'),
     csat('sales', 2, 'c2', t3, 2, '2026-03-07T16:10:00Z'),

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { AcdQueueCallSchema, CsatAnswerSchema, TicketCategorySchema, TicketSchema } from '../../src/db/entities';
+import { AcdQueueCallSchema, CallbackRequestSchema, CsatAnswerSchema, TicketCategorySchema, TicketSchema } from '../../src/db/entities';
 import type { AcdQueueCallRow } from '../../src/db/entities/acd-history';
 import { zonedInstant } from '../../src/clock/wall-clock';
 import { sqlDateTime } from '../../src/db/entities/columns';
@@ -87,6 +87,13 @@ async function generate(ds: DataSource, n: number, seed: number, idPrefix: strin
     .map((c) => csat(c.queue, c.agent_id, c.id, rnd() < 0.6 ? (ticketOf.get(c.id) ?? null) : null, 1 + Math.floor(rnd() * 5), c.entered_at.getTime() + 600_000));
   answers.push(csat(null, null, null, null, 3, FROM + 2 * DAY));
   for (let i = 0; i < answers.length; i += 100) await ds.getRepository(CsatAnswerSchema).insert(answers.slice(i, i + 100));
+  // Callbacks agents scheduled on campaign leads: for an agent (with a team or none) or for nobody.
+  const callbacks = Array.from({ length: Math.floor(n / 10) }, () => {
+    const agent = rnd() < 0.7 ? 1 + Math.floor(rnd() * 5) : null;
+    const requested = FROM + Math.floor(rnd() * DAYS * DAY);
+    return { lead_id: 1 + Math.floor(rnd() * 50), campaign_id: pick([1, 2]), queue: pick(['sales', 'support']), agent_id: agent, team: agent && rnd() < 0.8 ? pick(['north', 'south']) : null, requested_at: new Date(requested), callback_at: new Date(requested + DAY) };
+  });
+  for (let i = 0; i < callbacks.length; i += 100) await ds.getRepository(CallbackRequestSchema).insert(callbacks.slice(i, i + 100));
   return calls.map((c) => c.id);
 }
 
@@ -166,7 +173,7 @@ describeEachEngine('period reports: the 15-minute rollup agrees with the raw tab
       offered: total((r) => r.offered),
       csat: total((r) => r.csat_count),
       tickets: total((r) => r.tickets_opened + r.tickets_resolved + r.tickets_overdue),
-      handling: total((r) => r.holds + r.transfers + r.three_way + r.wrap_ups),
+      handling: total((r) => r.holds + r.transfers + r.three_way + r.wrap_ups + r.callbacks_scheduled),
       holdSec: total((r) => r.aht_hold_sec ?? 0),
       wrapSec: total((r) => r.aht_wrap_sec ?? 0),
     };
@@ -233,6 +240,10 @@ describeEachEngine('period reports: the 15-minute rollup agrees with the raw tab
     // moved to another team and campaign (its tickets and answers move with it: trg_report_rollup_call_team).
     await db.ds.query('UPDATE acd_queue_calls SET wrap_ms = COALESCE(wrap_ms, 0) + 4000, transfers = transfers + 1, hold_ms = hold_ms + 1500, hold_count = hold_count + 1 WHERE id = ?', [answered!.id]);
     await db.ds.query("UPDATE acd_queue_calls SET team = 'west', campaign_id = 3 WHERE id = (SELECT MIN(t.call_uuid) FROM tickets t JOIN csat_answers a ON a.queue_call_id = t.call_uuid)");
+    // Scheduled callbacks: one moved to another day and agent, one deleted (the triggers mark both slots).
+    const [cb] = (await db.ds.query('SELECT MIN(id) AS id FROM callback_requests')) as Array<{ id: number }>;
+    await db.ds.query('UPDATE callback_requests SET requested_at = ?, agent_id = 4 WHERE id = ?', [sqlDateTime(FROM + 6 * DAY + 3_600_000), cb!.id]);
+    await db.ds.query('DELETE FROM callback_requests WHERE id = (SELECT MAX(id) FROM callback_requests)');
     for (const dimension of REPORT_DIMENSIONS) await expectSame({ ...req, dimension });
     await expectSame({ ...req, bucket: 'hour' });
     // A ticket's category changed: the FCR and the category of its answers move with it.

@@ -15,6 +15,10 @@ import { runStatements, type Dialect } from './dialect';
  * - report_rollup_state is reset: the rollup is rebuilt with the new figures by the next report or reports:rollup.
  * - A trigger marks the slots of a call's tickets and answers when its team or campaign changes (they count under
  *   the call's), as trg_report_rollup_call_keys does for queue, agent and DID.
+ * - callback_requests: one row per callback an agent (or a supervisor, for an agent) schedules on a campaign's lead
+ *   (src/dialer/runtime/dialer-store.ts), kept when the lead changes again: its campaign and that campaign's queue,
+ *   the agent it is for and their first team, when it was asked and for when. Counted by the reports
+ *   (callbacks_scheduled, report_slots' column of that name) at requested_at; triggers mark that slot.
  */
 const CALL_COLUMNS: ReadonlyArray<[name: string, mysql: string, sqlite: string]> = [
   ['hold_ms', 'INT NOT NULL DEFAULT 0', 'integer NOT NULL DEFAULT 0'],
@@ -32,8 +36,30 @@ const SLOT_COLUMNS: ReadonlyArray<[name: string, mysql: string, sqlite: string]>
   ['three_way', 'INT NOT NULL DEFAULT 0', 'integer NOT NULL DEFAULT 0'],
   ['wrap_ms_sum', 'BIGINT NOT NULL DEFAULT 0', 'bigint NOT NULL DEFAULT 0'],
   ['wrap_n', 'INT NOT NULL DEFAULT 0', 'integer NOT NULL DEFAULT 0'],
+  ['callbacks_scheduled', 'INT NOT NULL DEFAULT 0', 'integer NOT NULL DEFAULT 0'],
 ];
 const TRIGGER = 'trg_report_rollup_call_team';
+const CALLBACK_TRIGGERS = ['trg_report_rollup_callback_insert', 'trg_report_rollup_callback_update', 'trg_report_rollup_callback_delete'];
+
+function slotOf(dialect: Dialect, col: string): string {
+  // As the rollup's other triggers: free of the session time zone (the columns hold UTC).
+  return dialect === 'mysql' ? `TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', ${col}) DIV 900` : `CAST(strftime('%s', ${col}) AS INTEGER) / 900`;
+}
+
+function markSlot(dialect: Dialect, col: string): string {
+  const bump = dialect === 'mysql' ? 'ON DUPLICATE KEY UPDATE seq = report_rollup_dirty.seq + 1' : 'ON CONFLICT (slot) DO UPDATE SET seq = seq + 1';
+  return `INSERT INTO report_rollup_dirty (slot, seq) VALUES (${slotOf(dialect, col)}, 1) ${bump};`;
+}
+
+/** A callback request counts in the slot it was asked in: its insert, change and delete mark that slot (both, moved). */
+function callbackTriggers(dialect: Dialect): string[] {
+  const each = dialect === 'mysql' ? ' FOR EACH ROW' : '';
+  return [
+    `CREATE TRIGGER ${CALLBACK_TRIGGERS[0]} AFTER INSERT ON callback_requests${each} BEGIN ${markSlot(dialect, 'NEW.requested_at')} END`,
+    `CREATE TRIGGER ${CALLBACK_TRIGGERS[1]} AFTER UPDATE ON callback_requests${each} BEGIN ${markSlot(dialect, 'OLD.requested_at')} ${markSlot(dialect, 'NEW.requested_at')} END`,
+    `CREATE TRIGGER ${CALLBACK_TRIGGERS[2]} AFTER DELETE ON callback_requests${each} BEGIN ${markSlot(dialect, 'OLD.requested_at')} END`,
+  ];
+}
 
 function trigger(dialect: Dialect): string {
   if (dialect === 'mysql') {
@@ -58,6 +84,20 @@ export class ReportHandling1769000000000 implements MigrationInterface {
         `ALTER TABLE report_slots ${SLOT_COLUMNS.map(([c, my]) => `ADD COLUMN ${c} ${my}`).join(', ')}`,
         'UPDATE report_rollup_state SET settings = NULL WHERE id = 1',
         trigger('mysql'),
+        `CREATE TABLE callback_requests (
+          id BIGINT NOT NULL AUTO_INCREMENT,
+          lead_id INT NOT NULL,
+          campaign_id INT NOT NULL,
+          queue VARCHAR(128) NOT NULL,
+          agent_id INT NULL,
+          team VARCHAR(64) NULL,
+          requested_at DATETIME(3) NOT NULL,
+          callback_at DATETIME(3) NOT NULL,
+          PRIMARY KEY (id),
+          KEY idx_callback_requests_requested (requested_at),
+          KEY idx_callback_requests_lead (lead_id)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
+        ...callbackTriggers('mysql'),
       ],
       sqlite: [
         ...CALL_COLUMNS.map(([c, , lite]) => `ALTER TABLE "acd_queue_calls" ADD COLUMN "${c}" ${lite}`),
@@ -66,6 +106,19 @@ export class ReportHandling1769000000000 implements MigrationInterface {
         ...SLOT_COLUMNS.map(([c, , lite]) => `ALTER TABLE "report_slots" ADD COLUMN "${c}" ${lite}`),
         'UPDATE "report_rollup_state" SET "settings" = NULL WHERE "id" = 1',
         trigger('sqlite'),
+        `CREATE TABLE "callback_requests" (
+          "id" integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+          "lead_id" integer NOT NULL,
+          "campaign_id" integer NOT NULL,
+          "queue" varchar(128) NOT NULL,
+          "agent_id" integer,
+          "team" varchar(64),
+          "requested_at" datetime NOT NULL,
+          "callback_at" datetime NOT NULL
+        )`,
+        'CREATE INDEX "idx_callback_requests_requested" ON "callback_requests" ("requested_at")',
+        'CREATE INDEX "idx_callback_requests_lead" ON "callback_requests" ("lead_id")',
+        ...callbackTriggers('sqlite'),
       ],
     });
   }
@@ -73,6 +126,8 @@ export class ReportHandling1769000000000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await runStatements(queryRunner, {
       mysql: [
+        ...CALLBACK_TRIGGERS.map((t) => `DROP TRIGGER IF EXISTS ${t}`),
+        'DROP TABLE callback_requests',
         `DROP TRIGGER IF EXISTS ${TRIGGER}`,
         'DROP INDEX idx_acd_queue_calls_team ON acd_queue_calls',
         'DROP INDEX idx_acd_queue_calls_campaign ON acd_queue_calls',
@@ -81,6 +136,8 @@ export class ReportHandling1769000000000 implements MigrationInterface {
         'UPDATE report_rollup_state SET settings = NULL WHERE id = 1',
       ],
       sqlite: [
+        ...CALLBACK_TRIGGERS.map((t) => `DROP TRIGGER IF EXISTS "${t}"`),
+        'DROP TABLE "callback_requests"',
         `DROP TRIGGER IF EXISTS "${TRIGGER}"`,
         'DROP INDEX "idx_acd_queue_calls_team"',
         'DROP INDEX "idx_acd_queue_calls_campaign"',

@@ -31,6 +31,7 @@ export interface PeriodRow {
   short_abandoned: number;
   overflowed: number;
   callbacks: number;
+  callbacks_scheduled: number;
   failed: number;
   answered_in_sl: number;
   service_level: number | null;
@@ -164,6 +165,7 @@ function ReportView({ report }: { report: PeriodReport }) {
     { key: 'short', label: 'Short abandons', num: true, render: (r) => r.short_abandoned },
     { key: 'overflowed', label: 'Overflowed', num: true, render: (r) => r.overflowed },
     { key: 'callbacks', label: 'Callbacks', num: true, render: (r) => r.callbacks },
+    { key: 'scheduled', label: 'Callbacks scheduled', num: true, render: (r) => r.callbacks_scheduled },
     { key: 'sl', label: 'Service level', num: true, render: (r) => percent(r.service_level, 1) },
     { key: 'ab', label: 'Abandon rate', num: true, render: (r) => percent(r.abandon_rate, 1) },
     { key: 'asa', label: 'ASA', num: true, render: (r) => seconds(round(r.asa_sec)) },
