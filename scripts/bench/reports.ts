@@ -81,8 +81,10 @@ async function generate(ds: DataSource, from: number, to: number): Promise<void>
   ];
   const ticketCols = ['category_id', 'priority', 'status', 'subject', 'description', 'caller_number', 'call_uuid', 'due_at', 'created_by_name', 'created_at', 'updated_at', 'resolved_at'];
   const csatCols = ['source', 'call_uuid', 'queue_call_id', 'queue', 'agent_id', 'score', 'answered_at'];
+  const callbackCols = ['lead_id', 'campaign_id', 'queue', 'agent_id', 'team', 'requested_at', 'callback_at'];
   let tickets: unknown[][] = [];
   let csat: unknown[][] = [];
+  let callbacks: unknown[][] = [];
   const started = performance.now();
   for (let base = 0; base < ROWS; base += BATCH) {
     const calls: unknown[][] = [];
@@ -120,6 +122,10 @@ async function generate(ds: DataSource, from: number, to: number): Promise<void>
         const resolved = rnd() < 0.7 ? sqlDateTime(created + Math.floor(rnd() * 3 * 86_400_000)) : null;
         tickets.push([1 + Math.floor(rnd() * CATEGORIES), 'normal', resolved ? 'resolved' : 'open', 'bench', '', caller, id, sqlDateTime(created + 86_400_000), 'bench', sqlDateTime(created), sqlDateTime(created), resolved]);
       }
+      // A callback scheduled after about 1 answered campaign call in 25 (6 k a month), for the agent who took it.
+      if (handling[6] !== null && agent !== null && i % 25 === 2) {
+        callbacks.push([1 + (i % 5000), handling[6], queue, agent, handling[5], sqlDateTime(entered + wait + (talk ?? 0)), sqlDateTime(entered + 86_400_000)]);
+      }
       if (outcome === 'answered' && i % 16 === 1) csat.push(['post_call', id, id, queue, agent, 1 + Math.floor(rnd() * 5), sqlDateTime(entered + wait + (talk ?? 0) + 30_000)]);
     }
     await insertRows(ds, 'acd_queue_calls', callCols, calls);
@@ -131,11 +137,16 @@ async function generate(ds: DataSource, from: number, to: number): Promise<void>
       await insertRows(ds, 'csat_answers', csatCols, csat);
       csat = [];
     }
+    if (callbacks.length >= BATCH) {
+      await insertRows(ds, 'callback_requests', callbackCols, callbacks);
+      callbacks = [];
+    }
     if ((base / BATCH) % 20 === 0) process.stderr.write(`  ${base} rows, ${Math.round((performance.now() - started) / 1000)} s\n`);
   }
   if (tickets.length) await insertRows(ds, 'tickets', ticketCols, tickets);
   if (csat.length) await insertRows(ds, 'csat_answers', csatCols, csat);
-  await ds.query('ANALYZE TABLE acd_queue_calls, tickets, csat_answers');
+  if (callbacks.length) await insertRows(ds, 'callback_requests', callbackCols, callbacks);
+  await ds.query('ANALYZE TABLE acd_queue_calls, tickets, csat_answers, callback_requests');
 }
 
 export async function runReportsBench(): Promise<object[]> {
