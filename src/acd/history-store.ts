@@ -361,7 +361,8 @@ export class AcdHistoryWriter {
     const found = await this.adoptCalls(ids);
     let closed = 0;
     for (const id of ids) {
-      const row = found.get(id);
+      // Read back now, or earlier by the takeover (a row it looked at for a callback request and left).
+      const row = found.get(id) ?? this.calls.get(id);
       if (!row || row.ended_at !== null) continue; // closed meanwhile
       const cdr = cdrs.get(id);
       const endedAt = Math.max(row.entered_at, cdr?.endedAt ?? now);

@@ -689,11 +689,16 @@ export class AcdLiveHub {
   }
 
   /** A message for supervisors and admins only (e.g. the dialer's campaign_stats). Returns the connections reached. */
-  publishToSupervisors(message: Outgoing): number {
+  /**
+   * `team`: a message about that team only (a team-scoped KPI alert): for admins and the supervisors of the team
+   * (src/alerts/visibility.ts); a supervisor API key has no teams and does not get it.
+   */
+  publishToSupervisors(message: Outgoing, team: string | null = null): number {
     if (this.closed) return 0;
     let n = 0;
     for (const c of [...this.clients]) {
       if (!c.all) continue;
+      if (team !== null && c.teams !== null && !c.teams.has(team)) continue;
       this.send(c, message);
       n++;
     }
@@ -877,8 +882,8 @@ export function revalidateLiveConnections(): void {
   for (const hub of LIVE_HUBS) hub.revalidate();
 }
 
-export function publishToSupervisors(runtime: AcdRuntimeApi | undefined, message: { type: string } & Record<string, unknown>): number {
+export function publishToSupervisors(runtime: AcdRuntimeApi | undefined, message: { type: string } & Record<string, unknown>, team: string | null = null): number {
   let n = 0;
-  for (const hub of LIVE_HUBS) if (runtime !== undefined && hub.servesRuntime(runtime)) n += hub.publishToSupervisors(message);
+  for (const hub of LIVE_HUBS) if (runtime !== undefined && hub.servesRuntime(runtime)) n += hub.publishToSupervisors(message, team);
   return n;
 }

@@ -17,12 +17,23 @@ export const QUEUE_METRICS = ['service_level', 'abandon_rate', 'asa_sec', 'longe
 export const CAMPAIGN_METRICS = ['dialer_abandon_rate'] as const;
 /** Figures of the whole service (scope global). */
 export const GLOBAL_METRICS = ['fs_nodes_down', 'cdr_backlog'] as const;
-/** Figures an anomaly rule can compare with the history (acd_queue_calls). */
+/**
+ * Figures of one agent group (scope team). A team is not a queue: its figures are those of the team's agents and of
+ * the team's queues, i.e. the queues at least one enabled agent of the team serves in the ACD configuration now
+ * (src/alerts/figures.ts teamFigure). agents_ready counts the team's agents available now; the call figures pool the
+ * calls of the team's queues (each answered call judged against its own queue's serviceLevelSec); longest_wait_sec is
+ * the longest wait in any of them. Campaign and service-wide figures have no team: they are refused.
+ */
+export const TEAM_METRICS = ['service_level', 'abandon_rate', 'asa_sec', 'longest_wait_sec', 'agents_ready', 'calls_offered'] as const;
+/** Figures an anomaly rule can compare with the history (acd_queue_calls): of a queue, or pooled over a team's queues. */
 export const SEASONAL_METRICS = ['calls_offered', 'abandon_rate', 'asa_sec'] as const;
+/** The scopes an anomaly rule can have: the history is per queue (a team's is that of its queues). */
+export const SEASONAL_SCOPES = ['queue', 'team'] as const;
 
 export type QueueMetric = (typeof QUEUE_METRICS)[number];
 export type CampaignMetric = (typeof CAMPAIGN_METRICS)[number];
 export type GlobalMetric = (typeof GLOBAL_METRICS)[number];
+export type TeamMetric = (typeof TEAM_METRICS)[number];
 export type AlertMetric = QueueMetric | CampaignMetric | GlobalMetric;
 export const ALERT_METRICS = [...QUEUE_METRICS, ...CAMPAIGN_METRICS, ...GLOBAL_METRICS] as const;
 
@@ -32,8 +43,24 @@ export const alertScopeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('queue'), queue: z.string().regex(NAME, 'must be a queue name') }),
   z.strictObject({ kind: z.literal('campaign'), campaign: z.string().min(1).max(128) }),
   z.strictObject({ kind: z.literal('global') }),
+  /** An agent group: the `teams` of the ACD agents (the same names supervisors are given). */
+  z.strictObject({ kind: z.literal('team'), team: z.string().regex(NAME, 'must be a team name (letters, digits, _ . -, at most 64)') }),
 ]);
 export type AlertScope = z.infer<typeof alertScopeSchema>;
+export type AlertScopeKind = AlertScope['kind'];
+
+/** Which metrics each scope kind can compute (the console's form offers the same lists). */
+export const SCOPE_METRICS: Record<AlertScopeKind, readonly AlertMetric[]> = {
+  queue: QUEUE_METRICS,
+  team: TEAM_METRICS,
+  campaign: CAMPAIGN_METRICS,
+  global: GLOBAL_METRICS,
+};
+
+/** The scope kinds that compute `metric`, e.g. ['queue', 'team'] for service_level. */
+export function scopesOf(metric: AlertMetric): AlertScopeKind[] {
+  return (Object.keys(SCOPE_METRICS) as AlertScopeKind[]).filter((k) => SCOPE_METRICS[k].includes(metric));
+}
 
 export const alertRuleSchema = z
   .strictObject({
@@ -56,8 +83,11 @@ export const alertRuleSchema = z
     sigmas: z.number().min(1).max(10).default(3),
   })
   .superRefine((r, ctx) => {
-    const want = (QUEUE_METRICS as readonly string[]).includes(r.metric) ? 'queue' : (CAMPAIGN_METRICS as readonly string[]).includes(r.metric) ? 'campaign' : 'global';
-    if (r.scope.kind !== want) ctx.addIssue({ code: 'custom', path: ['scope'], message: `${r.metric} is a ${want} figure: the scope must be {"kind":"${want}"...}` });
+    const want = scopesOf(r.metric);
+    if (!want.includes(r.scope.kind)) {
+      const kinds = want.map((k) => `{"kind":"${k}"...}`).join(' or ');
+      ctx.addIssue({ code: 'custom', path: ['scope'], message: `${r.metric} is a ${want.join('/')} figure, not one of a ${r.scope.kind}: the scope must be ${kinds}; a ${r.scope.kind} scope computes ${SCOPE_METRICS[r.scope.kind].join(', ')}` });
+    }
     if (r.kind === 'threshold') {
       if (r.threshold === undefined) ctx.addIssue({ code: 'custom', path: ['threshold'], message: 'a threshold rule needs a threshold' });
       else if (r.clear_threshold !== undefined && (r.direction === 'above' ? r.clear_threshold > r.threshold : r.clear_threshold < r.threshold)) {
@@ -65,13 +95,30 @@ export const alertRuleSchema = z
       }
     } else {
       if (!(SEASONAL_METRICS as readonly string[]).includes(r.metric)) ctx.addIssue({ code: 'custom', path: ['metric'], message: `anomaly rules compare ${SEASONAL_METRICS.join(', ')} with the history` });
+      if (!(SEASONAL_SCOPES as readonly string[]).includes(r.scope.kind)) {
+        ctx.addIssue({ code: 'custom', path: ['scope'], message: `anomaly rules watch a queue or a team (the call history is per queue), not a ${r.scope.kind}` });
+      }
       if (r.min_weeks > r.weeks) ctx.addIssue({ code: 'custom', path: ['min_weeks'], message: 'must be at most weeks' });
     }
   });
 export type AlertRule = z.output<typeof alertRuleSchema>;
 export type AlertRuleInput = z.input<typeof alertRuleSchema>;
 
-/** A scope as one string (stored on alerts, shown to supervisors): `queue:support`, `campaign:renewals`, `global`. */
+/** A scope as one string (stored on alerts, shown to supervisors): `queue:support`, `team:blue`, `campaign:renewals`, `global`. */
 export function scopeKey(scope: AlertScope): string {
-  return scope.kind === 'global' ? 'global' : scope.kind === 'queue' ? `queue:${scope.queue}` : `campaign:${scope.campaign}`;
+  switch (scope.kind) {
+    case 'global':
+      return 'global';
+    case 'queue':
+      return `queue:${scope.queue}`;
+    case 'team':
+      return `team:${scope.team}`;
+    case 'campaign':
+      return `campaign:${scope.campaign}`;
+  }
+}
+
+/** The team of a stored scope key (`team:blue` -> blue), null for the other scopes (who sees an alert depends on it). */
+export function teamOfScopeKey(key: string): string | null {
+  return key.startsWith('team:') ? key.slice('team:'.length) : null;
 }

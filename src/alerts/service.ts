@@ -1,7 +1,8 @@
 /**
  * KPI alerts on the active instance: every ALERT_TICK_MS the enabled rules are judged (src/alerts/evaluator.ts) on
  * the live figures (./figures.ts) and, for anomaly rules, the same hour of previous weeks from acd_queue_calls.
- * Each transition is stored (alerts, alert_events), pushed to supervisors over the WebSocket (`{type: "alert"}`) and
+ * Each transition is stored (alerts, alert_events), pushed to supervisors over the WebSocket (`{type: "alert"}`; a
+ * team-scoped alert only to the supervisors of that team and to admins, src/alerts/visibility.ts) and
  * sent as a webhook (alert.opened / alert.closed / alert.acknowledged) in the same transaction as its row.
  * Open alerts are read back at start, so a restart or a failover continues them instead of opening them again.
  */
@@ -12,8 +13,8 @@ import { AlertEventSchema, AlertRuleSchema, AlertSchema, type AlertEventKind, ty
 import type { Logger } from '../log/logger';
 import { enqueueWebhook, notifyWebhooksEnqueued } from '../webhooks/outbox';
 import { evaluate, seasonalBaseline, type Baseline, type RuleMemory, type Transition } from './evaluator';
-import { liveFigure, QueueWindows, type AlertLiveSources } from './figures';
-import { alertRuleSchema, scopeKey, type AlertRule } from './rules';
+import { liveFigure, QueueWindows, teamQueues, type AlertLiveSources } from './figures';
+import { alertRuleSchema, scopeKey, teamOfScopeKey, type AlertRule } from './rules';
 
 const WEEK = 7 * 24 * 3_600_000;
 /** How long a seasonal baseline is reused (the history of past weeks does not change within minutes). */
@@ -25,8 +26,11 @@ export interface AlertServiceOptions {
   logger: Logger;
   tickMs: number;
   sources: AlertLiveSources;
-  /** Pushes a message to the supervisors' WebSockets. */
-  publish(message: { type: 'alert' } & Record<string, unknown>): void;
+  /**
+   * Pushes a message to the supervisors' WebSockets. `audience.team`: the alert is a team's, for that team's
+   * supervisors (and admins) only; null: for every supervisor and admin.
+   */
+  publish(message: { type: 'alert' } & Record<string, unknown>, audience: { team: string | null }): void;
 }
 
 interface LoadedRule {
@@ -88,7 +92,7 @@ export class AlertService {
 
   /** For the API where no evaluator runs here (tests, tools): acknowledgements only, pushed nowhere. */
   static forAcknowledgements(dataSource: DataSource, clock: Clock, logger: Logger): AlertService {
-    const none = { queues: () => [], serviceLevelSec: () => undefined, campaignAbandonRate: () => null, nodesDown: () => 0, cdrBacklog: () => 0 };
+    const none = { queues: () => [], serviceLevelSec: () => undefined, teamAgents: () => [], campaignAbandonRate: () => null, nodesDown: () => 0, cdrBacklog: () => 0 };
     return new AlertService({ dataSource, clock, logger, tickMs: 60_000, sources: none, publish: () => undefined });
   }
 
@@ -222,15 +226,23 @@ export class AlertService {
       return { alert, enqueued };
     });
     if (enqueued) notifyWebhooksEnqueued(this.o.dataSource);
-    this.o.publish({ type: 'alert', event: kind, alert: alertView(alert) });
+    this.o.publish({ type: 'alert', event: kind, alert: alertView(alert) }, { team: teamOfScopeKey(alert.scope) });
     return alert;
   }
 
-  /** The seasonal mean of the rule's figure at this weekday and hour (queue history), cached for a few minutes. */
+  /**
+   * The seasonal mean of the rule's figure at this weekday and hour, cached for a few minutes: the queue's history,
+   * or for a team the history of the team's queues (as served now) pooled, as the live figure is.
+   */
   private async baseline(ruleId: number, rule: AlertRule, now: number): Promise<Baseline> {
     const cached = this.baselines.get(ruleId);
     if (cached && now - cached.at < BASELINE_TTL_MS) return cached.baseline;
-    if (rule.scope.kind !== 'queue') return { ok: false, reason: 'anomaly rules watch a queue' };
+    const queues = rule.scope.kind === 'queue' ? [rule.scope.queue] : rule.scope.kind === 'team' ? teamQueues(rule.scope.team, this.o.sources) : [];
+    if (queues.length === 0) {
+      // Not cached: the team may get agents at any moment.
+      return { ok: false, reason: rule.scope.kind === 'team' ? `team ${rule.scope.team} has no enabled agent serving a queue` : 'anomaly rules watch a queue or a team' };
+    }
+    const inList = queues.map(() => '?').join(', ');
     const windowMs = rule.window_min * 60_000;
     const samples: Array<number | null> = [];
     for (let k = 1; k <= rule.weeks; k++) {
@@ -240,8 +252,8 @@ export class AlertService {
                 SUM(CASE WHEN outcome = 'abandoned' THEN 1 ELSE 0 END) AS abandoned,
                 SUM(CASE WHEN outcome = 'answered' THEN 1 ELSE 0 END) AS answered,
                 AVG(CASE WHEN outcome = 'answered' THEN wait_ms END) AS asa_ms
-           FROM acd_queue_calls WHERE queue = ? AND entered_at >= ? AND entered_at < ?`,
-        [rule.scope.queue, sqlDateTime(to - windowMs), sqlDateTime(to)],
+           FROM acd_queue_calls WHERE queue IN (${inList}) AND entered_at >= ? AND entered_at < ?`,
+        [...queues, sqlDateTime(to - windowMs), sqlDateTime(to)],
       )) as Array<{ offered: number | string; abandoned: number | string | null; answered: number | string | null; asa_ms: number | string | null }>;
       const offered = Number(r?.offered ?? 0);
       const abandoned = Number(r?.abandoned ?? 0);

@@ -283,6 +283,15 @@ export function fsctlApiExpansion(): FsCommand {
   return toFsCommand('fsctl api_expansion');
 }
 
+/**
+ * `fsctl shutdown restart`: FreeSWITCH hangs up every call (SYSTEM_SHUTDOWN), unloads its modules and starts again
+ * (the fault drills' full restart). Every event socket connection dies with it, the sender's included: send it
+ * with bgapi, on a test box only.
+ */
+export function fsctlShutdownRestart(): FsCommand {
+  return toFsCommand('fsctl shutdown restart');
+}
+
 /** `module_exists <mod_name>` -> `true` / `false` (mod_commands). */
 export function moduleExists(name: string): FsCommand {
   return toFsCommand(`module_exists ${moduleName(name)}`);

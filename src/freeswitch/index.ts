@@ -63,6 +63,7 @@ export {
   globalGetVar,
   moduleExists,
   fsctlApiExpansion,
+  fsctlShutdownRestart,
   showRegistrationsJson,
 } from './api';
 export type { OriginateTarget, OriginateOptions, TransferLeg, RecordAction } from './api';

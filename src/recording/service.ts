@@ -114,6 +114,8 @@ interface ActiveRec {
 
 interface StopInfo {
   recordMs?: number;
+  /** When the recording ended, if not now (a call that ended while no instance was connected). */
+  endedAt?: number;
 }
 
 interface ChannelInfo {
@@ -121,6 +123,16 @@ interface ChannelInfo {
   did?: string;
   callerNumber?: string;
   recordings: number;
+}
+
+/** The stored pause segments; a row that cannot be read keeps none rather than failing the takeover. */
+function parseSegments(text: string | null | undefined): PauseSegment[] {
+  try {
+    const parsed = JSON.parse(text ?? '[]') as unknown;
+    return Array.isArray(parsed) ? (parsed as PauseSegment[]) : [];
+  } catch {
+    return [];
+  }
 }
 
 const MAX_LINKS = 50_000;
@@ -477,6 +489,59 @@ export class RecordingService {
     );
   }
 
+  // ---- taking over ----------------------------------------------------------------------------------------------
+
+  /**
+   * Recordings another instance started on `node` (rows still `recording`) when this one takes over (a failover, a
+   * restart). A call still up (`live`, from the ACD's takeover) is watched again: its RECORD_STOP or hangup finishes
+   * the row as if this instance had started it, and stop / pause / resume work on it. A call gone meanwhile is
+   * finished now from its file (FreeSWITCH closed it at the hangup), ended at its CDR's end when the CDR is in.
+   */
+  async takeOver(node: string, live: ReadonlySet<string>): Promise<{ watched: number; finished: number }> {
+    let watched = 0;
+    let finished = 0;
+    for (const row of await this.store.openOn(node)) {
+      if (this.closed) break;
+      if (this.byCall.get(row.call_uuid)?.id === row.id) continue;
+      const legs = this.deps.acd?.legsOfCall(row.call_uuid);
+      const ctx: CallContext = {
+        node,
+        callUuid: row.call_uuid,
+        ...(legs?.agentUuid ? { agentUuid: legs.agentUuid } : {}),
+        ...(row.agent_id !== null ? { agentId: row.agent_id } : {}),
+        ...(row.queue ? { queue: row.queue } : {}),
+        ...(row.queue_call_id ? { queueCallId: row.queue_call_id } : {}),
+        ...(row.did ? { did: row.did } : {}),
+        ...(row.caller_number ? { callerNumber: row.caller_number } : {}),
+      };
+      const rec: ActiveRec = {
+        id: row.id,
+        ctx,
+        path: row.file_path as MediaPath,
+        policy: await this.policyFor(ctx),
+        startedAt: new Date(row.started_at).getTime(),
+        segments: parseSegments(row.pause_segments),
+        state: 'recording',
+        startedBy: row.started_by,
+      };
+      this.byCall.set(row.call_uuid, rec);
+      if (live.has(row.call_uuid)) {
+        // Their CDRs are still to come: the CDR listener gives them the recording id.
+        this.links.set(row.call_uuid, row.id);
+        if (ctx.agentUuid) this.links.set(ctx.agentUuid, row.id);
+        watched++;
+        continue;
+      }
+      const cdr = (await this.deps.dataSource.query('SELECT end_at FROM cdrs WHERE uuid = ?', [row.call_uuid])) as Array<{ end_at: Date | string | null }>;
+      const end = cdr[0]?.end_at ? new Date(cdr[0].end_at).getTime() : undefined;
+      rec.stoppedBy = 'hangup';
+      await this.finish(rec, end !== undefined && Number.isFinite(end) ? { endedAt: end } : undefined);
+      finished++;
+    }
+    if (watched + finished) this.log.info('took over the recordings of the previous instance', { node, watched, finished });
+    return { watched, finished };
+  }
+
   // ---- finishing ------------------------------------------------------------------------------------------------
 
   private finish(rec: ActiveRec, info: StopInfo | undefined): Promise<RecordingView | undefined> {
@@ -488,7 +553,7 @@ export class RecordingService {
     rec.state = 'done';
     rec.lostTimer?.cancel();
     rec.lostTimer = undefined;
-    const endedAt = this.deps.clock.now();
+    const endedAt = Math.max(rec.startedAt, info?.endedAt ?? this.deps.clock.now());
     const open = this.openSegment(rec);
     if (open) {
       open.to_ms = Math.max(open.from_ms, endedAt - rec.startedAt);

@@ -79,6 +79,11 @@ export class RecordingStore {
     return (await this.recordings.findOne({ where: { id } })) ?? undefined;
   }
 
+  /** Recordings still running on a node as far as the database knows (the takeover looks at them). */
+  async openOn(node: string): Promise<RecordingRow[]> {
+    return this.recordings.find({ where: { fs_node: node, status: 'recording' }, order: { started_at: 'ASC' } });
+  }
+
   async byCall(callUuid: string): Promise<RecordingRow[]> {
     return this.recordings.find({ where: { call_uuid: callUuid }, order: { started_at: 'ASC' } });
   }

@@ -214,6 +214,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     closers.push(async () => registrations.close());
     // Filled by the ACD's takeover at the first connect to each node (see activate below).
     let ivrRef: IvrRuntime | undefined;
+    let recordingsRef: Recordings | undefined;
     /** Campaign leads whose calls were live on FreeSWITCH at the takeover (the dialer must not release them). */
     const leadsOnTheSwitch = new Set<number>();
     const acd = new AcdRuntime({
@@ -234,6 +235,9 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       // Callers in the middle of a flow when the previous instance stopped start it again (IvrRuntime.takeOver).
       onTakeover: (node, channels) => {
         ivrRef?.takeOver(node, channels);
+        // Recordings the previous instance started: watched again while their call is up, else finished from the file.
+        const live = new Set(channels.map((ch) => header(ch, 'Unique-ID')).filter((u): u is string => !!u));
+        void recordingsRef?.service.takeOver(node, live).catch((err: unknown) => logger.warn('taking over the recordings failed', { node, error: (err as Error).message }));
         for (const ch of channels) {
           const lead = Number(header(ch, 'variable_switchboard_lead'));
           if (Number.isInteger(lead) && lead > 0) leadsOnTheSwitch.add(lead);
@@ -290,6 +294,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
 
     // Recording by policy at each ACD connect, agent/supervisor control, masking during sensitive IVR input, retention.
     const recordings = startRecording({ dataSource, cluster, acd, acdConfig, ivr, config, clock, logger });
+    recordingsRef = recordings;
     closers.push(() => recordings.close());
     const supervision = createSupervision({ dataSource, config, clock, logger, freeswitch: cluster, acd, acdConfig, acdCallControl: callControl, phones });
     closers.push(() => supervision.close());
@@ -340,6 +345,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       sources: {
         queues: () => acd.engine.queues(),
         serviceLevelSec: (queue) => acdConfig.getQueue(queue)?.config.serviceLevelSec,
+        // A team's enabled agents (configuration), with their state in the engine now (team-scoped rules).
+        teamAgents: (team) => acdConfig.listAgents({ team, enabled: true }).map((a) => ({ state: acd.engine.agent(a.id)?.state, queues: a.queues.map((q) => q.queue) })),
         campaignAbandonRate: (name) => dialer.figures().find((f) => f.campaign === name)?.abandon_rate_rolling ?? null,
         nodesDown: () => cluster.health().filter((n) => n.status !== 'connected').length,
         cdrBacklog: () => {
@@ -347,7 +354,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
           return st.queued + st.spooled;
         },
       },
-      publish: (message) => void publishToSupervisors(acd, message),
+      publish: (message, audience) => void publishToSupervisors(acd, message, audience.team),
     });
     const offAlertEffects = acd.onEffect((e) => alerts.windows.onEffect(e));
     closers.push(async () => {

@@ -27,6 +27,11 @@ export interface ApiEnv {
   version: string;
   /** `reload mod_event_socket`: every ESL connection is cut (the module's listeners die with it) and it listens again. */
   reloadEventSocket(): void;
+  /**
+   * `fsctl shutdown restart`: every call is hung up (SYSTEM_SHUTDOWN), the process goes away (every ESL connection
+   * cut, nothing listening) and comes back after the simulator's restart time with no channel.
+   */
+  restart(): void;
 }
 
 /**
@@ -255,7 +260,14 @@ export const API_COMMANDS: Record<string, ApiHandler> = {
   // mod_commands ctl_function, the api_expansion branch only: reads (or sets) the live switch_core setting.
   fsctl: sync((env, args) => {
     const [what, value] = apiArgv(args, 2);
-    if ((what ?? '').toLowerCase() !== 'api_expansion') return '-ERR fsctl in the simulator knows only api_expansion\n';
+    if ((what ?? '').toLowerCase() === 'shutdown') {
+      // ctl_function's shutdown branch answers +OK and the core shuts down after it (here: on the next turn, so the
+      // reply goes out first); only `restart` is modelled: a simulator that stays down serves nobody.
+      if ((value ?? '').toLowerCase() !== 'restart') return '-ERR the simulator models only `fsctl shutdown restart`\n';
+      setImmediate(() => env.restart());
+      return '+OK\n';
+    }
+    if ((what ?? '').toLowerCase() !== 'api_expansion') return '-ERR fsctl in the simulator knows only api_expansion and shutdown restart\n';
     if (value !== undefined) env.setApiExpansion(/^(true|on|yes|1)$/i.test(value));
     return `+OK api_expansion is ${env.apiExpansion() ? 'on' : 'off'}\n`;
   }),

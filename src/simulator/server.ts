@@ -89,6 +89,21 @@ export class EslServer {
     return n;
   }
 
+  /**
+   * The process goes away for `downMs` (a FreeSWITCH restart): every connection cut, the port closed (connects are
+   * refused), then it listens on the same port again.
+   */
+  goAway(downMs: number, port: number, host: string): Promise<void> {
+    this.dropAll();
+    return new Promise((resolve, reject) => {
+      this.server.close(() => {
+        setTimeout(() => {
+          this.listen(port, host).then(() => resolve(), reject);
+        }, downMs);
+      });
+    });
+  }
+
   close(): Promise<void> {
     for (const c of [...this.connections]) c.drop();
     for (const s of [...this.sockets]) s.destroy();

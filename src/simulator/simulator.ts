@@ -41,6 +41,8 @@ export interface SimulatorOptions {
   host?: string;
   password?: string;
   seed?: number;
+  /** How long a restart (`fsctl shutdown restart`) keeps the switch away, ms (default 3000). */
+  restartMs?: number;
   clock?: Clock;
   /** HEARTBEAT period (default 20000 ms, 0 = off). */
   heartbeatMs?: number;
@@ -128,6 +130,8 @@ export class Simulator {
   private readonly logger: Logger;
   private readonly rng: Rng;
   private closed = false;
+  private restarting = false;
+  private restarts = 0;
   /** Commands the `system` API was asked to run: recorded, never run (the simulator answers only `echo`). */
   readonly systemCommands: string[] = [];
   /** switch.conf.xml api-expansion: off makes `${func()}` in a user's dial-string fail (see ./directory.ts). */
@@ -203,7 +207,7 @@ export class Simulator {
     })) {
       this.globals.set(k, v);
     }
-    this.apiEnv = { engine: this.engine, dial: dialEnv, softphones: this.softphones, host: hostId, globals: this.globals, version: VERSION, modules, systemCommands: this.systemCommands, apiExpansion: () => this.apiExpansion, setApiExpansion: (on) => (this.apiExpansion = on), reloadEventSocket: () => void this.dropConnections() };
+    this.apiEnv = { engine: this.engine, dial: dialEnv, softphones: this.softphones, host: hostId, globals: this.globals, version: VERSION, modules, systemCommands: this.systemCommands, apiExpansion: () => this.apiExpansion, setApiExpansion: (on) => (this.apiExpansion = on), reloadEventSocket: () => void this.dropConnections(), restart: () => void this.restart() };
     this.server = new EslServer(
       (detach) => this.backend(detach),
       {
@@ -535,6 +539,33 @@ export class Simulator {
   /** Loads mod_xml_cdr with these settings (undefined: unloads it), as xml_cdr.conf.xml would. */
   setXmlCdr(settings: XmlCdrSettings | undefined): void {
     this.xmlCdr.configure(settings);
+  }
+
+  /**
+   * A FreeSWITCH restart (`fsctl shutdown restart`, or a crash under systemd): every call is hung up with
+   * SYSTEM_SHUTDOWN as the core does before it unloads the modules (the listeners still get those events, mod_xml_cdr
+   * posts the CDRs), then the process is gone for `restartMs` (connects refused) and comes back with no channel.
+   * Registrations are kept: the phones register again as soon as it is back.
+   */
+  async restart(): Promise<void> {
+    if (this.closed || this.restarting) return;
+    this.restarting = true;
+    try {
+      for (const ch of [...this.engine.channels.values()]) if (ch.isUp) this.engine.hangup(ch, 'SYSTEM_SHUTDOWN');
+      // The core waits for the sessions to end before it unloads the modules: their events reach the listeners
+      // (a cut right away would discard what is still in the sockets' buffers).
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      this.logger.info('freeswitch simulator restarting', { downMs: this.options.restartMs ?? 3000 });
+      await this.server.goAway(this.options.restartMs ?? 3000, this.port, this.host);
+      this.restarts++;
+    } finally {
+      this.restarting = false;
+    }
+  }
+
+  /** Restarts so far (`fsctl shutdown restart`). */
+  restartCount(): number {
+    return this.restarts;
   }
 
   /** Cuts every ESL connection without a disconnect notice. */

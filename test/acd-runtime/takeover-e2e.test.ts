@@ -7,7 +7,7 @@
  */
 import type { CdrRow } from '../../src/db/entities/cdr';
 import { describeEachEngine } from '../helpers/databases';
-import { AcdHarness, sleep, waitFor } from './harness';
+import { AcdHarness, GATEWAY, sleep, waitFor } from './harness';
 
 describeEachEngine('ACD takeover of the calls already on the switch', (engine) => {
   const h = new AcdHarness(engine);
@@ -75,5 +75,42 @@ describeEachEngine('ACD takeover of the calls already on the switch', (engine) =
     // The offer ends with its originate's reply (the cancelled job), which may come a moment after the channels went.
     await waitFor('the offer to end', () => h.service.acd.stats().ringingLegs === 0);
     await h.finish([slow], [caller]);
+  }, 60_000);
+
+  it('a callback request held in memory keeps its place across a restart and is dialled by the new instance', async () => {
+    await h.queue('tkcb', { callbackKey: '*', callbackConnect: 'customer_first', wrapUpSec: 0 });
+    const a = await h.agent('5300', ['tkcb'], { answerDelayMs: 100 }, { ready: false });
+    const first = '+14155553301';
+    const second = '+14155553302';
+    for (const n of [first, second]) h.sim.setGatewayOutcome(n, { outcome: 'answer', ringMs: 100, hangupAfterMs: 600 });
+    const ids: string[] = [];
+    for (const n of [first, second]) {
+      const id = h.call('tkcb', n);
+      ids.push(id);
+      await waitFor('the call to be queued', () => h.service.acd.engine.waitingCalls('tkcb').some((c) => c.id === id));
+      await sleep(200);
+      expect(h.sim.pressDigits(id, '*')).toBe(true);
+      await waitFor('the caller to be hung up after the confirmation', () => !h.sim.channel(id));
+    }
+    const before = h.service.acd.engine.waitingCalls('tkcb').map((c) => [c.id, c.enteredAt]);
+    expect(before.map(([id]) => id)).toEqual(ids);
+
+    await h.restartService();
+
+    // Both requests are back in the queue, in their order and with their entry time, though no channel is left.
+    expect(h.service.acd.engine.waitingCalls('tkcb').map((c) => [c.id, c.enteredAt])).toEqual(before);
+    h.service.acd.engine.setReady(a);
+    for (const [i, n] of [first, second].entries()) {
+      const customer = await waitFor(`customer ${i + 1} to be dialled`, () => h.events.find((e) => e.name === 'CHANNEL_CREATE' && e.channel?.includes(`gateway/${GATEWAY}/${n}`)));
+      await waitFor(`customer ${i + 1} bridged to the agent`, () => h.eventsOf(customer.uuid, 'CHANNEL_BRIDGE').length > 0, 15_000);
+    }
+    await h.finish([a], ids);
+    for (const id of ids) {
+      const row = await h.queueCall(id);
+      expect(row).toMatchObject({ outcome: 'callback_requested' });
+      expect(Number(row.agent_id)).toBe(a);
+      const data = (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as Record<string, unknown>;
+      expect(data.final_outcome).toBe('answered');
+    }
   }, 60_000);
 });

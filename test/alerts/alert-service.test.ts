@@ -1,4 +1,4 @@
-import type { QueueSnapshot } from '../../src/acd/contract';
+import type { AgentState, QueueSnapshot } from '../../src/acd/contract';
 import { AlertService } from '../../src/alerts/service';
 import type { AlertLiveSources } from '../../src/alerts/figures';
 import type { AlertRuleInput } from '../../src/alerts/rules';
@@ -44,17 +44,23 @@ describeEachEngine('KPI alert service', (engine) => {
       await db.ds.getRepository<AlertRuleRow>(AlertRuleSchema).save({ name: rule.name, enabled: true, definition: JSON.stringify(rule), created_at: at, updated_at: at } as AlertRuleRow);
     }
     await db.ds.getRepository<WebhookEndpointRow>(WebhookEndpointSchema).save({ url: 'http://127.0.0.1:9/', secret: 's', events: JSON.stringify(['alert.opened', 'alert.closed', 'alert.acknowledged']), active: true, description: null, created_at: at, updated_at: at } as WebhookEndpointRow);
-    const live = { wait: 0, ready: 3 };
+    const live = { wait: 0, ready: 3, blue: [] as Array<{ state: AgentState | undefined; queues: string[] }> };
     const sources: AlertLiveSources = {
-      queues: () => [snapshot('support', live.wait, live.ready)],
-      serviceLevelSec: (q) => (q === 'support' ? 20 : undefined),
+      queues: () => [snapshot('support', live.wait, live.ready), snapshot('sales', 0, 0), snapshot('billing', 0, 0)],
+      serviceLevelSec: (q) => (['support', 'sales', 'billing'].includes(q) ? 20 : undefined),
+      teamAgents: (t) => (t === 'blue' ? live.blue : []),
       campaignAbandonRate: () => null,
       nodesDown: () => 0,
       cdrBacklog: () => 0,
     };
     const pushed: Array<Record<string, unknown>> = [];
-    const make = () => new AlertService({ dataSource: db.ds, clock, logger: silentLogger, tickMs: 5000, sources, publish: (m) => void pushed.push(m) });
-    return { clock, live, pushed, make };
+    const audiences: Array<string | null> = [];
+    const publish = (m: Record<string, unknown>, audience: { team: string | null }) => {
+      pushed.push(m);
+      audiences.push(audience.team);
+    };
+    const make = () => new AlertService({ dataSource: db.ds, clock, logger: silentLogger, tickMs: 5000, sources, publish });
+    return { clock, live, pushed, audiences, make };
   }
 
   it('opens once while the wait is long, closes with hysteresis, keeps the timeline, pushes and sends webhooks', async () => {
@@ -143,6 +149,62 @@ describeEachEngine('KPI alert service', (engine) => {
       ['surge', 30],
       ['abandons', 0.5],
     ]);
+    svc.stop();
+  });
+
+  it('team rules: agents ready of the team, an anomaly on the pooled history of its queues; pushed for the team only', async () => {
+    const { clock, live, audiences, make } = await setup([
+      { name: 'blue ready', scope: { kind: 'team', team: 'blue' }, metric: 'agents_ready', direction: 'below', threshold: 2, for_sec: 0, clear_for_sec: 0 },
+      { name: 'blue surge', scope: { kind: 'team', team: 'blue' }, metric: 'calls_offered', kind: 'anomaly', direction: 'above', window_min: 60, for_sec: 0, clear_for_sec: 0 },
+      { name: 'red ready', scope: { kind: 'team', team: 'red' }, metric: 'agents_ready', direction: 'below', threshold: 2, for_sec: 0, clear_for_sec: 0 },
+    ]);
+    live.blue = [
+      { state: 'available', queues: ['sales'] },
+      { state: 'on_call', queues: ['sales', 'billing'] },
+    ];
+    // Four previous weeks with 28, 30, 26, 28 calls in the hour before now, split over the team's two queues.
+    const calls: AcdQueueCallRow[] = [];
+    [28, 30, 26, 28].forEach((n, i) => {
+      for (let c = 0; c < n; c++) {
+        const entered = new Date(clock.now() - (i + 1) * 7 * 86_400_000 - (c + 1) * 60_000);
+        const queue = c % 2 ? 'sales' : 'billing';
+        calls.push({ id: `t${i}-${c}-${engine.name}`, fs_node: 'n', queue, priority: 0, caller_number: '+1', caller_name: null, entered_at: entered, offered_count: 1, answered_at: entered, ended_at: entered, agent_id: 1, wait_ms: 1000, talk_ms: 1000, outcome: 'answered', overflow_target: null, disposition: null, notes: null, data: null });
+      }
+    });
+    await db.ds.getRepository<AcdQueueCallRow>(AcdQueueCallSchema).save(calls);
+    const svc = make();
+    await svc.start();
+    // 30 calls in the last hour over sales and billing: usual for the two queues together (it would be twice one
+    // queue's history), and calls in another queue that do not count.
+    const enter = (n: number, prefix: string, stepMs: number) => {
+      for (let c = 0; c < n; c++) svc.windows.onEffect({ kind: 'call_state', callId: `${prefix}${c}`, queue: c % 2 ? 'sales' : 'billing', state: 'waiting', at: clock.now() - c * stepMs });
+    };
+    enter(30, 'b', 60_000);
+    for (let c = 0; c < 50; c++) svc.windows.onEffect({ kind: 'call_state', callId: `s${c}`, queue: 'support', state: 'waiting', at: clock.now() - c * 1000 });
+    await svc.tick();
+    let alerts = await db.ds.getRepository<AlertRow>(AlertSchema).find({ order: { id: 'ASC' } });
+    // red has no agents: no figure, no alert.
+    expect(alerts.map((a) => [a.rule_name, a.scope, a.worst_value])).toEqual([['blue ready', 'team:blue', 1]]);
+    // A surge on the team's queues: 60 more.
+    enter(60, 'c', 10_000);
+    clock.advance(5000);
+    await svc.tick();
+    alerts = await db.ds.getRepository<AlertRow>(AlertSchema).find({ order: { id: 'ASC' } });
+    expect(alerts.map((a) => [a.rule_name, a.scope, a.worst_value])).toEqual([
+      ['blue ready', 'team:blue', 1],
+      ['blue surge', 'team:blue', 90],
+    ]);
+    expect(audiences).toEqual(['blue', 'blue']);
+    // Both blue agents ready: the agents-ready alert closes.
+    live.blue = live.blue.map((a) => ({ ...a, state: 'available' }));
+    clock.advance(5000);
+    await svc.tick();
+    alerts = await db.ds.getRepository<AlertRow>(AlertSchema).find({ order: { id: 'ASC' } });
+    expect(alerts.map((a) => [a.rule_name, a.state])).toEqual([
+      ['blue ready', 'closed'],
+      ['blue surge', 'open'],
+    ]);
+    expect(audiences).toEqual(['blue', 'blue', 'blue']);
     svc.stop();
   });
 });

@@ -615,6 +615,7 @@ describe('role access matrix: every route x every kind of caller', () => {
       expect: same(401, 403, 403, 201),
     },
     { method: 'PUT', route: '/api/v1/alerts/rules/:id', path: () => '/api/v1/alerts/rules/999999', body: () => ({ name: 'x', scope: { kind: 'global' }, metric: 'cdr_backlog', direction: 'above', threshold: 100 }), expect: same(401, 403, 403, 404) },
+    { method: 'PATCH', route: '/api/v1/alerts/rules/:id', path: () => '/api/v1/alerts/rules/999999', body: () => ({ enabled: false }), expect: same(401, 403, 403, 404) },
     { method: 'DELETE', route: '/api/v1/alerts/rules/:id', path: () => '/api/v1/alerts/rules/999999', expect: same(401, 403, 403, 404) },
     { method: 'GET', route: '/api/v1/alerts', path: () => '/api/v1/alerts', expect: same(401, 403, 200, 200) },
     { method: 'GET', route: '/api/v1/alerts/:id', path: () => '/api/v1/alerts/999999', expect: same(401, 403, 404, 404) },

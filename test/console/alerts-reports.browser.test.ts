@@ -3,7 +3,8 @@
  * API's 400 and then adds a real rule (fs_nodes_down above -1 opens at the first tick, ALERT_TICK_MS 200); the
  * alert appears live on the admin's page and on a supervisor's, who acknowledges it (the API records who) and reads its timeline; the
  * admin sees the acknowledgement live and deletes the rule. A supervisor opens a period report over seeded queue
- * calls: the table shows the figures and the CSV download carries them.
+ * calls: the table shows the figures and the CSV download carries them. An admin makes an anomaly rule and a team
+ * rule with the form (a bad team name shows the API's 400), edits the team rule and disables / enables it.
  */
 import type { Browser } from 'playwright-core';
 import { AcdQueueCallSchema, AlertSchema } from '../../src/db/entities';
@@ -154,6 +155,85 @@ test('an admin adds a rule, the alert opens live for a supervisor who acknowledg
     expect(c.problems).toEqual([]);
     await c.context.close();
   }
+}, 90_000);
+
+test('an admin makes an anomaly rule and a team rule with the form, edits one and disables it', async () => {
+  const admin = await openConsole(browser, h.url);
+  await signIn(admin.page, 'admin', ADMIN_PASSWORD);
+  await admin.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click();
+  const form = admin.page.getByRole('form', { name: 'New alert rule' });
+  await form.waitFor();
+  type RuleJson = { id: number; name: string; enabled: boolean; rule: Record<string, unknown> };
+  const ruleNamed = async (name: string) => (await json<{ items: RuleJson[] }>('/api/v1/alerts/rules')).items.find((r) => r.name === name);
+
+  // An anomaly rule: only the scopes with a call history and the seasonal metrics are offered, no threshold fields.
+  await form.getByLabel('Name').fill('Support surge');
+  await form.getByLabel('Kind').selectOption('anomaly');
+  expect(await form.getByLabel('Scope').locator('option').allTextContents()).toEqual(['queue', 'team']);
+  expect(await form.getByLabel('Metric').locator('option').allTextContents()).toEqual(['abandon_rate', 'asa_sec', 'calls_offered']);
+  expect(await form.getByLabel('Threshold', { exact: true }).count()).toBe(0);
+  await form.getByLabel('Queue').fill('support');
+  await form.getByLabel('Metric').selectOption('calls_offered');
+  await form.getByLabel('Direction').selectOption('above');
+  await form.getByLabel('Weeks', { exact: true }).fill('6');
+  await form.getByLabel('Sigmas').fill('2.5');
+  await form.getByLabel('Window (min)').fill('60');
+  await form.getByRole('button', { name: 'Add rule' }).click();
+  await form.getByRole('status').filter({ hasText: 'Rule Support surge added.' }).waitFor();
+  expect((await ruleNamed('Support surge'))?.rule).toMatchObject({ kind: 'anomaly', scope: { kind: 'queue', queue: 'support' }, metric: 'calls_offered', direction: 'above', weeks: 6, min_weeks: 3, sigmas: 2.5, window_min: 60 });
+  const rulesTable = admin.page.getByRole('table', { name: 'Alert rules' });
+  await rulesTable.getByText('calls_offered above anomaly (2.5σ) · queue support').waitFor();
+
+  // A team rule: a bad team name is the API's 400 at the form; then a real one.
+  await form.getByLabel('Name').fill('Blue ready');
+  await form.getByLabel('Kind').selectOption('threshold');
+  await form.getByLabel('Scope').selectOption('team');
+  expect(await form.getByLabel('Metric').locator('option').allTextContents()).not.toContain('dialer_abandon_rate');
+  await form.getByLabel('Team').fill('blue team');
+  await form.getByLabel('Metric').selectOption('agents_ready');
+  await form.getByLabel('Direction').selectOption('below');
+  await form.getByLabel('Threshold', { exact: true }).fill('2');
+  await form.getByRole('button', { name: 'Add rule' }).click();
+  await form.getByRole('alert').filter({ hasText: /must be a team name/ }).waitFor();
+  expect(await ruleNamed('Blue ready')).toBeUndefined();
+  await form.getByLabel('Team').fill('blue');
+  await form.getByRole('button', { name: 'Add rule' }).click();
+  await form.getByRole('status').filter({ hasText: 'Rule Blue ready added.' }).waitFor();
+  expect((await ruleNamed('Blue ready'))?.rule).toMatchObject({ kind: 'threshold', scope: { kind: 'team', team: 'blue' }, metric: 'agents_ready', direction: 'below', threshold: 2 });
+  await rulesTable.getByText('agents_ready below 2 · team blue').waitFor();
+
+  // Edit it: the form opens with the stored values; the change is saved with PUT.
+  await admin.page.getByRole('button', { name: 'Edit rule Blue ready' }).click();
+  const edit = admin.page.getByRole('form', { name: 'Edit alert rule Blue ready' });
+  expect(await edit.getByLabel('Team').inputValue()).toBe('blue');
+  expect(await edit.getByLabel('Threshold', { exact: true }).inputValue()).toBe('2');
+  expect(await edit.getByLabel('Scope').inputValue()).toBe('team');
+  await edit.getByLabel('Name').fill('Blue ready 3');
+  await edit.getByLabel('Threshold', { exact: true }).fill('3');
+  await edit.getByLabel('Clear threshold').fill('4');
+  await edit.getByRole('button', { name: 'Save rule' }).click();
+  await admin.page.getByRole('status').filter({ hasText: 'Rule Blue ready 3 saved.' }).waitFor();
+  await edit.waitFor({ state: 'detached' });
+  const edited = (await ruleNamed('Blue ready 3'))!;
+  expect(edited.rule).toMatchObject({ scope: { kind: 'team', team: 'blue' }, metric: 'agents_ready', threshold: 3, clear_threshold: 4 });
+  await rulesTable.getByText('agents_ready below 3 (clears at 4) · team blue').waitFor();
+
+  // Disable it (PATCH, audited), and enable it again.
+  await admin.page.getByRole('button', { name: 'Disable rule Blue ready 3' }).click();
+  await admin.page.getByRole('status').filter({ hasText: 'Rule Blue ready 3 disabled.' }).waitFor();
+  await rulesTable.getByRole('row', { name: /Blue ready 3/ }).getByRole('cell', { name: 'no', exact: true }).waitFor();
+  expect((await ruleNamed('Blue ready 3'))).toMatchObject({ enabled: false, rule: { enabled: false } });
+  const audit = await json<{ items: Array<{ target_id: string }> }>('/api/v1/audit?action=alert_rule.disable');
+  expect(audit.items.map((a) => a.target_id)).toEqual([String(edited.id)]);
+  await admin.page.getByRole('button', { name: 'Enable rule Blue ready 3' }).click();
+  await admin.page.getByRole('status').filter({ hasText: 'Rule Blue ready 3 enabled.' }).waitFor();
+  expect((await ruleNamed('Blue ready 3'))?.enabled).toBe(true);
+  await screenshot(admin.page, 'admin-alert-rules');
+
+  for (const r of (await json<{ items: RuleJson[] }>('/api/v1/alerts/rules')).items) await h.api(`/api/v1/alerts/rules/${r.id}`, { method: 'DELETE' });
+  expect(admin.dialogs).toEqual([]);
+  expect(admin.problems).toEqual([]);
+  await admin.context.close();
 }, 90_000);
 
 test('a supervisor reads a period report by day, with the figures in the table and in the CSV', async () => {

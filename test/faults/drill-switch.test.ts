@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { EslClient } from '../../src/esl';
-import { dialLoopback, originate, reloadModule, apps } from '../../src/freeswitch';
+import { header, type EslEvent } from '../../src/esl/types';
+import { dialLoopback, fsctlShutdownRestart, originate, reloadModule, apps } from '../../src/freeswitch';
 import { DrillSwitch, DRILL_PHONE_CONTEXT, DRILL_PHONE_VAR } from '../../src/faults/drill-switch';
 import { silentLogger } from '../../src/log/logger';
 import { startSimulator, type Simulator } from '../../src/simulator';
@@ -91,6 +92,38 @@ describe('the drill switch over ESL (simulator)', () => {
 
   it('the simulator refuses to reload modules it does not model', async () => {
     expect(await sim.apiAsync('reload', 'mod_sofia')).toMatch(/^-ERR/);
+    expect(await sim.apiAsync('fsctl', 'shutdown')).toMatch(/^-ERR/);
+  });
+
+  it('fsctl shutdown restart: every call ends with SYSTEM_SHUTDOWN, connects are refused while it is away, it comes back empty', async () => {
+    await sim.close();
+    await sw.close();
+    sim = await startSimulator({ password: 'pw', heartbeatMs: 0, restartMs: 600 });
+    sw = new DrillSwitch({ host: '127.0.0.1', port: sim.port, password: 'pw', logger: silentLogger });
+    await sw.connect();
+    const caller = await sw.call('+14155550103', '18005550103');
+    const causes: string[] = [];
+    const other = new EslClient({ host: '127.0.0.1', port: sim.port, password: 'pw', logger: silentLogger, events: ['CHANNEL_HANGUP_COMPLETE'], reconnect: { initialDelayMs: 50, maxDelayMs: 100 } });
+    other.on('event', (e: EslEvent) => {
+      if (e.name === 'CHANNEL_HANGUP_COMPLETE') causes.push(String(header(e, 'Hangup-Cause')));
+    });
+    await other.connect();
+    try {
+      const cutAt = Date.now();
+      await sw.bgapi(fsctlShutdownRestart());
+      // The calls end before the listeners go: their hangups reach the listeners, with the shutdown cause.
+      await waitFor('the hangups', () => causes.length >= 2);
+      expect(new Set(causes)).toEqual(new Set(['SYSTEM_SHUTDOWN']));
+      await waitFor('the cut', () => other.status === 'reconnecting');
+      await waitFor('the switch back and both connected again', () => sw.connected() && other.status === 'ready', 5000);
+      expect(Date.now() - cutAt).toBeGreaterThanOrEqual(500);
+      expect(sim.restartCount()).toBe(1);
+      expect(sim.channels()).toEqual([]);
+      await waitFor('the drill to catch up', () => !sw.caller(caller));
+      expect(sw.channelCount()).toBe(0);
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -42,7 +42,7 @@ function builderCommands(): Set<string> {
 
 /**
  * Builders only `npm run fs:check` and the fault drills use, deliberately left out of the service's login (fsctl can
- * turn API expansion on; `reload` of mod_event_socket is the ESL-drop drill's cut).
+ * turn API expansion on; `reload` of mod_event_socket and `fsctl shutdown restart` are the ESL-drop drill's cuts).
  */
 const CHECK_ONLY = new Set(['fsctl', 'reload']);
 

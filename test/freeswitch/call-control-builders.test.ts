@@ -9,7 +9,7 @@ import {
   uuidParkAfterBridge,
   uuidTransferInline,
 } from '../../src/freeswitch/call-control-builders';
-import { reloadModule, toneStream, type MediaPath } from '../../src/freeswitch';
+import { fsctlShutdownRestart, reloadModule, toneStream, type MediaPath } from '../../src/freeswitch';
 import { ALLOWED_APPS } from '../../src/freeswitch/command';
 import { parseConferenceArg } from '../../src/simulator/conference';
 import { parseApiArgs, parseOriginate } from '../../src/simulator/fs-parse';
@@ -151,6 +151,10 @@ describe('uuid_displace and reload', () => {
       expect(() => uuidDisplaceStart(U, hostile as MediaPath, 1)).toThrow(UnsafeValueError);
     }
     for (const limit of [0, 61, 1.5, Number.NaN]) expect(() => uuidDisplaceStart(U, toneStream('%(200,0,880)'), limit)).toThrow(UnsafeValueError);
+  });
+
+  it('fsctl shutdown restart: a fixed command (no input reaches it)', () => {
+    expect(fsctlShutdownRestart()).toBe('fsctl shutdown restart');
   });
 
   it('reload: a module name only', () => {

@@ -265,4 +265,45 @@ describeEachEngine('call recording end to end', (engine) => {
     expect(sim.masks).toHaveLength(1);
     expect(sim.masks[0]!.toMs).toBeDefined();
   }, 60_000);
+
+  // Last in the suite: it restarts the service (h.service is a new one afterwards).
+  it('a takeover: a recording still running is watched by the new instance, one whose call ended meanwhile is finished from its file', async () => {
+    await h.queue('rec-tk', { recordingPolicy: 'always', wrapUpSec: 0 });
+    const agents = [await h.agent('4151', ['rec-tk'], { answerDelayMs: 100, hangupAfterMs: 4000 }), await h.agent('4152', ['rec-tk'], { answerDelayMs: 100, hangupAfterMs: 4000 })];
+    const callers = [h.call('rec-tk', '+14155551301'), h.call('rec-tk', '+14155551302')];
+    for (const c of callers) await waitFor(`the policy recording of ${c}`, async () => ((await rowsOf(c))[0]?.status === 'recording' ? true : undefined));
+    for (const c of callers) await waitFor('RECORD_START', () => h.eventsOf(c, 'RECORD_START')[0]);
+    const [gone, up] = callers as [string, string];
+    let downFrom = 0;
+    await h.restartService(async () => {
+      // While no instance runs: one call ends (FreeSWITCH closes its file), the other talks on.
+      downFrom = Date.now();
+      h.sim.hangup(gone);
+      await waitFor('the call to end', () => !h.sim.channel(gone));
+    });
+    const store = h.service.recordings.store;
+    const ended = await waitFor('the ended call finished by the takeover', async () => {
+      const [r] = await store.byCall(gone);
+      return r && r.status !== 'recording' ? r : undefined;
+    });
+    expect(ended).toMatchObject({ status: 'finished', integrity: 'ok', stopped_by: 'hangup' });
+    const bytes = fs.readFileSync(ended.file_path);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(ended.sha256);
+    expect(new Date(ended.ended_at!).getTime()).toBeGreaterThanOrEqual(new Date(ended.started_at).getTime());
+    expect(new Date(ended.ended_at!).getTime()).toBeLessThanOrEqual(Date.now());
+    expect(downFrom).toBeGreaterThan(0);
+    // The other is the new instance's now: it can pause it, and its hangup finishes it.
+    expect(h.service.recordings.service.active(up)).toMatchObject({ status: 'recording' });
+    const view = await h.service.recordings.service.pause(up, { kind: 'policy' });
+    expect(view.pause_segments).toHaveLength(1);
+    await h.service.recordings.service.resume(up, { kind: 'policy' });
+    const [row] = await waitFor('the running recording finished at its hangup', async () => {
+      const rows = await store.byCall(up);
+      return rows.length && rows.every((r) => r.status !== 'recording') ? rows : undefined;
+    }, 15_000);
+    expect(row).toMatchObject({ status: 'finished', integrity: 'ok', stopped_by: 'hangup', started_by: 'policy' });
+    expect(JSON.parse(row!.pause_segments)).toHaveLength(1);
+    expect(createHash('sha256').update(fs.readFileSync(row!.file_path)).digest('hex')).toBe(row!.sha256);
+    await h.settled(agents);
+  }, 60_000);
 });

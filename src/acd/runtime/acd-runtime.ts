@@ -1572,20 +1572,9 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     } catch {
       throw new Error(`show channels answered something else than json: ${reply.body.slice(0, 200)}`);
     }
-    // Calls the previous instance held that ended while nobody watched: their history rows are closed once the CDRs
-    // that mod_xml_cdr retries had time to arrive (they say whether the caller had been bridged).
+    // Open queue calls of this node with no live channel: calls the previous instance held that ended while nobody
+    // watched, and callback requests it kept in memory (their callers hung up after asking).
     const orphans = (await this.options.history?.findOrphans(node, new Set(uuids))) ?? [];
-    if (orphans.length) {
-      const timer = this.options.clock.setTimeout(() => {
-        this.timers.delete(timer);
-        void this.options.history
-          ?.closeOrphans(orphans, this.options.clock.now())
-          .then((closed) => this.log.info('closed the queue calls that ended while no instance was connected', { node, calls: closed }))
-          .catch((err: unknown) => this.log.warn('closing the queue calls that ended unseen failed', { node, error: (err as Error).message }));
-      }, ORPHAN_CLOSE_DELAY_MS);
-      this.timers.add(timer);
-    }
-    if (!uuids.length) return;
     const dumps: EslEvent[] = [];
     // A few dumps at a time: a node with hundreds of channels must not get hundreds of commands at once.
     for (let i = 0; i < uuids.length; i += TAKEOVER_DUMPS_IN_FLIGHT) {
@@ -1597,6 +1586,21 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
         if (ev) dumps.push(ev);
       }
     }
+    const callbacks = await this.adoptCallbackRequests(node, orphans, dumps);
+    // The other orphans' history rows are closed once the CDRs that mod_xml_cdr retries had time to arrive (they say
+    // whether the caller had been bridged).
+    const ended = orphans.filter((id) => !callbacks.has(id));
+    if (ended.length) {
+      const timer = this.options.clock.setTimeout(() => {
+        this.timers.delete(timer);
+        void this.options.history
+          ?.closeOrphans(ended, this.options.clock.now())
+          .then((closed) => this.log.info('closed the queue calls that ended while no instance was connected', { node, calls: closed }))
+          .catch((err: unknown) => this.log.warn('closing the queue calls that ended unseen failed', { node, error: (err as Error).message }));
+      }, ORPHAN_CLOSE_DELAY_MS);
+      this.timers.add(timer);
+    }
+    if (!uuids.length && !callbacks.size) return;
     const now = this.options.clock.now();
     const plan = planTakeover(dumps, now);
     const ids = [...plan.waiting.map((c) => c.uuid), ...plan.connected.map((c) => c.uuid)];
@@ -1617,7 +1621,61 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     for (const agent of this.agentConfigs.values()) this.syncNailedUp(agent.id);
     this.options.onTakeover?.(node, dumps.filter((d) => !gone.has(header(d, 'Unique-ID') ?? '')));
     this.counters.takeovers++;
-    this.log.info('took over the calls already on the node', { node, channels: uuids.length, waiting, connected, strayAgentLegsHungUp: plan.strayAgentLegs.length });
+    this.log.info('took over the calls already on the node', {
+      node,
+      channels: uuids.length,
+      waiting,
+      connected,
+      callbackRequests: callbacks.size,
+      strayAgentLegsHungUp: plan.strayAgentLegs.length,
+    });
+  }
+
+  /**
+   * Callback requests the previous instance kept in memory: their row is open with outcome `callback_requested`, no
+   * answer, and no live channel (the caller hung up after the confirmation). Each goes back into its queue with its
+   * original entry time and priority, as a callback, so it keeps its place and is dialled when an agent frees up.
+   * A request whose dial was in flight (a live customer or agent leg names it in `switchboard_queue_call`) is left
+   * as it was: restoring it would call the customer twice. Returns the ids put back.
+   */
+  private async adoptCallbackRequests(node: string, orphans: readonly string[], dumps: readonly EslEvent[]): Promise<Set<string>> {
+    const restored = new Set<string>();
+    const history = this.options.history;
+    if (!orphans.length || !history || !this.options.callbackGateway) return restored;
+    const named = new Set(dumps.map((d) => header(d, 'variable_switchboard_queue_call')).filter((x): x is string => !!x));
+    const rows = await history.adoptCalls(orphans.filter((id) => !named.has(id) && !this.calls.has(id)));
+    for (const row of [...rows.values()].sort((a, b) => a.entered_at - b.entered_at)) {
+      if (row.outcome !== 'callback_requested' || row.ended_at !== null || row.answered_at !== null) continue;
+      const cfg = this.queueConfigs.get(row.queue);
+      if (!cfg || this.calls.has(row.id) || !this.canCallBack(row.caller_number)) continue;
+      const input: QueueCallInput = {
+        id: row.id,
+        node,
+        queue: row.queue,
+        priority: row.priority,
+        // Skills the IVR asked for are on the caller's channel, which is gone: the queue's own apply.
+        skills: [],
+        callerNumber: row.caller_number,
+        ...(row.caller_name ? { callerName: row.caller_name } : {}),
+        data: dataOf(row.data),
+        enteredAt: row.entered_at,
+        callback: { number: row.caller_number },
+      };
+      const call = this.newCallRec(input, 'callback');
+      call.takenOver = true;
+      call.callerUp = false;
+      call.mediaStop = true;
+      call.callback = { number: row.caller_number, customerUp: false, order: cfg.callbackConnect };
+      this.calls.set(call.id, call);
+      this.remember(input);
+      if (!this.input('enqueue', () => this.engine.enqueue(input))) {
+        call.phase = 'ended';
+        this.finish(call);
+        continue;
+      }
+      restored.add(row.id);
+    }
+    return restored;
   }
 
   private inputOf(node: string, c: AdoptedCaller, data: Record<string, string>): QueueCallInput {

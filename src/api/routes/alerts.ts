@@ -1,15 +1,20 @@
-import { MoreThanOrEqual } from 'typeorm';
+import { In, Like, MoreThanOrEqual, Not, type FindOptionsWhere } from 'typeorm';
 import { z } from 'zod';
-import { principalName } from '../../auth/principal';
+import { principalName, type Principal } from '../../auth/principal';
 import { AlertEventSchema, AlertRuleSchema, AlertSchema, type AlertEventRow, type AlertRow, type AlertRuleRow } from '../../db/entities/alerts';
 import { AlertAckError, AlertService, alertView, parseRule } from '../../alerts/service';
-import { alertRuleSchema } from '../../alerts/rules';
+import { alertRuleSchema, scopeKey } from '../../alerts/rules';
+import { alertVisibility, outOfScopeReason, seesScope, type AlertVisibility } from '../../alerts/visibility';
+import { recordingStoreFor } from '../../recording/store';
 import type { ApiContext } from '../context';
 import { HttpProblem } from '../problem';
 import { defineRoute, roles, type AnyRoute } from '../registry';
 import { idParam, isoDateQuery, limitQuery, offsetQuery } from '../validation';
 
-/** KPI alerts (README "KPI alerts"): rules (admins write, supervisors read), alerts with their timeline, acknowledgement. */
+/**
+ * KPI alerts (README "KPI alerts"): rules (admins write, supervisors read), alerts with their timeline, acknowledgement.
+ * A team-scoped alert or rule is visible to admins and to the supervisors of that team (src/alerts/visibility.ts).
+ */
 
 const ADMIN = roles('admin');
 const STAFF = roles('admin', 'supervisor');
@@ -33,6 +38,7 @@ const alertOut = z.object({
   acknowledged_at: z.string().nullable(),
 });
 const eventOut = z.object({ at: z.string(), kind: z.string(), value: z.number().nullable(), actor_name: z.string().nullable() });
+const enabledBody = z.strictObject({ enabled: z.boolean().meta({ description: 'false: the rule is not judged (its open alert closes at the next tick)' }) });
 const listQuery = z.strictObject({
   state: z.enum(['open', 'closed']).optional(),
   since: isoDateQuery.optional().meta({ description: 'alerts opened at or after this time' }),
@@ -55,6 +61,19 @@ export function alertRoutes(ctx: ApiContext): AnyRoute[] {
     return row;
   };
   const reload = async () => ctx.deps.alerts?.reloadRules();
+  const visibility = async (principal: Principal | null): Promise<AlertVisibility> => {
+    if (!principal) throw new HttpProblem(401, 'authentication required');
+    const teams = principal.role === 'supervisor' && principal.kind === 'user' ? await recordingStoreFor(ds).supervisorTeams(principal.id) : [];
+    return alertVisibility(principal, teams);
+  };
+  /** A rule's visibility: by its scope; a stored rule that no longer parses is shown to admins only. */
+  const seesRule = (v: AlertVisibility, row: AlertRuleRow): boolean => {
+    const rule = parseRule(row);
+    return rule ? seesScope(v, scopeKey(rule.scope)) : v.teams === null;
+  };
+  const mustSeeAlert = async (principal: Principal | null, a: AlertRow): Promise<void> => {
+    if (!seesScope(await visibility(principal), a.scope)) throw new HttpProblem(403, outOfScopeReason(principal!, a.scope), { type: 'alert-out-of-scope' });
+  };
 
   return [
     defineRoute({
@@ -64,9 +83,10 @@ export function alertRoutes(ctx: ApiContext): AnyRoute[] {
       summary: 'KPI alert rules',
       tags: TAGS,
       access: STAFF,
-      responses: { 200: { description: 'every rule', schema: z.object({ items: z.array(ruleOut) }) } },
-      handler: async ({ res }) => {
-        res.json({ items: (await rules().find({ order: { id: 'ASC' } })).map(ruleView) });
+      responses: { 200: { description: "every rule the caller may see (a supervisor: not other teams' rules)", schema: z.object({ items: z.array(ruleOut) }) } },
+      handler: async ({ res, principal }) => {
+        const v = await visibility(principal);
+        res.json({ items: (await rules().find({ order: { id: 'ASC' } })).filter((r) => seesRule(v, r)).map(ruleView) });
       },
     }),
     defineRoute({
@@ -106,6 +126,33 @@ export function alertRoutes(ctx: ApiContext): AnyRoute[] {
       },
     }),
     defineRoute({
+      method: 'patch',
+      path: '/api/v1/alerts/rules/:id',
+      operationId: 'setAlertRuleEnabled',
+      summary: 'Enable or disable a KPI alert rule (audited; a disabled rule is not judged and its open alert closes at the next tick)',
+      tags: TAGS,
+      access: ADMIN,
+      params: idParams,
+      body: enabledBody,
+      responses: { 200: { description: 'the rule', schema: ruleOut } },
+      handler: async ({ req, res, principal, params, body }) => {
+        const before = await mustRule(params.id);
+        // The flag is kept in both places (the row for listing, the definition that PUT round-trips).
+        let definition = before.definition;
+        try {
+          const d = JSON.parse(before.definition) as unknown;
+          if (d && typeof d === 'object' && !Array.isArray(d)) definition = JSON.stringify({ ...(d as Record<string, unknown>), enabled: body.enabled });
+        } catch {
+          // A definition that is not JSON stays as it is (the rule is listed as invalid either way).
+        }
+        const after: AlertRuleRow = { ...before, enabled: body.enabled, definition, updated_at: now() };
+        await rules().save(after);
+        await ctx.audit(req, principal, { action: body.enabled ? 'alert_rule.enable' : 'alert_rule.disable', target_type: 'alert_rule', target_id: params.id, before: ruleView(before), after: ruleView(after) });
+        await reload();
+        res.json(ruleView(after));
+      },
+    }),
+    defineRoute({
       method: 'delete',
       path: '/api/v1/alerts/rules/:id',
       operationId: 'deleteAlertRule',
@@ -126,13 +173,17 @@ export function alertRoutes(ctx: ApiContext): AnyRoute[] {
       method: 'get',
       path: '/api/v1/alerts',
       operationId: 'listAlerts',
-      summary: 'KPI alerts, newest first',
+      summary: "KPI alerts, newest first (a supervisor: not other teams' alerts)",
       tags: TAGS,
       access: STAFF,
       query: listQuery,
       responses: { 200: { description: 'one page', schema: z.object({ items: z.array(alertOut), total: z.number() }) } },
-      handler: async ({ res, query }) => {
-        const where = { ...(query.state ? { state: query.state } : {}), ...(query.since ? { opened_at: MoreThanOrEqual(query.since) } : {}) };
+      handler: async ({ res, query, principal }) => {
+        const v = await visibility(principal);
+        const base: FindOptionsWhere<AlertRow> = { ...(query.state ? { state: query.state } : {}), ...(query.since ? { opened_at: MoreThanOrEqual(query.since) } : {}) };
+        // Either not a team's alert, or one of the caller's teams (OR of the two; admins: no condition).
+        const where: FindOptionsWhere<AlertRow> | Array<FindOptionsWhere<AlertRow>> =
+          v.teams === null ? base : [{ ...base, scope: Not(Like('team:%')) }, ...(v.teams.size ? [{ ...base, scope: In([...v.teams].map((t) => `team:${t}`)) }] : [])];
         const [rows, total] = await ds.getRepository<AlertRow>(AlertSchema).findAndCount({ where, order: { id: 'DESC' }, skip: query.offset, take: query.limit });
         res.json({ items: rows.map(alertView), total });
       },
@@ -146,9 +197,10 @@ export function alertRoutes(ctx: ApiContext): AnyRoute[] {
       access: STAFF,
       params: idParams,
       responses: { 200: { description: 'the alert', schema: alertOut.extend({ events: z.array(eventOut) }) } },
-      handler: async ({ res, params }) => {
+      handler: async ({ res, params, principal }) => {
         const a = await ds.getRepository<AlertRow>(AlertSchema).findOneBy({ id: params.id });
         if (!a) throw new HttpProblem(404, `alert ${params.id} does not exist`);
+        await mustSeeAlert(principal, a);
         const events = await ds.getRepository<AlertEventRow>(AlertEventSchema).find({ where: { alert_id: a.id }, order: { id: 'ASC' } });
         res.json({ ...alertView(a), events: events.map((e) => ({ at: e.at.toISOString(), kind: e.kind, value: e.value, actor_name: e.actor_name })) });
       },
@@ -157,7 +209,7 @@ export function alertRoutes(ctx: ApiContext): AnyRoute[] {
       method: 'post',
       path: '/api/v1/alerts/:id/ack',
       operationId: 'acknowledgeAlert',
-      summary: 'Acknowledge an alert (once; audited, pushed to supervisors, webhook alert.acknowledged)',
+      summary: "Acknowledge an alert (once; audited, pushed to supervisors, webhook alert.acknowledged); a supervisor only their teams' team alerts",
       tags: TAGS,
       access: STAFF,
       params: idParams,
@@ -165,6 +217,8 @@ export function alertRoutes(ctx: ApiContext): AnyRoute[] {
       handler: async ({ req, res, principal, params }) => {
         const service = ctx.deps.alerts ?? AlertService.forAcknowledgements(ds, ctx.deps.clock, ctx.logger);
         if (!principal) throw new HttpProblem(401, 'authentication required');
+        const existing = await ds.getRepository<AlertRow>(AlertSchema).findOneBy({ id: params.id });
+        if (existing) await mustSeeAlert(principal, existing);
         try {
           const a = await service.acknowledge(params.id, { userId: principal.kind === 'user' ? principal.id : null, name: principalName(principal).slice(0, 128) });
           await ctx.audit(req, principal, { action: 'alert.acknowledge', target_type: 'alert', target_id: a.id, before: null, after: alertView(a) });

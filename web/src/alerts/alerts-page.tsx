@@ -1,12 +1,13 @@
 /**
  * KPI alerts: the open alerts, kept live by the feed's `alert` messages (opened, worse, acknowledged, closed), the
  * recently closed ones, an alert's timeline, and the Acknowledge button (the API's 409 when someone was first is
- * shown). Admins also see the rules, delete one and add a threshold rule with a small form.
+ * shown). Admins also see the rules: add one (threshold or anomaly, on a queue, team, campaign or the service), edit
+ * one, enable or disable it (PATCH, audited), delete it.
  */
 import { useEffect, useState } from 'react';
 import { ProblemMessage } from '../components/problem';
 import { DataTable, type Column } from '../components/table';
-import { ApiError, del, get, post } from '../lib/api';
+import { ApiError, del, get, patch, post } from '../lib/api';
 import { dateTime, fixed } from '../lib/format';
 import { useAction, useLiveMessages, useResource } from '../lib/hooks';
 import type { LiveMessage } from '../lib/live';
@@ -131,17 +132,25 @@ function Timeline({ id, version, onClose }: { id: number; version: number; onClo
 }
 
 function describeRule(r: Record<string, unknown>): string {
-  const scope = r.scope as { kind?: string; queue?: string; campaign?: string } | undefined;
-  const where = scope?.kind === 'queue' ? `queue ${scope.queue}` : scope?.kind === 'campaign' ? `campaign ${scope.campaign}` : 'global';
+  const scope = r.scope as { kind?: string; queue?: string; team?: string; campaign?: string } | undefined;
+  const where = scope?.kind === 'queue' ? `queue ${scope.queue}` : scope?.kind === 'team' ? `team ${scope.team}` : scope?.kind === 'campaign' ? `campaign ${scope.campaign}` : 'global';
   const limit = r.kind === 'anomaly' ? `anomaly (${String(r.sigmas ?? '')}σ)` : `${String(r.threshold)}${r.clear_threshold !== undefined ? ` (clears at ${String(r.clear_threshold)})` : ''}`;
   return `${String(r.metric)} ${String(r.direction)} ${limit} · ${where}`;
 }
 
-/** Admin: the rules, delete one, add one. */
+/** Admin: the rules; edit, enable / disable or delete one; add one. */
 function Rules() {
   const rules = useResource((signal) => get<{ items: AlertRuleItem[] }>('/api/v1/alerts/rules', undefined, signal), []);
+  const [editing, setEditing] = useState<AlertRuleItem | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
   const remove = useAction(async (id: number) => {
     await del(`/api/v1/alerts/rules/${id}`);
+    if (editing?.id === id) setEditing(null);
+    rules.reload();
+  });
+  const toggle = useAction(async (r: AlertRuleItem) => {
+    const after = await patch<AlertRuleItem>(`/api/v1/alerts/rules/${r.id}`, { enabled: !r.enabled });
+    setStatus(`Rule ${after.name} ${after.enabled ? 'enabled' : 'disabled'}.`);
     rules.reload();
   });
   const columns: Column<AlertRuleItem>[] = [
@@ -150,23 +159,47 @@ function Rules() {
     { key: 'enabled', label: 'Enabled', render: (r) => (r.enabled ? 'yes' : 'no') },
     { key: 'valid', label: 'Valid', render: (r) => (r.valid ? 'yes' : 'invalid definition') },
     {
-      key: 'delete',
+      key: 'actions',
       label: '',
       render: (r) => (
-        <button type="button" className="danger" onClick={() => void remove.run(r.id)} disabled={remove.busy} aria-label={`Delete rule ${r.name}`}>
-          Delete
-        </button>
+        <div className="row">
+          <button type="button" onClick={() => {
+              setStatus(null);
+              setEditing(r);
+            }} aria-label={`Edit rule ${r.name}`} aria-pressed={editing?.id === r.id}>
+            Edit
+          </button>
+          <button type="button" onClick={() => void toggle.run(r)} disabled={toggle.busy} aria-label={`${r.enabled ? 'Disable' : 'Enable'} rule ${r.name}`}>
+            {r.enabled ? 'Disable' : 'Enable'}
+          </button>
+          <button type="button" className="danger" onClick={() => void remove.run(r.id)} disabled={remove.busy} aria-label={`Delete rule ${r.name}`}>
+            Delete
+          </button>
+        </div>
       ),
     },
   ];
   return (
     <section className="panel" aria-label="Alert rules">
       <h2>Rules</h2>
-      <ProblemMessage error={rules.error ?? remove.error} />
+      <ProblemMessage error={rules.error ?? remove.error ?? toggle.error} onDismiss={toggle.error ? toggle.clear : undefined} />
+      {status && <p role="status">{status}</p>}
       <div className="table-wrap">
         <DataTable caption="Alert rules" columns={columns} rows={rules.data?.items} rowKey={(r) => r.id} empty="No rules." />
       </div>
-      <RuleForm onCreated={rules.reload} />
+      {editing && (
+        <RuleForm
+          key={editing.id}
+          rule={editing}
+          onSaved={(name) => {
+            setEditing(null);
+            setStatus(`Rule ${name} saved.`);
+            rules.reload();
+          }}
+          onCancel={() => setEditing(null)}
+        />
+      )}
+      <RuleForm onSaved={() => rules.reload()} />
     </section>
   );
 }
