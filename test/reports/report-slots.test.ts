@@ -5,7 +5,7 @@ import { zonedInstant } from '../../src/clock/wall-clock';
 import { sqlDateTime } from '../../src/db/entities/columns';
 import { PERIOD_BUCKETS } from '../../src/reports/buckets';
 import { periodReport, REPORT_DIMENSIONS, type PeriodReportRequest, type PeriodReportSettings } from '../../src/reports/period-report';
-import { rebuildReportSlots, rollupSettingsKey, SLOT_MS } from '../../src/reports/report-slots';
+import { rebuildReportSlots, rollupSettingsKey, SLOT_MS, updateReportSlots } from '../../src/reports/report-slots';
 import { describeEachEngine, type TestDatabase } from '../helpers/databases';
 
 const DAY = 86_400_000;
@@ -239,13 +239,21 @@ describeEachEngine('period reports: the 15-minute rollup agrees with the raw tab
     // Handling arriving after the call (a wrap-up, a later agent's transfer), and a call with tickets and answers
     // moved to another team and campaign (its tickets and answers move with it: trg_report_rollup_call_team).
     await db.ds.query('UPDATE acd_queue_calls SET wrap_ms = COALESCE(wrap_ms, 0) + 4000, transfers = transfers + 1, hold_ms = hold_ms + 1500, hold_count = hold_count + 1 WHERE id = ?', [answered!.id]);
-    await db.ds.query("UPDATE acd_queue_calls SET team = 'west', campaign_id = 3 WHERE id = (SELECT MIN(t.call_uuid) FROM tickets t JOIN csat_answers a ON a.queue_call_id = t.call_uuid)");
     // Scheduled callbacks: one moved to another day and agent, one deleted (the triggers mark both slots).
     const [cb] = (await db.ds.query('SELECT MIN(id) AS id FROM callback_requests')) as Array<{ id: number }>;
     await db.ds.query('UPDATE callback_requests SET requested_at = ?, agent_id = 4 WHERE id = ?', [sqlDateTime(FROM + 6 * DAY + 3_600_000), cb!.id]);
     await db.ds.query('DELETE FROM callback_requests WHERE id = (SELECT MAX(id) FROM callback_requests)');
     for (const dimension of REPORT_DIMENSIONS) await expectSame({ ...req, dimension });
     await expectSame({ ...req, bucket: 'hour' });
+    // With nothing dirty: a call whose survey answer is in another slot moves to another team and campaign; the
+    // answer's slot must be marked too (trg_report_rollup_call_team), or the rollup keeps it under the old team.
+    await updateReportSlots(db.ds, null, SETTINGS);
+    expect(await dirtySlots()).toBe(0);
+    const withAnswers = (await db.ds.query('SELECT c.id, c.entered_at, a.answered_at FROM acd_queue_calls c JOIN csat_answers a ON a.queue_call_id = c.id ORDER BY c.id')) as Array<{ id: string; entered_at: unknown; answered_at: unknown }>;
+    const slotOf = (v: unknown) => Math.floor(new Date(typeof v === 'string' && !v.endsWith('Z') ? `${v.replace(' ', 'T')}Z` : (v as string)).getTime() / SLOT_MS);
+    const moved = withAnswers.find((r) => slotOf(r.entered_at) !== slotOf(r.answered_at))!;
+    await db.ds.query("UPDATE acd_queue_calls SET team = 'west', campaign_id = 3 WHERE id = ?", [moved.id]);
+    for (const dimension of ['team', 'campaign'] as const) await expectSame({ ...req, dimension, bucket: 'hour' });
     // A ticket's category changed: the FCR and the category of its answers move with it.
     await db.ds.query('UPDATE tickets SET category_id = ? WHERE id = (SELECT MIN(ticket_id) FROM csat_answers)', [categories[2]]);
     await expectSame({ ...req, dimension: 'category' });
