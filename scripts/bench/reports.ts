@@ -1,6 +1,6 @@
 /**
  * Period reports (src/reports/period-report.ts) on a month of generated history in MariaDB: 1 M acd_queue_calls over
- * 100 agents and 20 queues (with DIDs in their data), 100 k tickets in 10 categories and 50 k csat_answers. The
+ * 100 agents in 10 teams and 20 queues (4 of them campaigns', with DIDs in their data, holds, transfers, wrap-ups), 100 k tickets in 10 categories and 50 k csat_answers. The
  * rollup (report_slots, src/reports/report-slots.ts) is then built from them, as `npm run reports:rollup` does, and
  * each month report (every dimension, buckets day, week, month and hour, America/New_York) runs 3 times through it.
  *
@@ -75,11 +75,16 @@ async function generate(ds: DataSource, from: number, to: number): Promise<void>
     ['parent_id', 'name', 'sla', 'active', 'created_at', 'updated_at'],
     Array.from({ length: CATEGORIES }, (_, i) => [null, `category ${i + 1}`, '{}', 1, now, now]),
   );
-  const callCols = ['id', 'fs_node', 'queue', 'priority', 'caller_number', 'caller_name', 'entered_at', 'offered_count', 'answered_at', 'ended_at', 'agent_id', 'wait_ms', 'talk_ms', 'outcome', 'overflow_target', 'disposition', 'notes', 'data'];
+  const callCols = [
+    'id', 'fs_node', 'queue', 'priority', 'caller_number', 'caller_name', 'entered_at', 'offered_count', 'answered_at', 'ended_at', 'agent_id', 'wait_ms', 'talk_ms',
+    'outcome', 'overflow_target', 'disposition', 'notes', 'data', 'hold_ms', 'hold_count', 'transfers', 'three_way', 'wrap_ms', 'team', 'campaign_id',
+  ];
   const ticketCols = ['category_id', 'priority', 'status', 'subject', 'description', 'caller_number', 'call_uuid', 'due_at', 'created_by_name', 'created_at', 'updated_at', 'resolved_at'];
   const csatCols = ['source', 'call_uuid', 'queue_call_id', 'queue', 'agent_id', 'score', 'answered_at'];
+  const callbackCols = ['lead_id', 'campaign_id', 'queue', 'agent_id', 'team', 'requested_at', 'callback_at'];
   let tickets: unknown[][] = [];
   let csat: unknown[][] = [];
+  let callbacks: unknown[][] = [];
   const started = performance.now();
   for (let base = 0; base < ROWS; base += BATCH) {
     const calls: unknown[][] = [];
@@ -96,11 +101,30 @@ async function generate(ds: DataSource, from: number, to: number): Promise<void>
       const agent = outcome === 'answered' ? 1 + Math.floor(rnd() * AGENTS) : null;
       const answeredAt = outcome === 'answered' ? sqlDateTime(entered + wait) : null;
       const did = `+1800555${String(1000 + (i % 10))}`;
-      calls.push([id, 'fs1', queue, 0, caller, null, sqlDateTime(entered), agent ? 1 : 0, answeredAt, sqlDateTime(entered + wait + (talk ?? 0)), agent, wait, talk, outcome, null, null, null, JSON.stringify({ did, lang: 'en' })]);
+      // Handling: a third of the answered calls held, 8% transferred, 2% 3-ways, wrap-ups up to a minute; teams of
+      // 10 agents (the team follows the agent); the last 4 queues are campaigns' (one campaign each).
+      const holds = talk !== null && rnd() < 0.3 ? 1 + Math.floor(rnd() * 2) : 0;
+      const handling = [
+        holds ? Math.floor(rnd() * 120_000) : 0,
+        holds,
+        talk !== null && rnd() < 0.08 ? 1 : 0,
+        talk !== null && rnd() < 0.02 ? 1 : 0,
+        talk !== null ? Math.floor(rnd() * 60_000) : null,
+        agent !== null ? `team-${1 + Math.floor((agent - 1) / 10)}` : null,
+        Number(queue.slice(6)) > QUEUES - 4 ? Number(queue.slice(6)) - (QUEUES - 4) : null,
+      ];
+      calls.push([
+        id, 'fs1', queue, 0, caller, null, sqlDateTime(entered), agent ? 1 : 0, answeredAt, sqlDateTime(entered + wait + (talk ?? 0)), agent, wait, talk, outcome, null, null, null,
+        JSON.stringify({ did, lang: 'en' }), ...handling,
+      ]);
       if (outcome === 'answered' && i % 8 === 0) {
         const created = entered + wait + (talk ?? 0);
         const resolved = rnd() < 0.7 ? sqlDateTime(created + Math.floor(rnd() * 3 * 86_400_000)) : null;
         tickets.push([1 + Math.floor(rnd() * CATEGORIES), 'normal', resolved ? 'resolved' : 'open', 'bench', '', caller, id, sqlDateTime(created + 86_400_000), 'bench', sqlDateTime(created), sqlDateTime(created), resolved]);
+      }
+      // A callback scheduled after about 1 answered campaign call in 25 (6 k a month), for the agent who took it.
+      if (handling[6] !== null && agent !== null && i % 25 === 2) {
+        callbacks.push([1 + (i % 5000), handling[6], queue, agent, handling[5], sqlDateTime(entered + wait + (talk ?? 0)), sqlDateTime(entered + 86_400_000)]);
       }
       if (outcome === 'answered' && i % 16 === 1) csat.push(['post_call', id, id, queue, agent, 1 + Math.floor(rnd() * 5), sqlDateTime(entered + wait + (talk ?? 0) + 30_000)]);
     }
@@ -113,11 +137,16 @@ async function generate(ds: DataSource, from: number, to: number): Promise<void>
       await insertRows(ds, 'csat_answers', csatCols, csat);
       csat = [];
     }
+    if (callbacks.length >= BATCH) {
+      await insertRows(ds, 'callback_requests', callbackCols, callbacks);
+      callbacks = [];
+    }
     if ((base / BATCH) % 20 === 0) process.stderr.write(`  ${base} rows, ${Math.round((performance.now() - started) / 1000)} s\n`);
   }
   if (tickets.length) await insertRows(ds, 'tickets', ticketCols, tickets);
   if (csat.length) await insertRows(ds, 'csat_answers', csatCols, csat);
-  await ds.query('ANALYZE TABLE acd_queue_calls, tickets, csat_answers');
+  if (callbacks.length) await insertRows(ds, 'callback_requests', callbackCols, callbacks);
+  await ds.query('ANALYZE TABLE acd_queue_calls, tickets, csat_answers, callback_requests');
 }
 
 export async function runReportsBench(): Promise<object[]> {

@@ -46,6 +46,20 @@ export interface QueueCallEntry {
   callerName?: string | null;
   enteredAt: number;
   data?: Record<string, unknown>;
+  /** The outbound campaign the call came from (the dialer's campaign_id), if any. */
+  campaignId?: number | null;
+}
+
+/**
+ * Handling figures added to a call as they happen (agent call control, the runtime): increments, so they may also
+ * arrive after the call's row was written final (a wrap-up ends after the call; a transferred call's later agents).
+ */
+export interface QueueCallHandling {
+  holdMs?: number;
+  holdCount?: number;
+  transfers?: number;
+  threeWay?: number;
+  wrapMs?: number;
 }
 
 export interface QueueCallPatch {
@@ -58,6 +72,8 @@ export interface QueueCallPatch {
   talkMs?: number | null;
   outcome?: AcdQueueCallOutcome | null;
   overflowTarget?: string | null;
+  /** The answering agent's team at answer time. */
+  team?: string | null;
   /** Merged into the row's data object. */
   data?: Record<string, unknown>;
 }
@@ -88,6 +104,13 @@ interface CallRowState {
   outcome: AcdQueueCallOutcome | null;
   overflow_target: string | null;
   data: Record<string, unknown>;
+  hold_ms: number;
+  hold_count: number;
+  transfers: number;
+  three_way: number;
+  wrap_ms: number | null;
+  team: string | null;
+  campaign_id: number | null;
   dirty: boolean;
   /** The row is final (ended): dropped from memory once written. */
   final: boolean;
@@ -130,6 +153,13 @@ const CALL_COLUMNS = [
   'outcome',
   'overflow_target',
   'data',
+  'hold_ms',
+  'hold_count',
+  'transfers',
+  'three_way',
+  'wrap_ms',
+  'team',
+  'campaign_id',
 ] as const;
 const STATE_COLUMNS = ['agent_id', 'state', 'previous', 'reason', 'version', 'at'] as const;
 const OFFER_COLUMNS = ['offer_id', 'call_id', 'agent_id', 'queue', 'offered_at', 'result', 'ended_at', 'ring_ms'] as const;
@@ -182,6 +212,8 @@ export class AcdHistoryWriter {
   private states: StateRow[] = [];
   private offers: OfferRow[] = [];
   private dirtyCalls = 0;
+  /** Handling increments of calls no longer in memory, by call id. */
+  private late = new Map<string, Required<QueueCallHandling>>();
 
   private timer: ClockTimer | null = null;
   private retryTimer: ClockTimer | null = null;
@@ -236,6 +268,13 @@ export class AcdHistoryWriter {
         outcome: null,
         overflow_target: null,
         data: { ...(entry.data ?? {}) },
+        hold_ms: 0,
+        hold_count: 0,
+        transfers: 0,
+        three_way: 0,
+        wrap_ms: null,
+        team: null,
+        campaign_id: entry.campaignId ?? null,
         dirty: false,
         final: false,
       });
@@ -272,6 +311,13 @@ export class AcdHistoryWriter {
           outcome: r.outcome,
           overflow_target: r.overflow_target,
           data: { ...(r.data ?? {}) },
+          hold_ms: r.hold_ms ?? 0,
+          hold_count: r.hold_count ?? 0,
+          transfers: r.transfers ?? 0,
+          three_way: r.three_way ?? 0,
+          wrap_ms: r.wrap_ms ?? null,
+          team: r.team ?? null,
+          campaign_id: r.campaign_id ?? null,
           dirty: false,
           final: false,
         };
@@ -352,9 +398,39 @@ export class AcdHistoryWriter {
       if (patch.talkMs !== undefined) row.talk_ms = patch.talkMs;
       if (patch.outcome !== undefined) row.outcome = patch.outcome;
       if (patch.overflowTarget !== undefined) row.overflow_target = patch.overflowTarget;
+      if (patch.team !== undefined) row.team = patch.team;
       if (patch.data) Object.assign(row.data, patch.data);
       if (final) row.final = true;
       this.markDirty(row);
+    });
+  }
+
+  /**
+   * Adds handling figures to a call: to its row while it is in memory, else (the row was written final) as an
+   * increment of the stored row, written with the next round (an UPDATE by id; nothing if the row does not exist).
+   */
+  callHandling(id: string, h: QueueCallHandling): void {
+    this.safely(() => {
+      const add = normalHandling(h);
+      if (!add) return;
+      const row = this.calls.get(id);
+      if (row) {
+        row.hold_ms += add.holdMs;
+        row.hold_count += add.holdCount;
+        row.transfers += add.transfers;
+        row.three_way += add.threeWay;
+        if (add.wrapMs) row.wrap_ms = (row.wrap_ms ?? 0) + add.wrapMs;
+        this.markDirty(row);
+        return;
+      }
+      const late = this.late.get(id);
+      if (late) {
+        for (const k of HANDLING_KEYS) late[k] += add[k];
+      } else {
+        if (!this.room('acd_queue_calls')) return;
+        this.late.set(id, add);
+      }
+      this.schedule();
     });
   }
 
@@ -414,7 +490,7 @@ export class AcdHistoryWriter {
   stats(): AcdHistoryStats {
     return {
       openCalls: this.calls.size,
-      pending: this.dirtyCalls + this.states.length + this.offers.length,
+      pending: this.dirtyCalls + this.states.length + this.offers.length + this.late.size,
       written: this.written,
       dropped: this.dropped,
       failedWrites: this.failedWrites,
@@ -445,7 +521,7 @@ export class AcdHistoryWriter {
     try {
       await this.flush();
     } catch (err) {
-      const lost = this.dirtyCalls + this.states.length + this.offers.length;
+      const lost = this.dirtyCalls + this.states.length + this.offers.length + this.late.size;
       this.log.error('ACD history closed with unwritten rows: they are lost from the database', { count: lost, error: message(err) });
       this.dropped += lost;
       this.onDropped?.(lost, 'acd_history', 'closed');
@@ -468,7 +544,7 @@ export class AcdHistoryWriter {
   }
 
   private room(table: string): boolean {
-    const size = this.calls.size + this.openOffers.size + this.states.length + this.offers.length;
+    const size = this.calls.size + this.openOffers.size + this.states.length + this.offers.length + this.late.size;
     if (size < this.maxBacklog) return true;
     this.dropped++;
     this.onDropped?.(1, table, 'backlog_full');
@@ -489,12 +565,12 @@ export class AcdHistoryWriter {
   }
 
   private hasWork(): boolean {
-    return this.dirtyCalls > 0 || this.states.length > 0 || this.offers.length > 0;
+    return this.dirtyCalls > 0 || this.states.length > 0 || this.offers.length > 0 || this.late.size > 0;
   }
 
   private schedule(): void {
     if (this.inFlight || this.retryTimer || this.closed) return;
-    const size = this.dirtyCalls + this.states.length + this.offers.length;
+    const size = this.dirtyCalls + this.states.length + this.offers.length + this.late.size;
     if (size >= this.batchSize) {
       this.cancel('timer');
       void this.write();
@@ -523,10 +599,14 @@ export class AcdHistoryWriter {
     }
     const callValues = calls.map((r) => this.callValues(r));
     const finals = calls.filter((r) => r.final);
+    // Late increments leave the map now; a failed round puts them back (added to any that arrived meanwhile).
+    const late = [...this.late.entries()].slice(0, this.batchSize);
+    for (const [id] of late) this.late.delete(id);
     let result = false;
-    const p = this.run(callValues, states, offers)
+    const p = this.run(callValues, states, offers, late)
       .then(
         () => {
+          this.written += late.length;
           this.states.splice(0, states.length);
           this.offers.splice(0, offers.length);
           for (const r of finals) if (!r.dirty) this.calls.delete(r.id);
@@ -541,7 +621,7 @@ export class AcdHistoryWriter {
           this.lastError = message(err);
           if (isDataError(err)) {
             // Bad data never gets better: drop this round's rows (logged) rather than block every later row.
-            const count = calls.length + states.length + offers.length;
+            const count = calls.length + states.length + offers.length + late.length;
             this.states.splice(0, states.length);
             this.offers.splice(0, offers.length);
             for (const r of finals) if (!r.dirty) this.calls.delete(r.id);
@@ -556,6 +636,11 @@ export class AcdHistoryWriter {
               r.dirty = true;
               this.dirtyCalls++;
             }
+          }
+          for (const [id, add] of late) {
+            const now = this.late.get(id);
+            if (now) for (const k of HANDLING_KEYS) now[k] += add[k];
+            else this.late.set(id, add);
           }
           this.attempts++;
           this.log.warn('ACD history write failed; retrying', { attempt: this.attempts, error: this.lastError });
@@ -598,16 +683,30 @@ export class AcdHistoryWriter {
       clip(r.outcome, L.outcome),
       clip(r.overflow_target, L.overflow),
       jsonText(r.data),
+      int(r.hold_ms) ?? 0,
+      int(r.hold_count) ?? 0,
+      int(r.transfers) ?? 0,
+      int(r.three_way) ?? 0,
+      int(r.wrap_ms),
+      clip(r.team, L.team),
+      int(r.campaign_id),
     ];
   }
 
-  private async run(calls: SqlValue[][], states: StateRow[], offers: OfferRow[]): Promise<void> {
-    if (!calls.length && !states.length && !offers.length) return;
+  private async run(calls: SqlValue[][], states: StateRow[], offers: OfferRow[], late: ReadonlyArray<[string, Required<QueueCallHandling>]>): Promise<void> {
+    if (!calls.length && !states.length && !offers.length && !late.length) return;
     const qr = this.ds.createQueryRunner();
     try {
       await qr.startTransaction();
       try {
         if (calls.length) await qr.query(this.upsertCallsSql(calls.length), calls.flat());
+        for (const [id, add] of late) {
+          const c = (n: string) => this.q(n);
+          await qr.query(
+            `UPDATE ${c('acd_queue_calls')} SET ${c('hold_ms')} = ${c('hold_ms')} + ?, ${c('hold_count')} = ${c('hold_count')} + ?, ${c('transfers')} = ${c('transfers')} + ?, ${c('three_way')} = ${c('three_way')} + ?, ${c('wrap_ms')} = CASE WHEN ? > 0 THEN COALESCE(${c('wrap_ms')}, 0) + ? ELSE ${c('wrap_ms')} END WHERE ${c('id')} = ?`,
+            [add.holdMs, add.holdCount, add.transfers, add.threeWay, add.wrapMs, add.wrapMs, clip(id, ACD_HISTORY_LIMITS.id)],
+          );
+        }
         if (states.length) {
           const L = ACD_HISTORY_LIMITS;
           const values = states.map((s) => [int(s.agent_id) ?? 0, clip(s.state, L.state), clip(s.previous, L.state), clip(s.reason, L.reason), int(s.version) ?? 0, date(s.at)]);
@@ -662,6 +761,14 @@ export class AcdHistoryWriter {
     }
     return `${head}${values} ON CONFLICT ("id") DO UPDATE SET ${updated.map((c) => `"${c}" = excluded."${c}"`).join(', ')}`;
   }
+}
+
+const HANDLING_KEYS = ['holdMs', 'holdCount', 'transfers', 'threeWay', 'wrapMs'] as const;
+
+/** Whole non-negative numbers (others are ignored); null when there is nothing to add. */
+function normalHandling(h: QueueCallHandling): Required<QueueCallHandling> | null {
+  const out = Object.fromEntries(HANDLING_KEYS.map((k) => [k, Math.max(0, int(h[k]) ?? 0)])) as Required<QueueCallHandling>;
+  return HANDLING_KEYS.some((k) => out[k] > 0) ? out : null;
 }
 
 /** `queue:<name>`, `voicemail:<box>`, `callback`, `hangup:<cause>`: how an overflow target is stored. */

@@ -22,6 +22,8 @@ export interface Statement {
 
 /** Answered: outcome answered, or no outcome yet while answered_at is set (a call still talking). */
 export const ANSWERED = "(c.outcome = 'answered' OR (c.outcome IS NULL AND c.answered_at IS NOT NULL))";
+/** Answered with a talk time (ended, or a talk time written): the calls the AHT figures are means over. */
+const TALKED = `${ANSWERED} AND c.talk_ms IS NOT NULL`;
 /** The call's DID: the "did" field of its data (JSON text, set by the IVR); json_extract exists on both engines. */
 export const DID = `REPLACE(json_extract(c.data, '$.did'), '"', '')`;
 /** Distinct (call, category) pairs of the tickets made from calls. */
@@ -37,8 +39,10 @@ export function plusDays(dialect: Dialect, col: string, days: number): string {
 
 /**
  * The counters summed per group, as a SELECT list: offered, answered, abandoned, short_abandoned, overflowed,
- * callbacks, failed, answered_in_sl, wait_ms_sum, talk_ms_sum, talk_n. The service level threshold is the queue's
- * (`CASE c.queue WHEN ? THEN ? ... ELSE default END`, in ms).
+ * callbacks, failed, answered_in_sl, wait_ms_sum, talk_ms_sum, talk_n, and the handling sums of the answered calls
+ * with a talk time (the AHT split): hold_ms_sum (each call's hold, at most its talk time, which includes it),
+ * wrap_ms_sum and wrap_n (those with a wrap-up recorded), hold_count, transfers, three_way. The service level
+ * threshold is the queue's (`CASE c.queue WHEN ? THEN ? ... ELSE default END`, in ms).
  */
 export function callCounters(settings: FigureSettings): Statement {
   const sl = [...settings.serviceLevelSec.entries()];
@@ -55,7 +59,13 @@ export function callCounters(settings: FigureSettings): Statement {
         SUM(CASE WHEN ${ANSWERED} AND COALESCE(c.wait_ms, 0) <= ${slSql} THEN 1 ELSE 0 END) AS answered_in_sl,
         SUM(CASE WHEN ${ANSWERED} THEN COALESCE(c.wait_ms, 0) ELSE 0 END) AS wait_ms_sum,
         SUM(CASE WHEN ${ANSWERED} AND c.talk_ms IS NOT NULL THEN c.talk_ms ELSE 0 END) AS talk_ms_sum,
-        SUM(CASE WHEN ${ANSWERED} AND c.talk_ms IS NOT NULL THEN 1 ELSE 0 END) AS talk_n`,
+        SUM(CASE WHEN ${ANSWERED} AND c.talk_ms IS NOT NULL THEN 1 ELSE 0 END) AS talk_n,
+        SUM(CASE WHEN ${TALKED} THEN (CASE WHEN c.hold_ms < c.talk_ms THEN c.hold_ms ELSE c.talk_ms END) ELSE 0 END) AS hold_ms_sum,
+        SUM(CASE WHEN ${TALKED} AND c.wrap_ms IS NOT NULL THEN c.wrap_ms ELSE 0 END) AS wrap_ms_sum,
+        SUM(CASE WHEN ${TALKED} AND c.wrap_ms IS NOT NULL THEN 1 ELSE 0 END) AS wrap_n,
+        SUM(c.hold_count) AS hold_count,
+        SUM(c.transfers) AS transfers,
+        SUM(c.three_way) AS three_way`,
     params: [settings.shortAbandonSec * 1000, ...slParams],
   };
 }

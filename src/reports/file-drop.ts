@@ -29,8 +29,9 @@ export interface ReportDropOptions {
 
 /** The CSV columns: the report's fields in their order. */
 export const PERIOD_REPORT_CSV_COLUMNS: ReadonlyArray<keyof PeriodReportRow & string> = [
-  'bucket_start', 'bucket_end', 'bucket_label', 'key', 'offered', 'answered', 'abandoned', 'short_abandoned', 'overflowed', 'callbacks', 'failed',
-  'answered_in_sl', 'service_level', 'abandon_rate', 'asa_sec', 'aht_talk_sec', 'repeat_calls', 'repeat_rate', 'fcr_calls', 'fcr_repeated', 'fcr',
+  'bucket_start', 'bucket_end', 'bucket_label', 'key', 'offered', 'answered', 'abandoned', 'short_abandoned', 'overflowed', 'callbacks', 'callbacks_scheduled', 'failed',
+  'answered_in_sl', 'service_level', 'abandon_rate', 'asa_sec', 'aht_sec', 'aht_talk_sec', 'aht_hold_sec', 'aht_wrap_sec', 'wrap_ups', 'holds',
+  'transfers', 'three_way', 'repeat_calls', 'repeat_rate', 'fcr_calls', 'fcr_repeated', 'fcr',
   'csat_count', 'csat_mean', 'tickets_opened', 'tickets_resolved', 'tickets_overdue', 'wrap_up_sec', 'logged_in_sec', 'occupancy',
 ];
 

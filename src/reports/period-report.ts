@@ -1,5 +1,6 @@
 /**
- * Period reports: daily, weekly, monthly (or hourly) figures by queue, agent, DID or ticket category, in the center's
+ * Period reports: daily, weekly, monthly (or hourly) figures by queue, agent, DID, ticket category, team or outbound
+ * campaign, in the center's
  * time zone (src/reports/buckets.ts), computed in the database with GROUP BY.
  *
  * Every row gets its period from the boundaries computed here, through `CASE WHEN t < ? THEN 0 WHEN t < ? THEN 1 ...
@@ -22,13 +23,19 @@
  * - service_level = answered_in_sl / (answered + abandoned - short_abandoned), answered_in_sl being the answered calls
  *   whose wait is at most the queue's serviceLevelSec (its current configuration, as in src/acd/reports.ts);
  * - abandon_rate = (abandoned - short_abandoned) / (answered + abandoned - short_abandoned);
- * - asa_sec: mean wait of the answered calls; aht_talk_sec: mean talk time of the answered calls that have one;
+ * - asa_sec: mean wait of the answered calls; over the answered calls with a talk time (talk_n): aht_talk_sec mean
+ *   talk time without hold, aht_hold_sec mean hold time (the caller on hold during the answering agent's call: hold
+ *   button, blind-transfer ringing, attended consultation), aht_wrap_sec mean wrap-up of the answering agent after
+ *   the call (0 when none was recorded; wrap_ups: the calls with one), aht_sec the sum of the three; holds, transfers
+ *   (blind or attended, completed, by any agent on the call), three_way (3-way conferences joined) are counts;
  * - repeat_calls: answered calls after which another queue call from the same caller_number entered within
  *   REPORT_FCR_DAYS days (strictly later, at most that many days after; the window may run past `to`);
  *   repeat_rate = repeat_calls / answered;
  * - fcr_calls: answered calls with at least one ticket (tickets.call_uuid = the call); fcr_repeated: those of them
  *   followed, within REPORT_FCR_DAYS days, by a later queue call of the same caller_number that has a ticket of the
  *   same category as one of the first call's tickets; fcr = (fcr_calls - fcr_repeated) / fcr_calls;
+ * - callbacks_scheduled: callbacks agents scheduled on campaign leads in the period (callback_requests.requested_at),
+ *   under the campaign's queue, the agent it is for, their first team, the campaign (not by DID or category);
  * - csat_count / csat_mean: the csat_answers answered in the period (by their answered_at; queue and agent are the
  *   answer's own, category is its ticket's, did its queue call's);
  * - tickets_opened (created_at), tickets_resolved (resolved_at), tickets_overdue (due_at passed, before now, while
@@ -37,6 +44,10 @@
  * Dimension "category": a call counts once for each distinct category of its tickets; calls without tickets are not
  * in this dimension. Dimension "agent": unanswered calls have the null key. Dimension "did": the "did" field of the
  * call's data (JSON text), read with json_extract (both engines have it); calls without one have the null key.
+ * Dimension "team": the answering agent's first team at answer time (acd_queue_calls.team; unanswered calls and
+ * agents without a team: null), so every call counts under one team. Dimension "campaign": the outbound campaign
+ * the call came from (acd_queue_calls.campaign_id, from the dialer's handoff); inbound calls: null. Tickets and
+ * survey answers count under the team and campaign of their queue call.
  */
 import type { DataSource } from 'typeorm';
 import { sqlDateTime } from '../db/entities/columns';
@@ -45,8 +56,8 @@ import { periodsOf, type Period, type PeriodBucket } from './buckets';
 import { ANSWERED, CALL_CATEGORIES, DID, bucketCase, callCounters, dialectOf, hasFcrRepeat, hasRepeat, type Dialect, type Statement } from './call-figures-sql';
 import { ROLLUP_MAX_FCR_DAYS, SLOT_MS, reportSlotsStatements, slotRangeOf, updateReportSlots } from './report-slots';
 
-export type ReportDimension = 'queue' | 'agent' | 'did' | 'category';
-export const REPORT_DIMENSIONS = ['queue', 'agent', 'did', 'category'] as const satisfies readonly ReportDimension[];
+export type ReportDimension = 'queue' | 'agent' | 'did' | 'category' | 'team' | 'campaign';
+export const REPORT_DIMENSIONS = ['queue', 'agent', 'did', 'category', 'team', 'campaign'] as const satisfies readonly ReportDimension[];
 
 const DAY = 86_400_000;
 /** Longest range per bucket size (days). */
@@ -93,12 +104,23 @@ export interface PeriodReportRow {
   short_abandoned: number;
   overflowed: number;
   callbacks: number;
+  /** Callbacks agents scheduled on campaign leads in the period (callback_requests). */
+  callbacks_scheduled: number;
   failed: number;
   answered_in_sl: number;
   service_level: number | null;
   abandon_rate: number | null;
   asa_sec: number | null;
+  /** Over the answered calls with a talk time: talk without hold, hold, wrap-up, and their sum (seconds). */
+  aht_sec: number | null;
   aht_talk_sec: number | null;
+  aht_hold_sec: number | null;
+  aht_wrap_sec: number | null;
+  /** Answered calls with a wrap-up recorded. */
+  wrap_ups: number;
+  holds: number;
+  transfers: number;
+  three_way: number;
   repeat_calls: number;
   repeat_rate: number | null;
   fcr_calls: number;
@@ -128,6 +150,10 @@ function callDimension(dimension: ReportDimension): { key: string; join: string 
       return { key: 'c.agent_id', join: '' };
     case 'did':
       return { key: DID, join: '' };
+    case 'team':
+      return { key: 'c.team', join: '' };
+    case 'campaign':
+      return { key: 'c.campaign_id', join: '' };
     case 'category':
       return { key: 'tc.category_id', join: `JOIN ${CALL_CATEGORIES} tc ON tc.call_uuid = c.id` };
   }
@@ -216,11 +242,29 @@ function rawCallStatements(req: PeriodReportRequest, range: [string, string], pe
 }
 
 /** The sums a rollup group may carry (report_slots' columns as read by reportSlotsStatements). */
-const FOLDED = ['offered', 'fcr_calls', 'tickets_opened', 'tickets_resolved', 'tickets_overdue', 'csat_count'] as const;
+const FOLDED = ['offered', 'fcr_calls', 'tickets_opened', 'tickets_resolved', 'tickets_overdue', 'csat_count', 'callbacks_scheduled'] as const;
+
+/**
+ * Callbacks agents scheduled on campaign leads in [range) (callback_requests, by requested_at): under the campaign's
+ * queue, the agent the callback is for, that agent's first team, the campaign. Null for DID and category (they have
+ * neither).
+ */
+function callbackRequestsStatement(dimension: ReportDimension, range: [number, number], periods: readonly Period[]): Statement | null {
+  const key = { queue: 'r.queue', agent: 'r.agent_id', team: 'r.team', campaign: 'r.campaign_id', did: null, category: null }[dimension];
+  if (key === null) return null;
+  const bc = periodCase('r.requested_at', periods);
+  return {
+    sql: `SELECT ${bc.sql} AS b, ${key} AS k, COUNT(*) AS n FROM callback_requests r
+      WHERE r.requested_at >= ? AND r.requested_at < ?
+      GROUP BY b, k`,
+    params: [...bc.params, sqlDateTime(range[0]), sqlDateTime(range[1])],
+  };
+}
 
 /** Survey answers given in [range): by the answer's queue and agent, its ticket's category, its call's DID. */
 function csatStatement(dimension: ReportDimension, range: [number, number], periods: readonly Period[]): Statement {
   const csatCase = periodCase('a.answered_at', periods);
+  const byCall = (key: string) => ({ key, join: 'LEFT JOIN acd_queue_calls c ON c.id = a.queue_call_id' });
   const csatDim =
     dimension === 'queue'
       ? { key: 'a.queue', join: '' }
@@ -228,7 +272,7 @@ function csatStatement(dimension: ReportDimension, range: [number, number], peri
         ? { key: 'a.agent_id', join: '' }
         : dimension === 'category'
           ? { key: 't.category_id', join: 'JOIN tickets t ON t.id = a.ticket_id' }
-          : { key: DID, join: 'LEFT JOIN acd_queue_calls c ON c.id = a.queue_call_id' };
+          : byCall(dimension === 'team' ? 'c.team' : dimension === 'campaign' ? 'c.campaign_id' : DID);
   return {
     sql: `SELECT ${csatCase.sql} AS b, ${csatDim.key} AS k, COUNT(*) AS csat_count, SUM(a.score) AS csat_sum
       FROM csat_answers a ${csatDim.join}
@@ -243,7 +287,18 @@ const TICKET_FIGURES: readonly TicketFigure[] = ['opened', 'resolved', 'overdue'
 
 /** Tickets opened (created_at), resolved (resolved_at), overdue (due_at before now, resolved late or not) in [range). */
 function ticketStatement(dimension: ReportDimension, range: [number, number], periods: readonly Period[], now: number, figures: readonly TicketFigure[]): Statement {
-  const ticketKey = dimension === 'category' ? 't.category_id' : dimension === 'queue' ? 'c.queue' : dimension === 'agent' ? 'c.agent_id' : DID;
+  const ticketKey =
+    dimension === 'category'
+      ? 't.category_id'
+      : dimension === 'queue'
+        ? 'c.queue'
+        : dimension === 'agent'
+          ? 'c.agent_id'
+          : dimension === 'team'
+            ? 'c.team'
+            : dimension === 'campaign'
+              ? 'c.campaign_id'
+              : DID;
   const ticketJoin = dimension === 'category' ? '' : 'LEFT JOIN acd_queue_calls c ON c.id = t.call_uuid';
   const between = [sqlDateTime(range[0]), sqlDateTime(range[1])];
   const part = (figure: TicketFigure, col: string, extra: string, extraParams: unknown[]) => {
@@ -303,6 +358,18 @@ export function periodReportStatements(req: PeriodReportRequest, settings: Perio
     if (slots.to * SLOT_MS < req.to.getTime()) statements.csat_tail = csatStatement(req.dimension, [slots.to * SLOT_MS, req.to.getTime()], periods);
   } else statements.csat = csatStatement(req.dimension, [req.from.getTime(), req.to.getTime()], periods);
 
+  // Scheduled callbacks: in the rollup for the whole slots; the partial slots at the ends (or all) from the table.
+  const cbParts: Array<[string, [number, number]]> = slots
+    ? [
+        ['cbreq_head', [req.from.getTime(), slots.from * SLOT_MS]],
+        ['cbreq_tail', [slots.to * SLOT_MS, req.to.getTime()]],
+      ]
+    : [['cbreq', [req.from.getTime(), req.to.getTime()]]];
+  for (const [name, [a, b]] of cbParts) {
+    const st = a < b ? callbackRequestsStatement(req.dimension, [a, b], periods) : null;
+    if (st) statements[name] = st;
+  }
+
   if (slots) {
     // The rollup has the tickets of the whole slots; the partial slots at the ends, and overdue tickets of the slot
     // holding `now` (due before now only), come from the table.
@@ -323,7 +390,7 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
   checkPeriodRange(req);
   const { periods, slots, statements } = periodReportStatements(req, settings, dialectOf(ds), options);
   if (slots) await unavailableIfMissing(() => updateReportSlots(ds, slots, settings));
-  const acc = new Map<string, PeriodReportRow & { waitSum: number; talkSum: number; talkN: number; csatSum: number; onCallSec: number }>();
+  const acc = new Map<string, PeriodReportRow & { waitSum: number; talkSum: number; talkN: number; holdSum: number; wrapSum: number; csatSum: number; onCallSec: number }>();
   const rowFor = (b: unknown, k: unknown) => {
     const bi = Math.min(periods.length - 1, Math.max(0, num(b)));
     const key = keyOf(k);
@@ -342,12 +409,20 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
         short_abandoned: 0,
         overflowed: 0,
         callbacks: 0,
+        callbacks_scheduled: 0,
         failed: 0,
         answered_in_sl: 0,
         service_level: null,
         abandon_rate: null,
         asa_sec: null,
+        aht_sec: null,
         aht_talk_sec: null,
+        aht_hold_sec: null,
+        aht_wrap_sec: null,
+        wrap_ups: 0,
+        holds: 0,
+        transfers: 0,
+        three_way: 0,
         repeat_calls: 0,
         repeat_rate: null,
         fcr_calls: 0,
@@ -364,6 +439,8 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
         waitSum: 0,
         talkSum: 0,
         talkN: 0,
+        holdSum: 0,
+        wrapSum: 0,
         csatSum: 0,
         onCallSec: 0,
       };
@@ -377,7 +454,9 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
   const results = await Promise.all(names.map((n) => query(ds, statements[n]!.sql, statements[n]!.params)));
   for (const [i, name] of names.entries()) {
     const rows = results[i]!;
-    if (name.startsWith('csat')) {
+    if (name.startsWith('cbreq')) {
+      for (const x of rows) rowFor(x.b, x.k).callbacks_scheduled += num(x.n);
+    } else if (name.startsWith('csat')) {
       for (const x of rows) {
         const r = rowFor(x.b, x.k);
         r.csat_count += num(x.csat_count);
@@ -408,6 +487,12 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
         r.waitSum += num(x.wait_ms_sum);
         r.talkSum += num(x.talk_ms_sum);
         r.talkN += num(x.talk_n);
+        r.holdSum += num(x.hold_ms_sum);
+        r.wrapSum += num(x.wrap_ms_sum);
+        r.wrap_ups += num(x.wrap_n);
+        r.holds += num(x.hold_count);
+        r.transfers += num(x.transfers);
+        r.three_way += num(x.three_way);
         r.repeat_calls += num(x.repeat_calls);
         r.fcr_calls += num(x.fcr_calls);
         r.fcr_repeated += num(x.fcr_repeated);
@@ -416,6 +501,7 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
         r.tickets_overdue += num(x.tickets_overdue);
         r.csat_count += num(x.csat_count);
         r.csatSum += num(x.csat_sum);
+        r.callbacks_scheduled += num(x.callbacks_scheduled);
       }
     }
   }
@@ -460,7 +546,7 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
 
   const out: PeriodReportRow[] = [];
   for (const a of acc.values()) {
-    const { waitSum, talkSum, talkN, csatSum, onCallSec, ...r } = a;
+    const { waitSum, talkSum, talkN, holdSum, wrapSum, csatSum, onCallSec, ...r } = a;
     if (req.dimension === 'agent') {
       r.logged_in_sec = round(r.logged_in_sec ?? 0);
       r.wrap_up_sec = round(r.wrap_up_sec ?? 0);
@@ -470,7 +556,11 @@ export async function periodReport(ds: DataSource, req: PeriodReportRequest, set
     r.service_level = round(ratio(r.answered_in_sl, counted), 4);
     r.abandon_rate = round(ratio(r.abandoned - r.short_abandoned, counted), 4);
     r.asa_sec = r.answered ? round(waitSum / r.answered / 1000) : null;
-    r.aht_talk_sec = talkN ? round(talkSum / talkN / 1000) : null;
+    // talk_ms runs from the answer to the end, hold included: the talk part is without it.
+    r.aht_talk_sec = talkN ? round((talkSum - holdSum) / talkN / 1000) : null;
+    r.aht_hold_sec = talkN ? round(holdSum / talkN / 1000) : null;
+    r.aht_wrap_sec = talkN ? round(wrapSum / talkN / 1000) : null;
+    r.aht_sec = talkN ? round((talkSum + wrapSum) / talkN / 1000) : null;
     r.repeat_rate = round(ratio(r.repeat_calls, r.answered), 4);
     r.fcr = round(ratio(r.fcr_calls - r.fcr_repeated, r.fcr_calls), 4);
     r.csat_mean = r.csat_count ? round(csatSum / r.csat_count, 3) : null;

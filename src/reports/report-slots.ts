@@ -1,7 +1,7 @@
 /**
- * The period reports' 15-minute rollup (table report_slots, migration 1768800000000): per dimension (queue, agent,
- * did, category), slot and key, the sums the queue-call figures are made of (counters, wait and talk sums, repeat
- * calls, FCR calls) for the calls entered in the slot, the ticket counts (created, resolved, due and overdue in the
+ * The period reports' 15-minute rollup (table report_slots, migrations 1768800000000 and 1769000000000): per
+ * dimension (queue, agent, did, category, team, campaign), slot and key, the sums the queue-call figures are made of
+ * (counters, wait, talk, hold and wrap-up sums, transfers, 3-ways, repeat calls, FCR calls, callbacks scheduled) for the calls entered in the slot, the ticket counts (created, resolved, due and overdue in the
  * slot) and the survey answers (count and sum of scores) given in the slot, computed from acd_queue_calls and tickets with the same SQL expressions as the report over the raw tables
  * (src/reports/call-figures-sql.ts).
  *
@@ -31,7 +31,7 @@ export const SLOT_MS = 900_000;
 /** The triggers mark the slots of a caller's calls of the 90 days before a change (the largest REPORT_FCR_DAYS). */
 export const ROLLUP_MAX_FCR_DAYS = 90;
 
-export type RollupDimension = 'queue' | 'agent' | 'did' | 'category';
+export type RollupDimension = 'queue' | 'agent' | 'did' | 'category' | 'team' | 'campaign';
 
 /** Slot numbers [from, to): whole slots. */
 export interface SlotRange {
@@ -39,10 +39,31 @@ export interface SlotRange {
   to: number;
 }
 
-const CALL_COUNTERS = ['offered', 'answered', 'abandoned', 'short_abandoned', 'overflowed', 'callbacks', 'failed', 'answered_in_sl', 'wait_ms_sum', 'talk_ms_sum', 'talk_n', 'repeat_calls', 'fcr_calls', 'fcr_repeated'] as const;
+const CALL_COUNTERS = [
+  'offered',
+  'answered',
+  'abandoned',
+  'short_abandoned',
+  'overflowed',
+  'callbacks',
+  'failed',
+  'answered_in_sl',
+  'wait_ms_sum',
+  'talk_ms_sum',
+  'talk_n',
+  'hold_ms_sum',
+  'wrap_ms_sum',
+  'wrap_n',
+  'hold_count',
+  'transfers',
+  'three_way',
+  'repeat_calls',
+  'fcr_calls',
+  'fcr_repeated',
+] as const;
 const TICKET_COUNTERS = ['tickets_opened', 'tickets_resolved', 'tickets_overdue'] as const;
 const CSAT_COUNTERS = ['csat_count', 'csat_sum'] as const;
-const COUNTERS = [...CALL_COUNTERS, ...TICKET_COUNTERS, ...CSAT_COUNTERS] as const;
+const COUNTERS = [...CALL_COUNTERS, ...TICKET_COUNTERS, ...CSAT_COUNTERS, 'callbacks_scheduled'] as const;
 type Counter = (typeof COUNTERS)[number];
 type SlotRow = { dimension: RollupDimension; slot: number; key: string } & Record<Counter, number>;
 
@@ -69,7 +90,8 @@ export function rollupSettingsKey(settings: FigureSettings): string {
     .map(([q, s]) => [q, s * 1000] as const)
     .filter(([, ms]) => ms !== defaultMs)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify({ v: 1, shortAbandonMs: settings.shortAbandonSec * 1000, fcrDays: settings.fcrDays, defaultSlMs: defaultMs, sl });
+  // v2: the handling sums and the team and campaign dimensions (migration 1769000000000).
+  return JSON.stringify({ v: 2, shortAbandonMs: settings.shortAbandonSec * 1000, fcrDays: settings.fcrDays, defaultSlMs: defaultMs, sl });
 }
 
 /** Periods per statement reading the rollup (see reportSlotsStatements). */
@@ -92,7 +114,7 @@ export function reportSlotsStatements(dimension: RollupDimension, range: SlotRan
     const to = Math.min(range.to, last === periods.length - 1 ? range.to : periods[last]!.end / SLOT_MS);
     if (from >= to) continue;
     const bc = bucketCase('s.slot', periods.slice(first, last).map((p) => p.end / SLOT_MS), first);
-    const sums = [...CALL_COUNTERS, 'tickets_opened', 'tickets_resolved', ...CSAT_COUNTERS].map((c) => `SUM(s.${c}) AS ${c}`);
+    const sums = [...CALL_COUNTERS, 'tickets_opened', 'tickets_resolved', ...CSAT_COUNTERS, 'callbacks_scheduled'].map((c) => `SUM(s.${c}) AS ${c}`);
     out.push({
       sql: `SELECT ${bc.sql} AS b, s.dim_key AS k, ${sums.join(', ')}, SUM(CASE WHEN s.slot < ? THEN s.tickets_overdue ELSE 0 END) AS tickets_overdue
         FROM report_slots s
@@ -112,17 +134,21 @@ function slotSql(dialect: Dialect, col: string): string {
 
 const HAS_TICKET = 'EXISTS (SELECT 1 FROM tickets t WHERE t.call_uuid = c.id)';
 
-/** The sums of the calls entered in [from, to) per slot, queue, agent and DID (for those three dimensions). */
+/**
+ * The sums of the calls entered in [from, to) per slot, queue, agent, DID, team and campaign (for those five
+ * dimensions). The team follows the agent and the campaign the queue almost always, so the groups are hardly more
+ * than per (slot, queue, agent, DID).
+ */
 function byCallStatement(dialect: Dialect, settings: FigureSettings, from: number, to: number): Statement {
   const counters = callCounters(settings);
   return {
-    sql: `SELECT ${slotSql(dialect, 'c.entered_at')} AS s, c.queue AS q, c.agent_id AS a, ${DID} AS d, ${counters.sql},
+    sql: `SELECT ${slotSql(dialect, 'c.entered_at')} AS s, c.queue AS q, c.agent_id AS a, ${DID} AS d, c.team AS t, c.campaign_id AS p, ${counters.sql},
         SUM(CASE WHEN ${ANSWERED} AND ${hasRepeat(dialect, settings.fcrDays)} THEN 1 ELSE 0 END) AS repeat_calls,
         SUM(CASE WHEN ${ANSWERED} AND ${HAS_TICKET} THEN 1 ELSE 0 END) AS fcr_calls,
         SUM(CASE WHEN ${ANSWERED} AND ${HAS_TICKET} AND ${hasFcrRepeat(dialect, settings.fcrDays, null)} THEN 1 ELSE 0 END) AS fcr_repeated
       FROM acd_queue_calls c
       WHERE c.entered_at >= ? AND c.entered_at < ?
-      GROUP BY s, q, a, d`,
+      GROUP BY s, q, a, d, t, p`,
     params: [...counters.params, sqlDateTime(from), sqlDateTime(to)],
   };
 }
@@ -150,10 +176,10 @@ function byCategoryStatement(dialect: Dialect, settings: FigureSettings, from: n
  */
 function ticketsStatement(dialect: Dialect, from: number, to: number): Statement {
   const part = (figure: string, col: string, extra: string) =>
-    `SELECT '${figure}' AS f, ${slotSql(dialect, col)} AS s, c.queue AS q, c.agent_id AS a, ${DID} AS d, t.category_id AS g, COUNT(*) AS n
+    `SELECT '${figure}' AS f, ${slotSql(dialect, col)} AS s, c.queue AS q, c.agent_id AS a, ${DID} AS d, c.team AS tm, c.campaign_id AS p, t.category_id AS g, COUNT(*) AS n
       FROM tickets t LEFT JOIN acd_queue_calls c ON c.id = t.call_uuid
       WHERE ${col} >= ? AND ${col} < ?${extra}
-      GROUP BY s, q, a, d, g`;
+      GROUP BY s, q, a, d, tm, p, g`;
   const range = [sqlDateTime(from), sqlDateTime(to)];
   return {
     sql: [
@@ -171,11 +197,25 @@ function ticketsStatement(dialect: Dialect, from: number, to: number): Statement
  */
 function csatStatement(dialect: Dialect, from: number, to: number): Statement {
   return {
-    sql: `SELECT ${slotSql(dialect, 'a.answered_at')} AS s, a.queue AS q, a.agent_id AS ag, ${DID} AS d, t.category_id AS g,
+    sql: `SELECT ${slotSql(dialect, 'a.answered_at')} AS s, a.queue AS q, a.agent_id AS ag, ${DID} AS d, c.team AS tm, c.campaign_id AS p, t.category_id AS g,
         COUNT(*) AS csat_count, SUM(a.score) AS csat_sum
       FROM csat_answers a LEFT JOIN acd_queue_calls c ON c.id = a.queue_call_id LEFT JOIN tickets t ON t.id = a.ticket_id
       WHERE a.answered_at >= ? AND a.answered_at < ?
-      GROUP BY s, q, ag, d, g`,
+      GROUP BY s, q, ag, d, tm, p, g`,
+    params: [sqlDateTime(from), sqlDateTime(to)],
+  };
+}
+
+/**
+ * The callbacks agents scheduled in slots [from, to) (callback_requests, by requested_at) per slot, queue (the
+ * campaign's), agent (the one it is for), team and campaign; they have no DID or category.
+ */
+function callbackRequestsStatement(dialect: Dialect, from: number, to: number): Statement {
+  return {
+    sql: `SELECT ${slotSql(dialect, 'r.requested_at')} AS s, r.queue AS q, r.agent_id AS a, r.team AS t, r.campaign_id AS p, COUNT(*) AS n
+      FROM callback_requests r
+      WHERE r.requested_at >= ? AND r.requested_at < ?
+      GROUP BY s, q, a, t, p`,
     params: [sqlDateTime(from), sqlDateTime(to)],
   };
 }
@@ -199,7 +239,8 @@ async function aggregate(ds: DataSource, from: number, to: number, settings: Fig
   const byCategory = byCategoryStatement(dialect, settings, ...range);
   const tickets = ticketsStatement(dialect, ...range);
   const csat = csatStatement(dialect, ...range);
-  const [callRows, categoryRows, ticketRows, csatRows] = (await Promise.all([byCall, byCategory, tickets, csat].map((st) => ds.query(st.sql, st.params)))) as Array<Array<Record<string, unknown>>>;
+  const callbacks = callbackRequestsStatement(dialect, ...range);
+  const [callRows, categoryRows, ticketRows, csatRows, callbackRows] = (await Promise.all([byCall, byCategory, tickets, csat, callbacks].map((st) => ds.query(st.sql, st.params)))) as Array<Array<Record<string, unknown>>>;
   const rows = new Map<string, SlotRow>();
   const rowOf = (dimension: RollupDimension, slot: number, key: string) => {
     const id = `${dimension}\u0000${slot}\u0000${key}`;
@@ -220,6 +261,8 @@ async function aggregate(ds: DataSource, from: number, to: number, settings: Fig
     add('queue', slot, keyText(x.q), x);
     add('agent', slot, keyText(x.a), x);
     add('did', slot, keyText(x.d), x);
+    add('team', slot, keyText(x.t), x);
+    add('campaign', slot, keyText(x.p), x);
   }
   for (const x of categoryRows!) add('category', num(x.s), keyText(x.k), x);
   for (const x of ticketRows!) {
@@ -229,13 +272,26 @@ async function aggregate(ds: DataSource, from: number, to: number, settings: Fig
     rowOf('queue', slot, keyText(x.q))[figure] += n;
     rowOf('agent', slot, keyText(x.a))[figure] += n;
     rowOf('did', slot, keyText(x.d))[figure] += n;
+    rowOf('team', slot, keyText(x.tm))[figure] += n;
+    rowOf('campaign', slot, keyText(x.p))[figure] += n;
     rowOf('category', slot, keyText(x.g))[figure] += n;
   }
   for (const x of csatRows!) {
     const slot = num(x.s);
-    const targets = [rowOf('queue', slot, keyText(x.q)), rowOf('agent', slot, keyText(x.ag)), rowOf('did', slot, keyText(x.d))];
+    const targets = [
+      rowOf('queue', slot, keyText(x.q)),
+      rowOf('agent', slot, keyText(x.ag)),
+      rowOf('did', slot, keyText(x.d)),
+      rowOf('team', slot, keyText(x.tm)),
+      rowOf('campaign', slot, keyText(x.p)),
+    ];
     if (x.g !== null && x.g !== undefined) targets.push(rowOf('category', slot, keyText(x.g)));
     for (const r of targets) for (const c of CSAT_COUNTERS) r[c] += num(x[c]);
+  }
+  for (const x of callbackRows!) {
+    const slot = num(x.s);
+    const n = num(x.n);
+    for (const [dimension, key] of [['queue', x.q], ['agent', x.a], ['team', x.t], ['campaign', x.p]] as const) rowOf(dimension, slot, keyText(key)).callbacks_scheduled += n;
   }
   return [...rows.values()];
 }
@@ -316,7 +372,8 @@ async function rebuild(ds: DataSource, settings: FigureSettings, options: Rebuil
       UNION SELECT DISTINCT ${day('created_at')} FROM tickets
       UNION SELECT DISTINCT ${day('resolved_at')} FROM tickets WHERE resolved_at IS NOT NULL
       UNION SELECT DISTINCT ${day('due_at')} FROM tickets WHERE due_at IS NOT NULL
-      UNION SELECT DISTINCT ${day('answered_at')} FROM csat_answers`,
+      UNION SELECT DISTINCT ${day('answered_at')} FROM csat_answers
+      UNION SELECT DISTINCT ${day('requested_at')} FROM callback_requests`,
   )) as Array<{ d: unknown }>;
   const days = [...new Set(dayRows.map((r) => num(r.d)))].sort((a, b) => a - b);
   await ds.query('DELETE FROM report_slots');

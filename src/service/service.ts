@@ -273,6 +273,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       gateway: config.telephony.outboundGateway,
       outboundCallerId: config.telephony.callbackCallerId,
       phones,
+      // Hold time, transfers and 3-ways land on the queue call's history row (the period reports' AHT split).
+      handling: (callId, h) => acdHistory.callHandling(callId, h),
     });
     closers.push(async () => callControl.close());
     const noAcd = new NoAcdQueueHandoff();

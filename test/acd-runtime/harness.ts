@@ -240,11 +240,11 @@ export class AcdHarness {
   };
 
   /** An agent (user + agent row + registered softphone), logged in and ready (or not ready 'break'). */
-  agent = async (ext: string, queues: string[], behavior: SoftphoneBehavior, opts: { ready?: boolean } = {}): Promise<number> => {
+  agent = async (ext: string, queues: string[], behavior: SoftphoneBehavior, opts: { ready?: boolean; teams?: string[] } = {}): Promise<number> => {
     this.sim.registerSoftphone(ext, behavior);
     const users = new UserService(this.service.dataSource, { bcryptCost: 4 });
     const user = await users.create({ username: `agent${++this.userSeq}`, password: 'agent-password-123', role: 'agent' });
-    const stored = await this.service.acdConfig.createAgent({ user_id: user.id, extension: ext, skills: {}, teams: [], queues: queues.map((q) => ({ queue: q, tier: 1 })) });
+    const stored = await this.service.acdConfig.createAgent({ user_id: user.id, extension: ext, skills: {}, teams: opts.teams ?? [], queues: queues.map((q) => ({ queue: q, tier: 1 })) });
     this.service.acd.engine.login(stored.id);
     if (opts.ready === false) this.service.acd.engine.setNotReady(stored.id, 'break');
     return stored.id;

@@ -60,8 +60,9 @@ beforeAll(async () => {
   [browser] = await Promise.all([launchBrowser(), h.start()]);
   await h.user('sue', 'supervisor', 'Sue Visor');
   await h.service.dataSource.getRepository(AcdQueueCallSchema).save([
-    call('q1', '2026-03-03T09:00:00Z', 'answered', 5_000, 60_000),
-    call('q2', '2026-03-03T10:00:00Z', 'answered', 8_000, 120_000),
+    // Handling on the 3rd: 20 s of hold and a 30 s wrap-up on q1, a transfer on q2, both answered by team north.
+    { ...call('q1', '2026-03-03T09:00:00Z', 'answered', 5_000, 60_000), hold_ms: 20_000, hold_count: 1, wrap_ms: 30_000, team: 'north' },
+    { ...call('q2', '2026-03-03T10:00:00Z', 'answered', 8_000, 120_000), transfers: 1, team: 'north' },
     call('q3', '2026-03-03T11:00:00Z', 'abandoned', 40_000, null),
     call('q4', '2026-03-04T09:00:00Z', 'answered', 4_000, 30_000),
   ]);
@@ -252,7 +253,9 @@ test('a supervisor reads a period report by day, with the figures in the table a
   // Period, queue, offered, answered, abandoned, short abandons.
   expect((await day1.getByRole('cell').allTextContents()).slice(0, 6)).toEqual(['2026-03-03', 'billing', '3', '2', '1', '0']);
   // Service level: 2 answered within the threshold of 3 (answered + abandoned).
-  expect((await day1.getByRole('cell').allTextContents())[8]).toBe('66.7%');
+  expect((await day1.getByRole('cell').allTextContents())[9]).toBe('66.7%');
+  // AHT 105 s = talk (180 s - 20 s of hold) / 2 + hold 20 / 2 + wrap-up 30 / 2; one transfer, no 3-way.
+  expect((await day1.getByRole('cell').allTextContents()).slice(12, 18)).toEqual(['1:45', '1:20', '0:10', '0:15', '1', '0']);
   const day2 = table.getByRole('row').filter({ hasText: '2026-03-04' });
   expect((await day2.getByRole('cell').allTextContents()).slice(0, 5)).toEqual(['2026-03-04', 'billing', '1', '1', '0']);
   await page.getByRole('img', { name: 'Offered, answered and abandoned calls per period' }).waitFor();
@@ -267,6 +270,15 @@ test('a supervisor reads a period report by day, with the figures in the table a
   const row = lines.find((l) => l.includes('2026-03-03') && l.includes('billing'))!.split(',');
   const at = (col: string) => row[header.indexOf(col)];
   expect([at('offered'), at('answered'), at('abandoned')]).toEqual(['3', '2', '1']);
+  expect([at('aht_sec'), at('aht_talk_sec'), at('aht_hold_sec'), at('aht_wrap_sec'), at('transfers')]).toEqual(['105', '80', '10', '15', '1']);
+  // By team: the answering agents' team; the abandoned call has none.
+  await range.getByLabel('By').selectOption('team');
+  const teams = page.getByRole('table', { name: 'Team report by day' });
+  const north = teams.getByRole('row').filter({ hasText: 'north' }).filter({ hasText: '2026-03-03' });
+  await north.waitFor();
+  expect((await north.getByRole('cell').allTextContents()).slice(0, 4)).toEqual(['2026-03-03', 'north', '2', '2']);
+  await range.getByLabel('By').selectOption('campaign');
+  await page.getByRole('table', { name: 'Campaign report by day' }).getByRole('row').filter({ hasText: '(none)' }).first().waitFor();
   expect(dialogs).toEqual([]);
   expect(problems).toEqual([]);
   await context.close();

@@ -20,6 +20,7 @@ const TABLES = [
   'alerts',
   'api_keys',
   'audit_log',
+  'callback_requests',
   'caller_profiles',
   'campaigns',
   'cdrs',

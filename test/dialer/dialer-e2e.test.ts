@@ -92,6 +92,8 @@ describeEachEngine('outbound campaigns end to end', (engine) => {
     // The ACD history and the CDRs of both legs name the call and the agent.
     const row = await h.queueCall(human!.call_uuid!);
     expect(row).toMatchObject({ queue: 'out1', outcome: 'answered' });
+    // The campaign is on the queue call (the period reports' campaign dimension).
+    expect(Number(row.campaign_id)).toBe(id);
     // The lead's hostile name reached the agent's phone only as harmless caller-id text.
     const agentLeg = h.eventsOf(human!.call_uuid!, 'CHANNEL_BRIDGE')[0]!.other!;
     const agentCdr: CdrRow = await h.cdr(agentLeg);

@@ -4,7 +4,8 @@
  * carry milliseconds on purpose: both engines store DATETIME(3) in UTC, and SQLite compares them as text.
  */
 import type { DataSource } from 'typeorm';
-import { LeadSchema, type LeadRow, type LedgerRow } from '../../src/db/entities/dialer';
+import { sqlDateTime } from '../../src/db/entities/columns';
+import { CallbackRequestSchema, LeadSchema, type LeadRow, type LedgerRow } from '../../src/db/entities/dialer';
 import type { PreparedLead } from '../../src/dialer/leads/csv-import';
 import { LeadStore } from '../../src/dialer/leads/store';
 import type { DialOutcome } from '../../src/dialer/outcomes';
@@ -238,7 +239,7 @@ describeEachEngine('dialer store', (engine) => {
       const c = await newCampaign();
       const [a, b] = await addLeads(c, 2);
       await setLead(a!.id, { status: 'done', attempts: 1 });
-      const row = await store.scheduleCallback(a!.id, at(30), 12);
+      const row = await store.scheduleCallback(a!.id, at(30), 12, now);
       expect(row).toMatchObject({ id: a!.id, status: 'scheduled', callback_agent_id: 12, attempts: 1 });
       expect(row!.callback_at!.getTime()).toBe(at(30).getTime());
       expect(row!.next_attempt_at!.getTime()).toBe(at(30).getTime());
@@ -253,10 +254,31 @@ describeEachEngine('dialer store', (engine) => {
       const c = await newCampaign();
       const [a] = await addLeads(c, 1);
       expect(await store.claim(a!, now)).toBe(true);
-      const row = await store.scheduleCallback(a!.id, at(60), null);
+      const row = await store.scheduleCallback(a!.id, at(60), null, now);
       expect(row).toMatchObject({ status: 'dialing', callback_agent_id: null });
       expect(row!.callback_at!.getTime()).toBe(at(60).getTime());
-      expect(await store.scheduleCallback(999_999, at(60), 1)).toBeNull();
+      expect(await store.scheduleCallback(999_999, at(60), 1, now)).toBeNull();
+    });
+
+    it('keeps every request as a callback_requests row: campaign, its queue, the agent and their first team, when', async () => {
+      const c = await newCampaign();
+      const [a] = await addLeads(c, 1);
+      const t = sqlDateTime(now);
+      await ds.query("INSERT INTO users (username, password_hash, role, display_name, created_at, updated_at) VALUES ('cbagent', 'x', 'agent', 'CB', ?, ?)", [t, t]);
+      const [user] = (await ds.query("SELECT id FROM users WHERE username = 'cbagent'")) as Array<{ id: number }>;
+      await ds.query("INSERT INTO acd_agents (user_id, name, extension, skills, teams, queues, created_at, updated_at) VALUES (?, 'CB', '7001', '{}', '[\"north\",\"south\"]', '[]', ?, ?)", [user!.id, t, t]);
+      const [agent] = (await ds.query("SELECT id FROM acd_agents WHERE extension = '7001'")) as Array<{ id: number }>;
+      await store.scheduleCallback(a!.id, at(30), Number(agent!.id), at(1));
+      await store.scheduleCallback(a!.id, at(90), null, at(2));
+      const rows = await ds.getRepository(CallbackRequestSchema).find({ where: { lead_id: a!.id }, order: { id: 'ASC' } });
+      expect(rows.map((r) => [r.campaign_id, r.queue, r.agent_id, r.team])).toEqual([
+        [c, 'sales', Number(agent!.id), 'north'],
+        [c, 'sales', null, null],
+      ]);
+      expect(rows.map((r) => [new Date(r.requested_at).getTime(), new Date(r.callback_at).getTime()])).toEqual([
+        [at(1).getTime(), at(30).getTime()],
+        [at(2).getTime(), at(90).getTime()],
+      ]);
     });
   });
 

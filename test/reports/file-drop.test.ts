@@ -28,7 +28,7 @@ describeEachEngine('scheduled report files', (engine) => {
   it('last week by day: one CSV per dimension, the same figures as the report', async () => {
     // Tuesday 2026-03-10 local: the last complete week is the one of Monday 2026-03-02.
     const files = await dropFor('week', '2026-03-10T12:00:00Z').runNow();
-    expect(files.map((f) => path.basename(f))).toEqual(['queue', 'agent', 'did', 'category'].map((d) => `report-${d}-week-2026-03-02.csv`));
+    expect(files.map((f) => path.basename(f))).toEqual(['queue', 'agent', 'did', 'category', 'team', 'campaign'].map((d) => `report-${d}-week-2026-03-02.csv`));
     const lines = fs.readFileSync(files[0]!, 'utf8').trim().split('\r\n');
     expect(lines[0]!.startsWith('bucket_start,bucket_end,bucket_label,key,offered,answered')).toBe(true);
     const sales7 = lines.find((l) => l.includes(',2026-03-07,sales,'))!;

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { AcdAgentStateLogSchema, AcdQueueCallSchema, CsatAnswerSchema, TicketCategorySchema, TicketSchema } from '../../src/db/entities';
+import { AcdAgentStateLogSchema, AcdQueueCallSchema, CallbackRequestSchema, CsatAnswerSchema, TicketCategorySchema, TicketSchema } from '../../src/db/entities';
 import type { AcdQueueCallRow } from '../../src/db/entities/acd-history';
 import type { PeriodReportSettings } from '../../src/reports/period-report';
 
@@ -30,17 +30,20 @@ export async function insertReportFixture(ds: DataSource): Promise<void> {
     notes: null,
     data: did ? { did } : null,
   });
+  // Handling: c1 held 10 s (one hold), 30 s wrap-up, team north, campaign 5; c2 held 20 s (two holds), transferred,
+  // no wrap-up recorded, team south; c5 a 3-way, team north; c8 team south, campaign 5.
+  const handled = (row: AcdQueueCallRow, extra: Partial<AcdQueueCallRow>): AcdQueueCallRow => ({ ...row, ...extra });
   await ds.getRepository(AcdQueueCallSchema).save([
-    call('c1', 'sales', '+1001', '2026-03-07T15:00:00Z', 'answered', 10_000, 60_000, 1, '+15550001'),
-    call('c2', 'sales', '+1002', '2026-03-07T16:00:00Z', 'answered', 25_000, 120_000, 2, '+15550001'),
+    handled(call('c1', 'sales', '+1001', '2026-03-07T15:00:00Z', 'answered', 10_000, 60_000, 1, '+15550001'), { hold_ms: 10_000, hold_count: 1, wrap_ms: 30_000, team: 'north', campaign_id: 5 }),
+    handled(call('c2', 'sales', '+1002', '2026-03-07T16:00:00Z', 'answered', 25_000, 120_000, 2, '+15550001'), { hold_ms: 20_000, hold_count: 2, transfers: 1, team: 'south' }),
     call('c3', 'sales', '+1003', '2026-03-07T17:00:00Z', 'abandoned', 3_000, null, null),
     call('c4', 'sales', '+1004', '2026-03-07T18:00:00Z', 'abandoned', 40_000, null, null),
     // 23:30 local on the 7th (EST): still day 0.
-    call('c5', 'support', '+1001', '2026-03-08T04:30:00Z', 'answered', 25_000, 30_000, 1),
+    handled(call('c5', 'support', '+1001', '2026-03-08T04:30:00Z', 'answered', 25_000, 30_000, 1), { three_way: 1, team: 'north' }),
     call('c6', 'support', '+1005', '2026-03-08T05:30:00Z', 'callback_requested', 50_000, null, null),
     // 23:30 local on the 8th (EDT): day 1, which ends at 04:00Z.
     call('c7', 'sales', '+1006', '2026-03-09T03:30:00Z', 'overflowed', 60_000, null, null),
-    call('c8', 'sales', '+1002', '2026-03-09T12:00:00Z', 'answered', 5_000, 10_000, 2),
+    handled(call('c8', 'sales', '+1002', '2026-03-09T12:00:00Z', 'answered', 5_000, 10_000, 2), { team: 'south', campaign_id: 5 }),
     // After `to`: not counted (but it is a later call of +1008 only).
     call('c9', 'sales', '+1008', '2026-03-10T05:00:00Z', 'answered', 1_000, 1_000, 1),
   ]);
@@ -96,6 +99,12 @@ export async function insertReportFixture(ds: DataSource): Promise<void> {
     comment_recording: null,
     answered_at: T(at),
   });
+  // Callbacks agents scheduled on campaign 5's leads: two by agent 1 (team north) on the 7th, one for nobody on the 9th.
+  await ds.getRepository(CallbackRequestSchema).insert([
+    { lead_id: 1, campaign_id: 5, queue: 'sales', agent_id: 1, team: 'north', requested_at: T('2026-03-07T15:02:00Z'), callback_at: T('2026-03-08T15:00:00Z') },
+    { lead_id: 2, campaign_id: 5, queue: 'sales', agent_id: 1, team: 'north', requested_at: T('2026-03-07T20:00:00Z'), callback_at: T('2026-03-08T15:00:00Z') },
+    { lead_id: 3, campaign_id: 5, queue: 'sales', agent_id: null, team: null, requested_at: T('2026-03-09T13:00:00Z'), callback_at: T('2026-03-10T15:00:00Z') },
+  ]);
   await ds.getRepository(CsatAnswerSchema).insert([
     csat('sales', 1, 'c1', t1, 4, '2026-03-07T15:10:00Z'),
     csat('sales', 2, 'c2', t3, 2, '2026-03-07T16:10:00Z'),

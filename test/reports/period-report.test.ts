@@ -36,7 +36,16 @@ describeEachEngine('period reports', (engine) => {
       service_level: 0.3333,
       abandon_rate: 0.3333,
       asa_sec: 17.5,
-      aht_talk_sec: 90,
+      // Talk 60 + 120 s with 10 + 20 s of hold in it; one 30 s wrap-up: means over the 2 calls.
+      aht_talk_sec: 75,
+      aht_hold_sec: 15,
+      aht_wrap_sec: 15,
+      aht_sec: 105,
+      wrap_ups: 1,
+      holds: 3,
+      transfers: 1,
+      three_way: 0,
+      callbacks_scheduled: 2,
       repeat_calls: 2,
       repeat_rate: 1,
       fcr_calls: 2,
@@ -51,14 +60,16 @@ describeEachEngine('period reports', (engine) => {
     expect(find(rows, '2026-03-07', 'support')).toMatchObject({ offered: 1, answered: 1, answered_in_sl: 1, service_level: 1, asa_sec: 25, repeat_calls: 0, fcr: 1, tickets_opened: 1 });
     expect(find(rows, '2026-03-08', 'support')).toMatchObject({ offered: 1, callbacks: 1, service_level: null, abandon_rate: null, csat_count: 1, csat_mean: 5 });
     expect(find(rows, '2026-03-08', 'sales')).toMatchObject({ offered: 1, overflowed: 1, tickets_resolved: 1 });
-    expect(find(rows, '2026-03-09', 'sales')).toMatchObject({ offered: 1, answered: 1, service_level: 1, asa_sec: 5, aht_talk_sec: 10, tickets_opened: 1, fcr: 1 });
+    expect(find(rows, '2026-03-09', 'sales')).toMatchObject({ offered: 1, answered: 1, service_level: 1, asa_sec: 5, aht_talk_sec: 10, tickets_opened: 1, fcr: 1, callbacks_scheduled: 1 });
   });
 
   it('by agent (unanswered calls under the null key) and by DID (from the call data)', async () => {
     const agents = await run('agent');
     expect(find(agents, '2026-03-07', '1')).toMatchObject({ offered: 2, answered: 2, csat_count: 1, csat_mean: 4 });
     expect(find(agents, '2026-03-07', '2')).toMatchObject({ offered: 1, answered: 1, csat_mean: 2 });
-    expect(find(agents, '2026-03-07', null)).toMatchObject({ offered: 2, abandoned: 2, short_abandoned: 1 });
+    expect(find(agents, '2026-03-07', null)).toMatchObject({ offered: 2, abandoned: 2, short_abandoned: 1, callbacks_scheduled: 0 });
+    expect(find(agents, '2026-03-07', '1')).toMatchObject({ callbacks_scheduled: 2 });
+    expect(find(agents, '2026-03-09', null)).toMatchObject({ offered: 0, callbacks_scheduled: 1 });
     expect(find(agents, '2026-03-08', '1')).toMatchObject({ offered: 0, csat_count: 1, csat_mean: 5 });
     // State time per local day: agent 2's 23-hour DST day.
     expect(find(agents, '2026-03-07', '1')).toMatchObject({ logged_in_sec: 21_600, wrap_up_sec: 30, occupancy: 0.0042 });
@@ -67,7 +78,30 @@ describeEachEngine('period reports', (engine) => {
     const dids = await run('did');
     expect(dids[0]!.logged_in_sec).toBeNull();
     expect(find(dids, '2026-03-07', '+15550001')).toMatchObject({ offered: 2, answered: 2, csat_count: 2, csat_mean: 3, tickets_opened: 2 });
-    expect(find(dids, '2026-03-07', null)).toMatchObject({ offered: 3 });
+    expect(find(dids, '2026-03-07', null)).toMatchObject({ offered: 3, callbacks_scheduled: 0 });
+  });
+
+  it('by team (the answering agent\'s team on the call) and by campaign (the dialer\'s, on the call)', async () => {
+    const teams = await run('team');
+    expect(teams.map((r) => [r.bucket_label, r.key, r.offered])).toEqual([
+      ['2026-03-07', 'north', 2],
+      ['2026-03-07', 'south', 1],
+      ['2026-03-07', null, 2],
+      ['2026-03-08', 'north', 0],
+      ['2026-03-08', null, 2],
+      ['2026-03-09', 'south', 1],
+      ['2026-03-09', null, 0],
+    ]);
+    // c1 and c5 (23:30 local on the 7th); c5's answer came on the 8th, so the 8th has a row of its survey only.
+    expect(find(teams, '2026-03-07', 'north')).toMatchObject({ callbacks_scheduled: 2, answered: 2, three_way: 1, holds: 1, aht_hold_sec: 5, aht_wrap_sec: 15, csat_count: 1, csat_mean: 4, tickets_opened: 2 });
+    expect(find(teams, '2026-03-08', 'north')).toMatchObject({ csat_count: 1, csat_mean: 5 });
+    expect(find(teams, '2026-03-07', 'south')).toMatchObject({ answered: 1, transfers: 1, holds: 2, aht_talk_sec: 100, aht_hold_sec: 20, aht_wrap_sec: 0, aht_sec: 120, wrap_ups: 0, tickets_opened: 1 });
+    expect(find(teams, '2026-03-07', null)).toMatchObject({ abandoned: 2, aht_sec: null });
+    const campaigns = await run('campaign');
+    expect(find(campaigns, '2026-03-07', '5')).toMatchObject({ offered: 1, answered: 1, aht_sec: 90, csat_count: 1, tickets_opened: 1 });
+    expect(find(campaigns, '2026-03-09', '5')).toMatchObject({ offered: 1, tickets_opened: 1, callbacks_scheduled: 1 });
+    expect(find(campaigns, '2026-03-07', '5')).toMatchObject({ callbacks_scheduled: 2 });
+    expect(find(campaigns, '2026-03-07', null)).toMatchObject({ offered: 4 });
   });
 
   it('by category: calls per ticket category, FCR of the same category, tickets opened/resolved/overdue', async () => {

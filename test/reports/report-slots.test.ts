@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { AcdQueueCallSchema, CsatAnswerSchema, TicketCategorySchema, TicketSchema } from '../../src/db/entities';
+import { AcdQueueCallSchema, CallbackRequestSchema, CsatAnswerSchema, TicketCategorySchema, TicketSchema } from '../../src/db/entities';
 import type { AcdQueueCallRow } from '../../src/db/entities/acd-history';
 import { zonedInstant } from '../../src/clock/wall-clock';
 import { sqlDateTime } from '../../src/db/entities/columns';
 import { PERIOD_BUCKETS } from '../../src/reports/buckets';
 import { periodReport, REPORT_DIMENSIONS, type PeriodReportRequest, type PeriodReportSettings } from '../../src/reports/period-report';
-import { rebuildReportSlots, rollupSettingsKey, SLOT_MS } from '../../src/reports/report-slots';
+import { rebuildReportSlots, rollupSettingsKey, SLOT_MS, updateReportSlots } from '../../src/reports/report-slots';
 import { describeEachEngine, type TestDatabase } from '../helpers/databases';
 
 const DAY = 86_400_000;
@@ -39,6 +39,18 @@ async function generate(ds: DataSource, n: number, seed: number, idPrefix: strin
     const wait = rnd() < 0.05 ? null : Math.floor(rnd() * 60_000);
     const talk = answered && rnd() < 0.9 ? Math.floor(rnd() * 300_000) : null;
     const id = `${idPrefix}-${i}`;
+    // Handling: holds (some longer than the talk time, which the AHT split caps), wrap-ups or none, transfers, 3-ways;
+    // the team of the agent (or none), the campaign of a third of the calls.
+    const holds = answered && rnd() < 0.4 ? 1 + Math.floor(rnd() * 3) : 0;
+    const handling = {
+      hold_ms: holds ? Math.floor(rnd() * 120_000) : 0,
+      hold_count: holds,
+      transfers: answered && rnd() < 0.15 ? 1 + Math.floor(rnd() * 2) : 0,
+      three_way: answered && rnd() < 0.05 ? 1 : 0,
+      wrap_ms: talk !== null && rnd() < 0.7 ? Math.floor(rnd() * 90_000) : null,
+      team: answered && rnd() < 0.85 ? pick(['north', 'south', 'east']) : null,
+      campaign_id: rnd() < 0.33 ? pick([1, 2]) : null,
+    };
     calls.push({
       id,
       fs_node: 'fs1',
@@ -58,6 +70,7 @@ async function generate(ds: DataSource, n: number, seed: number, idPrefix: strin
       disposition: null,
       notes: null,
       data: rnd() < 0.8 ? { did: pick(['+18005550001', '+18005550002']) } : null,
+      ...handling,
     });
     const ticketCount = answered ? (rnd() < 0.3 ? 1 : rnd() < 0.1 ? 2 : 0) : 0;
     for (let t = 0; t < ticketCount; t++) tickets.push(ticket(pick(categories), id, entered + 60_000, rnd() < 0.5 ? entered + 3_600_000 : null));
@@ -74,6 +87,13 @@ async function generate(ds: DataSource, n: number, seed: number, idPrefix: strin
     .map((c) => csat(c.queue, c.agent_id, c.id, rnd() < 0.6 ? (ticketOf.get(c.id) ?? null) : null, 1 + Math.floor(rnd() * 5), c.entered_at.getTime() + 600_000));
   answers.push(csat(null, null, null, null, 3, FROM + 2 * DAY));
   for (let i = 0; i < answers.length; i += 100) await ds.getRepository(CsatAnswerSchema).insert(answers.slice(i, i + 100));
+  // Callbacks agents scheduled on campaign leads: for an agent (with a team or none) or for nobody.
+  const callbacks = Array.from({ length: Math.floor(n / 10) }, () => {
+    const agent = rnd() < 0.7 ? 1 + Math.floor(rnd() * 5) : null;
+    const requested = FROM + Math.floor(rnd() * DAYS * DAY);
+    return { lead_id: 1 + Math.floor(rnd() * 50), campaign_id: pick([1, 2]), queue: pick(['sales', 'support']), agent_id: agent, team: agent && rnd() < 0.8 ? pick(['north', 'south']) : null, requested_at: new Date(requested), callback_at: new Date(requested + DAY) };
+  });
+  for (let i = 0; i < callbacks.length; i += 100) await ds.getRepository(CallbackRequestSchema).insert(callbacks.slice(i, i + 100));
   return calls.map((c) => c.id);
 }
 
@@ -144,12 +164,19 @@ describeEachEngine('period reports: the 15-minute rollup agrees with the raw tab
   const slotRows = async () => Number(((await db.ds.query('SELECT COUNT(*) AS n FROM report_slots')) as Array<{ n: unknown }>)[0]!.n);
   const dirtySlots = async () => Number(((await db.ds.query('SELECT COUNT(*) AS n FROM report_rollup_dirty')) as Array<{ n: unknown }>)[0]!.n);
   /** The report read through the rollup equals the report over the raw tables; returns figures' totals. */
-  async function expectSame(req: PeriodReportRequest, settings: PeriodReportSettings = SETTINGS): Promise<{ offered: number; csat: number; tickets: number }> {
+  async function expectSame(req: PeriodReportRequest, settings: PeriodReportSettings = SETTINGS): Promise<{ offered: number; csat: number; tickets: number; handling: number; holdSec: number; wrapSec: number }> {
     const fast = await periodReport(db.ds, req, settings);
     const raw = await periodReport(db.ds, req, settings, { rollup: false });
     expect(fast).toEqual(raw);
     const total = (f: (r: (typeof raw)[number]) => number) => raw.reduce((s, r) => s + f(r), 0);
-    return { offered: total((r) => r.offered), csat: total((r) => r.csat_count), tickets: total((r) => r.tickets_opened + r.tickets_resolved + r.tickets_overdue) };
+    return {
+      offered: total((r) => r.offered),
+      csat: total((r) => r.csat_count),
+      tickets: total((r) => r.tickets_opened + r.tickets_resolved + r.tickets_overdue),
+      handling: total((r) => r.holds + r.transfers + r.three_way + r.wrap_ups + r.callbacks_scheduled),
+      holdSec: total((r) => r.aht_hold_sec ?? 0),
+      wrapSec: total((r) => r.aht_wrap_sec ?? 0),
+    };
   }
 
   it('every dimension and bucket, in zones with DST and with :30/:45 offsets', async () => {
@@ -163,6 +190,9 @@ describeEachEngine('period reports: the 15-minute rollup agrees with the raw tab
           expect(totals.offered).toBeGreaterThan(dimension === 'category' ? 100 : 1000);
           expect(totals.csat).toBeGreaterThan(dimension === 'category' ? 30 : 200);
           expect(totals.tickets).toBeGreaterThan(200);
+          expect(totals.handling).toBeGreaterThan(dimension === 'category' ? 50 : 500);
+          expect(totals.holdSec).toBeGreaterThan(0);
+          expect(totals.wrapSec).toBeGreaterThan(0);
         }
       }
     }
@@ -206,8 +236,24 @@ describeEachEngine('period reports: the 15-minute rollup agrees with the raw tab
     await db.ds.getRepository(CsatAnswerSchema).insert(csat('support', 2, answered!.id, null, 5, FROM + 3 * DAY));
     await db.ds.query('DELETE FROM csat_answers WHERE id = (SELECT MIN(id) FROM csat_answers)');
     await db.ds.query(`UPDATE acd_queue_calls SET data = '{"did":"+18005550009"}' WHERE id = (SELECT MIN(queue_call_id) FROM csat_answers)`);
+    // Handling arriving after the call (a wrap-up, a later agent's transfer), and a call with tickets and answers
+    // moved to another team and campaign (its tickets and answers move with it: trg_report_rollup_call_team).
+    await db.ds.query('UPDATE acd_queue_calls SET wrap_ms = COALESCE(wrap_ms, 0) + 4000, transfers = transfers + 1, hold_ms = hold_ms + 1500, hold_count = hold_count + 1 WHERE id = ?', [answered!.id]);
+    // Scheduled callbacks: one moved to another day and agent, one deleted (the triggers mark both slots).
+    const [cb] = (await db.ds.query('SELECT MIN(id) AS id FROM callback_requests')) as Array<{ id: number }>;
+    await db.ds.query('UPDATE callback_requests SET requested_at = ?, agent_id = 4 WHERE id = ?', [sqlDateTime(FROM + 6 * DAY + 3_600_000), cb!.id]);
+    await db.ds.query('DELETE FROM callback_requests WHERE id = (SELECT MAX(id) FROM callback_requests)');
     for (const dimension of REPORT_DIMENSIONS) await expectSame({ ...req, dimension });
     await expectSame({ ...req, bucket: 'hour' });
+    // With nothing dirty: a call whose survey answer is in another slot moves to another team and campaign; the
+    // answer's slot must be marked too (trg_report_rollup_call_team), or the rollup keeps it under the old team.
+    await updateReportSlots(db.ds, null, SETTINGS);
+    expect(await dirtySlots()).toBe(0);
+    const withAnswers = (await db.ds.query('SELECT c.id, c.entered_at, a.answered_at FROM acd_queue_calls c JOIN csat_answers a ON a.queue_call_id = c.id ORDER BY c.id')) as Array<{ id: string; entered_at: unknown; answered_at: unknown }>;
+    const slotOf = (v: unknown) => Math.floor(new Date(typeof v === 'string' && !v.endsWith('Z') ? `${v.replace(' ', 'T')}Z` : (v as string)).getTime() / SLOT_MS);
+    const moved = withAnswers.find((r) => slotOf(r.entered_at) !== slotOf(r.answered_at))!;
+    await db.ds.query("UPDATE acd_queue_calls SET team = 'west', campaign_id = 3 WHERE id = ?", [moved.id]);
+    for (const dimension of ['team', 'campaign'] as const) await expectSame({ ...req, dimension, bucket: 'hour' });
     // A ticket's category changed: the FCR and the category of its answers move with it.
     await db.ds.query('UPDATE tickets SET category_id = ? WHERE id = (SELECT MIN(ticket_id) FROM csat_answers)', [categories[2]]);
     await expectSame({ ...req, dimension: 'category' });

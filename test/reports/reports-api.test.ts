@@ -1,3 +1,4 @@
+import { CampaignSchema } from '../../src/db/entities';
 import { startAcdTestApi, type AcdTestApi } from '../acd-api/helpers';
 import { describeEachEngine } from '../helpers/databases';
 import { insertReportFixture } from './fixture';
@@ -54,6 +55,22 @@ describeEachEngine('period reports API', (engine) => {
     expect(new Set(r.body.items.map((i: { name: string }) => i.name))).toEqual(new Set(['A', 'B']));
   });
 
+  it('team and campaign dimensions; campaign rows carry the campaign name; the AHT split and transfers in the CSV', async () => {
+    const now = new Date('2026-03-01T00:00:00Z');
+    await api.db.ds.getRepository(CampaignSchema).insert({ id: 5, name: 'Spring renewals', type: 'progressive', queue: 'sales', timezone: 'UTC', window_start: '09:00', window_end: '17:00', enabled: false, settings: '{}', created_at: now, updated_at: now });
+    const teams = await get('supervisor1', '/api/v1/reports/team?from=2026-03-07&to=2026-03-10');
+    expect(teams.status).toBe(200);
+    expect(teams.body.items.find((i: { bucket_label: string; key: string }) => i.bucket_label === '2026-03-07' && i.key === 'south')).toMatchObject({ transfers: 1, holds: 2, aht_hold_sec: 20, name: null });
+    const campaigns = await get('supervisor1', '/api/v1/reports/campaign?from=2026-03-07&to=2026-03-10');
+    expect(campaigns.body.items.filter((i: { key: string | null }) => i.key === '5').map((i: { name: string }) => i.name)).toEqual(['Spring renewals', 'Spring renewals', 'Spring renewals']);
+    const csv = await get('supervisor1', '/api/v1/reports/queue?from=2026-03-07&to=2026-03-10&format=csv');
+    const [header, ...lines] = csv.text.trim().split('\r\n');
+    const cols = header!.split(',');
+    for (const c of ['aht_sec', 'aht_talk_sec', 'aht_hold_sec', 'aht_wrap_sec', 'wrap_ups', 'holds', 'transfers', 'three_way']) expect(cols).toContain(c);
+    const sales = lines.find((l) => l.includes(',2026-03-07,sales,'))!.split(',');
+    expect([sales[cols.indexOf('aht_talk_sec')], sales[cols.indexOf('aht_hold_sec')], sales[cols.indexOf('aht_wrap_sec')], sales[cols.indexOf('transfers')]]).toEqual(['75', '15', '15', '1']);
+  });
+
   it('format=csv: a header line and the same rows', async () => {
     const r = await get('supervisor1', '/api/v1/reports/agent?from=2026-03-07&to=2026-03-10&format=csv');
     expect(r.status).toBe(200);
@@ -66,7 +83,7 @@ describeEachEngine('period reports API', (engine) => {
   });
 
   it.each([
-    ['/api/v1/reports/team?from=2026-03-07&to=2026-03-10', 'dimension'],
+    ['/api/v1/reports/skill?from=2026-03-07&to=2026-03-10', 'dimension'],
     ['/api/v1/reports/queue?from=2026-03-07&to=2026-03-10&bucket=year', 'bucket'],
     ['/api/v1/reports/queue?from=2026-03-10&to=2026-03-07', 'to'],
     ['/api/v1/reports/queue?from=2025-01-01&to=2026-03-07', 'to'],

@@ -203,6 +203,12 @@ function queuePlaceVars(call: { queue: string; priority: number; enteredAt: numb
   };
 }
 
+/** The outbound campaign of a call the dialer handed over (its campaign_id variable, a positive id), else null. */
+export function campaignIdOf(data: Readonly<Record<string, string>>): number | null {
+  const id = data.campaign_id;
+  return id !== undefined && /^[1-9][0-9]{0,9}$/.test(id) && Number(id) <= 2_147_483_647 ? Number(id) : null;
+}
+
 /** The IVR/CRM variables of a queue call's history row (data.variables), as the screen pop wants them. */
 function dataOf(row: Record<string, unknown> | undefined): Record<string, string> {
   const vars = row?.variables;
@@ -250,6 +256,10 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
   private readonly cancelledOffers = new Set<string>();
   private queueConfigs = new Map<string, QueueConfig>();
   private agentConfigs = new Map<number, AgentConfig>();
+  /** Per agent: the routed call they answered and are on (for the wrap-up that follows it, recordWrapUp). */
+  private readonly answeredCall = new Map<number, string>();
+  /** Per agent: the wrap-up in progress after a routed call. */
+  private readonly wrapStarted = new Map<number, { callId: string; at: number }>();
   private unsubscribers: Array<() => void> = [];
   /** Timers of the runtime's own (closing orphans after a takeover), cancelled at close. */
   private readonly timers = new Set<ClockTimer>();
@@ -493,6 +503,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
         callerName: call.callerName ?? null,
         enteredAt: call.enteredAt,
         data: { did: q.did, ...(Object.keys(data).length ? { variables: data } : {}), ...(call.skills.length ? { skills: call.skills } : {}) },
+        campaignId: campaignIdOf(data),
       });
       q.note(`queued in ${q.queue}`);
       // Where the call stands in the ACD lives on its channel too: an instance that takes over reads it back
@@ -574,6 +585,24 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     }
   }
 
+  /**
+   * The answering agent's wrap-up after a routed call goes onto that call's row (wrap_ms): from on_call to wrap_up
+   * on the call they answered, until they leave wrap_up. Direct calls (transfers to them, 3-ways, manual outbound)
+   * are not queue calls the agent answered: their wrap-up is not attributed.
+   */
+  private recordWrapUp(h: AcdHistoryWriter, agentId: number, state: string, previous: string, at: number): void {
+    const wrap = this.wrapStarted.get(agentId);
+    if (wrap && state !== 'wrap_up') {
+      this.wrapStarted.delete(agentId);
+      h.callHandling(wrap.callId, { wrapMs: at - wrap.at });
+    }
+    const answered = this.answeredCall.get(agentId);
+    if (answered !== undefined && state !== 'on_call') {
+      this.answeredCall.delete(agentId);
+      if (state === 'wrap_up' && previous === 'on_call') this.wrapStarted.set(agentId, { callId: answered, at });
+    }
+  }
+
   /** History rows from the effects (the runtime's own results are recorded where they happen). */
   private record(effect: AcdEffect): void {
     const h = this.options.history;
@@ -581,6 +610,7 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     switch (effect.kind) {
       case 'agent_state':
         h.agentState({ agentId: effect.agentId, state: effect.state, previous: effect.previous, reason: effect.reason, version: effect.version, at: effect.at });
+        this.recordWrapUp(h, effect.agentId, effect.state, effect.previous, effect.at);
         return;
       case 'offer':
         h.callUpdate(effect.callId, { offeredCountDelta: 1 });
@@ -594,7 +624,10 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       case 'call_state': {
         const at = effect.at;
         if (effect.state === 'connected') {
-          h.callUpdate(effect.callId, { answeredAt: at, agentId: effect.agentId ?? null, waitMs: effect.waitMs ?? null });
+          // The team at answer time: the agent's first team (README "Period reports"); teams change, rows do not.
+          const team = effect.agentId !== undefined ? (this.agentConfigs.get(effect.agentId)?.teams[0] ?? null) : null;
+          h.callUpdate(effect.callId, { answeredAt: at, agentId: effect.agentId ?? null, waitMs: effect.waitMs ?? null, team });
+          if (effect.agentId !== undefined) this.answeredCall.set(effect.agentId, effect.callId);
           return;
         }
         if (effect.state === 'waiting' && effect.outcome === 'callback_requested') {

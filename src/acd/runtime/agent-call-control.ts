@@ -10,7 +10,7 @@ import type { QueuedCall } from '../../ivr/runtime/queue-handoff';
 import type { Logger } from '../../log/logger';
 import type { PhoneEndpoints } from '../../phones/phone-endpoints';
 import type { AcdRuntimeApi, QueueCallInput } from '../contract';
-import { CallControl, type CallControlCluster } from './call-control';
+import { CallControl, type CallControlCluster, type CallControlOptions } from './call-control';
 
 /** What call control needs of the ACD runtime beyond AcdRuntimeApi (AcdRuntime has all of it). */
 export interface CallControlRuntime extends Pick<AcdRuntimeApi, 'engine' | 'legsOfAgent'> {
@@ -34,6 +34,8 @@ export interface AgentCallControlOptions {
   outboundCallerId?: string;
   /** How agents' phones are dialled (src/phones/phone-endpoints.ts). */
   phones: PhoneEndpoints;
+  /** Where the queue calls' hold time, transfers and 3-ways go (the ACD history); see CallControlOptions.handling. */
+  handling?: CallControlOptions['handling'];
 }
 
 export function createAgentCallControl(o: AgentCallControlOptions): CallControl {
@@ -47,6 +49,7 @@ export function createAgentCallControl(o: AgentCallControlOptions): CallControl 
     gateway: o.gateway,
     phones: o.phones,
     outboundCallerId: o.outboundCallerId,
+    ...(o.handling ? { handling: o.handling } : {}),
     callData: (callId) => rt.callData(callId),
     nailedUp: { isSession: (uuid) => rt.isNailedUpLeg(uuid), release: (uuid) => rt.releaseNailedUpLeg(uuid) },
     // A caller transferred to a queue goes through the runtime's handoff, so the runtime owns it from there on.

@@ -38,8 +38,14 @@
  *   back to available, or to the not-ready they were in (same reason);
  * - an agent on a transferred call who transfers it on, or hangs up, ends their own direct call.
  * CallControl still tracks these calls' legs itself (the runtime knows only routed calls).
+ *
+ * Handling figures for the reports (options.handling, the ACD history): the caller's hold periods on the answering
+ * agent's call (hold button, a blind transfer's ringing, an attended transfer's consultation; reported when each
+ * ends, with the call if it ends on hold), transfers completed (blind, attended, to a queue) and 3-way conferences
+ * the third party answered.
  */
 import { randomUUID } from 'node:crypto';
+import type { QueueCallHandling } from '../history-store';
 import { PhoneDialConfigError, type PhoneEndpoints } from '../../phones/phone-endpoints';
 import type { Clock } from '../../clock/clock';
 import type { ApiReply, JobResult } from '../../esl/client';
@@ -141,6 +147,12 @@ export interface CallControlOptions {
   nailedUp?: { isSession(uuid: string): boolean; release(uuid: string): boolean };
   /** How long a queue transfer waits for the runtime to end the old call in the engine (default 3000 ms). */
   settleMs?: number;
+  /**
+   * Where the handling of queue calls goes as it happens (the ACD history, src/acd/history-store.ts): hold time and
+   * count of the answering agent's call (source acd), transfers completed and 3-way conferences joined (any agent on
+   * the call). Keyed by the caller's uuid, the queue call id. Manual outbound calls report nothing.
+   */
+  handling?: (callId: string, h: QueueCallHandling) => void;
 }
 
 export type CallMode = 'talking' | 'consulting' | 'conference';
@@ -161,6 +173,8 @@ export interface AgentCall {
   muted: boolean;
   consult?: { uuid: string; target: TransferTarget; reservedAgent?: number };
   conference?: { name: string; thirdUuid?: string };
+  /** Since when the caller is on hold (held, or on music during a consultation); for the hold time reported. */
+  holdSince?: number;
 }
 
 export interface CallSnapshot {
@@ -438,6 +452,27 @@ export class CallControl implements CallControlApi {
     this.endDirect(agentId, callId);
   }
 
+  // ---- handling figures (the ACD history) ---------------------------------------------------------------------------
+
+  /** The caller goes on hold (a hold period starts unless one is running). Only the answering agent's call counts. */
+  private beginHold(call: AgentCall): void {
+    if (call.source === 'acd' && call.holdSince === undefined) call.holdSince = this.o.clock.now();
+  }
+
+  /** The hold period, if any, is over: its time and one hold are reported. */
+  private endHold(call: AgentCall): void {
+    if (call.holdSince === undefined) return;
+    const ms = Math.max(0, this.o.clock.now() - call.holdSince);
+    call.holdSince = undefined;
+    this.o.handling?.(call.callerUuid, { holdMs: ms, holdCount: 1 });
+  }
+
+  /** A transfer of the caller completed (blind, attended, to a queue): the hold ends with it. */
+  private transferred(call: AgentCall): void {
+    this.endHold(call);
+    if (call.source !== 'outbound') this.o.handling?.(call.callerUuid, { transfers: 1 });
+  }
+
   /**
    * The target agent now has the call: CallControl tracks it (the runtime does not know it). An agent handing on a
    * call that was itself direct (a transferred call transferred again) ends their direct call.
@@ -486,6 +521,7 @@ export class CallControl implements CallControlApi {
       if (!call.held) {
         await this.must(call.node, uuidHold(call.agentUuid, 'on'), 'hold');
         call.held = true;
+        this.beginHold(call);
       }
       return snapshot(call);
     });
@@ -497,6 +533,7 @@ export class CallControl implements CallControlApi {
       if (call.held) {
         await this.must(call.node, uuidHold(call.agentUuid, 'off'), 'unhold');
         call.held = false;
+        this.endHold(call);
       }
       return snapshot(call);
     });
@@ -530,6 +567,7 @@ export class CallControl implements CallControlApi {
       try {
         if (!call.held) await this.must(call.node, uuidHold(call.agentUuid, 'on'), 'hold');
         call.held = true;
+        this.beginHold(call);
         const cid = external && this.o.outboundCallerId ? this.o.outboundCallerId : await this.callerNumber(call);
         const r = await this.originateLeg(
           call.node,
@@ -546,12 +584,14 @@ export class CallControl implements CallControlApi {
         if (!wasHeld && call.held) {
           await this.api(call.node, uuidHold(call.agentUuid, 'off')).catch(() => undefined);
           call.held = false;
+          this.endHold(call);
         }
         throw err;
       }
       // The target talks with the caller; the transferring agent is released: the runtime sees the leg end and puts
       // them into wrap-up.
       this.startDirect(reservedAgent, call.callerUuid, 'transfer', call.queue);
+      this.transferred(call);
       this.handOver(call, reservedAgent, targetUuid);
       await this.leave(call.node, call.agentUuid);
       this.log.info('blind transfer', { agentId, callId: call.callerUuid, target, targetUuid });
@@ -566,6 +606,8 @@ export class CallControl implements CallControlApi {
     const callerNumber = input?.callerNumber ?? (await this.callerNumber(call)) ?? '';
     await this.must(call.node, uuidTransferInline(call.callerUuid, [apps.playback(this.moh(queue))]), 'moving the caller onto music');
     call.held = false;
+    // Recorded before the agent leg goes: the call's row is still open then.
+    this.transferred(call);
     await this.leave(call.node, call.agentUuid);
     this.calls.delete(call.agentId);
     if (call.source !== 'acd') this.endDirect(call.agentId, call.callerUuid);
@@ -634,6 +676,8 @@ export class CallControl implements CallControlApi {
         await this.must(call.node, uuidParkAfterBridge(call.agentUuid, true), 'park_after_bridge');
         await this.must(call.node, uuidTransferInline(call.callerUuid, [apps.playback(this.moh(call.queue))]), 'moving the caller onto music');
         moved = true;
+        // Held already (the hold button): one hold period goes on through the consultation.
+        this.beginHold(call);
         call.mode = 'consulting';
         call.consult = { uuid: consultUuid, target, reservedAgent };
         const agentExt = this.engine.agent(agentId)?.extension;
@@ -647,7 +691,10 @@ export class CallControl implements CallControlApi {
         this.releaseTarget(reservedAgent, call.callerUuid);
         await this.kill(call.node, consultUuid);
         if (moved) await this.reconnect(call);
-        else await this.agentParkAfterBridge(call.node, call.agentUuid, false);
+        else {
+          await this.agentParkAfterBridge(call.node, call.agentUuid, false);
+          this.endHold(call);
+        }
         throw err;
       }
       // The target talks with the agent: on a call from now (a consultation that is cancelled counts too).
@@ -663,6 +710,7 @@ export class CallControl implements CallControlApi {
     await this.agentParkAfterBridge(call.node, call.agentUuid, false);
     call.mode = 'talking';
     call.consult = undefined;
+    this.endHold(call);
     if (!br.ok) {
       // The caller is gone: nothing to go back to.
       await this.leave(call.node, call.agentUuid);
@@ -677,6 +725,7 @@ export class CallControl implements CallControlApi {
       const consult = call.consult!;
       const br = await this.api(call.node, uuidBridge(call.callerUuid, consult.uuid));
       if (!br.ok) throw new CallControlError('failed', `the caller could not be connected to the target: ${br.body.trim()}`, br.body.trim());
+      this.transferred(call);
       this.handOver(call, consult.reservedAgent, consult.uuid);
       await this.leave(call.node, call.agentUuid);
       this.log.info('attended transfer completed', { agentId, callId: call.callerUuid, targetUuid: consult.uuid });
@@ -711,6 +760,7 @@ export class CallControl implements CallControlApi {
         if (call.held) {
           await this.must(call.node, uuidHold(call.agentUuid, 'off'), 'unhold');
           call.held = false;
+          this.endHold(call);
         }
         await this.must(call.node, uuidTransferInline(call.agentUuid, [member], 'both'), 'moving the call into a conference');
         moved = true;
@@ -737,6 +787,7 @@ export class CallControl implements CallControlApi {
         throw err;
       }
       call.conference = { name: room, thirdUuid };
+      if (call.source !== 'outbound') this.o.handling?.(call.callerUuid, { threeWay: 1 });
       if (reservedAgent !== undefined) {
         // The third agent is in the call too: on a direct call in the engine, tracked like a transferred call (their
         // hangup leaves the room and ends it).
@@ -822,6 +873,7 @@ export class CallControl implements CallControlApi {
 
   /** Forgets a call and, for transfer/outbound calls, ends the agent's direct call in the engine. */
   private finish(call: AgentCall): void {
+    this.endHold(call);
     if (this.calls.get(call.agentId) === call) this.calls.delete(call.agentId);
     if (call.source !== 'acd') this.endDirect(call.agentId, call.callerUuid);
   }

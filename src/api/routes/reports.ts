@@ -18,7 +18,7 @@ import { periodReportSettings } from '../../reports/report-settings';
 
 /**
  * Period reports (src/reports): figures per local day, week, month or hour of the center's time zone
- * (CENTER_TIME_ZONE) by queue, agent, DID or ticket category, JSON or CSV. The older /api/v1/acd/reports/* routes
+ * (CENTER_TIME_ZONE) by queue, agent, DID, ticket category, team or outbound campaign, JSON or CSV. The older /api/v1/acd/reports/* routes
  * stay: UTC buckets computed in TypeScript, for the console's live-ish views.
  */
 
@@ -54,20 +54,28 @@ const rowOut = z.object({
   bucket_start: z.string().meta({ format: 'date-time' }),
   bucket_end: z.string().meta({ format: 'date-time' }),
   bucket_label: z.string().meta({ description: 'the local period: YYYY-MM-DD (day; week: its Monday), YYYY-MM, YYYY-MM-DDTHH:00' }),
-  key: z.string().nullable().meta({ description: 'queue name, agent id, DID or category id; null: none (e.g. calls no agent answered)' }),
-  name: z.string().nullable().meta({ description: 'agent or category name when known' }),
+  key: z.string().nullable().meta({ description: 'queue name, agent id, DID, category id, team name or campaign id; null: none (e.g. calls no agent answered, inbound calls for campaign)' }),
+  name: z.string().nullable().meta({ description: 'agent, category or campaign name when known' }),
   offered: z.number().int(),
   answered: z.number().int(),
   abandoned: z.number().int(),
   short_abandoned: z.number().int().meta({ description: 'abandoned before REPORT_SHORT_ABANDON_SEC' }),
   overflowed: z.number().int(),
-  callbacks: z.number().int(),
+  callbacks: z.number().int().meta({ description: 'queue calls whose caller asked for a callback in the queue' }),
+  callbacks_scheduled: z.number().int().meta({ description: 'callbacks agents scheduled on campaign leads in the period (not by DID or category)' }),
   failed: z.number().int(),
   answered_in_sl: z.number().int(),
   service_level: z.number().nullable().meta({ description: 'answered_in_sl / (answered + abandoned - short_abandoned)' }),
   abandon_rate: z.number().nullable().meta({ description: '(abandoned - short_abandoned) / (answered + abandoned - short_abandoned)' }),
   asa_sec: z.number().nullable(),
-  aht_talk_sec: z.number().nullable(),
+  aht_sec: z.number().nullable().meta({ description: 'aht_talk_sec + aht_hold_sec + aht_wrap_sec' }),
+  aht_talk_sec: z.number().nullable().meta({ description: 'mean talk time without hold of the answered calls with a talk time' }),
+  aht_hold_sec: z.number().nullable().meta({ description: 'mean hold time (hold button, blind-transfer ringing, attended consultation) of the same calls' }),
+  aht_wrap_sec: z.number().nullable().meta({ description: "mean wrap-up of the answering agent after the same calls (0 for a call without one)" }),
+  wrap_ups: z.number().int().meta({ description: 'answered calls with a wrap-up recorded' }),
+  holds: z.number().int().meta({ description: 'hold periods' }),
+  transfers: z.number().int().meta({ description: 'transfers completed (blind, attended, to a queue)' }),
+  three_way: z.number().int().meta({ description: '3-way conferences the third party joined' }),
   repeat_calls: z.number().int(),
   repeat_rate: z.number().nullable(),
   fcr_calls: z.number().int(),
@@ -114,7 +122,7 @@ export function reportRoutes(ctx: ApiContext): AnyRoute[] {
       method: 'get',
       path: '/api/v1/reports/:dimension',
       operationId: 'periodReport',
-      summary: 'Period report by queue, agent, DID or category: calls, service level, ASA, AHT, FCR, CSAT, tickets',
+      summary: 'Period report by queue, agent, DID, category, team or campaign: calls, service level, ASA, AHT (talk, hold, wrap), transfers, FCR, CSAT, tickets',
       description:
         "Periods are local days, weeks (from Monday), months or hours of CENTER_TIME_ZONE, correct across DST. A call counts in the period and under the key of the moment it entered the queue; rows are counted in [from, to). Definitions: README \"Period reports\". ?format=csv gives the same rows as text/csv.",
       tags: TAGS,
@@ -144,6 +152,10 @@ export function reportRoutes(ctx: ApiContext): AnyRoute[] {
         if (dimension === 'category') {
           const cats = (await ctx.deps.dataSource.query('SELECT id, name FROM ticket_categories')) as Array<{ id: unknown; name: unknown }>;
           for (const c of cats) names.set(String(c.id), String(c.name));
+        }
+        if (dimension === 'campaign') {
+          const campaigns = (await ctx.deps.dataSource.query('SELECT id, name FROM campaigns')) as Array<{ id: unknown; name: unknown }>;
+          for (const c of campaigns) names.set(String(c.id), String(c.name));
         }
         const items: RowOut[] = rows.map((r) => ({ ...r, name: r.key === null ? null : (names.get(r.key) ?? null) }));
         if (query.format === 'csv') {

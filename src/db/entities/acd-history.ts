@@ -33,6 +33,21 @@ export interface AcdQueueCallRow {
   notes: string | null;
   /** IVR/CRM data and runtime details (JSON text). */
   data: Record<string, unknown> | null;
+  /**
+   * The handling by the answering agent (migration 1769000000000), recorded by agent call control and the runtime:
+   * time the caller was on hold (the hold button, a blind transfer's ringing, an attended transfer's consultation)
+   * and how many times; transfers completed (blind or attended); 3-way conferences the third party joined; the
+   * agent's wrap-up after the call (null: none recorded). Optional on insert (0 and null by default), always read.
+   */
+  hold_ms?: number;
+  hold_count?: number;
+  transfers?: number;
+  three_way?: number;
+  wrap_ms?: number | null;
+  /** The answering agent's team at answer time (the first of its teams); null: unanswered or no team. */
+  team?: string | null;
+  /** The outbound campaign the call came from (the dialer's handoff data). */
+  campaign_id?: number | null;
 }
 
 export interface AcdAgentStateLogRow {
@@ -69,6 +84,7 @@ export const ACD_HISTORY_LIMITS = {
   state: 32,
   reason: 64,
   result: 16,
+  team: 64,
 } as const;
 
 export const AcdQueueCallSchema = new EntitySchema<AcdQueueCallRow>({
@@ -93,6 +109,13 @@ export const AcdQueueCallSchema = new EntitySchema<AcdQueueCallRow>({
     disposition: { type: 'varchar', length: ACD_HISTORY_LIMITS.disposition, nullable: true },
     notes: { type: 'text', nullable: true },
     data: { type: 'simple-json', nullable: true },
+    hold_ms: { type: 'int', default: 0 },
+    hold_count: { type: 'int', default: 0 },
+    transfers: { type: 'int', default: 0 },
+    three_way: { type: 'int', default: 0 },
+    wrap_ms: { type: 'int', nullable: true },
+    team: { type: 'varchar', length: ACD_HISTORY_LIMITS.team, nullable: true },
+    campaign_id: { type: 'int', nullable: true },
   },
   indices: [
     { name: 'idx_acd_queue_calls_queue_entered', columns: ['queue', 'entered_at'] },

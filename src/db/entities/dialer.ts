@@ -155,3 +155,38 @@ export const LedgerSchema = new EntitySchema<LedgerRow>({
     resolved_at: timestamp({ nullable: true }),
   },
 });
+
+/**
+ * A callback an agent (or a supervisor for an agent) scheduled on a lead (migration 1769000000000): kept when the lead
+ * is scheduled or dialled again, for the period reports (callbacks_scheduled). queue is the campaign's at the time,
+ * team the first team of the agent it is for.
+ */
+export interface CallbackRequestRow {
+  id: number;
+  lead_id: number;
+  campaign_id: number;
+  queue: string;
+  agent_id: number | null;
+  team: string | null;
+  requested_at: Date;
+  callback_at: Date;
+}
+
+export const CallbackRequestSchema = new EntitySchema<CallbackRequestRow>({
+  name: 'CallbackRequest',
+  tableName: 'callback_requests',
+  columns: {
+    id: { type: 'bigint', primary: true, generated: 'increment', transformer: bigintToNumber },
+    lead_id: { type: 'int' },
+    campaign_id: { type: 'int' },
+    queue: { type: 'varchar', length: DIALER_LIMITS.queue },
+    agent_id: { type: 'int', nullable: true },
+    team: { type: 'varchar', length: 64, nullable: true },
+    requested_at: timestamp(),
+    callback_at: timestamp(),
+  },
+  indices: [
+    { name: 'idx_callback_requests_requested', columns: ['requested_at'] },
+    { name: 'idx_callback_requests_lead', columns: ['lead_id'] },
+  ],
+});

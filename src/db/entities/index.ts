@@ -52,9 +52,9 @@ export {
 import { SupervisionSessionSchema, SupervisorSchema } from './supervision';
 export { SUPERVISION_LIMITS, SupervisionSessionSchema, SupervisorSchema, type SupervisionSessionOutcome, type SupervisionSessionRow, type SupervisorRow } from './supervision';
 (allEntities as unknown[]).push(SupervisorSchema, SupervisionSessionSchema);
-import { CampaignSchema, DncNumberSchema, LeadSchema, LedgerSchema } from './dialer';
-export { CAMPAIGN_TYPES, DIALER_LIMITS, CampaignSchema, DncNumberSchema, LeadSchema, LedgerSchema, type CampaignRow, type CampaignType, type DncNumberRow, type LeadRow, type LeadStatus, type LedgerRow, type LedgerAction } from './dialer';
-(allEntities as unknown[]).push(CampaignSchema, LeadSchema, DncNumberSchema, LedgerSchema);
+import { CallbackRequestSchema, CampaignSchema, DncNumberSchema, LeadSchema, LedgerSchema } from './dialer';
+export { CAMPAIGN_TYPES, DIALER_LIMITS, CallbackRequestSchema, CampaignSchema, DncNumberSchema, LeadSchema, LedgerSchema, type CallbackRequestRow, type CampaignRow, type CampaignType, type DncNumberRow, type LeadRow, type LeadStatus, type LedgerRow, type LedgerAction } from './dialer';
+(allEntities as unknown[]).push(CampaignSchema, LeadSchema, DncNumberSchema, LedgerSchema, CallbackRequestSchema);
 import { AcdAgentSessionSchema } from './acd-session';
 export { ACD_SESSION_LIMITS, AcdAgentSessionSchema, type AcdAgentSessionRow } from './acd-session';
 (allEntities as unknown[]).push(AcdAgentSessionSchema);

@@ -69,7 +69,7 @@ function markTicketSlots(dialect: Dialect, t: string): string {
 }
 
 /** Marks the slots of the tickets and survey answers of a call (their queue, agent and DID are the call's). */
-function markCallTickets(dialect: Dialect, callId: string): string {
+export function markCallTickets(dialect: Dialect, callId: string): string {
   return `INSERT INTO report_rollup_dirty (slot, seq)
       SELECT DISTINCT ${slotOf(dialect, 'x.at')}, 1 FROM (
         SELECT t.created_at AS at FROM tickets t WHERE t.call_uuid = ${callId}

@@ -35,3 +35,5 @@ import { ReportIndexes1768700000000 } from './1768700000000-report-indexes';
 allMigrations.push(ReportIndexes1768700000000);
 import { ReportRollup1768800000000 } from './1768800000000-report-rollup';
 allMigrations.push(ReportRollup1768800000000);
+import { ReportHandling1769000000000 } from './1769000000000-report-handling';
+allMigrations.push(ReportHandling1769000000000);

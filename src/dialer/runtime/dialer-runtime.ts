@@ -345,7 +345,7 @@ export class DialerRuntime {
 
   /** An agent schedules a callback for a lead of a campaign (dialled at `at`, reason `callback` in the ledger). */
   async scheduleCallback(leadId: number, at: Date, agentId: number | null): Promise<LeadRow> {
-    const lead = await this.store.scheduleCallback(leadId, at, agentId);
+    const lead = await this.store.scheduleCallback(leadId, at, agentId, new Date(this.o.clock.now()));
     if (!lead) throw new DialerError('not_found', `no lead ${leadId}`);
     this.runners.get(lead.campaign_id)?.pump();
     return lead;

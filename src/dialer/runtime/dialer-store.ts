@@ -3,8 +3,8 @@
  * the ledger of every dial and skip (dialer_ledger). Single-writer: one service dials a campaign, so a claim is an
  * UPDATE guarded by the status the row was read with.
  */
-import { Brackets, type DataSource } from 'typeorm';
-import { LeadSchema, LedgerSchema, type LeadRow, type LedgerRow } from '../../db/entities/dialer';
+import { Brackets, type DataSource, type EntityManager } from 'typeorm';
+import { CallbackRequestSchema, LeadSchema, LedgerSchema, type LeadRow, type LedgerRow } from '../../db/entities/dialer';
 import { isLive, LIVE_OUTCOMES, type DialOutcome, type LeadStep } from '../outcomes';
 
 export type LedgerEntry = Omit<LedgerRow, 'id' | 'outcome' | 'resolved_at'> & { outcome?: string | null; resolved_at?: Date | null };
@@ -155,16 +155,32 @@ export class DialerStore {
     return r.affected ?? 0;
   }
 
-  /** An agent schedules a callback: the lead is dialled again at `at` and offered to that agent first. */
-  async scheduleCallback(leadId: number, at: Date, agentId: number | null): Promise<LeadRow | null> {
-    const repo = this.ds.getRepository(LeadSchema);
-    const lead = await repo.findOneBy({ id: leadId });
-    if (!lead) return null;
-    await repo.update(
-      { id: leadId },
-      { status: lead.status === 'dialing' ? 'dialing' : 'scheduled', next_attempt_at: at, callback_at: at, callback_agent_id: agentId },
-    );
-    return repo.findOneBy({ id: leadId });
+  /**
+   * An agent schedules a callback: the lead is dialled again at `at` and offered to that agent first. The request is
+   * also kept as a callback_requests row (asked at `requestedAt`, with the campaign's queue and the agent's first
+   * team), for the period reports: the lead's own columns are overwritten by the next schedule or dial.
+   */
+  async scheduleCallback(leadId: number, at: Date, agentId: number | null, requestedAt: Date): Promise<LeadRow | null> {
+    return this.ds.transaction(async (m) => {
+      const repo = m.getRepository(LeadSchema);
+      const lead = await repo.findOneBy({ id: leadId });
+      if (!lead) return null;
+      await repo.update(
+        { id: leadId },
+        { status: lead.status === 'dialing' ? 'dialing' : 'scheduled', next_attempt_at: at, callback_at: at, callback_agent_id: agentId },
+      );
+      const [campaign] = (await m.query('SELECT queue FROM campaigns WHERE id = ?', [lead.campaign_id])) as Array<{ queue: string }>;
+      await m.getRepository(CallbackRequestSchema).insert({
+        lead_id: leadId,
+        campaign_id: lead.campaign_id,
+        queue: campaign?.queue ?? '',
+        agent_id: agentId,
+        team: agentId === null ? null : await firstTeam(m, agentId),
+        requested_at: requestedAt,
+        callback_at: at,
+      });
+      return repo.findOneBy({ id: leadId });
+    });
   }
 
   getLead(id: number): Promise<LeadRow | null> {
@@ -268,5 +284,16 @@ export class DialerStore {
       if (r.outcome === 'abandoned') d.abandoned++;
     }
     return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+  }
+}
+
+/** The first of an agent's teams (acd_agents.teams, JSON text), as the ACD records a call's team; null: none. */
+async function firstTeam(m: EntityManager, agentId: number): Promise<string | null> {
+  const [row] = (await m.query('SELECT teams FROM acd_agents WHERE id = ?', [agentId])) as Array<{ teams: unknown }>;
+  try {
+    const teams = JSON.parse(String(row?.teams ?? '[]')) as unknown;
+    return Array.isArray(teams) && typeof teams[0] === 'string' ? teams[0].slice(0, 64) : null;
+  } catch {
+    return null;
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Period reports (GET /api/v1/reports/:dimension): calls by queue, agent, DID or ticket category per local hour,
+ * Period reports (GET /api/v1/reports/:dimension): calls by queue, agent, DID, ticket category, team or outbound
+ * campaign per local hour,
  * day, week or month of the center's time zone. Two charts (offered / answered / abandoned, and the service level,
  * per period), the rows as a table, and the same rows as a CSV download (?format=csv, fetched with the token).
  */
@@ -12,7 +13,7 @@ import { get, getBlob, saveBlob } from '../lib/api';
 import { percent, seconds } from '../lib/format';
 import { useAction, useResource } from '../lib/hooks';
 
-const DIMENSIONS = ['queue', 'agent', 'did', 'category'] as const;
+const DIMENSIONS = ['queue', 'agent', 'did', 'category', 'team', 'campaign'] as const;
 const BUCKETS = ['hour', 'day', 'week', 'month'] as const;
 type Dimension = (typeof DIMENSIONS)[number];
 type Bucket = (typeof BUCKETS)[number];
@@ -30,12 +31,19 @@ export interface PeriodRow {
   short_abandoned: number;
   overflowed: number;
   callbacks: number;
+  callbacks_scheduled: number;
   failed: number;
   answered_in_sl: number;
   service_level: number | null;
   abandon_rate: number | null;
   asa_sec: number | null;
+  aht_sec: number | null;
   aht_talk_sec: number | null;
+  aht_hold_sec: number | null;
+  aht_wrap_sec: number | null;
+  holds: number;
+  transfers: number;
+  three_way: number;
   repeat_rate: number | null;
   fcr: number | null;
   csat_count: number;
@@ -55,7 +63,7 @@ interface PeriodReport {
   items: PeriodRow[];
 }
 
-const DIMENSION_LABEL: Record<Dimension, string> = { queue: 'Queue', agent: 'Agent', did: 'DID', category: 'Category' };
+const DIMENSION_LABEL: Record<Dimension, string> = { queue: 'Queue', agent: 'Agent', did: 'DID', category: 'Category', team: 'Team', campaign: 'Campaign' };
 
 /** YYYY-MM-DD `days` after `day` (calendar arithmetic on the date alone, no time zone involved). */
 export function addDays(day: string, days: number): string {
@@ -157,10 +165,16 @@ function ReportView({ report }: { report: PeriodReport }) {
     { key: 'short', label: 'Short abandons', num: true, render: (r) => r.short_abandoned },
     { key: 'overflowed', label: 'Overflowed', num: true, render: (r) => r.overflowed },
     { key: 'callbacks', label: 'Callbacks', num: true, render: (r) => r.callbacks },
+    { key: 'scheduled', label: 'Callbacks scheduled', num: true, render: (r) => r.callbacks_scheduled },
     { key: 'sl', label: 'Service level', num: true, render: (r) => percent(r.service_level, 1) },
     { key: 'ab', label: 'Abandon rate', num: true, render: (r) => percent(r.abandon_rate, 1) },
     { key: 'asa', label: 'ASA', num: true, render: (r) => seconds(round(r.asa_sec)) },
-    { key: 'aht', label: 'AHT (talk)', num: true, render: (r) => seconds(round(r.aht_talk_sec)) },
+    { key: 'aht', label: 'AHT', num: true, render: (r) => seconds(round(r.aht_sec)) },
+    { key: 'talk', label: 'Talk', num: true, render: (r) => seconds(round(r.aht_talk_sec)) },
+    { key: 'hold', label: 'Hold', num: true, render: (r) => seconds(round(r.aht_hold_sec)) },
+    { key: 'wrap', label: 'Wrap-up', num: true, render: (r) => seconds(round(r.aht_wrap_sec)) },
+    { key: 'transfers', label: 'Transfers', num: true, render: (r) => r.transfers },
+    { key: 'threeway', label: '3-way', num: true, render: (r) => r.three_way },
     { key: 'fcr', label: 'FCR', num: true, render: (r) => percent(r.fcr) },
     { key: 'csat', label: 'CSAT', num: true, render: (r) => (r.csat_mean === null ? '–' : `${r.csat_mean.toFixed(2)} (${r.csat_count})`) },
     { key: 'tickets', label: 'Tickets opened', num: true, render: (r) => r.tickets_opened },
