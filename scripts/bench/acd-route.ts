@@ -43,6 +43,7 @@ import { startService, type Service } from '../../src/service/service';
 import { startSimulator, type SoftphoneBehavior } from '../../src/simulator';
 import type { EventSink } from '../../src/simulator/event-bus';
 import { seededRandom } from '../../src/random/rng';
+import { threadCpuMs } from './thread-cpu';
 
 const AGENTS = 1000;
 const SKILLS = 50;
@@ -70,20 +71,6 @@ const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const progress = (msg: string): void => void process.stderr.write(`  acd-route: ${msg}\n`);
 
-/**
- * The calling thread's user + system CPU time in ms (Linux: fields 14 and 15 of /proc/thread-self/stat, in 10 ms
- * ticks), as in scripts/bench/simulator.ts. Event loop utilization counts wall time, so on a loaded machine it
- * includes time the thread waited for a core; CPU time does not. Undefined where the OS does not tell.
- */
-function threadCpuMs(): number | undefined {
-  try {
-    const stat = fs.readFileSync('/proc/thread-self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
 
 async function waitFor(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -17,7 +17,6 @@
  * on other processes taking the cores (event loop utilization would count the time the thread waited for one).
  * wall_calls_per_s is the same count per second of wall time, with the thread's utilization beside it.
  */
-import fs from 'node:fs';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { EslClient } from '../../src/esl/client';
@@ -27,6 +26,7 @@ import { originate, uuidBridge, uuidKill } from '../../src/freeswitch/api';
 import { dialUser } from '../../src/freeswitch/dial';
 import { silentLogger } from '../../src/log/logger';
 import { startSimulator } from '../../src/simulator';
+import { threadCpuMs } from './thread-cpu';
 
 const ESL_PASSWORD = 'simulator-bench';
 const WORKER_FLAG = 'simulator-bench-worker';
@@ -57,20 +57,6 @@ const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const progress = (msg: string): void => void process.stderr.write(`  simulator: ${msg}\n`);
 
-/**
- * This thread's user + system CPU time in ms (Linux: fields 14 and 15 of /proc/thread-self/stat, in clock ticks of
- * 10 ms). Event loop utilization counts wall time, so on a loaded machine it includes time the thread waited for a
- * core; CPU time does not. Node 20 has no per-thread CPU API.
- */
-function threadCpuMs(): number | undefined {
-  try {
-    const stat = fs.readFileSync('/proc/thread-self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
 
 // ---- worker: the simulator and the callers -------------------------------------------------------------------------
 

@@ -137,19 +137,7 @@ export class FrameParser {
           const n = this.eventHead.length;
           const headers = { 'Content-Length': String(n), 'Content-Type': this.eventHead.type };
           off = next;
-          if (!(n <= this.maxBodyBytes)) {
-            this.onProtocolError(`bad Content-Length ${JSON.stringify(headers['Content-Length'])}`);
-            if (gen !== this.generation) return;
-            continue;
-          }
-          if (n === 0) {
-            this.onFrame({ headers, body: '' });
-            if (gen !== this.generation) return;
-            continue;
-          }
-          this.pendingHeaders = headers;
-          this.bodyLen = n;
-          this.bodyHave = 0;
+          if (!this.headRead(headers, n, headers['Content-Length'], gen)) return;
           continue;
         }
       }
@@ -197,21 +185,27 @@ export class FrameParser {
         if (gen !== this.generation) return;
         continue;
       }
-      const n = bodyLength(cl);
-      if (!(n <= this.maxBodyBytes)) {
-        this.onProtocolError(`bad Content-Length ${JSON.stringify(cl.slice(0, 40))}`);
-        if (gen !== this.generation) return;
-        continue;
-      }
-      if (n === 0) {
-        this.onFrame({ headers, body: '' });
-        if (gen !== this.generation) return;
-        continue;
-      }
-      this.pendingHeaders = headers;
-      this.bodyLen = n;
-      this.bodyHave = 0;
+      if (!this.headRead(headers, bodyLength(cl), cl.slice(0, 40), gen)) return;
     }
+  }
+
+  /**
+   * A frame's head is read (`n`: its Content-Length, `shown` as the error names it): its body follows, or it is a
+   * frame of its own. False when a callback reset the parser meanwhile (the caller's loop must stop).
+   */
+  private headRead(headers: Record<string, string>, n: number, shown: string, gen: number): boolean {
+    if (!(n <= this.maxBodyBytes)) {
+      this.onProtocolError(`bad Content-Length ${JSON.stringify(shown)}`);
+      return gen === this.generation;
+    }
+    if (n === 0) {
+      this.onFrame({ headers, body: '' });
+      return gen === this.generation;
+    }
+    this.pendingHeaders = headers;
+    this.bodyLen = n;
+    this.bodyHave = 0;
+    return true;
   }
 
   /**
