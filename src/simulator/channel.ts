@@ -1,4 +1,4 @@
-import { RunMemo, type EntryRun, type HeaderEntry, type SimHeader, type VarEntry } from './event';
+import type { SimHeader } from './event';
 
 /**
  * One simulated FreeSWITCH channel (a switch_channel_t plus its caller profile). It only holds state and renders
@@ -74,25 +74,13 @@ export interface Codec {
 /**
  * Channel variables with switch_channel_set_variable's semantics: setting a variable removes the old entry and
  * appends the new one (so re-set variables move to the end, as the captures show), and an empty value deletes it.
- * Each value is held as an immutable VarEntry shared with the events that carry it (see event.ts), and the ordered
- * list of entries is kept between changes, so an event takes the whole block by reference.
  */
 export class ChannelVariables {
-  private readonly map = new Map<string, VarEntry>();
-  private list?: VarEntry[];
-  private runList?: EntryRun[];
-  /** Chunks of 16: a new variable (appended) leaves every earlier chunk's run, and its encodings, as they were. */
-  private readonly memo = new RunMemo(16);
+  private readonly map = new Map<string, string>();
 
   set(name: string, value: string | undefined | null): void {
-    const old = this.map.get(name);
-    if (old !== undefined) this.map.delete(name);
-    this.list = undefined;
-    this.runList = undefined;
-    if (value !== undefined && value !== null && value !== '') {
-      // Re-setting the same value still moves it to the end, but keeps its encodings.
-      this.map.set(name, old !== undefined && old.value === value ? old : { header: 'variable_' + name, value });
-    }
+    this.map.delete(name);
+    if (value !== undefined && value !== null && value !== '') this.map.set(name, value);
   }
 
   /** Sets only when absent (keeps the position of an existing entry). */
@@ -101,7 +89,7 @@ export class ChannelVariables {
   }
 
   get(name: string): string | undefined {
-    return this.map.get(name)?.value;
+    return this.map.get(name);
   }
 
   has(name: string): boolean {
@@ -109,28 +97,15 @@ export class ChannelVariables {
   }
 
   delete(name: string): void {
-    if (this.map.delete(name)) {
-      this.list = undefined;
-      this.runList = undefined;
-    }
+    this.map.delete(name);
   }
 
-  *entries(): IterableIterator<[string, string]> {
-    for (const [k, e] of this.map) yield [k, e.value];
-  }
-
-  /** The variables in order as event entries; the same array until the next change (callers must not modify it). */
-  block(): readonly VarEntry[] {
-    return (this.list ??= Array.from(this.map.values()));
-  }
-
-  /** block() as runs for an event; the same runs until the next change. */
-  runs(): EntryRun[] {
-    return (this.runList ??= this.memo.runs(this.block()));
+  entries(): IterableIterator<[string, string]> {
+    return this.map.entries();
   }
 
   toObject(): Record<string, string> {
-    return Object.fromEntries(this.entries());
+    return Object.fromEntries(this.map);
   }
 
   get size(): number {
@@ -224,71 +199,39 @@ export class Channel {
   }
 
   /**
-   * The last entry made for each channel-block header: an unchanged value reuses its entry, and with it the entry's
-   * cached encodings (state, times and the other leg change a few headers per event; the rest repeat).
-   */
-  private readonly blockEntries = new Map<string, HeaderEntry>();
-
-  private entry(out: HeaderEntry[], name: string, value: string): void {
-    const e = this.blockEntries.get(name);
-    if (e !== undefined && e.value === value) {
-      out.push(e);
-      return;
-    }
-    const n: HeaderEntry = { header: name, value };
-    this.blockEntries.set(name, n);
-    out.push(n);
-  }
-
-  /**
    * The channel block switch_channel_event_set_basic_data writes, in FreeSWITCH's order: state, name, ids,
-   * direction, answer state, hangup cause, codecs, caller profile, other leg. As shared entries (see entry()).
+   * direction, answer state, hangup cause, codecs, caller profile, other leg.
    */
-  basicBlock(otherLeg?: Channel): EntryRun[] {
-    const out: HeaderEntry[] = [];
-    this.entry(out, 'Channel-State', this.runningState);
-    this.entry(out, 'Channel-Call-State', this.callState);
-    this.entry(out, 'Channel-State-Number', String(this.state));
-    this.entry(out, 'Channel-Name', this.name);
-    this.entry(out, 'Unique-ID', this.uuid);
-    this.entry(out, 'Call-Direction', this.direction);
-    this.entry(out, 'Presence-Call-Direction', this.direction);
-    this.entry(out, 'Channel-HIT-Dialplan', this.hitDialplan ? 'true' : 'false');
-    const presence = this.vars.get('presence_id');
-    if (presence) this.entry(out, 'Channel-Presence-ID', presence);
-    this.entry(out, 'Channel-Call-UUID', this.vars.get('call_uuid') ?? this.uuid);
-    this.entry(out, 'Answer-State', this.answerState);
-    if (this.hangupCause) this.entry(out, 'Hangup-Cause', this.hangupCause);
-    if (this.codec) {
-      this.entry(out, 'Channel-Read-Codec-Name', this.codec.name);
-      this.entry(out, 'Channel-Read-Codec-Rate', this.codec.rate);
-      this.entry(out, 'Channel-Read-Codec-Bit-Rate', this.codec.bitRate);
-      this.entry(out, 'Channel-Write-Codec-Name', this.codec.name);
-      this.entry(out, 'Channel-Write-Codec-Rate', this.codec.rate);
-      this.entry(out, 'Channel-Write-Codec-Bit-Rate', this.codec.bitRate);
-    }
-    // Three runs: the head changes with nearly every event, the profiles only on answer, bridge, hangup...
-    const runs = this.headMemo.runs(out);
-    const caller: HeaderEntry[] = [];
-    const add = (name: string, value: string): void => this.entry(caller, name, value);
-    profileHeaders(add, CALLER, this.profile, this.uuid, this.name, true);
-    runs.push(...this.callerMemo.runs(caller));
-    if (this.otherLeg && otherLeg) {
-      const other: HeaderEntry[] = [];
-      this.entry(other, 'Other-Type', this.otherLeg.type);
-      profileHeaders((name, value) => this.entry(other, name, value), OTHER_LEG, otherLeg.profile, otherLeg.uuid, otherLeg.name, false);
-      runs.push(...this.otherMemo.runs(other));
-    }
-    return runs;
-  }
-
-  private readonly headMemo = new RunMemo(0);
-  private readonly callerMemo = new RunMemo(0);
-  private readonly otherMemo = new RunMemo(0);
-
-  /** The channel block as plain headers (uuid_dump). */
   basicHeaders(out: SimHeader[], otherLeg?: Channel): void {
-    for (const run of this.basicBlock(otherLeg)) for (const e of run.entries) out.push([e.header, e.value]);
+    out.push(
+      ['Channel-State', this.runningState],
+      ['Channel-Call-State', this.callState],
+      ['Channel-State-Number', String(this.state)],
+      ['Channel-Name', this.name],
+      ['Unique-ID', this.uuid],
+      ['Call-Direction', this.direction],
+      ['Presence-Call-Direction', this.direction],
+      ['Channel-HIT-Dialplan', this.hitDialplan ? 'true' : 'false'],
+    );
+    const presence = this.vars.get('presence_id');
+    if (presence) out.push(['Channel-Presence-ID', presence]);
+    out.push(['Channel-Call-UUID', this.vars.get('call_uuid') ?? this.uuid], ['Answer-State', this.answerState]);
+    if (this.hangupCause) out.push(['Hangup-Cause', this.hangupCause]);
+    if (this.codec) {
+      out.push(
+        ['Channel-Read-Codec-Name', this.codec.name],
+        ['Channel-Read-Codec-Rate', this.codec.rate],
+        ['Channel-Read-Codec-Bit-Rate', this.codec.bitRate],
+        ['Channel-Write-Codec-Name', this.codec.name],
+        ['Channel-Write-Codec-Rate', this.codec.rate],
+        ['Channel-Write-Codec-Bit-Rate', this.codec.bitRate],
+      );
+    }
+    profileHeaders(out, 'Caller', this.profile, this.uuid, this.name, true);
+    if (this.otherLeg && otherLeg) {
+      out.push(['Other-Type', this.otherLeg.type]);
+      profileHeaders(out, 'Other-Leg', otherLeg.profile, otherLeg.uuid, otherLeg.name, false);
+    }
   }
 
   /** `variable_*` headers (switch_channel_event_set_extended_data). */
@@ -297,96 +240,54 @@ export class Channel {
   }
 }
 
-/** The caller-profile header names under one prefix, built once (no name concatenated per event). */
-function profileNames(prefix: string) {
-  const n = (name: string): string => `${prefix}-${name}`;
-  return {
-    direction: n('Direction'),
-    logicalDirection: n('Logical-Direction'),
-    dialplan: n('Dialplan'),
-    username: n('Username'),
-    callerIdName: n('Caller-ID-Name'),
-    callerIdNumber: n('Caller-ID-Number'),
-    origCallerIdName: n('Orig-Caller-ID-Name'),
-    origCallerIdNumber: n('Orig-Caller-ID-Number'),
-    calleeIdName: n('Callee-ID-Name'),
-    calleeIdNumber: n('Callee-ID-Number'),
-    networkAddr: n('Network-Addr'),
-    ani: n('ANI'),
-    destinationNumber: n('Destination-Number'),
-    uniqueId: n('Unique-ID'),
-    source: n('Source'),
-    transferSource: n('Transfer-Source'),
-    context: n('Context'),
-    rdnis: n('RDNIS'),
-    channelName: n('Channel-Name'),
-    profileIndex: n('Profile-Index'),
-    profileCreated: n('Profile-Created-Time'),
-    created: n('Channel-Created-Time'),
-    answered: n('Channel-Answered-Time'),
-    progress: n('Channel-Progress-Time'),
-    progressMedia: n('Channel-Progress-Media-Time'),
-    hangup: n('Channel-Hangup-Time'),
-    transfer: n('Channel-Transfer-Time'),
-    resurrect: n('Channel-Resurrect-Time'),
-    bridged: n('Channel-Bridged-Time'),
-    lastHold: n('Channel-Last-Hold'),
-    holdAccum: n('Channel-Hold-Accum'),
-    screenBit: n('Screen-Bit'),
-    hideName: n('Privacy-Hide-Name'),
-    hideNumber: n('Privacy-Hide-Number'),
-  };
-}
-type ProfileNames = ReturnType<typeof profileNames>;
-const CALLER = profileNames('Caller');
-const OTHER_LEG = profileNames('Other-Leg');
-
 /** switch_caller_profile_event_set_data: empty strings are left out, times always present. */
 function profileHeaders(
-  put: (name: string, value: string) => void,
-  n: ProfileNames,
+  out: SimHeader[],
+  prefix: string,
   p: CallerProfile,
   uuid: string,
   channelName: string,
   full: boolean,
 ): void {
   const add = (name: string, value: string): void => {
-    if (value !== '') put(name, value);
+    if (value !== '') out.push([`${prefix}-${name}`, value]);
   };
-  add(n.direction, p.direction);
-  add(n.logicalDirection, p.logicalDirection);
-  add(n.dialplan, p.dialplan);
-  add(n.username, p.username);
-  add(n.callerIdName, p.callerIdName);
-  add(n.callerIdNumber, p.callerIdNumber);
-  add(n.origCallerIdName, p.origCallerIdName);
-  add(n.origCallerIdNumber, p.origCallerIdNumber);
-  add(n.calleeIdName, p.calleeIdName);
-  add(n.calleeIdNumber, p.calleeIdNumber);
-  add(n.networkAddr, p.networkAddr);
-  add(n.ani, p.ani);
-  add(n.destinationNumber, p.destinationNumber);
-  add(n.uniqueId, uuid);
-  add(n.source, p.source);
+  add('Direction', p.direction);
+  add('Logical-Direction', p.logicalDirection);
+  add('Dialplan', p.dialplan);
+  add('Username', p.username);
+  add('Caller-ID-Name', p.callerIdName);
+  add('Caller-ID-Number', p.callerIdNumber);
+  add('Orig-Caller-ID-Name', p.origCallerIdName);
+  add('Orig-Caller-ID-Number', p.origCallerIdNumber);
+  add('Callee-ID-Name', p.calleeIdName);
+  add('Callee-ID-Number', p.calleeIdNumber);
+  add('Network-Addr', p.networkAddr);
+  add('ANI', p.ani);
+  add('Destination-Number', p.destinationNumber);
+  add('Unique-ID', uuid);
+  add('Source', p.source);
   // The other leg's profile is a snapshot without transfer source or profile index (see the bridge capture).
-  if (full) add(n.transferSource, p.transferSource);
-  add(n.context, p.context);
-  add(n.rdnis, p.rdnis);
-  add(n.channelName, channelName);
-  if (full) add(n.profileIndex, p.profileIndex);
+  if (full) add('Transfer-Source', p.transferSource);
+  add('Context', p.context);
+  add('RDNIS', p.rdnis);
+  add('Channel-Name', channelName);
+  if (full) add('Profile-Index', p.profileIndex);
   const t = p.times;
-  put(n.profileCreated, String(t.profileCreated));
-  put(n.created, String(t.created));
-  put(n.answered, String(t.answered));
-  put(n.progress, String(t.progress));
-  put(n.progressMedia, String(t.progressMedia));
-  put(n.hangup, String(t.hangup));
-  put(n.transfer, String(t.transfer));
-  put(n.resurrect, String(t.resurrect));
-  put(n.bridged, String(t.bridged));
-  put(n.lastHold, String(t.lastHold));
-  put(n.holdAccum, String(t.holdAccum));
-  put(n.screenBit, 'true');
-  put(n.hideName, 'false');
-  put(n.hideNumber, 'false');
+  out.push(
+    [`${prefix}-Profile-Created-Time`, String(t.profileCreated)],
+    [`${prefix}-Channel-Created-Time`, String(t.created)],
+    [`${prefix}-Channel-Answered-Time`, String(t.answered)],
+    [`${prefix}-Channel-Progress-Time`, String(t.progress)],
+    [`${prefix}-Channel-Progress-Media-Time`, String(t.progressMedia)],
+    [`${prefix}-Channel-Hangup-Time`, String(t.hangup)],
+    [`${prefix}-Channel-Transfer-Time`, String(t.transfer)],
+    [`${prefix}-Channel-Resurrect-Time`, String(t.resurrect)],
+    [`${prefix}-Channel-Bridged-Time`, String(t.bridged)],
+    [`${prefix}-Channel-Last-Hold`, String(t.lastHold)],
+    [`${prefix}-Channel-Hold-Accum`, String(t.holdAccum)],
+    [`${prefix}-Screen-Bit`, 'true'],
+    [`${prefix}-Privacy-Hide-Name`, 'false'],
+    [`${prefix}-Privacy-Hide-Number`, 'false'],
+  );
 }

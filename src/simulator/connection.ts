@@ -257,7 +257,7 @@ export class EslConnection implements EventSink {
 
   // ---- output ----------------------------------------------------------------------------------------------------
 
-  private write(data: string | Buffer): void {
+  private write(data: string): void {
     if (this.closed) return;
     // Node buffers writes; treat the socket as full (FS's queue starts filling) only past SOCKET_BUFFER bytes,
     // so a fast reader is not throttled by the 16 KB default high-water mark.
@@ -267,18 +267,14 @@ export class EslConnection implements EventSink {
   private flush(): void {
     if (this.closed || this.busy || this.reader.midCommand) return;
     while (this.queueHead < this.queue.length && !this.backpressured) {
-      // Each event's frame is a Buffer shared by every connection using this format; corked, a batch of them leaves
-      // in one writev instead of being copied into one big string and encoded again per connection.
-      let bytes = 0;
-      this.socket.cork();
-      while (this.queueHead < this.queue.length && bytes < 256 * 1024) {
+      // Batch frames into one write: far fewer syscalls at thousands of events per second.
+      let batch = '';
+      while (this.queueHead < this.queue.length && batch.length < 256 * 1024) {
         const ev = this.queue[this.queueHead]!;
         this.queue[this.queueHead++] = undefined as unknown as SimEvent;
-        const frame = ev.frameBytes(this.format);
-        bytes += frame.length;
-        this.write(frame);
+        batch += ev.frame(this.format);
       }
-      this.socket.uncork();
+      this.write(batch);
     }
     if (this.queueHead === this.queue.length) {
       this.queue.length = 0;

@@ -193,12 +193,10 @@ export class CallEngine {
     this.bus.fire(
       name,
       site,
-      (h, extras) => {
+      (h) => {
         if (opts.pre) h.push(...opts.pre);
-        const other = ch.otherLeg ? this.channels.get(ch.otherLeg.uuid) ?? this.ghosts.get(ch.otherLeg.uuid) : undefined;
-        extras.blocks.push({ at: h.length, runs: ch.basicBlock(other) });
-        // The variables go in by reference (one shared block), not as a copy of every variable per event.
-        if (opts.vars !== false) extras.blocks.push({ at: h.length, runs: ch.vars.runs() });
+        ch.basicHeaders(h, ch.otherLeg ? this.channels.get(ch.otherLeg.uuid) ?? this.ghosts.get(ch.otherLeg.uuid) : undefined);
+        if (opts.vars !== false) ch.variableHeaders(h);
         if (opts.post) h.push(...opts.post);
         return opts.body;
       },

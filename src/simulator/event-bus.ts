@@ -1,5 +1,5 @@
 import type { Clock } from '../clock/clock';
-import { EntryRun, SimEvent, type EntryBlock, type SimHeader } from './event';
+import { SimEvent, type SimHeader } from './event';
 import { localStamp, rfc822 } from './time-format';
 
 /** Where an event was "created" in FreeSWITCH's source (Event-Calling-File/Function/Line-Number). */
@@ -7,11 +7,6 @@ export interface CallSite {
   file: string;
   func: string;
   line: number;
-}
-
-/** What an event builder may add besides its headers: blocks of shared entries (channel block, variables). */
-export interface EventExtras {
-  blocks: EntryBlock[];
 }
 
 /** A consumer of events (one ESL connection). */
@@ -74,12 +69,12 @@ export class EventBus {
 
   /**
    * Creates and fires an event. `build` appends the event's own headers after the base block and is only called when
-   * someone listens; it may return a body, and push blocks of shared entries on `extras.blocks`.
+   * someone listens; it may return a body.
    */
   fire(
     name: string,
     site: CallSite,
-    build: (headers: SimHeader[], extras: EventExtras) => string | void,
+    build: (headers: SimHeader[]) => string | void,
     subclass?: string,
   ): SimEvent | undefined {
     const seq = this.sequence++;
@@ -90,59 +85,26 @@ export class EventBus {
     const headers: SimHeader[] = [];
     // switch_event_create_subclass adds Event-Subclass before prep_for_delivery adds the base block.
     if (subclass) headers.push(['Event-Subclass', subclass]);
-    headers.push(['Event-Name', name]);
-    // The host block and the calling site never change: shared runs, encoded once (see EntryRun).
-    const extras: EventExtras = { blocks: [{ at: headers.length, runs: [this.hostRun()] }] };
-    const stamps = this.stamps(nowMs);
     headers.push(
-      ['Event-Date-Local', stamps.local],
-      ['Event-Date-GMT', stamps.gmt],
+      ['Event-Name', name],
+      ['Core-UUID', this.host.coreUuid],
+      ['FreeSWITCH-Hostname', this.host.hostname],
+      ['FreeSWITCH-Switchname', this.host.switchname],
+      ['FreeSWITCH-IPv4', this.host.ipv4],
+      ['FreeSWITCH-IPv6', this.host.ipv6],
+      ['Event-Date-Local', localStamp(nowMs)],
+      ['Event-Date-GMT', rfc822(nowMs)],
       ['Event-Date-Timestamp', String(Math.round(nowMs * 1000))],
+      ['Event-Calling-File', site.file],
+      ['Event-Calling-Function', site.func],
+      ['Event-Calling-Line-Number', String(site.line)],
+      ['Event-Sequence', String(seq)],
     );
-    extras.blocks.push({ at: headers.length, runs: [this.siteRun(site)] });
-    headers.push(['Event-Sequence', String(seq)]);
-    const body = build(headers, extras);
-    const event = new SimEvent(name, headers, typeof body === 'string' ? body : undefined, subclass, extras.blocks);
+    const body = build(headers);
+    const event = new SimEvent(name, headers, typeof body === 'string' ? body : undefined, subclass);
     this.tap?.(event);
     for (const s of this.sinks) if (s.wants(name, subclass)) s.offer(event);
     return event;
-  }
-
-  private host_?: EntryRun;
-  private readonly sites = new Map<CallSite, EntryRun>();
-  private lastStamps = { second: NaN, local: '', gmt: '' };
-
-  private hostRun(): EntryRun {
-    const h = this.host;
-    return (this.host_ ??= new EntryRun([
-      { header: 'Core-UUID', value: h.coreUuid },
-      { header: 'FreeSWITCH-Hostname', value: h.hostname },
-      { header: 'FreeSWITCH-Switchname', value: h.switchname },
-      { header: 'FreeSWITCH-IPv4', value: h.ipv4 },
-      { header: 'FreeSWITCH-IPv6', value: h.ipv6 },
-    ]));
-  }
-
-  private siteRun(site: CallSite): EntryRun {
-    let run = this.sites.get(site);
-    if (!run) {
-      run = new EntryRun([
-        { header: 'Event-Calling-File', value: site.file },
-        { header: 'Event-Calling-Function', value: site.func },
-        { header: 'Event-Calling-Line-Number', value: String(site.line) },
-      ]);
-      // Sites are the SITES constants (plus a few module-level ones): bounded, but guard against a caller making them.
-      if (this.sites.size > 1000) this.sites.clear();
-      this.sites.set(site, run);
-    }
-    return run;
-  }
-
-  /** Event-Date-Local / -GMT have a one-second resolution: rendered once a second, not per event. */
-  private stamps(nowMs: number): { local: string; gmt: string } {
-    const second = Math.floor(nowMs / 1000);
-    if (second !== this.lastStamps.second) this.lastStamps = { second, local: localStamp(nowMs), gmt: rfc822(nowMs) };
-    return this.lastStamps;
   }
 
   /** Fires an already-built event (sendevent). */
