@@ -532,10 +532,15 @@ export class RecordingService {
         watched++;
         continue;
       }
-      const cdr = (await this.deps.dataSource.query('SELECT end_at FROM cdrs WHERE uuid = ?', [row.call_uuid])) as Array<{ end_at: Date | string | null }>;
-      const end = cdr[0]?.end_at ? new Date(cdr[0].end_at).getTime() : undefined;
       rec.stoppedBy = 'hangup';
-      await this.finish(rec, end !== undefined && Number.isFinite(end) ? { endedAt: end } : undefined);
+      // In the background: reading the file back may retry for seconds (shared storage), and the takeover waits for this.
+      this.track(
+        (async () => {
+          const cdr = (await this.deps.dataSource.query('SELECT end_at FROM cdrs WHERE uuid = ?', [row.call_uuid])) as Array<{ end_at: Date | string | null }>;
+          const end = cdr[0]?.end_at ? new Date(cdr[0].end_at).getTime() : undefined;
+          await this.finish(rec, end !== undefined && Number.isFinite(end) ? { endedAt: end } : undefined);
+        })().catch((err: unknown) => this.log.warn('could not finish a recording of the previous instance', { id: row.id, error: (err as Error).message })),
+      );
       finished++;
     }
     if (watched + finished) this.log.info('took over the recordings of the previous instance', { node, watched, finished });

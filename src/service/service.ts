@@ -239,10 +239,12 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       onTakeover: (node, channels) => {
         ivrRef?.takeOver(node, channels);
         // Recordings the previous instance started: watched again while their call is up, else finished from the file.
-        const live = new Set(channels.map((ch) => header(ch, 'Unique-ID')).filter((u): u is string => !!u));
-        void recordingsRef?.service.takeOver(node, live).catch((err: unknown) => logger.warn('taking over the recordings failed', { node, error: (err as Error).message }));
         // Supervision sessions: both legs up, the session goes on under this instance; else it is closed.
-        void supervisionRef?.adoptSessions(node, live).catch((err: unknown) => logger.warn('taking over the supervision sessions failed', { node, error: (err as Error).message }));
+        const live = new Set(channels.map((ch) => header(ch, 'Unique-ID')).filter((u): u is string => !!u));
+        const adopted = Promise.all([
+          recordingsRef?.service.takeOver(node, live).catch((err: unknown) => logger.warn('taking over the recordings failed', { node, error: (err as Error).message })),
+          supervisionRef?.adoptSessions(node, live).catch((err: unknown) => logger.warn('taking over the supervision sessions failed', { node, error: (err as Error).message })),
+        ]);
         for (const ch of channels) {
           const lead = Number(header(ch, 'variable_switchboard_lead'));
           const campaign = Number(header(ch, 'variable_switchboard_campaign'));
@@ -255,6 +257,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
             liveDials.push({ uuid, node, campaignId: campaign, leadId: lead, answered });
           }
         }
+        return adopted;
       },
     });
     await acd.start();

@@ -103,7 +103,7 @@ export interface AcdRuntimeOptions {
   /** Where calls FreeSWITCH could not place are reported (log, metric, /healthz). */
   dialFaults?: DialFaults;
   /** After a takeover (first connect to a node): every live channel it read, for the IVR's own takeover. */
-  onTakeover?: (node: string, channels: readonly EslEvent[]) => void;
+  onTakeover?: (node: string, channels: readonly EslEvent[]) => void | Promise<unknown>;
 }
 
 type CallPhase =
@@ -1626,7 +1626,8 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
     for (const sess of plan.sessions) if (!gone.has(sess.uuid)) this.nailed.adopt(sess.agentId, sess.uuid, node, sess.busy);
     for (const agent of this.agentConfigs.values()) this.syncNailedUp(agent.id);
     // Always: recordings and supervision sessions of the old instance may need closing even with no channel left.
-    this.options.onTakeover?.(node, dumps.filter((d) => !gone.has(header(d, 'Unique-ID') ?? '')));
+    // Awaited: the takeover (and the instance's activation) is done once those are this instance's too.
+    await this.options.onTakeover?.(node, dumps.filter((d) => !gone.has(header(d, 'Unique-ID') ?? '')));
     if (!uuids.length && !callbacks.ids.size) return;
     this.counters.takeovers++;
     this.log.info('took over the calls already on the node', {
