@@ -217,8 +217,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
     let ivrRef: IvrRuntime | undefined;
     let recordingsRef: Recordings | undefined;
     let supervisionRef: SupervisionService | undefined;
-    /** Campaign leads whose calls were live on FreeSWITCH at the takeover (the dialer must not release them). */
-    const leadsOnTheSwitch = new Set<number>();
+    /** Campaign calls live on FreeSWITCH at the takeover: the dialer tracks them again and does not release their leads. */
     const liveDials: LiveDial[] = [];
     const acd = new AcdRuntime({
       cluster,
@@ -249,13 +248,11 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
           const lead = Number(header(ch, 'variable_switchboard_lead'));
           const campaign = Number(header(ch, 'variable_switchboard_campaign'));
           const uuid = header(ch, 'Unique-ID');
-          if (!Number.isInteger(lead) || lead <= 0) continue;
-          leadsOnTheSwitch.add(lead);
-          if (uuid && Number.isInteger(campaign) && campaign > 0) {
-            // Answered: FreeSWITCH's answer time (epoch microseconds, 0 until then).
-            const answered = Number(header(ch, 'Caller-Channel-Answered-Time') ?? '0') > 0;
-            liveDials.push({ uuid, node, campaignId: campaign, leadId: lead, answered });
-          }
+          // The dialer's originate sets both variables on every campaign call (campaign-runner.ts launch).
+          if (!uuid || !Number.isInteger(lead) || lead <= 0 || !Number.isInteger(campaign) || campaign <= 0) continue;
+          // Answered: FreeSWITCH's answer time (epoch microseconds, 0 until then).
+          const answered = Number(header(ch, 'Caller-Channel-Answered-Time') ?? '0') > 0;
+          liveDials.push({ uuid, node, campaignId: campaign, leadId: lead, answered });
         }
         return adopted;
       },
@@ -516,7 +513,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<S
       // Connect, and take over the calls already on each node, before the dialer decides which leads are free.
       await cluster.start();
       await acd.takeoversSettled();
-      await dialer.start({ leadsOnTheSwitch, liveDials });
+      await dialer.start({ liveDials });
       webhooks.start();
       await alerts.start();
       reportDrop.start();

@@ -1668,22 +1668,21 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
       const cfg = this.queueConfigs.get(row.queue);
       const leg = legOf.get(row.id);
       if (!cfg || this.calls.has(row.id)) continue;
-      const input: QueueCallInput = {
-        id: row.id,
-        node,
+      // Skills the IVR asked for were on the caller's channel, which is gone: the queue's own apply.
+      const request: AdoptedCaller = {
+        uuid: row.id,
         queue: row.queue,
         priority: row.priority,
-        // Skills the IVR asked for were on the caller's channel, which is gone: the queue's own apply.
+        enteredAt: row.entered_at,
         skills: [],
         callerNumber: row.caller_number,
         ...(row.caller_name ? { callerName: row.caller_name } : {}),
-        data: dataOf(row.data),
-        enteredAt: row.entered_at,
-        callback: { number: row.caller_number },
       };
+      const input: QueueCallInput = { ...this.inputOf(node, request, dataOf(row.data)), callback: { number: row.caller_number } };
       const order = cfg.callbackConnect;
       if (leg?.agent && !gone.has(leg.agent.agentUuid)) {
-        const c: AdoptedConnection = { uuid: leg.customerUuid, queue: row.queue, priority: row.priority, enteredAt: row.entered_at, skills: [], callerNumber: row.caller_number, ...leg.agent };
+        // The connection's caller side is the customer leg; the call stays the request's.
+        const c: AdoptedConnection = { ...request, uuid: leg.customerUuid, ...leg.agent };
         this.adoptConnection(node, c, input.data, { input, callback: { number: row.caller_number, customerUuid: leg.customerUuid, customerUp: true, order } });
         ids.add(row.id);
         continue;

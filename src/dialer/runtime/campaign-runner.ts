@@ -227,7 +227,7 @@ export class CampaignRunner {
    * are tracked again, those that ended unseen are resolved from their CDRs a little later; their leads stay
    * `dialing` meanwhile, so nobody who already talked to an agent is dialled again.
    */
-  async start(alsoKeep: readonly number[] = [], live: readonly LiveDial[] = []): Promise<void> {
+  async start(live: readonly LiveDial[] = []): Promise<void> {
     if (this.running) return;
     this.running = true;
     const mine = live.filter((d) => d.campaignId === this.campaign.id && !this.dials.has(d.uuid));
@@ -237,7 +237,7 @@ export class CampaignRunner {
     // A restart after a stop keeps the leads of calls still in flight (ours, and those live on the switch).
     await this.deps.store.releaseDialing(this.campaign.id, [
       ...[...this.dials.values()].map((d) => d.lead.id),
-      ...alsoKeep,
+      ...live.map((d) => d.leadId),
       ...unseen.map((r) => r.lead_id).filter((id): id is number => id !== null),
     ]);
     if (!this.tookOver) {
@@ -513,11 +513,11 @@ export class CampaignRunner {
       this.dials.set(d.uuid, dial);
       adopted++;
       if (d.answered) {
+        dial.answeredAt = now;
         const agentId = this.deps.acd.legsOfCall?.(d.uuid)?.agentId;
         if (this.campaign.type === 'agentless') {
           // The old instance's message (or flow) stopped with it: the person hears it again from the start, as a
           // caller in an IVR flow does after a takeover.
-          dial.answeredAt = now;
           dial.decidedAt = now;
           dial.phase = 'message';
           void this.deps
@@ -525,17 +525,18 @@ export class CampaignRunner {
             .api(uuidBreak(d.uuid, true))
             .catch(() => undefined)
             .then(() => this.guard(dial, this.agentless(dial)));
-        } else if (agentId !== undefined || this.deps.acd.holdsCall?.(d.uuid)) {
-          dial.answeredAt = now;
+        } else if (agentId !== undefined) {
+          // Talking to an agent: the ACD adopted the bridge.
           dial.decidedAt = now;
-          dial.phase = agentId !== undefined ? 'connected' : 'waiting_agent';
-          if (agentId !== undefined) {
-            dial.connectedAt = now;
-            dial.agentId = agentId;
-          }
+          dial.phase = 'connected';
+          dial.connectedAt = now;
+          dial.agentId = agentId;
+        } else if (this.deps.acd.holdsCall?.(d.uuid)) {
+          // Waiting in the queue: the ACD adopted it as a waiting caller (the 2-second rule is past).
+          dial.decidedAt = now;
+          dial.phase = 'waiting_agent';
         } else {
           // Answered while no instance ran: nobody decided yet. A person (AMD is over by now): to the queue at once.
-          dial.answeredAt = now;
           this.human(dial);
         }
       }

@@ -93,7 +93,6 @@ export class DialerRuntime {
   private readonly publishDue = new Map<number, ClockTimer>();
   private readonly unsubscribers: Array<() => void> = [];
   private readonly log: Logger;
-  private leadsOnTheSwitch: number[] = [];
   /** Campaign calls live on the switch at the takeover: their runners track them again (CampaignRunner.adopt). */
   private liveDials: LiveDial[] = [];
   private closed = false;
@@ -110,12 +109,11 @@ export class DialerRuntime {
   }
 
   /**
-   * `leadsOnTheSwitch`: leads whose call is still live on FreeSWITCH (a standby taking over reads them from the
-   * channels' switchboard_lead): they stay 'dialing' instead of going back to the list, so nobody already talking to
-   * an agent is dialled a second time.
+   * `liveDials`: campaign calls still live on FreeSWITCH (a standby taking over reads them from the channels'
+   * switchboard_campaign / switchboard_lead): their leads stay 'dialing' instead of going back to the list, so nobody
+   * already talking to an agent is dialled a second time, and their runners track them again.
    */
-  async start(opts: { leadsOnTheSwitch?: ReadonlySet<number>; liveDials?: readonly LiveDial[] } = {}): Promise<void> {
-    this.leadsOnTheSwitch = [...(opts.leadsOnTheSwitch ?? []), ...(opts.liveDials ?? []).map((d) => d.leadId)];
+  async start(opts: { liveDials?: readonly LiveDial[] } = {}): Promise<void> {
     this.liveDials = [...(opts.liveDials ?? [])];
     this.unsubscribers.push(this.o.cluster.onEvent((node, event) => this.onEvent(node, event)));
     this.unsubscribers.push(this.o.acd.onEffect((effect) => this.onEffect(effect)));
@@ -189,7 +187,7 @@ export class DialerRuntime {
     }
     if (runner.settingsError) this.log.warn('campaign settings are invalid; using the defaults', { campaign: row.name, error: runner.settingsError });
     await this.reschedule(row);
-    if (row.enabled && row.type !== 'preview') await runner.start(this.leadsOnTheSwitch, this.liveDials);
+    if (row.enabled && row.type !== 'preview') await runner.start(this.liveDials);
     else runner.stop();
   }
 
