@@ -117,7 +117,9 @@ describeEachEngine('ACD takeover of the calls already on the switch', (engine) =
   it('callbacks being dialled back across a restart: the one talking stays with its agent, the one waiting on the line gets an agent', async () => {
     await h.queue('tkcd', { callbackKey: '*', callbackConnect: 'customer_first', wrapUpSec: 0, offerTimeoutSec: 30 });
     // The talker's agent answers at once; the other agent's phone rings for a long time (the customer waits on music).
-    const quick = await h.agent('5400', ['tkcd'], { answerDelayMs: 100, hangupAfterMs: 3000 }, { ready: false });
+    // The talker's call lasts until the test hangs it up, so the waiting customer can only go to the other agent
+    // (with a timed hangup the quick agent could free up first on a slow machine and take it).
+    const quick = await h.agent('5400', ['tkcd'], { answerDelayMs: 100 }, { ready: false });
     const slow = await h.agent('5401', ['tkcd'], { answerDelayMs: 60_000 }, { ready: false });
     const talker = '+14155553401';
     const waiter = '+14155553402';
@@ -151,6 +153,8 @@ describeEachEngine('ACD takeover of the calls already on the switch', (engine) =
     // The slow agent's phone now answers: the new instance's offer of the waiting customer is taken.
     h.sim.setSoftphoneBehavior('5401', { answerDelayMs: 100, hangupAfterMs: 500 });
     await waitFor('the waiting customer bridged to an agent', () => h.service.acd.legsOfCall(waitId)?.callerUuid === waitLeg && h.sim.whoDoesHear(waitLeg).length > 0, 20_000);
+    expect(h.state(quick)).toBe('on_call');
+    expect(h.sim.softphoneHangup('5400')).toBe(1);
     await h.finish([quick, slow], [talkId, waitId]);
     for (const [id, agent] of [[talkId, quick], [waitId, slow]] as const) {
       const row = await h.queueCall(id);
