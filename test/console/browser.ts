@@ -71,13 +71,28 @@ export async function screenshot(page: Page, name: string): Promise<string> {
  * A TCP proxy in front of the service, to cut the browser's network: `down()` drops every connection (the live
  * WebSocket with them) and refuses new ones until `up()`.
  */
-export async function startCuttableProxy(targetUrl: string): Promise<{ url: string; down: () => void; up: () => void; close: () => Promise<void> }> {
+/** What the cuttable proxy saw, for a test's failure message: connections refused while down, let through after. */
+export interface ProxyStats {
+  refused: number;
+  passed: number;
+  upstreamErrors: string[];
+}
+
+export async function startCuttableProxy(
+  targetUrl: string,
+): Promise<{ url: string; down: () => void; up: () => void; close: () => Promise<void>; stats: ProxyStats }> {
   const target = new URL(targetUrl);
   const sockets = new Set<net.Socket>();
+  const stats: ProxyStats = { refused: 0, passed: 0, upstreamErrors: [] };
   let isDown = false;
   const server = net.createServer((client) => {
-    if (isDown) return void client.destroy();
+    if (isDown) {
+      stats.refused++;
+      return void client.destroy();
+    }
+    stats.passed++;
     const upstream = net.connect(Number(target.port), target.hostname);
+    upstream.on('error', (err) => stats.upstreamErrors.push(err.message));
     sockets.add(client).add(upstream);
     const forget = () => {
       sockets.delete(client);
@@ -99,7 +114,9 @@ export async function startCuttableProxy(targetUrl: string): Promise<{ url: stri
     },
     up: () => {
       isDown = false;
+      stats.passed = 0;
     },
+    stats,
     close: () => {
       for (const s of sockets) s.destroy();
       return new Promise((r) => server.close(() => r()));

@@ -67,7 +67,15 @@ test('the live badge says reconnecting while the network is cut, and live again 
     // The backoff is at most ~12.5 s and a stuck handshake is abandoned after 10 s, so one attempt that meets the
     // proxy coming back takes up to ~22 s and the next another ~22 s; a loaded CI machine (the fault tests spawn
     // service processes beside this one) stretches both. A wait for the state, not a timing bound.
-    await page.getByTestId('live-status').filter({ hasText: 'live' }).waitFor({ timeout: 100_000 });
+    await page
+      .getByTestId('live-status')
+      .filter({ hasText: 'live' })
+      .waitFor({ timeout: 100_000 })
+      .catch(async (err: Error) => {
+        // Say what happened, should it ever not come back: did the browser try again, and what did it report?
+        const badge = await page.getByTestId('live-status').textContent();
+        throw new Error(`${err.message}\nbadge: ${badge}; proxy since up: ${JSON.stringify(proxy.stats)}\nbrowser:\n${problems.join('\n')}`);
+      });
     // Still signed in: a dropped feed is not a sign-out.
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
     expect(problems.filter((p) => !/WebSocket|ERR_CONNECTION/.test(p))).toEqual([]);
