@@ -17,8 +17,10 @@ describeEachEngine('ACD takeover of the calls already on the switch', (engine) =
 
   it('a restart keeps waiting callers in order and talking agents on their calls', async () => {
     await h.queue('tk', { wrapUpSec: 1 });
-    const a = await h.agent('5100', ['tk'], { answerDelayMs: 80, hangupAfterMs: 2500 });
-    const b = await h.agent('5101', ['tk'], { answerDelayMs: 80, hangupAfterMs: 2500 });
+    // The first two calls last until the test hangs them up: with a timed hangup, a restart slowed by a loaded
+    // machine could outlast them, leaving nothing talking to take over.
+    const a = await h.agent('5100', ['tk'], { answerDelayMs: 80 });
+    const b = await h.agent('5101', ['tk'], { answerDelayMs: 80 });
     const callers: string[] = [];
     for (let i = 0; i < 5; i++) {
       callers.push(h.call('tk', `+1415555${String(2100 + i)}`));
@@ -41,6 +43,10 @@ describeEachEngine('ACD takeover of the calls already on the switch', (engine) =
     for (const uuid of talking) expect(h.service.acd.legsOfCall(uuid)).toMatchObject({ callerUuid: uuid });
 
     // Everyone is answered in the end: the talking calls end, their agents wrap up and take the waiting ones.
+    for (const ext of ['5100', '5101']) {
+      h.sim.setSoftphoneBehavior(ext, { answerDelayMs: 80, hangupAfterMs: 2500 });
+      expect(h.sim.softphoneHangup(ext)).toBe(1);
+    }
     await h.finish([a, b], callers);
     for (const id of callers) {
       const row = await h.queueCall(id);
