@@ -133,7 +133,7 @@ export class ChannelVariables {
     if (this.runList === undefined) {
       const flat = scratch.reset();
       for (const [k, v] of this.map) flat.put(varHeader(k), v);
-      this.runList = this.memo.runs(flat.items, flat.length);
+      this.runList = this.memo.runs(flat);
     }
     return this.runList;
   }
@@ -266,21 +266,26 @@ export class Channel {
       head.put('Channel-Write-Codec-Rate', this.codec.rate);
       head.put('Channel-Write-Codec-Bit-Rate', this.codec.bitRate);
     }
-    blocks.push({ at, runs: this.headMemo.runs(head.items, head.length) });
+    blocks.push({ at, runs: this.headMemo.runs(head) });
+    // A profile's times change on progress, answer, bridge, hangup; its strings hardly ever: two runs.
     const caller = scratch.reset();
-    profileHeaders(caller, CALLER, this.profile, this.uuid, this.name, true);
-    blocks.push({ at, runs: this.callerMemo.runs(caller.items, caller.length) });
+    profileStrings(caller, CALLER, this.profile, this.uuid, this.name, true);
+    blocks.push({ at, runs: this.callerMemo.runs(caller) });
+    blocks.push({ at, runs: this.callerTimesMemo.runs(profileTimes(scratch.reset(), CALLER, this.profile)) });
     if (this.otherLeg && otherLeg) {
       const other = scratch.reset();
       other.put('Other-Type', this.otherLeg.type);
-      profileHeaders(other, OTHER_LEG, otherLeg.profile, otherLeg.uuid, otherLeg.name, false);
-      blocks.push({ at, runs: this.otherMemo.runs(other.items, other.length) });
+      profileStrings(other, OTHER_LEG, otherLeg.profile, otherLeg.uuid, otherLeg.name, false);
+      blocks.push({ at, runs: this.otherMemo.runs(other) });
+      blocks.push({ at, runs: this.otherTimesMemo.runs(profileTimes(scratch.reset(), OTHER_LEG, otherLeg.profile)) });
     }
   }
 
   private readonly headMemo = new RunMemo(0);
   private readonly callerMemo = new RunMemo(0);
+  private readonly callerTimesMemo = new RunMemo(0);
   private readonly otherMemo = new RunMemo(0);
+  private readonly otherTimesMemo = new RunMemo(0);
 
   /**
    * Forgets the runs kept for the next event, and with them their encodings. Called when the channel is destroyed:
@@ -290,7 +295,9 @@ export class Channel {
   dropRuns(): void {
     this.headMemo.clear();
     this.callerMemo.clear();
+    this.callerTimesMemo.clear();
     this.otherMemo.clear();
+    this.otherTimesMemo.clear();
     this.vars.dropRuns();
   }
 
@@ -374,8 +381,8 @@ type ProfileNames = ReturnType<typeof profileNames>;
 const CALLER = profileNames('Caller');
 const OTHER_LEG = profileNames('Other-Leg');
 
-/** switch_caller_profile_event_set_data, into `out`. */
-function profileHeaders(
+/** switch_caller_profile_event_set_data's strings, into `out`. */
+function profileStrings(
   out: FlatHeaders,
   n: ProfileNames,
   p: CallerProfile,
@@ -386,6 +393,11 @@ function profileHeaders(
   PROFILE_STRINGS.forEach((f, i) => {
     if (full || !f.fullOnly) out.putIfSet(n.strings[i]!, f.value(p, uuid, channelName));
   });
+}
+
+/** ... and its times and flags, which follow them. */
+function profileTimes(out: FlatHeaders, n: ProfileNames, p: CallerProfile): FlatHeaders {
   PROFILE_TIMES.forEach(([, key], i) => out.put(n.times[i]!, String(p.times[key])));
   PROFILE_FLAGS.forEach(([, value], i) => out.put(n.flags[i]!, value));
+  return out;
 }

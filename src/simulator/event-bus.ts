@@ -96,12 +96,8 @@ export class EventBus {
     headers.push(['Event-Name', name]);
     // The host block and the calling site never change: shared runs, encoded once (see HeaderRun).
     const extras: EventExtras = { blocks: [{ at: headers.length, runs: this.hostRuns() }] };
-    const stamps = this.stamps(nowMs);
-    headers.push(
-      ['Event-Date-Local', stamps.local],
-      ['Event-Date-GMT', stamps.gmt],
-      ['Event-Date-Timestamp', String(Math.round(nowMs * 1000))],
-    );
+    extras.blocks.push({ at: headers.length, runs: this.dateRuns(nowMs) });
+    headers.push(['Event-Date-Timestamp', String(Math.round(nowMs * 1000))]);
     extras.blocks.push({ at: headers.length, runs: this.siteRuns(site) });
     headers.push(['Event-Sequence', String(seq)]);
     const body = build(headers, extras);
@@ -113,7 +109,7 @@ export class EventBus {
 
   private host_?: readonly HeaderRun[];
   private readonly sites = new Map<CallSite, readonly HeaderRun[]>();
-  private lastStamps = { second: NaN, local: '', gmt: '' };
+  private lastDates: { second: number; runs: readonly HeaderRun[] } = { second: NaN, runs: [] };
 
   private hostRuns(): readonly HeaderRun[] {
     const h = this.host;
@@ -132,11 +128,13 @@ export class EventBus {
     return run;
   }
 
-  /** Event-Date-Local / -GMT have a one-second resolution: rendered once a second, not per event. */
-  private stamps(nowMs: number): { local: string; gmt: string } {
+  /** Event-Date-Local / -GMT have a one-second resolution: one run a second, not two headers rendered per event. */
+  private dateRuns(nowMs: number): readonly HeaderRun[] {
     const second = Math.floor(nowMs / 1000);
-    if (second !== this.lastStamps.second) this.lastStamps = { second, local: localStamp(nowMs), gmt: rfc822(nowMs) };
-    return this.lastStamps;
+    if (second !== this.lastDates.second) {
+      this.lastDates = { second, runs: [new HeaderRun(['Event-Date-Local', localStamp(nowMs), 'Event-Date-GMT', rfc822(nowMs)])] };
+    }
+    return this.lastDates.runs;
   }
 
   /** Fires an already-built event (sendevent). */

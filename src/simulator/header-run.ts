@@ -53,8 +53,10 @@ export class RunMemo {
 
   constructor(private readonly chunk: number) {}
 
-  /** The runs of flat[0, length) (names and values alternating); last time's array itself when nothing changed. */
-  runs(flat: readonly string[], length: number): readonly HeaderRun[] {
+  /** The runs of `headers`; last time's array itself when nothing changed. */
+  runs(headers: FlatHeaders): readonly HeaderRun[] {
+    const flat = headers.items;
+    const length = headers.length;
     const size = this.chunk > 0 ? this.chunk * 2 : Math.max(2, length);
     let out: HeaderRun[] | undefined;
     let k = 0;

@@ -3,7 +3,7 @@ import type { EventFormat } from '../../src/esl/types';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { ChannelVariables } from '../../src/simulator/channel';
 import { SimEvent } from '../../src/simulator/event';
-import { HeaderRun, RunMemo } from '../../src/simulator/header-run';
+import { FlatHeaders, HeaderRun, RunMemo } from '../../src/simulator/header-run';
 
 /**
  * Events share their channel block and variables as immutable runs of headers whose encodings are cached (see
@@ -141,11 +141,18 @@ describe('ChannelVariables runs', () => {
 
   it('RunMemo keeps a run while its headers are the same, whatever string objects hold them', () => {
     const memo = new RunMemo(0);
-    const [r1] = memo.runs(['A', '1', 'B', '2'], 4);
-    expect(memo.runs(['A', '1', 'B', String(2)], 4)[0]).toBe(r1);
-    expect(memo.runs(['A', '1', 'B', '3'], 4)[0]).not.toBe(r1);
-    expect(memo.runs(['A', '1', 'B', '3', 'C'], 4)).toHaveLength(1); // only `length` entries count
-    expect(memo.runs([], 0)).toEqual([]);
+    const scratch = new FlatHeaders();
+    const list = (...pairs: Array<[string, string]>): FlatHeaders => {
+      scratch.reset();
+      for (const [k, v] of pairs) scratch.put(k, v);
+      return scratch;
+    };
+    const [r1] = memo.runs(list(['A', '1'], ['B', '2']));
+    expect(memo.runs(list(['A', '1'], ['B', String(2)]))[0]).toBe(r1);
+    expect(memo.runs(list(['A', '1'], ['B', '3']))[0]).not.toBe(r1);
+    list(['A', '1'], ['B', '3'], ['C', '4']);
+    expect(memo.runs(list(['A', '1'], ['B', '3']))).toHaveLength(1); // what is left in the scratch past its length does not count
+    expect(memo.runs(list())).toEqual([]);
   });
 
   it('frames an event whose first headers are a run, and one with a run after the last own header', () => {
