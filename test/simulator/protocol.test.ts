@@ -192,9 +192,7 @@ describe('slow consumer', () => {
     /** Bytes Node holds for the peer: far above the simulator's 1 MiB slow-reader threshold. */
     writableLength = 8 * 1024 * 1024;
     setNoDelay(): void {}
-    // Event frames go out as Buffers, a batch of them between cork() and uncork().
-    cork(): void {}
-    uncork(): void {}
+    // Event frames go out as Buffers, a batch of them in one.
     write(s: string | Buffer): boolean {
       this.written.push(s);
       return false;

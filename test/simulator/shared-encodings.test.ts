@@ -1,7 +1,7 @@
 import { VirtualClock } from '../../src/clock/clock';
 import type { EventFormat } from '../../src/esl/types';
 import { startSimulator, type Simulator } from '../../src/simulator';
-import { ChannelVariables } from '../../src/simulator/channel';
+import { ChannelVariables, type Channel } from '../../src/simulator/channel';
 import { SimEvent } from '../../src/simulator/event';
 import { FlatHeaders, HeaderRun, RunMemo } from '../../src/simulator/header-run';
 
@@ -31,9 +31,12 @@ describe('shared header runs', () => {
     const early = new Map<SimEvent, string>();
     // What the channel held when each event fired, read from its state directly (not through the shared runs).
     const truth = new Map<SimEvent, { vars: Array<[string, string]>; head: Array<[string, string]> }>();
+    // Each channel's variable runs as its last event before destroy carried them (the runs of the moment).
+    const lastRuns = new Map<Channel, readonly HeaderRun[]>();
     sim.bus.setTap((e) => {
       events.push(e);
       const ch = sim!.engine.get(e.get('Unique-ID'));
+      if (ch && e.name === 'CHANNEL_HANGUP_COMPLETE') lastRuns.set(ch, ch.vars.runs());
       if (ch && e.get('Channel-State') !== undefined) {
         const t = ch.profile.times;
         truth.set(e, {
@@ -89,6 +92,12 @@ describe('shared header runs', () => {
       if (early.has(ev)) expect(early.get(ev)).toBe(flat.render('json'));
     }
     const park = events.find((e) => e.name === 'CHANNEL_PARK' && e.get('Unique-ID') === caller)!;
+    // Destroyed channels keep no runs (nor their encodings) for events they will not fire: made anew if asked.
+    expect(lastRuns.size).toBe(2);
+    for (const [ch, runs] of lastRuns) {
+      expect(ch.vars.runs()).not.toBe(runs);
+      expect(ch.vars.runs()[0]).not.toBe(runs[0]);
+    }
     expect(park.render('json')).toContain('"Caller-Caller-ID-Name":"Zoë \\"Z\\" \\\\ <café>"');
     expect(JSON.parse(park.render('json'))['Caller-Caller-ID-Name']).toBe('Zoë "Z" \\ <café>');
   });
