@@ -390,14 +390,15 @@ function profileStrings(
   channelName: string,
   full: boolean,
 ): void {
-  PROFILE_STRINGS.forEach((f, i) => {
+  for (let i = 0; i < PROFILE_STRINGS.length; i++) {
+    const f = PROFILE_STRINGS[i]!;
     if (full || !f.fullOnly) out.putIfSet(n.strings[i]!, f.value(p, uuid, channelName));
-  });
+  }
 }
 
 /** ... and its times and flags, which follow them. */
 function profileTimes(out: FlatHeaders, n: ProfileNames, p: CallerProfile): FlatHeaders {
-  PROFILE_TIMES.forEach(([, key], i) => out.put(n.times[i]!, String(p.times[key])));
-  PROFILE_FLAGS.forEach(([, value], i) => out.put(n.flags[i]!, value));
+  for (let i = 0; i < PROFILE_TIMES.length; i++) out.put(n.times[i]!, String(p.times[PROFILE_TIMES[i]![1]]));
+  for (let i = 0; i < PROFILE_FLAGS.length; i++) out.put(n.flags[i]!, PROFILE_FLAGS[i]![1]);
   return out;
 }
