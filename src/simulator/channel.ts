@@ -1,4 +1,5 @@
-import type { SimHeader } from './event';
+import type { RunBlock, SimHeader } from './event';
+import { FlatHeaders, RunMemo, type HeaderRun } from './header-run';
 
 /**
  * One simulated FreeSWITCH channel (a switch_channel_t plus its caller profile). It only holds state and renders
@@ -71,15 +72,38 @@ export interface Codec {
   bitRate: string;
 }
 
+/** `variable_<name>` header names: variable names repeat across channels, so each is made once (bounded). */
+const varHeaderNames = new Map<string, string>();
+const varHeader = (name: string): string => {
+  let h = varHeaderNames.get(name);
+  if (h === undefined) {
+    h = 'variable_' + name;
+    if (varHeaderNames.size > 20000) varHeaderNames.clear();
+    varHeaderNames.set(name, h);
+  }
+  return h;
+};
+
+/** The scratch list blocks are written into (see FlatHeaders). */
+const scratch = new FlatHeaders();
+
 /**
  * Channel variables with switch_channel_set_variable's semantics: setting a variable removes the old entry and
  * appends the new one (so re-set variables move to the end, as the captures show), and an empty value deletes it.
+ * Events take the variables as shared runs (header-run.ts), kept between changes.
  */
 export class ChannelVariables {
   private readonly map = new Map<string, string>();
+  private runList?: readonly HeaderRun[];
+  /**
+   * Chunks of 16: a variable set (appended) or re-set near the end, as most are, leaves every earlier chunk's run,
+   * and its encodings, as they were.
+   */
+  private readonly memo = new RunMemo(16);
 
   set(name: string, value: string | undefined | null): void {
     this.map.delete(name);
+    this.runList = undefined;
     if (value !== undefined && value !== null && value !== '') this.map.set(name, value);
   }
 
@@ -97,11 +121,27 @@ export class ChannelVariables {
   }
 
   delete(name: string): void {
-    this.map.delete(name);
+    if (this.map.delete(name)) this.runList = undefined;
   }
 
   entries(): IterableIterator<[string, string]> {
     return this.map.entries();
+  }
+
+  /** The variables as `variable_*` runs for an event; the same runs until the next change. */
+  runs(): readonly HeaderRun[] {
+    if (this.runList === undefined) {
+      const flat = scratch.reset();
+      for (const [k, v] of this.map) flat.put(varHeader(k), v);
+      this.runList = this.memo.runs(flat);
+    }
+    return this.runList;
+  }
+
+  /** Drops the runs (and their encodings) kept for the next event: see Channel.dropRuns. */
+  dropRuns(): void {
+    this.runList = undefined;
+    this.memo.clear();
   }
 
   toObject(): Record<string, string> {
@@ -200,94 +240,165 @@ export class Channel {
 
   /**
    * The channel block switch_channel_event_set_basic_data writes, in FreeSWITCH's order: state, name, ids,
-   * direction, answer state, hangup cause, codecs, caller profile, other leg.
+   * direction, answer state, hangup cause, codecs, caller profile, other leg. The three state headers change with
+   * nearly every event and go into `own` as the event's own headers; the rest go on `blocks` as shared runs (see
+   * header-run.ts): the ids and answer state change a few times a call, the profiles on answer, bridge, hangup.
    */
-  basicHeaders(out: SimHeader[], otherLeg?: Channel): void {
-    out.push(
-      ['Channel-State', this.runningState],
-      ['Channel-Call-State', this.callState],
-      ['Channel-State-Number', String(this.state)],
-      ['Channel-Name', this.name],
-      ['Unique-ID', this.uuid],
-      ['Call-Direction', this.direction],
-      ['Presence-Call-Direction', this.direction],
-      ['Channel-HIT-Dialplan', this.hitDialplan ? 'true' : 'false'],
-    );
+  addBasicBlock(own: SimHeader[], blocks: RunBlock[], otherLeg?: Channel): void {
+    own.push(['Channel-State', this.runningState], ['Channel-Call-State', this.callState], ['Channel-State-Number', String(this.state)]);
+    const at = own.length;
+    const head = scratch.reset();
+    head.put('Channel-Name', this.name);
+    head.put('Unique-ID', this.uuid);
+    head.put('Call-Direction', this.direction);
+    head.put('Presence-Call-Direction', this.direction);
+    head.put('Channel-HIT-Dialplan', this.hitDialplan ? 'true' : 'false');
     const presence = this.vars.get('presence_id');
-    if (presence) out.push(['Channel-Presence-ID', presence]);
-    out.push(['Channel-Call-UUID', this.vars.get('call_uuid') ?? this.uuid], ['Answer-State', this.answerState]);
-    if (this.hangupCause) out.push(['Hangup-Cause', this.hangupCause]);
+    if (presence) head.put('Channel-Presence-ID', presence);
+    head.put('Channel-Call-UUID', this.vars.get('call_uuid') ?? this.uuid);
+    head.put('Answer-State', this.answerState);
+    if (this.hangupCause) head.put('Hangup-Cause', this.hangupCause);
     if (this.codec) {
-      out.push(
-        ['Channel-Read-Codec-Name', this.codec.name],
-        ['Channel-Read-Codec-Rate', this.codec.rate],
-        ['Channel-Read-Codec-Bit-Rate', this.codec.bitRate],
-        ['Channel-Write-Codec-Name', this.codec.name],
-        ['Channel-Write-Codec-Rate', this.codec.rate],
-        ['Channel-Write-Codec-Bit-Rate', this.codec.bitRate],
-      );
+      head.put('Channel-Read-Codec-Name', this.codec.name);
+      head.put('Channel-Read-Codec-Rate', this.codec.rate);
+      head.put('Channel-Read-Codec-Bit-Rate', this.codec.bitRate);
+      head.put('Channel-Write-Codec-Name', this.codec.name);
+      head.put('Channel-Write-Codec-Rate', this.codec.rate);
+      head.put('Channel-Write-Codec-Bit-Rate', this.codec.bitRate);
     }
-    profileHeaders(out, 'Caller', this.profile, this.uuid, this.name, true);
+    blocks.push({ at, runs: this.headMemo.runs(head) });
+    // A profile's times change on progress, answer, bridge, hangup; its strings hardly ever: two runs.
+    const caller = scratch.reset();
+    profileStrings(caller, CALLER, this.profile, this.uuid, this.name, true);
+    blocks.push({ at, runs: this.callerMemo.runs(caller) });
+    blocks.push({ at, runs: this.callerTimesMemo.runs(profileTimes(scratch.reset(), CALLER, this.profile)) });
     if (this.otherLeg && otherLeg) {
-      out.push(['Other-Type', this.otherLeg.type]);
-      profileHeaders(out, 'Other-Leg', otherLeg.profile, otherLeg.uuid, otherLeg.name, false);
+      const other = scratch.reset();
+      other.put('Other-Type', this.otherLeg.type);
+      profileStrings(other, OTHER_LEG, otherLeg.profile, otherLeg.uuid, otherLeg.name, false);
+      blocks.push({ at, runs: this.otherMemo.runs(other) });
+      blocks.push({ at, runs: this.otherTimesMemo.runs(profileTimes(scratch.reset(), OTHER_LEG, otherLeg.profile)) });
     }
+  }
+
+  private readonly headMemo = new RunMemo(0);
+  private readonly callerMemo = new RunMemo(0);
+  private readonly callerTimesMemo = new RunMemo(0);
+  private readonly otherMemo = new RunMemo(0);
+  private readonly otherTimesMemo = new RunMemo(0);
+
+  /**
+   * Forgets the runs kept for the next event, and with them their encodings. Called when the channel is destroyed:
+   * it fires no more events, but may stay referenced for a while (a former peer's Other-Leg), and up to 2,000 such
+   * channels holding a call's worth of encoded headers each was a large part of what the soak's heap grew by.
+   */
+  dropRuns(): void {
+    this.headMemo.clear();
+    this.callerMemo.clear();
+    this.callerTimesMemo.clear();
+    this.otherMemo.clear();
+    this.otherTimesMemo.clear();
+    this.vars.dropRuns();
+  }
+
+  /** The channel block as plain headers (uuid_dump). */
+  basicHeaders(out: SimHeader[], otherLeg?: Channel): void {
+    const blocks: RunBlock[] = [];
+    this.addBasicBlock(out, blocks, otherLeg);
+    for (const b of blocks) pushRuns(out, b.runs);
   }
 
   /** `variable_*` headers (switch_channel_event_set_extended_data). */
   variableHeaders(out: SimHeader[]): void {
-    for (const [k, v] of this.vars.entries()) out.push(['variable_' + k, v]);
+    pushRuns(out, this.vars.runs());
   }
 }
 
-/** switch_caller_profile_event_set_data: empty strings are left out, times always present. */
-function profileHeaders(
-  out: SimHeader[],
-  prefix: string,
+function pushRuns(out: SimHeader[], runs: readonly HeaderRun[]): void {
+  for (const run of runs) for (let i = 0; i < run.flat.length; i += 2) out.push([run.flat[i]!, run.flat[i + 1]!]);
+}
+
+/**
+ * switch_caller_profile_event_set_data's headers in its order, as `<prefix>-<suffix>`: the strings (left out when
+ * empty), then the times (always present) and the three flags.
+ */
+const PROFILE_STRINGS: ReadonlyArray<{
+  suffix: string;
+  value: (p: CallerProfile, uuid: string, channelName: string) => string;
+  /** The other leg's profile is a snapshot without transfer source or profile index (see the bridge capture). */
+  fullOnly?: true;
+}> = [
+  { suffix: 'Direction', value: (p) => p.direction },
+  { suffix: 'Logical-Direction', value: (p) => p.logicalDirection },
+  { suffix: 'Dialplan', value: (p) => p.dialplan },
+  { suffix: 'Username', value: (p) => p.username },
+  { suffix: 'Caller-ID-Name', value: (p) => p.callerIdName },
+  { suffix: 'Caller-ID-Number', value: (p) => p.callerIdNumber },
+  { suffix: 'Orig-Caller-ID-Name', value: (p) => p.origCallerIdName },
+  { suffix: 'Orig-Caller-ID-Number', value: (p) => p.origCallerIdNumber },
+  { suffix: 'Callee-ID-Name', value: (p) => p.calleeIdName },
+  { suffix: 'Callee-ID-Number', value: (p) => p.calleeIdNumber },
+  { suffix: 'Network-Addr', value: (p) => p.networkAddr },
+  { suffix: 'ANI', value: (p) => p.ani },
+  { suffix: 'Destination-Number', value: (p) => p.destinationNumber },
+  { suffix: 'Unique-ID', value: (_p, uuid) => uuid },
+  { suffix: 'Source', value: (p) => p.source },
+  { suffix: 'Transfer-Source', value: (p) => p.transferSource, fullOnly: true },
+  { suffix: 'Context', value: (p) => p.context },
+  { suffix: 'RDNIS', value: (p) => p.rdnis },
+  { suffix: 'Channel-Name', value: (_p, _uuid, channelName) => channelName },
+  { suffix: 'Profile-Index', value: (p) => p.profileIndex, fullOnly: true },
+];
+const PROFILE_TIMES: ReadonlyArray<[suffix: string, key: keyof ChannelTimes]> = [
+  ['Profile-Created-Time', 'profileCreated'],
+  ['Channel-Created-Time', 'created'],
+  ['Channel-Answered-Time', 'answered'],
+  ['Channel-Progress-Time', 'progress'],
+  ['Channel-Progress-Media-Time', 'progressMedia'],
+  ['Channel-Hangup-Time', 'hangup'],
+  ['Channel-Transfer-Time', 'transfer'],
+  ['Channel-Resurrect-Time', 'resurrect'],
+  ['Channel-Bridged-Time', 'bridged'],
+  ['Channel-Last-Hold', 'lastHold'],
+  ['Channel-Hold-Accum', 'holdAccum'],
+];
+const PROFILE_FLAGS: ReadonlyArray<[suffix: string, value: string]> = [
+  ['Screen-Bit', 'true'],
+  ['Privacy-Hide-Name', 'false'],
+  ['Privacy-Hide-Number', 'false'],
+];
+
+/** The profile header names under one prefix, built once (no name concatenated per event). */
+function profileNames(prefix: string) {
+  const n = (suffix: string): string => `${prefix}-${suffix}`;
+  return {
+    strings: PROFILE_STRINGS.map((f) => n(f.suffix)),
+    times: PROFILE_TIMES.map(([suffix]) => n(suffix)),
+    flags: PROFILE_FLAGS.map(([suffix]) => n(suffix)),
+  };
+}
+type ProfileNames = ReturnType<typeof profileNames>;
+const CALLER = profileNames('Caller');
+const OTHER_LEG = profileNames('Other-Leg');
+
+/** switch_caller_profile_event_set_data's strings, into `out`. */
+function profileStrings(
+  out: FlatHeaders,
+  n: ProfileNames,
   p: CallerProfile,
   uuid: string,
   channelName: string,
   full: boolean,
 ): void {
-  const add = (name: string, value: string): void => {
-    if (value !== '') out.push([`${prefix}-${name}`, value]);
-  };
-  add('Direction', p.direction);
-  add('Logical-Direction', p.logicalDirection);
-  add('Dialplan', p.dialplan);
-  add('Username', p.username);
-  add('Caller-ID-Name', p.callerIdName);
-  add('Caller-ID-Number', p.callerIdNumber);
-  add('Orig-Caller-ID-Name', p.origCallerIdName);
-  add('Orig-Caller-ID-Number', p.origCallerIdNumber);
-  add('Callee-ID-Name', p.calleeIdName);
-  add('Callee-ID-Number', p.calleeIdNumber);
-  add('Network-Addr', p.networkAddr);
-  add('ANI', p.ani);
-  add('Destination-Number', p.destinationNumber);
-  add('Unique-ID', uuid);
-  add('Source', p.source);
-  // The other leg's profile is a snapshot without transfer source or profile index (see the bridge capture).
-  if (full) add('Transfer-Source', p.transferSource);
-  add('Context', p.context);
-  add('RDNIS', p.rdnis);
-  add('Channel-Name', channelName);
-  if (full) add('Profile-Index', p.profileIndex);
-  const t = p.times;
-  out.push(
-    [`${prefix}-Profile-Created-Time`, String(t.profileCreated)],
-    [`${prefix}-Channel-Created-Time`, String(t.created)],
-    [`${prefix}-Channel-Answered-Time`, String(t.answered)],
-    [`${prefix}-Channel-Progress-Time`, String(t.progress)],
-    [`${prefix}-Channel-Progress-Media-Time`, String(t.progressMedia)],
-    [`${prefix}-Channel-Hangup-Time`, String(t.hangup)],
-    [`${prefix}-Channel-Transfer-Time`, String(t.transfer)],
-    [`${prefix}-Channel-Resurrect-Time`, String(t.resurrect)],
-    [`${prefix}-Channel-Bridged-Time`, String(t.bridged)],
-    [`${prefix}-Channel-Last-Hold`, String(t.lastHold)],
-    [`${prefix}-Channel-Hold-Accum`, String(t.holdAccum)],
-    [`${prefix}-Screen-Bit`, 'true'],
-    [`${prefix}-Privacy-Hide-Name`, 'false'],
-    [`${prefix}-Privacy-Hide-Number`, 'false'],
-  );
+  for (let i = 0; i < PROFILE_STRINGS.length; i++) {
+    const f = PROFILE_STRINGS[i]!;
+    if (full || !f.fullOnly) out.putIfSet(n.strings[i]!, f.value(p, uuid, channelName));
+  }
+}
+
+/** ... and its times and flags, which follow them. */
+function profileTimes(out: FlatHeaders, n: ProfileNames, p: CallerProfile): FlatHeaders {
+  for (let i = 0; i < PROFILE_TIMES.length; i++) out.put(n.times[i]!, String(p.times[PROFILE_TIMES[i]![1]]));
+  for (let i = 0; i < PROFILE_FLAGS.length; i++) out.put(n.flags[i]!, PROFILE_FLAGS[i]![1]);
+  return out;
 }

@@ -50,8 +50,13 @@ export function fsUrlEncode(value: string): string {
 const JSON_NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
 
 export function cjsonString(value: string): string {
-  if (!JSON_NEEDS_ESCAPE.test(value)) return '"' + value + '"';
-  let out = '"';
+  return '"' + cjsonEscape(value) + '"';
+}
+
+/** cjsonString without the quotes: the value itself when nothing needs escaping (the common case, no copy). */
+export function cjsonEscape(value: string): string {
+  if (!JSON_NEEDS_ESCAPE.test(value)) return value;
+  let out = '';
   for (let i = 0; i < value.length; i++) {
     const ch = value[i]!;
     const c = value.charCodeAt(i);
@@ -81,7 +86,7 @@ export function cjsonString(value: string): string {
         out += c < 0x20 ? '\\u00' + HEX[c >> 4] + HEX[c & 0x0f] : ch;
     }
   }
-  return out + '"';
+  return out;
 }
 
 /** XML text escaping as switch_xml_ampencode does for element text. */

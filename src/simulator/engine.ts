@@ -193,10 +193,12 @@ export class CallEngine {
     this.bus.fire(
       name,
       site,
-      (h) => {
+      (h, extras) => {
         if (opts.pre) h.push(...opts.pre);
-        ch.basicHeaders(h, ch.otherLeg ? this.channels.get(ch.otherLeg.uuid) ?? this.ghosts.get(ch.otherLeg.uuid) : undefined);
-        if (opts.vars !== false) ch.variableHeaders(h);
+        const other = ch.otherLeg ? this.channels.get(ch.otherLeg.uuid) ?? this.ghosts.get(ch.otherLeg.uuid) : undefined;
+        ch.addBasicBlock(h, extras.blocks, other);
+        // The variables go in by reference (shared runs), not as a copy of every variable per event.
+        if (opts.vars !== false) extras.blocks.push({ at: h.length, runs: ch.vars.runs() });
         if (opts.post) h.push(...opts.post);
         return opts.body;
       },
@@ -869,6 +871,7 @@ export class CallEngine {
     r.timers.clear();
     this.channels.delete(ch.uuid);
     this.rt.delete(ch.uuid);
+    ch.dropRuns();
     // Keep a snapshot for a former bridge peer whose Other-Leg headers still describe this channel (bounded, O(1)).
     if (ch.otherLeg) {
       this.ghosts.set(ch.uuid, ch);

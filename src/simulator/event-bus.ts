@@ -1,5 +1,6 @@
 import type { Clock } from '../clock/clock';
-import { SimEvent, type SimHeader } from './event';
+import { SimEvent, type RunBlock, type SimHeader } from './event';
+import { HeaderRun } from './header-run';
 import { localStamp, rfc822 } from './time-format';
 
 /** Where an event was "created" in FreeSWITCH's source (Event-Calling-File/Function/Line-Number). */
@@ -8,6 +9,13 @@ export interface CallSite {
   func: string;
   line: number;
 }
+
+/** What an event builder may add besides its headers: blocks of shared entries (channel block, variables). */
+export interface EventExtras {
+  blocks: RunBlock[];
+}
+
+const HOST_HEADERS = ['Core-UUID', 'FreeSWITCH-Hostname', 'FreeSWITCH-Switchname', 'FreeSWITCH-IPv4', 'FreeSWITCH-IPv6'];
 
 /** A consumer of events (one ESL connection). */
 export interface EventSink {
@@ -69,12 +77,12 @@ export class EventBus {
 
   /**
    * Creates and fires an event. `build` appends the event's own headers after the base block and is only called when
-   * someone listens; it may return a body.
+   * someone listens; it may return a body, and push blocks of shared entries on `extras.blocks`.
    */
   fire(
     name: string,
     site: CallSite,
-    build: (headers: SimHeader[]) => string | void,
+    build: (headers: SimHeader[], extras: EventExtras) => string | void,
     subclass?: string,
   ): SimEvent | undefined {
     const seq = this.sequence++;
@@ -85,26 +93,48 @@ export class EventBus {
     const headers: SimHeader[] = [];
     // switch_event_create_subclass adds Event-Subclass before prep_for_delivery adds the base block.
     if (subclass) headers.push(['Event-Subclass', subclass]);
-    headers.push(
-      ['Event-Name', name],
-      ['Core-UUID', this.host.coreUuid],
-      ['FreeSWITCH-Hostname', this.host.hostname],
-      ['FreeSWITCH-Switchname', this.host.switchname],
-      ['FreeSWITCH-IPv4', this.host.ipv4],
-      ['FreeSWITCH-IPv6', this.host.ipv6],
-      ['Event-Date-Local', localStamp(nowMs)],
-      ['Event-Date-GMT', rfc822(nowMs)],
-      ['Event-Date-Timestamp', String(Math.round(nowMs * 1000))],
-      ['Event-Calling-File', site.file],
-      ['Event-Calling-Function', site.func],
-      ['Event-Calling-Line-Number', String(site.line)],
-      ['Event-Sequence', String(seq)],
-    );
-    const body = build(headers);
-    const event = new SimEvent(name, headers, typeof body === 'string' ? body : undefined, subclass);
+    headers.push(['Event-Name', name]);
+    // The host block and the calling site never change: shared runs, encoded once (see HeaderRun).
+    const extras: EventExtras = { blocks: [{ at: headers.length, runs: this.hostRuns() }] };
+    extras.blocks.push({ at: headers.length, runs: this.dateRuns(nowMs) });
+    headers.push(['Event-Date-Timestamp', String(Math.round(nowMs * 1000))]);
+    extras.blocks.push({ at: headers.length, runs: this.siteRuns(site) });
+    headers.push(['Event-Sequence', String(seq)]);
+    const body = build(headers, extras);
+    const event = new SimEvent(name, headers, typeof body === 'string' ? body : undefined, subclass, extras.blocks);
     this.tap?.(event);
     for (const s of this.sinks) if (s.wants(name, subclass)) s.offer(event);
     return event;
+  }
+
+  private host_?: readonly HeaderRun[];
+  private readonly sites = new Map<CallSite, readonly HeaderRun[]>();
+  private lastDates: { second: number; runs: readonly HeaderRun[] } = { second: NaN, runs: [] };
+
+  private hostRuns(): readonly HeaderRun[] {
+    const h = this.host;
+    const flat = [h.coreUuid, h.hostname, h.switchname, h.ipv4, h.ipv6];
+    return (this.host_ ??= [new HeaderRun(HOST_HEADERS.flatMap((name, i) => [name, flat[i]!]))]);
+  }
+
+  private siteRuns(site: CallSite): readonly HeaderRun[] {
+    let run = this.sites.get(site);
+    if (!run) {
+      run = [new HeaderRun(['Event-Calling-File', site.file, 'Event-Calling-Function', site.func, 'Event-Calling-Line-Number', String(site.line)])];
+      // Sites are the SITES constants (plus a few module-level ones): bounded, but guard against a caller making them.
+      if (this.sites.size > 1000) this.sites.clear();
+      this.sites.set(site, run);
+    }
+    return run;
+  }
+
+  /** Event-Date-Local / -GMT have a one-second resolution: one run a second, not two headers rendered per event. */
+  private dateRuns(nowMs: number): readonly HeaderRun[] {
+    const second = Math.floor(nowMs / 1000);
+    if (second !== this.lastDates.second) {
+      this.lastDates = { second, runs: [new HeaderRun(['Event-Date-Local', localStamp(nowMs), 'Event-Date-GMT', rfc822(nowMs)])] };
+    }
+    return this.lastDates.runs;
   }
 
   /** Fires an already-built event (sendevent). */

@@ -1,6 +1,7 @@
 import type { EventFormat } from '../esl/types';
-import { cjsonString, fsUrlEncode, xmlText } from './encoding';
-import type { SimEvent } from './event';
+import { cjsonEscape, cjsonString, fsUrlEncode, xmlText } from './encoding';
+import { forEachHeader, type SimEvent } from './event';
+import type { HeaderRun } from './header-run';
 
 /**
  * The three serialisations of switch_event.c, byte for byte as the captures show them:
@@ -10,75 +11,157 @@ import type { SimEvent } from './event';
  *   arrays for multi-valued headers, then `Content-Length` + `_body` when there is a body. No trailing newline.
  * - xml (switch_event_xmlize + switch_xml_toxml): `<event>`, `<headers>` with url-encoded values, then
  *   `<Content-Length>` and `<body>` for a body.
+ *
+ * An event is written as a list of pieces: the text of its own headers and the cached bytes of its shared runs
+ * (header-run.ts), copied once into the frame Buffer that every connection of the format writes.
  */
-export function serializeEvent(event: SimEvent, format: EventFormat): string {
-  switch (format) {
-    case 'plain':
-      return serializePlain(event);
-    case 'json':
-      return serializeJson(event);
-    case 'xml':
-      return serializeXml(event);
-  }
+interface WireFormat {
+  readonly open: string;
+  /** One header, with its leading separator when the format has one (json's comma). */
+  line(name: string, value: string | string[]): string;
+  /** Bytes of the first header's text that are its separator (dropped: nothing comes before it). */
+  readonly separator: number;
+  /** What follows the headers: the body part and the closing. `empty`: there were no headers. */
+  close(body: string | undefined, empty: boolean): string;
+  readonly contentType: string;
 }
 
 const flatten = (v: string | string[]): string => (Array.isArray(v) ? 'ARRAY::' + v.join('|:') : v);
 
-export function serializePlain(event: SimEvent): string {
-  const parts: string[] = [];
-  for (const [name, value] of event.headers) {
-    const enc = fsUrlEncode(flatten(value));
-    parts.push(`${name}: ${enc === '' ? '_undef_' : enc}\n`);
-  }
-  const body = event.body;
-  if (body !== undefined && body.length > 0) {
-    parts.push(`Content-Length: ${Buffer.byteLength(body, 'utf8')}\n\n${body}`);
-  } else {
-    parts.push('\n');
-  }
-  return parts.join('');
-}
-
-/** Header names repeat across events: their JSON form is cached (bounded). */
+/** Header names repeat across events: `,"Name":"`, the JSON of a string header up to its value, is cached (bounded). */
 const keyCache = new Map<string, string>();
-const jsonKey = (name: string): string => {
+const jsonKeyOpen = (name: string): string => {
   let k = keyCache.get(name);
   if (k === undefined) {
-    k = cjsonString(name) + ':';
+    k = ',' + cjsonString(name) + ':"';
     if (keyCache.size > 20000) keyCache.clear();
     keyCache.set(name, k);
   }
   return k;
 };
 
-export function serializeJson(event: SimEvent): string {
-  // Plain string concatenation (V8 ropes) is the cheapest way to build these ~3-6 KB objects.
-  let out = '{';
-  let first = true;
-  for (const [name, value] of event.headers) {
-    if (!first) out += ',';
-    first = false;
-    out += jsonKey(name) + (Array.isArray(value) ? '[' + value.map(cjsonString).join(',') + ']' : cjsonString(value));
-  }
-  if (event.body !== undefined) {
-    if (!first) out += ',';
-    out += `"Content-Length":"${Buffer.byteLength(event.body, 'utf8')}","_body":` + cjsonString(event.body);
-  }
-  return out + '}';
+const byteLength = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+const FORMATS: Record<EventFormat, WireFormat> = {
+  plain: {
+    open: '',
+    line(name, value) {
+      const enc = fsUrlEncode(flatten(value));
+      return `${name}: ${enc === '' ? '_undef_' : enc}\n`;
+    },
+    separator: 0,
+    close: (body) => (body !== undefined && body.length > 0 ? `Content-Length: ${byteLength(body)}\n\n${body}` : '\n'),
+    contentType: '\nContent-Type: text/event-plain\n\n',
+  },
+  json: {
+    open: '{',
+    line: (name, value) =>
+      Array.isArray(value)
+        ? ',' + cjsonString(name) + ':[' + value.map(cjsonString).join(',') + ']'
+        : jsonKeyOpen(name) + cjsonEscape(value) + '"',
+    separator: 1,
+    close: (body, empty) =>
+      (body !== undefined ? `${empty ? '' : ','}"Content-Length":"${byteLength(body)}","_body":${cjsonString(body)}` : '') + '}',
+    contentType: '\nContent-Type: text/event-json\n\n',
+  },
+  xml: {
+    open: '<event>\n  <headers>\n',
+    line: (name, value) => `    <${name}>${xmlText(fsUrlEncode(flatten(value)))}</${name}>\n`,
+    separator: 0,
+    close(body) {
+      let out = '  </headers>\n';
+      if (body !== undefined && body.length > 0) {
+        // The capture shows the body's own trailing newline followed by the closing tag's indentation.
+        out += `  <Content-Length>${byteLength(body)}</Content-Length>\n`;
+        out += `  <body>${xmlText(body)}${body.endsWith('\n') ? '  ' : ''}</body>\n`;
+      }
+      return out + '</event>\n';
+    },
+    contentType: '\nContent-Type: text/event-xml\n\n',
+  },
+};
+
+/** A run's text in `format`: its headers' lines, separators included (HeaderRun caches it as bytes). */
+export function encodeRun(run: HeaderRun, format: EventFormat): string {
+  const f = FORMATS[format];
+  const flat = run.flat;
+  const lines: string[] = [];
+  for (let i = 0; i < flat.length; i += 2) lines.push(f.line(flat[i]!, flat[i + 1]!));
+  // join, not `+=`: one flat string to encode, not a rope of every line.
+  return lines.join('');
 }
 
-export function serializeXml(event: SimEvent): string {
-  const parts: string[] = ['<event>\n  <headers>\n'];
-  for (const [name, value] of event.headers) {
-    parts.push(`    <${name}>${xmlText(fsUrlEncode(flatten(value)))}</${name}>\n`);
-  }
-  parts.push('  </headers>\n');
-  const body = event.body;
-  if (body !== undefined && body.length > 0) {
-    // The capture shows the body's own trailing newline followed by the closing tag's indentation.
-    parts.push(`  <Content-Length>${Buffer.byteLength(body, 'utf8')}</Content-Length>\n`);
-    parts.push(`  <body>${xmlText(body)}${body.endsWith('\n') ? '  ' : ''}</body>\n`);
-  }
-  parts.push('</event>\n');
-  return parts.join('');
+/**
+ * A frame as the pieces it is written from: the text of the event's own headers (joined per stretch between runs)
+ * and its runs' cached bytes, the first piece being the `Content-Length`/`Content-Type` prefix. A connection copies
+ * the pieces of all the frames it sends at once into one Buffer (see writeFrame): no Buffer of its own per frame.
+ */
+export interface FrameParts {
+  readonly pieces: ReadonlyArray<string | Buffer>;
+  /** The frame's length in bytes, prefix included. */
+  readonly bytes: number;
 }
+
+/** Own-header text not yet added as a piece. Module scratch: a frame is built synchronously, never inside another. */
+let text: string[] = [];
+let first = true;
+
+function flushText(pieces: Array<string | Buffer>): void {
+  if (text.length > 0) pieces.push(text.join(''));
+  text = [];
+}
+
+/** The frame (`Content-Length`, `Content-Type`, blank line, body) of `event` in `format`, as pieces. */
+export function eventFrameParts(event: SimEvent, format: EventFormat): FrameParts {
+  const f = FORMATS[format];
+  // Room for the prefix, made once the body's length is known.
+  const pieces: Array<string | Buffer> = [''];
+  first = true;
+  text.push(f.open);
+  forEachHeader(
+    event,
+    (name, value) => {
+      const line = f.line(name, value);
+      text.push(first && f.separator > 0 ? line.slice(f.separator) : line);
+      first = false;
+    },
+    (run) => {
+      if (run.size === 0) return;
+      flushText(pieces);
+      const bytes = run.bytes(format, encodeRun);
+      pieces.push(first && f.separator > 0 ? bytes.subarray(f.separator) : bytes);
+      first = false;
+    },
+  );
+  text.push(f.close(event.body, first));
+  flushText(pieces);
+  let length = 0;
+  for (let i = 1; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    length += typeof p === 'string' ? byteLength(p) : p.length;
+  }
+  const prefix = 'Content-Length: ' + length + f.contentType;
+  pieces[0] = prefix;
+  return { pieces, bytes: prefix.length + length };
+}
+
+/** Copies a frame's pieces into `target` from `at`; returns the offset after it. */
+export function writeFrame(parts: FrameParts, target: Buffer, at: number): number {
+  for (const p of parts.pieces) {
+    if (typeof p === 'string') at += target.write(p, at, 'utf8');
+    else {
+      target.set(p, at);
+      at += p.length;
+    }
+  }
+  return at;
+}
+
+/** The event body exactly as sent in `format` (no outer frame), as text. */
+export function serializeEvent(event: SimEvent, format: EventFormat): string {
+  return event.render(format);
+}
+
+export const serializePlain = (event: SimEvent): string => serializeEvent(event, 'plain');
+export const serializeJson = (event: SimEvent): string => serializeEvent(event, 'json');
+export const serializeXml = (event: SimEvent): string => serializeEvent(event, 'xml');

@@ -185,14 +185,15 @@ describe('Event Socket protocol', () => {
 describe('slow consumer', () => {
   /** A socket whose kernel buffer is "full": every write reports backpressure until drained. */
   class StuckSocket extends EventEmitter {
-    written: string[] = [];
+    written: Array<string | Buffer> = [];
     destroyed = false;
     remoteAddress = '127.0.0.1';
     remotePort = 1;
     /** Bytes Node holds for the peer: far above the simulator's 1 MiB slow-reader threshold. */
     writableLength = 8 * 1024 * 1024;
     setNoDelay(): void {}
-    write(s: string): boolean {
+    // Event frames go out as Buffers, a batch of them in one.
+    write(s: string | Buffer): boolean {
       this.written.push(s);
       return false;
     }
@@ -246,13 +247,13 @@ describe('slow consumer', () => {
     await new Promise((r) => setImmediate(r));
     expect(conn.queued).toBe(10);
     socket.writableLength = 0;
-    socket.write = (s: string) => {
+    socket.write = (s: string | Buffer) => {
       socket.written.push(s);
       return true;
     };
     socket.emit('drain');
     expect(conn.queued).toBe(0);
-    const seqs = [...socket.written.join('').matchAll(/"Event-Sequence":"(\d+)"/g)].map((m) => m[1]);
+    const seqs = [...socket.written.map(String).join('').matchAll(/"Event-Sequence":"(\d+)"/g)].map((m) => m[1]);
     expect(seqs).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
   });
 });

@@ -1,0 +1,108 @@
+import type { EventFormat } from '../esl/types';
+
+/**
+ * Consecutive headers shared, unchanged, by several events: a chunk of a channel's variables, its caller profile, the
+ * host block. A run is immutable; its wire form in each format is encoded once, the first time an event needs it, and
+ * reused by every later event that carries the same run (a call's ~70 variables and ~70 channel headers mostly keep
+ * their values across its ~30 events).
+ *
+ * What a run holds is kept flat on purpose: the headers as one array of strings and each encoding as one Buffer with a
+ * backing store of its own. Caching per-header strings built with `+` (V8 ropes, which keep every piece alive) tripled
+ * the soak's live heap; a Buffer is one small heap object whatever its size, and one of its own cannot pin a shared
+ * 8 KB pool slab the way a long-lived Buffer.from() slice would.
+ */
+export class HeaderRun {
+  private json?: Buffer;
+  private plain?: Buffer;
+  private xml?: Buffer;
+
+  /** `flat` alternates names and values: [name0, value0, name1, value1, ...]. */
+  constructor(readonly flat: readonly string[]) {}
+
+  get size(): number {
+    return this.flat.length >> 1;
+  }
+
+  /** The run's bytes in `format`, made by `encode` (the serialiser's) on first use. */
+  bytes(format: EventFormat, encode: (run: HeaderRun, format: EventFormat) => string): Buffer {
+    const cached = this[format];
+    if (cached !== undefined) return cached;
+    const text = encode(this, format);
+    const b = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+    b.write(text, 0, 'utf8');
+    this[format] = b;
+    return b;
+  }
+
+  /** True when flat[start, end) holds exactly this run's headers. */
+  matches(flat: readonly string[], start: number, end: number): boolean {
+    const mine = this.flat;
+    if (mine.length !== end - start) return false;
+    for (let i = start; i < end; i++) if (mine[i - start] !== flat[i]) return false;
+    return true;
+  }
+}
+
+/**
+ * Cuts a header list that changes from event to event into runs of `chunk` headers (0: one run) and hands back last
+ * time's run for each chunk whose headers are the same as then, so its encodings carry over. Holds only the last
+ * runs: what an event took stays alive through the event, and goes with it.
+ */
+export class RunMemo {
+  private last: readonly HeaderRun[] = [];
+
+  constructor(private readonly chunk: number) {}
+
+  /** The runs of `headers`; last time's array itself when nothing changed. */
+  runs(headers: FlatHeaders): readonly HeaderRun[] {
+    const flat = headers.items;
+    const length = headers.length;
+    const size = this.chunk > 0 ? this.chunk * 2 : Math.max(2, length);
+    let out: HeaderRun[] | undefined;
+    let k = 0;
+    for (let start = 0; start < length; start += size, k++) {
+      const end = Math.min(length, start + size);
+      const prev = this.last[k];
+      const same = prev !== undefined && prev.matches(flat, start, end);
+      // Nothing allocated while every chunk so far is last time's.
+      if (same && out === undefined) continue;
+      out ??= this.last.slice(0, k);
+      out.push(same ? prev : new HeaderRun(flat.slice(start, end)));
+    }
+    if (out === undefined) {
+      if (k === this.last.length) return this.last;
+      out = this.last.slice(0, k);
+    }
+    this.last = out;
+    return out;
+  }
+
+  /** Forgets the last runs (a channel that is gone fires no more events: nothing to reuse them for). */
+  clear(): void {
+    this.last = [];
+  }
+}
+
+/**
+ * A scratch list a block is written into before RunMemo compares it with last time's runs: one array reused for every
+ * event, so an unchanged block allocates nothing. Filled and consumed synchronously (no event is built inside another).
+ */
+export class FlatHeaders {
+  readonly items: string[] = [];
+  length = 0;
+
+  reset(): this {
+    this.length = 0;
+    return this;
+  }
+
+  put(name: string, value: string): void {
+    this.items[this.length++] = name;
+    this.items[this.length++] = value;
+  }
+
+  /** put, except for an empty value, which is left out (the caller profile's strings, see channel.ts). */
+  putIfSet(name: string, value: string): void {
+    if (value !== '') this.put(name, value);
+  }
+}
