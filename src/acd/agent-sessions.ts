@@ -18,7 +18,7 @@ import { In, type DataSource } from 'typeorm';
 import type { Clock, ClockTimer } from '../clock/clock';
 import { AcdAgentSessionSchema, type AcdAgentSessionRow } from '../db/entities/acd-session';
 import { sqlDateTime } from '../db/entities/columns';
-import { sqlDialectOf, upsertRowsSql, type SqlDialect } from '../db/upsert-sql';
+import { upsertRows, type SqlValue } from '../db/upsert-sql';
 import type { Logger } from '../log/logger';
 import type { AcdEffect, AcdRuntimeApi, AgentState } from './contract';
 
@@ -79,11 +79,8 @@ export class AgentSessions {
   private unsubscribe?: () => void;
   private closed = false;
 
-  private readonly dialect: SqlDialect;
-
   constructor(private readonly o: AgentSessionsOptions) {
     this.log = o.logger.child({ module: 'acd-sessions' });
-    this.dialect = sqlDialectOf(o.dataSource);
   }
 
   private get repo() {
@@ -208,17 +205,11 @@ export class AgentSessions {
       });
   }
 
-  /** Rows in one statement; when it is refused, one at a time, so a bad row loses only itself. */
   private async upsert(rows: AcdAgentSessionRow[]): Promise<void> {
-    try {
-      await this.o.dataSource.query(upsertRowsSql(this.dialect, 'acd_agent_sessions', SESSION_COLUMNS, 'agent_id', rows.length), rows.flatMap(sessionValues));
-    } catch (err) {
-      if (rows.length === 1) {
-        this.log.warn('agent session not written', { agentId: rows[0]!.agent_id, error: (err as Error).message });
-        return;
-      }
-      for (const row of rows) await this.upsert([row]);
-    }
+    const errors = await upsertRows(this.o.dataSource, 'acd_agent_sessions', SESSION_COLUMNS, 'agent_id', rows.map(sessionValues));
+    errors.forEach((err, i) => {
+      if (err) this.log.warn('agent session not written', { agentId: rows[i]!.agent_id, error: err.message });
+    });
   }
 
   private async remove(agentIds: number[]): Promise<void> {
@@ -235,6 +226,6 @@ const WRITE_CHUNK = 500;
 
 const SESSION_COLUMNS = ['agent_id', 'state', 'reason', 'queue', 'since', 'updated_at'] as const;
 
-function sessionValues(row: AcdAgentSessionRow): Array<string | number | null> {
+function sessionValues(row: AcdAgentSessionRow): SqlValue[] {
   return [row.agent_id, row.state, row.reason, row.queue, sqlDateTime(row.since), sqlDateTime(row.updated_at)];
 }

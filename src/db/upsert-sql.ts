@@ -25,3 +25,23 @@ export function upsertRowsSql(dialect: SqlDialect, table: string, columns: reado
   if (dialect === 'mysql') return `${head} ON DUPLICATE KEY UPDATE ${updated.map((c) => `${q(c)} = VALUES(${q(c)})`).join(', ')}`;
   return `${head} ON CONFLICT (${q(key)}) DO UPDATE SET ${updated.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`;
 }
+
+export type SqlValue = string | number | null;
+
+/**
+ * Writes `rows` (values in `columns` order) in one upsert; when the statement is refused, one row at a time, so a
+ * bad row (too long for MySQL's strict mode, a foreign key gone) fails alone. Returns each row's error, undefined
+ * for the rows written.
+ */
+export async function upsertRows(ds: DataSource, table: string, columns: readonly string[], key: string, rows: readonly SqlValue[][]): Promise<Array<Error | undefined>> {
+  const dialect = sqlDialectOf(ds);
+  try {
+    if (rows.length) await ds.query(upsertRowsSql(dialect, table, columns, key, rows.length), rows.flat());
+    return rows.map(() => undefined);
+  } catch (err) {
+    if (rows.length === 1) return [err as Error];
+    const errors: Array<Error | undefined> = [];
+    for (const row of rows) errors.push(...(await upsertRows(ds, table, columns, key, [row])));
+    return errors;
+  }
+}
