@@ -305,6 +305,7 @@ async function main(): Promise<void> {
     dataSource: service.dataSource,
     onEffect: (l) => service.acd.onEffect(l),
     onEvent: (l) => service.cluster.onEvent(l),
+    subscribe: (events) => service.cluster.subscribe(events),
     callerOf: (callId) => service.acd.callInfo(callId)?.callerNumber,
     sim,
     agentToken: (agentId) => {

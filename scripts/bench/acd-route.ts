@@ -25,6 +25,8 @@
  *   delay (monitorEventLoopDelay p99) over the same window and the utilization of the service's and the simulator's
  *   threads, as event loop utilization and as CPU time (Linux), and service_calls_per_cpu_s: calls connected per
  *   second of the service thread's CPU, the service's own rate (the simulator alone: scripts/bench/simulator.ts).
+ * acd-route-rate-queued: the same with only 100 agents set ready (spread over the agent list, so every queue has
+ *   some), so calls do wait (waiting_p50 ~500): each connect is routed from a full queue, the moment an agent frees up.
  *
  * The mod_callcenter figures beside ours are quoted references, not measured here.
  */
@@ -55,6 +57,8 @@ const REUSE_AGENTS = 20;
 const REUSE_WAITING = 400;
 const REUSE_SAMPLES = 300;
 const RATE_WINDOW_MS = 10_000;
+/** acd-route-rate-queued: agents set ready (of the 1,000), fewer than the callers kept waiting, so calls wait. */
+const QUEUED_AGENTS = 100;
 const STRATEGIES: RoutingStrategy[] = ['longest_idle', 'round_robin', 'fewest_calls', 'least_talk_time', 'top_down', 'random', 'best_skill'];
 const PEER = 'mod_callcenter on real FreeSWITCH (figure quoted from the project developer guide, not measured here)';
 const ESL_PASSWORD = 'acd-route-bench';
@@ -405,9 +409,7 @@ async function agentReuseLatency(b: Bench): Promise<object> {
     ended.delete(agentId);
     if (samples.length < REUSE_SAMPLES) samples.push(at - t0);
   };
-  // Spread over the agent list, so every queue has some of them.
-  const step = Math.floor(b.agentIds.length / REUSE_AGENTS);
-  for (let i = 0; i < REUSE_AGENTS; i++) engine.setReady(b.agentIds[i * step]!);
+  for (const id of spreadAgents(b, REUSE_AGENTS)) engine.setReady(id);
   await waitFor(`${REUSE_SAMPLES} agent reuses`, () => samples.length >= REUSE_SAMPLES, 60_000);
   await settle(b);
   samples.sort((x, y) => x - y);
@@ -424,7 +426,13 @@ async function agentReuseLatency(b: Bench): Promise<object> {
   };
 }
 
-async function routeRate(b: Bench): Promise<object> {
+/** Agents spread over the agent list (so every queue has some of them). */
+function spreadAgents(b: Bench, n: number): number[] {
+  const step = Math.floor(b.agentIds.length / n);
+  return Array.from({ length: n }, (_, i) => b.agentIds[i * step]!);
+}
+
+async function routeRate(b: Bench, bench: string, ready: readonly number[]): Promise<object> {
   const engine = b.service.acd.engine;
   let next = 0;
   for (; next < WAITING; next++) call(b, next);
@@ -450,7 +458,7 @@ async function routeRate(b: Bench): Promise<object> {
   const cpu0 = threadCpuMs();
   const simCpu0 = await b.sim.request<number | null>({ op: 'cpu' });
   const t0 = now();
-  for (const id of b.agentIds) engine.setReady(id);
+  for (const id of ready) engine.setReady(id);
   await sleep(RATE_WINDOW_MS);
   const elapsed = now() - t0;
   const count = connected;
@@ -467,7 +475,7 @@ async function routeRate(b: Bench): Promise<object> {
   await settle(b);
   waitingSeen.sort((x, y) => x - y);
   return {
-    bench: 'acd-route-rate',
+    bench,
     value: Math.round(count / (elapsed / 1000)),
     unit: 'calls/s',
     // Issue 13: >= 500 queue-to-agent calls/s on one core (with p99 offer latency <= 20 ms, acd-offer-latency).
@@ -486,6 +494,7 @@ async function routeRate(b: Bench): Promise<object> {
     simulator_thread_cpu_utilization: simCpuMs !== undefined ? round(simCpuMs / elapsed) : null,
     service_calls_per_cpu_s: serviceCpuMs ? Math.round(count / (serviceCpuMs / 1000)) : null,
     agents: AGENTS,
+    ready_agents: ready.length,
     skills: SKILLS,
     waiting: WAITING,
     waiting_p50: percentile(waitingSeen, 50),
@@ -508,8 +517,10 @@ export async function runAcdRouteBench(): Promise<object[]> {
     progress('agent reuse latency');
     const reuse = await agentReuseLatency(bench);
     progress('route rate');
-    const rate = await routeRate(bench);
-    return [rate, offer, reuse];
+    const rate = await routeRate(bench, 'acd-route-rate', bench.agentIds);
+    progress('route rate, calls waiting');
+    const queued = await routeRate(bench, 'acd-route-rate-queued', spreadAgents(bench, QUEUED_AGENTS));
+    return [rate, offer, reuse, queued];
   } finally {
     await bench?.service.close();
     await sim?.close();

@@ -356,6 +356,14 @@ export class AcdConfigStoreImpl implements AcdConfigStore {
     return a ? clone(a) : undefined;
   }
 
+  /**
+   * The names of the queues an agent serves, without copying the rest of the agent (getAgent clones it whole): the
+   * live hub asks on every agent state change.
+   */
+  agentQueueNames(id: number): string[] {
+    return this.agentMap.get(id)?.queues.map((q) => q.queue) ?? [];
+  }
+
   /** The agent linked to a user account (an agent acts only as this one). */
   agentByUserId(userId: number): StoredAgent | undefined {
     for (const a of this.agentMap.values()) if (a.user_id === userId) return clone(a);

@@ -572,7 +572,7 @@ export class AcdLiveHub {
 
   private servedQueues(client: Client): Set<string> {
     if (client.agentId === undefined) return new Set();
-    return new Set(this.store.getAgent(client.agentId)?.queues.map((q) => q.queue) ?? []);
+    return new Set(this.store.agentQueueNames(client.agentId));
   }
 
   private forget(client: Client): void {
@@ -617,7 +617,7 @@ export class AcdLiveHub {
   }
 
   private agentQueues(agentId: number): string[] {
-    return this.store.getAgent(agentId)?.queues.map((q) => q.queue) ?? [];
+    return this.store.agentQueueNames(agentId);
   }
 
   private async deliver(e: AcdEffect): Promise<void> {

@@ -157,8 +157,11 @@ function time(event: EslEvent, micros: string[], seconds: string[]): number | un
   return undefined;
 }
 
+/** CDR_VARIABLES as a set, built once (every hangup of every leg looks its ~100 variables up in it). */
+const CDR_VARIABLE_SET: ReadonlySet<string> = new Set(CDR_VARIABLES);
+
 function curatedVariables(event: EslEvent, extra: readonly string[] | undefined): Record<string, string> | null {
-  const wanted = new Set([...CDR_VARIABLES, ...(extra ?? [])]);
+  const wanted = extra?.length ? new Set([...CDR_VARIABLES, ...extra]) : CDR_VARIABLE_SET;
   const out: Record<string, string> = {};
   let size = 2;
   let truncated = false;
@@ -168,8 +171,10 @@ function curatedVariables(event: EslEvent, extra: readonly string[] | undefined)
   } catch {
     return null;
   }
-  for (const key of Object.keys(headers)) {
-    if (!key.startsWith('variable_')) continue;
+  // Reflect.ownKeys, not Object.keys: on a json event's header view (a Proxy, json-event.ts) Object.keys also asks
+  // for every key's descriptor, which checks each of the ~150 values; header objects hold string keys only.
+  for (const key of Reflect.ownKeys(headers)) {
+    if (typeof key !== 'string' || !key.startsWith('variable_')) continue;
     const name = key.slice('variable_'.length);
     if (!wanted.has(name) && !CDR_VARIABLE_PREFIXES.some((p) => name.startsWith(p))) continue;
     const raw = str(event, key);

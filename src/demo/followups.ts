@@ -19,6 +19,8 @@ export interface DemoFollowupsOptions {
   dataSource: DataSource;
   onEffect(listener: (effect: AcdEffect) => void): () => void;
   onEvent(listener: (node: string, event: EslEvent) => void): () => void;
+  /** Adds events to the service's subscription (FreeSwitchCluster.subscribe): the survey prompts are CHANNEL_EXECUTE. */
+  subscribe(events: readonly string[]): Promise<void>;
   /** The caller number of a queue call (the ACD's call info). */
   callerOf(callId: string): string | undefined;
   sim: { setGatewayOutcome(number: string, outcome: { outcome: 'answer'; ringMs: number; hangupAfterMs: number }): void; pressDigits(uuid: string, digits: string, opts?: { intervalMs?: number }): void };
@@ -61,6 +63,7 @@ export class DemoFollowups {
     const admin = this.o.adminToken;
     this.category = ((await this.api(admin, '/api/v1/tickets/categories', 'POST', { name: 'Demo requests', sla: { normal: 240 } })) as { id: number }).id;
     this.offs.push(this.o.onEffect((e) => this.onEffect(e)));
+    await this.o.subscribe(['CHANNEL_EXECUTE']);
     this.offs.push(this.o.onEvent((_node, e) => this.onEvent(e)));
   }
 

@@ -103,6 +103,8 @@ export class DemoTraffic {
   }
 
   start(): void {
+    // The service does not subscribe to CHANNEL_EXECUTE (cluster.ts); these callers answer the prompts it announces.
+    this.options.cluster.subscribe(['CHANNEL_EXECUTE']).catch((err: unknown) => this.log.warn('could not subscribe to CHANNEL_EXECUTE', { error: (err as Error).message }));
     this.unsubscribe = this.options.cluster.onEvent((node, event) => {
       if (node !== this.options.node) return;
       if (event.name === 'CHANNEL_HANGUP_COMPLETE') this.onHangupComplete(event);

@@ -12,6 +12,9 @@ import type { MetricsRegistry } from '../metrics/registry';
  * The events the service subscribes to on every node. A fixed list rather than ALL: FreeSWITCH then serialises and
  * sends only what some domain consumes (presence, codec and re-INVITE noise stay on the switch). BACKGROUND_JOB
  * and HEARTBEAT are needed by the client itself; later domains add theirs here, in one place.
+ * Not CHANNEL_EXECUTE (an application starting) nor CHANNEL_UNPARK: nothing in the service reads them (the client
+ * follows its own applications by CHANNEL_EXECUTE_COMPLETE), yet they were a third of all events a routed call
+ * brings, each decoded in full. Whatever plays a caller (the demo's customers, tests) adds them with subscribe().
  */
 export const SUBSCRIBED_EVENTS: readonly string[] = [
   'CHANNEL_CREATE',
@@ -19,8 +22,6 @@ export const SUBSCRIBED_EVENTS: readonly string[] = [
   'CHANNEL_PROGRESS_MEDIA',
   'CHANNEL_ANSWER',
   'CHANNEL_PARK',
-  'CHANNEL_UNPARK',
-  'CHANNEL_EXECUTE',
   'CHANNEL_EXECUTE_COMPLETE',
   'CHANNEL_BRIDGE',
   'CHANNEL_UNBRIDGE',
@@ -130,6 +131,14 @@ export class FreeSwitchCluster {
     const handle = this.nodes.get(node);
     if (!handle) throw new Error(`unknown FreeSWITCH node "${node}"`);
     return handle.client;
+  }
+
+  /**
+   * Adds events to every node's subscription (kept across reconnects; see EslClient.subscribe), for a listener that
+   * needs more than SUBSCRIBED_EVENTS.
+   */
+  async subscribe(events: readonly string[]): Promise<void> {
+    await Promise.all([...this.nodes.values()].map(({ client }) => client.subscribe([...events])));
   }
 
   /** Listens to every node's events; returns the unsubscribe function. */

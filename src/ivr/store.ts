@@ -21,6 +21,7 @@ import {
   type VoicemailRow,
 } from '../db/entities/ivr';
 import { sqlDateTime } from '../db/entities/columns';
+import { upsertRows, type SqlValue } from '../db/upsert-sql';
 import type { Logger } from '../log/logger';
 import { crossFlowReferences, parseFlowDocument, type FlowDocument } from './flow-schema';
 import type { FlowResolver } from './interpreter';
@@ -100,6 +101,11 @@ export interface NewIvrCall {
 
 export type NewVoicemail = Omit<VoicemailRow, 'id'>;
 
+/** The ivr_calls columns insertCall writes, in the order of its values (id is generated). */
+const IVR_CALL_COLUMNS = ['uuid', 'fs_node', 'did', 'caller_number', 'flow', 'flow_version', 'started_at', 'ended_at', 'outcome', 'detail', 'path'] as const;
+/** Call rows per statement at most (11 parameters each). */
+const CALL_WRITE_CHUNK = 500;
+
 function clip(s: string, max: number): string {
   return s.length > max ? s.slice(0, max) : s;
 }
@@ -126,6 +132,8 @@ export class IvrStore {
   private loaded = false;
   private loading: Promise<void> | undefined;
   private readonly log: Logger;
+  /** Call records waiting for the next write (insertCall). */
+  private readonly pendingCalls: Array<{ values: SqlValue[]; resolve: () => void; reject: (err: Error) => void }> = [];
 
   constructor(
     private readonly ds: DataSource,
@@ -332,24 +340,41 @@ export class IvrStore {
 
   // ---- calls and voicemails ------------------------------------------------------------------------------------
 
-  async insertCall(call: NewIvrCall): Promise<void> {
-    const row: Partial<IvrCallRow> = {
-      uuid: clip(call.uuid, IVR_LIMITS.uuid),
-      fs_node: clip(call.fs_node, IVR_LIMITS.node),
-      did: clip(call.did, IVR_LIMITS.did),
-      caller_number: clip(call.caller_number, IVR_LIMITS.number),
-      flow: clip(call.flow, IVR_LIMITS.name),
-      flow_version: call.flow_version,
-      started_at: call.started_at,
-      ended_at: call.ended_at,
-      outcome: call.outcome === null ? null : clip(call.outcome, IVR_LIMITS.outcome),
-      detail: call.detail === null ? null : clip(call.detail, IVR_LIMITS.detail),
-      path: call.path,
-    };
-    // Idempotent on the uuid: a second write for the same call (never expected) updates the first.
-    const repo = this.ds.getRepository<IvrCallRow>(IvrCallSchema);
-    const existing = await repo.findOne({ where: { uuid: row.uuid! }, select: { id: true } });
-    await repo.save(existing ? { ...row, id: existing.id } : row);
+  /**
+   * Stores the record of a call that left its flow. Idempotent on the uuid: a second write for the same call (never
+   * expected) updates the first. Every call writes one, so the rows of one turn of the event loop go out as one
+   * statement (an autocommit per call was a tenth of a routed call's CPU); resolves once this row is written.
+   */
+  insertCall(call: NewIvrCall): Promise<void> {
+    const values: SqlValue[] = [
+      clip(call.uuid, IVR_LIMITS.uuid),
+      clip(call.fs_node, IVR_LIMITS.node),
+      clip(call.did, IVR_LIMITS.did),
+      clip(call.caller_number, IVR_LIMITS.number),
+      clip(call.flow, IVR_LIMITS.name),
+      call.flow_version,
+      sqlDateTime(call.started_at),
+      call.ended_at === null ? null : sqlDateTime(call.ended_at),
+      call.outcome === null ? null : clip(call.outcome, IVR_LIMITS.outcome),
+      call.detail === null ? null : clip(call.detail, IVR_LIMITS.detail),
+      // simple-json, as the entity stores it (null stays NULL).
+      call.path === null || call.path === undefined ? null : JSON.stringify(call.path),
+    ];
+    return new Promise((resolve, reject) => {
+      this.pendingCalls.push({ values, resolve, reject });
+      if (this.pendingCalls.length === 1) setImmediate(() => void this.writeCalls());
+    });
+  }
+
+  private async writeCalls(): Promise<void> {
+    const batch = this.pendingCalls.splice(0, CALL_WRITE_CHUNK);
+    if (this.pendingCalls.length) setImmediate(() => void this.writeCalls());
+    const errors = await upsertRows(this.ds, 'ivr_calls', IVR_CALL_COLUMNS, 'uuid', batch.map((p) => p.values)).catch((err: unknown) => batch.map(() => err as Error));
+    batch.forEach((p, i) => {
+      const err = errors[i];
+      if (err) p.reject(err);
+      else p.resolve();
+    });
   }
 
   async searchCalls(q: IvrCallSearch): Promise<{ total: number; items: IvrCallRow[] }> {

@@ -156,6 +156,8 @@ export class AcdHarness {
       ivr: { importExamples: false, exampleDid: null },
       acd: { callbackGateway: GATEWAY },
     });
+    // The tests play the callers, who follow the prompts (CHANNEL_EXECUTE, which the service itself does not take).
+    await this.service.cluster.subscribe(['CHANNEL_EXECUTE']);
     this.service.cluster.onEvent((_node, e) => this.see(e));
     const login = await fetch(`${this.service.url}/api/v1/auth/login`, {
       method: 'POST',

@@ -154,6 +154,8 @@ describeEachEngine('IVR runtime end to end', (engine) => {
         variables: { crm_url: `http://127.0.0.1:${(crm.address() as AddressInfo).port}/crm` },
       },
     });
+    // The test follows the prompts (CHANNEL_EXECUTE), which the service itself does not subscribe to.
+    await service.cluster.subscribe(['CHANNEL_EXECUTE']);
     service.cluster.onEvent((_node, event) => {
       const uuid = header(event, 'Unique-ID');
       if (!uuid) return;

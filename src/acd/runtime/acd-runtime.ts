@@ -1918,7 +1918,8 @@ export class AcdRuntime implements AcdRuntimeApi, QueueHandoff {
    */
   private syncNailedUp(agentId: number, state?: string): void {
     const agent = this.agentConfigs.get(agentId);
-    const now = state ?? this.engine.agents().find((a) => a.id === agentId)?.state;
+    // engine.agent, not a search of engine.agents(): this runs for every agent at each configuration and takeover.
+    const now = state ?? this.engine.agent(agentId)?.state;
     const wanted = !!agent && now !== undefined && now !== 'logged_out' && agent.queues.some((q) => this.queueConfigs.get(q.queue)?.nailedUp === true);
     if (!wanted) {
       if (this.nailed.sessionOf(agentId)) this.nailed.stop(agentId);
