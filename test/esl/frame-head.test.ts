@@ -59,7 +59,9 @@ describe('parseKnownHead (outer headers read from bytes)', () => {
       }),
       { numRuns: 5000 },
     );
-    expect(answered).toBeGreaterThan(100); // the byte path was really compared, not only skipped
+    // The byte path was really compared, not only skipped: ~100-130 of the 5,000 runs answer (one CI run had 90, so
+    // a bound of 100 was itself random); 30 is far below any run yet far above none.
+    expect(answered).toBeGreaterThan(30);
   });
 });
 
