@@ -12,6 +12,8 @@
 import { In, type DataSource } from 'typeorm';
 import { systemClock, type Clock, type ClockTimer } from '../clock/clock';
 import { sqlDateTime } from '../db/entities/columns';
+import { quoteName, sqlDialectOf, type SqlDialect } from '../db/sql-dialect';
+import { onKeyUpdate } from '../db/upsert-sql';
 import {
   ACD_HISTORY_LIMITS,
   AcdQueueCallSchema,
@@ -165,7 +167,6 @@ const STATE_COLUMNS = ['agent_id', 'state', 'previous', 'reason', 'version', 'at
 const OFFER_COLUMNS = ['offer_id', 'call_id', 'agent_id', 'queue', 'offered_at', 'result', 'ended_at', 'ring_ms'] as const;
 
 type SqlValue = string | number | null;
-type Dialect = 'mysql' | 'sqlite';
 
 function clip(value: string | null | undefined, max: number): string | null {
   if (value === null || value === undefined) return null;
@@ -205,7 +206,7 @@ export class AcdHistoryWriter {
   private readonly maxBacklog: number;
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
-  private readonly dialect: Dialect;
+  private readonly dialect: SqlDialect;
 
   private readonly calls = new Map<string, CallRowState>();
   private readonly openOffers = new Map<string, OfferRow>();
@@ -237,8 +238,7 @@ export class AcdHistoryWriter {
     this.maxBacklog = Math.max(this.batchSize, options.maxBacklog ?? 100_000);
     this.retryInitialMs = Math.max(1, options.retryInitialMs ?? 500);
     this.retryMaxMs = Math.max(this.retryInitialMs, options.retryMaxMs ?? 5_000);
-    const type = ds.options.type;
-    this.dialect = type === 'mysql' || type === 'mariadb' ? 'mysql' : 'sqlite';
+    this.dialect = sqlDialectOf(ds);
     this.onDropped = options.onDropped;
   }
 
@@ -737,7 +737,7 @@ export class AcdHistoryWriter {
   }
 
   private q(name: string): string {
-    return this.dialect === 'mysql' ? `\`${name}\`` : `"${name}"`;
+    return quoteName(this.dialect, name);
   }
 
   private rows(columns: readonly string[], n: number): string {
@@ -756,10 +756,7 @@ export class AcdHistoryWriter {
     const head = `INSERT INTO ${this.q('acd_queue_calls')} (${cols}, ${this.q('disposition')}, ${this.q('notes')}) VALUES `;
     const one = `(${CALL_COLUMNS.map(() => '?').join(', ')}, NULL, NULL)`;
     const values = Array.from({ length: n }, () => one).join(', ');
-    if (this.dialect === 'mysql') {
-      return `${head}${values} ON DUPLICATE KEY UPDATE ${updated.map((c) => `${this.q(c)} = VALUES(${this.q(c)})`).join(', ')}`;
-    }
-    return `${head}${values} ON CONFLICT ("id") DO UPDATE SET ${updated.map((c) => `"${c}" = excluded."${c}"`).join(', ')}`;
+    return `${head}${values} ${onKeyUpdate(this.dialect, 'id', updated)}`;
   }
 }
 

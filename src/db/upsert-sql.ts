@@ -1,16 +1,5 @@
 import type { DataSource } from 'typeorm';
-
-/** The two SQL dialects the service stores in. */
-export type SqlDialect = 'mysql' | 'sqlite';
-
-export function sqlDialectOf(ds: DataSource): SqlDialect {
-  const t = ds.options.type;
-  return t === 'mysql' || t === 'mariadb' ? 'mysql' : 'sqlite';
-}
-
-export function quoteName(dialect: SqlDialect, name: string): string {
-  return dialect === 'mysql' ? `\`${name}\`` : `"${name}"`;
-}
+import { quoteName, sqlDialectOf, type SqlDialect } from './sql-dialect';
 
 /**
  * One INSERT of `rows` rows, each row of `columns` bound in order, that overwrites the other columns of a row whose
@@ -21,9 +10,14 @@ export function upsertRowsSql(dialect: SqlDialect, table: string, columns: reado
   const q = (name: string): string => quoteName(dialect, name);
   const one = `(${columns.map(() => '?').join(', ')})`;
   const head = `INSERT INTO ${q(table)} (${columns.map(q).join(', ')}) VALUES ${Array.from({ length: rows }, () => one).join(', ')}`;
-  const updated = columns.filter((c) => c !== key);
-  if (dialect === 'mysql') return `${head} ON DUPLICATE KEY UPDATE ${updated.map((c) => `${q(c)} = VALUES(${q(c)})`).join(', ')}`;
-  return `${head} ON CONFLICT (${q(key)}) DO UPDATE SET ${updated.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`;
+  return `${head} ${onKeyUpdate(dialect, key, columns.filter((c) => c !== key))}`;
+}
+
+/** The clause that makes an INSERT overwrite `updated` of a row whose `key` already exists, with the new values. */
+export function onKeyUpdate(dialect: SqlDialect, key: string, updated: readonly string[]): string {
+  const q = (name: string): string => quoteName(dialect, name);
+  if (dialect === 'mysql') return `ON DUPLICATE KEY UPDATE ${updated.map((c) => `${q(c)} = VALUES(${q(c)})`).join(', ')}`;
+  return `ON CONFLICT (${q(key)}) DO UPDATE SET ${updated.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`;
 }
 
 export type SqlValue = string | number | null;

@@ -5,15 +5,10 @@
  *
  * Every expression reads the queue call as `c` (acd_queue_calls). Definitions: README "Period reports".
  */
-import type { DataSource } from 'typeorm';
+import type { SqlDialect } from '../db/sql-dialect';
 import type { PeriodReportSettings } from './period-report';
 
-export type Dialect = 'mysql' | 'sqlite';
 
-export function dialectOf(ds: DataSource): Dialect {
-  const t = ds.options.type;
-  return t === 'mysql' || t === 'mariadb' ? 'mysql' : 'sqlite';
-}
 
 export interface Statement {
   sql: string;
@@ -32,7 +27,7 @@ export const CALL_CATEGORIES = '(SELECT DISTINCT call_uuid, category_id FROM tic
 export type FigureSettings = Pick<PeriodReportSettings, 'shortAbandonSec' | 'fcrDays' | 'serviceLevelSec' | 'defaultServiceLevelSec'>;
 
 /** `t + days`, on the UTC text (SQLite) or DATETIME(3) (MariaDB) the columns hold. */
-export function plusDays(dialect: Dialect, col: string, days: number): string {
+export function plusDays(dialect: SqlDialect, col: string, days: number): string {
   if (!Number.isInteger(days) || days < 0) throw new Error('fcrDays must be a whole number of days');
   return dialect === 'mysql' ? `DATE_ADD(${col}, INTERVAL ${days} DAY)` : `strftime('%Y-%m-%d %H:%M:%f', ${col}, '+${days} days')`;
 }
@@ -71,7 +66,7 @@ export function callCounters(settings: FigureSettings): Statement {
 }
 
 /** True when another queue call of the same caller number entered strictly later, at most fcrDays days after. */
-export function hasRepeat(dialect: Dialect, fcrDays: number): string {
+export function hasRepeat(dialect: SqlDialect, fcrDays: number): string {
   return `EXISTS (SELECT 1 FROM acd_queue_calls r
           WHERE r.caller_number = c.caller_number AND r.entered_at > c.entered_at AND r.entered_at <= ${plusDays(dialect, 'c.entered_at', fcrDays)})`;
 }
@@ -81,7 +76,7 @@ export function hasRepeat(dialect: Dialect, fcrDays: number): string {
  * `category` is the SQL of the category compared (one ticket category of `c`, for the category dimension), or null
  * for "any category of c's tickets" (the other dimensions).
  */
-export function hasFcrRepeat(dialect: Dialect, fcrDays: number, category: string | null): string {
+export function hasFcrRepeat(dialect: SqlDialect, fcrDays: number, category: string | null): string {
   const sameCategory = category === null ? 'rt.category_id IN (SELECT t2.category_id FROM tickets t2 WHERE t2.call_uuid = c.id)' : `rt.category_id = ${category}`;
   return `EXISTS (SELECT 1 FROM acd_queue_calls r JOIN tickets rt ON rt.call_uuid = r.id
           WHERE r.caller_number = c.caller_number AND r.entered_at > c.entered_at AND r.entered_at <= ${plusDays(dialect, 'c.entered_at', fcrDays)}

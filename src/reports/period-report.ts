@@ -53,7 +53,8 @@ import type { DataSource } from 'typeorm';
 import { sqlDateTime } from '../db/entities/columns';
 import { dbTime } from '../acd/reports';
 import { periodsOf, type Period, type PeriodBucket } from './buckets';
-import { ANSWERED, CALL_CATEGORIES, DID, bucketCase, callCounters, dialectOf, hasFcrRepeat, hasRepeat, type Dialect, type Statement } from './call-figures-sql';
+import { ANSWERED, CALL_CATEGORIES, DID, bucketCase, callCounters, hasFcrRepeat, hasRepeat, type Statement } from './call-figures-sql';
+import { type SqlDialect, sqlDialectOf } from '../db/sql-dialect';
 import { ROLLUP_MAX_FCR_DAYS, SLOT_MS, reportSlotsStatements, slotRangeOf, updateReportSlots } from './report-slots';
 
 export type ReportDimension = 'queue' | 'agent' | 'did' | 'category' | 'team' | 'campaign';
@@ -206,7 +207,7 @@ export function checkPeriodRange(req: Pick<PeriodReportRequest, 'from' | 'to' | 
  * The queue-call figures over the raw tables for the calls entered in [range[0], range[1]): counters, repeat calls,
  * FCR. (The rollup computes the same sums per slot with the same expressions, src/reports/report-slots.ts.)
  */
-function rawCallStatements(req: PeriodReportRequest, range: [string, string], periods: readonly Period[], settings: PeriodReportSettings, dialect: Dialect) {
+function rawCallStatements(req: PeriodReportRequest, range: [string, string], periods: readonly Period[], settings: PeriodReportSettings, dialect: SqlDialect) {
   const dim = callDimension(req.dimension);
   const enteredCase = periodCase('c.entered_at', periods);
   const counters = callCounters(settings);
@@ -334,7 +335,7 @@ export interface PeriodReportOptions {
  * partial slots at the range's ends (`calls_head`, `tickets_tail`, ...) and the overdue tickets of now's slot
  * (`tickets_now`).
  */
-export function periodReportStatements(req: PeriodReportRequest, settings: PeriodReportSettings, dialect: Dialect, options: PeriodReportOptions = {}) {
+export function periodReportStatements(req: PeriodReportRequest, settings: PeriodReportSettings, dialect: SqlDialect, options: PeriodReportOptions = {}) {
   const periods = periodsOf(req.from.getTime(), req.to.getTime(), req.bucket, settings.timeZone);
   const range: [string, string] = [sqlDateTime(req.from), sqlDateTime(req.to)];
   const statements: Record<string, Statement> = {};
@@ -388,7 +389,7 @@ export function periodReportStatements(req: PeriodReportRequest, settings: Perio
 /** Runs the report: one row per period and dimension value that has any figure, ordered by period then key. */
 export async function periodReport(ds: DataSource, req: PeriodReportRequest, settings: PeriodReportSettings, options: PeriodReportOptions = {}): Promise<PeriodReportRow[]> {
   checkPeriodRange(req);
-  const { periods, slots, statements } = periodReportStatements(req, settings, dialectOf(ds), options);
+  const { periods, slots, statements } = periodReportStatements(req, settings, sqlDialectOf(ds), options);
   if (slots) await unavailableIfMissing(() => updateReportSlots(ds, slots, settings));
   const acc = new Map<string, PeriodReportRow & { waitSum: number; talkSum: number; talkN: number; holdSum: number; wrapSum: number; csatSum: number; onCallSec: number }>();
   const rowFor = (b: unknown, k: unknown) => {

@@ -24,7 +24,8 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { sqlDateTime } from '../db/entities/columns';
-import { ANSWERED, DID, bucketCase, callCounters, dialectOf, hasFcrRepeat, hasRepeat, type Dialect, type FigureSettings, type Statement } from './call-figures-sql';
+import { ANSWERED, DID, bucketCase, callCounters, hasFcrRepeat, hasRepeat, type FigureSettings, type Statement } from './call-figures-sql';
+import { type SqlDialect, sqlDialectOf } from '../db/sql-dialect';
 import type { Period } from './buckets';
 
 export const SLOT_MS = 900_000;
@@ -127,7 +128,7 @@ export function reportSlotsStatements(dimension: RollupDimension, range: SlotRan
   return out;
 }
 
-function slotSql(dialect: Dialect, col: string): string {
+function slotSql(dialect: SqlDialect, col: string): string {
   // The same expression as the migration's triggers: free of the session time zone (the columns hold UTC).
   return dialect === 'mysql' ? `TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', ${col}) DIV 900` : `CAST(strftime('%s', ${col}) AS INTEGER) / 900`;
 }
@@ -139,7 +140,7 @@ const HAS_TICKET = 'EXISTS (SELECT 1 FROM tickets t WHERE t.call_uuid = c.id)';
  * dimensions). The team follows the agent and the campaign the queue almost always, so the groups are hardly more
  * than per (slot, queue, agent, DID).
  */
-function byCallStatement(dialect: Dialect, settings: FigureSettings, from: number, to: number): Statement {
+function byCallStatement(dialect: SqlDialect, settings: FigureSettings, from: number, to: number): Statement {
   const counters = callCounters(settings);
   return {
     sql: `SELECT ${slotSql(dialect, 'c.entered_at')} AS s, c.queue AS q, c.agent_id AS a, ${DID} AS d, c.team AS t, c.campaign_id AS p, ${counters.sql},
@@ -154,7 +155,7 @@ function byCallStatement(dialect: Dialect, settings: FigureSettings, from: numbe
 }
 
 /** The same per slot and ticket category: a call counts once for each distinct category of its tickets. */
-function byCategoryStatement(dialect: Dialect, settings: FigureSettings, from: number, to: number): Statement {
+function byCategoryStatement(dialect: SqlDialect, settings: FigureSettings, from: number, to: number): Statement {
   const counters = callCounters(settings);
   return {
     sql: `SELECT ${slotSql(dialect, 'c.entered_at')} AS s, x.category_id AS k, ${counters.sql},
@@ -174,7 +175,7 @@ function byCategoryStatement(dialect: Dialect, settings: FigureSettings, from: n
  * and category: `f` says which figure (opened by created_at, resolved by resolved_at, overdue by due_at: resolved
  * after it or not at all).
  */
-function ticketsStatement(dialect: Dialect, from: number, to: number): Statement {
+function ticketsStatement(dialect: SqlDialect, from: number, to: number): Statement {
   const part = (figure: string, col: string, extra: string) =>
     `SELECT '${figure}' AS f, ${slotSql(dialect, col)} AS s, c.queue AS q, c.agent_id AS a, ${DID} AS d, c.team AS tm, c.campaign_id AS p, t.category_id AS g, COUNT(*) AS n
       FROM tickets t LEFT JOIN acd_queue_calls c ON c.id = t.call_uuid
@@ -195,7 +196,7 @@ function ticketsStatement(dialect: Dialect, from: number, to: number): Statement
  * The survey answers given in slots [from, to) per slot, queue and agent (the answer's own), DID (of its queue call)
  * and category (of its ticket; null: no ticket, which the category dimension leaves out).
  */
-function csatStatement(dialect: Dialect, from: number, to: number): Statement {
+function csatStatement(dialect: SqlDialect, from: number, to: number): Statement {
   return {
     sql: `SELECT ${slotSql(dialect, 'a.answered_at')} AS s, a.queue AS q, a.agent_id AS ag, ${DID} AS d, c.team AS tm, c.campaign_id AS p, t.category_id AS g,
         COUNT(*) AS csat_count, SUM(a.score) AS csat_sum
@@ -210,7 +211,7 @@ function csatStatement(dialect: Dialect, from: number, to: number): Statement {
  * The callbacks agents scheduled in slots [from, to) (callback_requests, by requested_at) per slot, queue (the
  * campaign's), agent (the one it is for), team and campaign; they have no DID or category.
  */
-function callbackRequestsStatement(dialect: Dialect, from: number, to: number): Statement {
+function callbackRequestsStatement(dialect: SqlDialect, from: number, to: number): Statement {
   return {
     sql: `SELECT ${slotSql(dialect, 'r.requested_at')} AS s, r.queue AS q, r.agent_id AS a, r.team AS t, r.campaign_id AS p, COUNT(*) AS n
       FROM callback_requests r
@@ -233,7 +234,7 @@ function keyText(v: unknown): string {
 
 /** The rollup rows of slots [from, to), from the raw tables. */
 async function aggregate(ds: DataSource, from: number, to: number, settings: FigureSettings): Promise<SlotRow[]> {
-  const dialect = dialectOf(ds);
+  const dialect = sqlDialectOf(ds);
   const range: [number, number] = [from * SLOT_MS, to * SLOT_MS];
   const byCall = byCallStatement(dialect, settings, ...range);
   const byCategory = byCategoryStatement(dialect, settings, ...range);
@@ -365,7 +366,7 @@ async function rebuild(ds: DataSource, settings: FigureSettings, options: Rebuil
   const marks = await dirtyMarks(ds, null);
   // The days (of CHUNK_SLOTS slots) holding any instant a row counts at: calls entered, tickets created, resolved and
   // due, answers given. Days, not min..max: one ticket due in 2099 must not make a rebuild walk 70 empty years.
-  const dialect = dialectOf(ds);
+  const dialect = sqlDialectOf(ds);
   const day = (col: string) => (dialect === 'mysql' ? `(${slotSql(dialect, col)}) DIV ${CHUNK_SLOTS}` : `(${slotSql(dialect, col)}) / ${CHUNK_SLOTS}`);
   const dayRows = (await ds.query(
     `SELECT DISTINCT ${day('entered_at')} AS d FROM acd_queue_calls
