@@ -38,6 +38,8 @@ export async function openConsole(browser: Browser, baseUrl: string, viewport = 
   const problems: string[] = [];
   const dialogs: string[] = [];
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  // A renderer that dies under load leaves a page with nothing on it: say so rather than time out on a locator.
+  page.on('crash', () => problems.push('crash: the page crashed'));
   page.on('console', (msg) => {
     // A 4xx the console handles (a 409 shown as a problem) logs "Failed to load resource"; that is not a defect.
     if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) problems.push(`console: ${msg.text()}`);

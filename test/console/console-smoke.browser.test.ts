@@ -73,8 +73,14 @@ test('the live badge says reconnecting while the network is cut, and live again 
       .waitFor({ timeout: 100_000 })
       .catch(async (err: Error) => {
         // Say what happened, should it ever not come back: did the browser try again, and what did it report?
-        const badge = await page.getByTestId('live-status').textContent();
-        throw new Error(`${err.message}\nbadge: ${badge}; proxy since up: ${JSON.stringify(proxy.stats)}\nbrowser:\n${problems.join('\n')}`);
+        // Bounded reads: one CI run found no badge at all (the shell had gone), and the unbounded read hid the rest.
+        const badge = await page.getByTestId('live-status').textContent({ timeout: 1_000 }).catch(() => '(no badge on the page)');
+        const signedOut = (await page.getByLabel('Username').count()) > 0;
+        const notice = await page.getByRole('alert').allTextContents();
+        throw new Error(
+          `${err.message}\nbadge: ${badge}; login form shown: ${signedOut}; alerts: ${JSON.stringify(notice)}; url: ${page.url()}` +
+            `\nproxy since up: ${JSON.stringify(proxy.stats)}\nbrowser:\n${problems.join('\n')}`,
+        );
       });
     // Still signed in: a dropped feed is not a sign-out.
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
