@@ -22,10 +22,10 @@ import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ApiDeps } from '../api/context';
-import { PROBLEM_TYPES } from '../api/problem';
+import { HttpProblem, PROBLEM_TYPES } from '../api/problem';
 import { ApiKeyService } from '../auth/api-keys';
 import { resolvePrincipal, type AuthServices } from '../auth/middleware';
-import type { Principal } from '../auth/principal';
+import { principalName, type Principal } from '../auth/principal';
 import { resolveJwtSecret, TokenService } from '../auth/tokens';
 import { UserService } from '../auth/users';
 import { systemClock, type Clock, type ClockTimer } from '../clock/clock';
@@ -454,7 +454,7 @@ export class AcdLiveHub {
       },
       (err: unknown) => {
         this.log.error('WebSocket authentication failed', { error: err instanceof Error ? err.stack : String(err) });
-        problemResponse(socket, 400, 'could not authenticate');
+        problemResponse(socket, 503, 'the credentials could not be checked now; try again', { 'Retry-After': '1' });
       },
     );
     return true;
@@ -476,7 +476,9 @@ export class AcdLiveHub {
     try {
       principal = await resolvePrincipal({ headers } as unknown as Request, this.auth);
     } catch (err) {
-      return { status: 401, detail: err instanceof Error ? err.message : 'invalid credentials' };
+      // A check that could not be made (database down) is not a refusal of these credentials: it is answered 503.
+      if (err instanceof HttpProblem && err.status === 401) return { status: 401, detail: err.message };
+      throw err;
     }
     if (!principal) return { status: 401, detail: 'authentication required' };
     let exp: number | undefined;
@@ -796,7 +798,11 @@ export class AcdLiveHub {
     }, every);
   }
 
-  /** Credentials may have been revoked (user disabled, password changed, key revoked) since the connection. */
+  /**
+   * Credentials may have been revoked (user disabled, password changed, key revoked) since the connection. Only an
+   * unauthorized answer closes it (4001, which the console takes as a sign-out): a check that could not be made (the
+   * database unreachable for a moment) keeps the connection and its teams, and the next heartbeat checks again.
+   */
   private recheck(c: Client): void {
     void resolvePrincipal({ headers: c.headers } as unknown as Request, this.auth)
       .then(async (p) => {
@@ -804,7 +810,13 @@ export class AcdLiveHub {
         // A supervisor's teams may have changed too.
         c.teams = await this.teamsOf(p);
       })
-      .catch(() => this.drop(c, 4001, 'credentials are no longer valid'));
+      .catch((err: unknown) => {
+        if (err instanceof HttpProblem && err.status === 401) return this.drop(c, 4001, 'credentials are no longer valid');
+        this.log.warn('could not re-check a live connection\'s credentials; kept until the next check', {
+          principal: principalName(c.principal),
+          error: err instanceof Error ? err.message : String(err),
+        });
+      });
   }
 
   /** Re-checks every connection's credentials now (after a user or key was disabled, changed or deleted). */

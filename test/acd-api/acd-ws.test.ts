@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { revalidateLiveConnections } from '../../src/acd/live';
+import { UserService } from '../../src/auth/users';
 import { CdrSchema, IvrCallSchema, SupervisorTeamSchema, type CdrRow, type IvrCallRow, type SupervisorTeamRow } from '../../src/db/entities';
 import { describeEachEngine } from '../helpers/databases';
 import { insertQueueCall, PASSWORD, startAcdTestApi, type AcdTestApi, type TestRuntime } from './helpers';
@@ -245,6 +246,27 @@ describeEachEngine('ACD WebSocket', (engine) => {
     await sup.waitFor((m) => m.type === 'agent_state' && m.agent_id === a2 && m.state === 'available', 'blue agent state');
     await new Promise((r) => setTimeout(r, 100));
     expect(sup.messages.slice(before).some((m) => m.agent_id === a1)).toBe(false);
+  });
+
+  it('keeps the connection when the credential check fails for another reason than revocation (a database error is not a sign-out)', async () => {
+    const c = await open(url(), [`bearer.${await api.login('supervisor1')}`]);
+    const getRow = jest.spyOn(UserService.prototype, 'getRow').mockRejectedValue(new Error('connect ECONNREFUSED 127.0.0.1:3306'));
+    try {
+      revalidateLiveConnections();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(getRow).toHaveBeenCalled();
+      // A new connection meanwhile is told to come back (503), not that its credentials are refused (401).
+      expect(await refusedStatus(url(), [`bearer.${await api.login('supervisor1')}`])).toBe(503);
+    } finally {
+      getRow.mockRestore();
+    }
+    expect(c.closed).toBeUndefined();
+    // Still live: it answers a ping, and a check that can be made again keeps it too.
+    c.ws.send(JSON.stringify({ type: 'ping' }));
+    await c.waitFor((m) => m.type === 'pong', 'pong');
+    revalidateLiveConnections();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(c.closed).toBeUndefined();
   });
 
   it('closes the connection at once (4001) when an admin disables the user or revokes the key, without waiting for a heartbeat', async () => {
