@@ -10,7 +10,9 @@
  * 0, no announcements; 1,000 agents (users of role agent, agents saved through the service's config store), each
  * serving 3 random queues with their skills (proficiency 1-10) plus 2 of the other 40 skills, so all 50 skills are
  * held; every agent's softphone is registered on the simulator (answers after 0-50 ms, which the simulator floors at
- * 61 ms, and hangs up after 200-600 ms of talk). Callers dial one DID per queue, bound to a one-node IVR flow (queue).
+ * 61 ms); the agent hangs up 200-600 ms after being bridged to the caller (talk counts from the bridge, as a person
+ * talks once they hear someone: a phone that hung up a fixed time after answering ended the calls the service bridged
+ * late, which the ACD still counted as connected). Callers dial one DID per queue, bound to a one-node IVR flow (queue).
  *
  * Instants: "enters the ACD" is the IVR's handoff to the ACD runtime (its handoff method, wrapped here); "the offer
  * reaches FreeSWITCH" is the simulator creating the agent leg (its CHANNEL_CREATE, i.e. after the originate went over
@@ -21,9 +23,10 @@
  * acd-agent-reuse-latency: 20 agents ready (~35 calls/s, well below saturation), 400 calls waiting; per agent call ending while a call of one of the
  *   agent's queues waits, agent leg hangup -> that agent's next leg created.
  * acd-route-rate: 500 calls waiting, all agents not ready; then all set ready, and for ~10 s every connected call is
- *   replaced by a new caller (so ~500 keep waiting); calls connected per second over the window, with the event loop
+ *   replaced by a new caller (so ~500 keep waiting); calls bridged to an agent (the simulator's CHANNEL_BRIDGE) per
+ *   second over the window (`acd_connected` beside it: the ACD's connect decisions), with the event loop
  *   delay (monitorEventLoopDelay p99) over the same window and the utilization of the service's and the simulator's
- *   threads, as event loop utilization and as CPU time (Linux), and service_calls_per_cpu_s: calls connected per
+ *   threads, as event loop utilization and as CPU time (Linux), and service_calls_per_cpu_s: calls bridged per
  *   second of the service thread's CPU, the service's own rate (the simulator alone: scripts/bench/simulator.ts).
  * acd-route-rate-queued: the same with only 100 agents set ready (spread over the agent list, so every queue has
  *   some), so calls do wait (waiting_p50 ~500): each connect is routed from a full queue, the moment an agent frees up.
@@ -32,6 +35,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import inspector from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
@@ -89,6 +93,9 @@ async function waitFor(what: string, probe: () => boolean | Promise<boolean>, ti
 /** Requests to the simulator worker (each answered with { id, result } or { id, error }). */
 type SimRequest =
   | { op: 'register'; phones: Array<[string, SoftphoneBehavior]> }
+  /** Each agent's talk time: their leg is hung up this long after it is bridged to the caller. */
+  | { op: 'talk'; talkMs: Array<[number, number]> }
+  | { op: 'bridges' }
   | { op: 'call'; uuid: string; from: string; to: string }
   | { op: 'hangupAll' }
   | { op: 'channels' }
@@ -110,10 +117,22 @@ const WORKER_FLAG = 'acd-route-simulator';
 async function simulatorWorker(): Promise<void> {
   const port = parentPort!;
   const sim = await startSimulator({ password: ESL_PASSWORD, seed: 7, heartbeatMs: 0, defaultFileMs: 600_000, maxSessions: 10_000 });
+  const talkMs = new Map<number, number>();
+  let bridges = 0;
   const sink: EventSink = {
-    wants: (name) => name === 'CHANNEL_CREATE' || name === 'CHANNEL_HANGUP',
+    wants: (name) => name === 'CHANNEL_CREATE' || name === 'CHANNEL_HANGUP' || name === 'CHANNEL_BRIDGE',
     offer: (event) => {
       const at = now();
+      if (event.name === 'CHANNEL_BRIDGE') {
+        // The agent talks from the moment they hear the caller, then hangs up (as a person does: a phone that hung
+        // up a fixed time after answering would end calls the service bridged late, and count them as routed).
+        bridges++;
+        const agentLeg = event.get('Bridge-B-Unique-ID');
+        const agentId = Number(agentLeg && sim.engine.get(agentLeg)?.vars.get('switchboard_agent_id'));
+        const talk = talkMs.get(agentId);
+        if (agentLeg && talk !== undefined) setTimeout(() => sim.hangup(agentLeg), talk);
+        return;
+      }
       const agent = event.get('variable_switchboard_agent_id');
       if (!agent) return;
       const mark: LegMark = {
@@ -133,6 +152,11 @@ async function simulatorWorker(): Promise<void> {
       case 'register':
         for (const [ext, behavior] of msg.phones) sim.registerSoftphone(ext, behavior);
         return reply(null);
+      case 'talk':
+        for (const [agentId, ms] of msg.talkMs) talkMs.set(agentId, ms);
+        return reply(null);
+      case 'bridges':
+        return reply(bridges);
       case 'call':
         return reply(sim.injectInboundCall({ uuid: msg.uuid, from: msg.from, to: msg.to }));
       case 'hangupAll':
@@ -274,6 +298,7 @@ async function setUp(dataDir: string, sim: SimWorker): Promise<Bench> {
     // Agents: users, agent rows through the config store, softphones registered on the simulator.
     const users = new UserService(service.dataSource, { bcryptCost: 4 });
     const phones: Array<[string, SoftphoneBehavior]> = [];
+    const talkMs: Array<[number, number]> = [];
     const t0 = now();
     for (let n = 1; n <= AGENTS; n++) {
       const ext = String(20000 + n);
@@ -288,9 +313,11 @@ async function setUp(dataDir: string, sim: SimWorker): Promise<Bench> {
       );
       bench.agentIds.push(stored.id);
       bench.agentQueues.set(stored.id, new Set([...served].map((q) => `q${q}`)));
-      phones.push([ext, { answerDelayMs: Math.floor(rand() * 51), hangupAfterMs: 200 + Math.floor(rand() * 401) }]);
+      phones.push([ext, { answerDelayMs: Math.floor(rand() * 51) }]);
+      talkMs.push([stored.id, 200 + Math.floor(rand() * 401)]);
     }
     await sim.request({ op: 'register', phones });
+    await sim.request({ op: 'talk', talkMs });
     progress(`configured ${AGENTS} agents in ${Math.round(now() - t0)} ms`);
     await waitFor('the service to connect to the simulator', () => service.cluster.health().every((n) => n.status === 'connected'), 10_000);
 
@@ -432,6 +459,25 @@ function spreadAgents(b: Bench, n: number): number[] {
   return Array.from({ length: n }, (_, i) => b.agentIds[i * step]!);
 }
 
+/**
+ * ACD_ROUTE_PROFILE=<dir>: a CPU profile of the service thread over each route-rate window, written to
+ * <dir>/<bench>.cpuprofile (open it in Chrome DevTools, or summarise it by self time); the returned function stops it.
+ */
+async function startWindowProfile(): Promise<((bench: string) => Promise<void>) | undefined> {
+  const dir = process.env.ACD_ROUTE_PROFILE;
+  if (!dir) return undefined;
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (bench) => {
+    const { profile } = await session.post('Profiler.stop');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${bench}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 async function routeRate(b: Bench, bench: string, ready: readonly number[]): Promise<object> {
   const engine = b.service.acd.engine;
   let next = 0;
@@ -457,15 +503,27 @@ async function routeRate(b: Bench, bench: string, ready: readonly number[]): Pro
   const simElu0 = b.sim.utilization();
   const cpu0 = threadCpuMs();
   const simCpu0 = await b.sim.request<number | null>({ op: 'cpu' });
+  const bridges0 = await b.sim.request<number>({ op: 'bridges' });
+  // How far the service falls behind: its ESL client's event queue (FreeSWITCH -> listeners), sampled.
+  const esl = b.service.cluster.client('sim1');
+  const dropped0 = esl.stats().eventsDropped;
+  const queueDepths: number[] = [];
+  const depthSampler = setInterval(() => queueDepths.push(esl.stats().queueDepth), 50);
+  const profile = await startWindowProfile();
   const t0 = now();
   for (const id of ready) engine.setReady(id);
   await sleep(RATE_WINDOW_MS);
   const elapsed = now() - t0;
+  await profile?.(bench);
   const count = connected;
   const elu = performance.eventLoopUtilization(elu0).utilization;
   const simElu = b.sim.utilization(simElu0).utilization;
   const cpu1 = threadCpuMs();
   const simCpu1 = await b.sim.request<number | null>({ op: 'cpu' });
+  const bridged = (await b.sim.request<number>({ op: 'bridges' })) - bridges0;
+  clearInterval(depthSampler);
+  queueDepths.sort((x, y) => x - y);
+  const eventsDropped = esl.stats().eventsDropped - dropped0;
   const serviceCpuMs = cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined;
   const simCpuMs = simCpu0 !== null && simCpu1 !== null ? simCpu1 - simCpu0 : undefined;
 
@@ -476,7 +534,9 @@ async function routeRate(b: Bench, bench: string, ready: readonly number[]): Pro
   waitingSeen.sort((x, y) => x - y);
   return {
     bench,
-    value: Math.round(count / (elapsed / 1000)),
+    // Calls bridged to an agent on the switch (CHANNEL_BRIDGE), not the ACD's connect decisions (`acd_connected`):
+    // a connect whose uuid_bridge came too late does not count.
+    value: Math.round(bridged / (elapsed / 1000)),
     unit: 'calls/s',
     // Issue 13: >= 500 queue-to-agent calls/s on one core (with p99 offer latency <= 20 ms, acd-offer-latency).
     goal: 500,
@@ -492,14 +552,18 @@ async function routeRate(b: Bench, bench: string, ready: readonly number[]): Pro
     // the simulator is not the limit).
     service_thread_cpu_utilization: serviceCpuMs !== undefined ? round(serviceCpuMs / elapsed) : null,
     simulator_thread_cpu_utilization: simCpuMs !== undefined ? round(simCpuMs / elapsed) : null,
-    service_calls_per_cpu_s: serviceCpuMs ? Math.round(count / (serviceCpuMs / 1000)) : null,
+    service_calls_per_cpu_s: serviceCpuMs ? Math.round(bridged / (serviceCpuMs / 1000)) : null,
     agents: AGENTS,
     ready_agents: ready.length,
     skills: SKILLS,
     waiting: WAITING,
     waiting_p50: percentile(waitingSeen, 50),
     waiting_min: waitingSeen[0] ?? null,
-    connected: count,
+    bridged,
+    acd_connected: count,
+    event_queue_depth_p50: percentile(queueDepths, 50),
+    event_queue_depth_max: queueDepths.at(-1) ?? 0,
+    events_dropped: eventsDropped,
     backlog_calls_per_s: backlogDone ? Math.round(WAITING / ((backlogDone - t0) / 1000)) : null,
     window_s: round(elapsed / 1000, 1),
   };
