@@ -30,6 +30,20 @@ function setVar(ch: Channel, data: string): void {
   if (a) setChannelVariable(ch.vars, a.name, a.value, false);
 }
 
+/**
+ * mod_dptools multiset_function: `name=value` pairs split on spaces, or on the character after a leading `^^`
+ * (`^^:a=1:b=2`), each set as `set` does: several variables for one application (one EXECUTE/EXECUTE_COMPLETE).
+ */
+function multisetVars(ch: Channel, data: string): void {
+  let delim = ' ';
+  let rest = data;
+  if (rest.startsWith('^^') && rest.length > 2) {
+    delim = rest[2]!;
+    rest = rest.slice(3);
+  }
+  for (const part of rest.split(delim)) if (part) setVar(ch, part);
+}
+
 /** mod_dptools export_function: `nolocal:` exports without setting the variable on this channel. */
 function exportVar(ch: Channel, data: string): void {
   const a = exportAppArgs(data);
@@ -367,6 +381,7 @@ export function registerApps(engine: CallEngine, env: DialEnv, modules: Readonly
   add('log', instant(() => undefined));
   add('info', instant(() => undefined));
   add('set', instant((_e, ch, f) => setVar(ch, f.data)));
+  add('multiset', instant((_e, ch, f) => multisetVars(ch, f.data)));
   add('export', instant((_e, ch, f) => exportVar(ch, f.data)));
   add('unset', instant((_e, ch, f) => ch.vars.delete(f.data)));
   add(

@@ -5,7 +5,7 @@ import type { DidRoute } from './types';
 /**
  * The simulated XML dialplan:
  * - context `public` (calls from carriers): the project's inbound extension (dialplans/public/00_switchboard.xml):
- *   any 3-15 digit DID sets switchboard_did / switchboard_inbound / hangup_after_bridge and parks. A DID can be
+ *   any 3-15 digit DID sets switchboard_did / switchboard_inbound / hangup_after_bridge (one multiset) and parks. A DID can be
  *   configured to play a file and hang up, echo, or be rejected instead.
  * - context `default`: enough of FreeSWITCH's stock default.xml for the captures: the "change the default password"
  *   log lines, 9664 (hold music), 9196 (echo), 9180 (ring 20 s, then answer), 1000-1019 (bridge user/<ext>). Other
@@ -97,11 +97,7 @@ export class Dialplan {
     if (!m) return undefined;
     const did = m[1]!;
     const route = this.dids.get(did) ?? { action: 'park' };
-    const apps: DialplanApp[] = [
-      { app: 'set', data: `switchboard_did=${did}` },
-      { app: 'set', data: 'switchboard_inbound=true' },
-      { app: 'set', data: 'hangup_after_bridge=true' },
-    ];
+    const apps: DialplanApp[] = [{ app: 'multiset', data: `switchboard_did=${did} switchboard_inbound=true hangup_after_bridge=true` }];
     for (const [k, v] of Object.entries(route.variables ?? {})) apps.push({ app: 'set', data: `${k}=${v}` });
     if (route.answer && route.action === 'park') apps.push({ app: 'answer', data: '' });
     switch (route.action) {

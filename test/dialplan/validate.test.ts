@@ -24,8 +24,8 @@ describe('dialplan validation', () => {
     const ext = v.extensions[0]!;
     expect(ext.name).toBe('switchboard_inbound');
     expect(ext.conditions[0]).toMatchObject({ field: 'destination_number', expression: '^\\+?(\\d{3,15})$' });
-    expect(ext.conditions[0]!.actions.map((a) => a.application)).toEqual(['set', 'set', 'set', 'park']);
-    expect(ext.conditions[0]!.actions[0]!.data).toBe('switchboard_did=$1');
+    expect(ext.conditions[0]!.actions.map((a) => a.application)).toEqual(['multiset', 'park']);
+    expect(ext.conditions[0]!.actions[0]!.data).toBe('switchboard_did=$1 switchboard_inbound=true hangup_after_bridge=true');
   });
 
   it('accepts the full condition vocabulary', () => {

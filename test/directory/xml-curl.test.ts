@@ -168,7 +168,7 @@ describeEachEngine('mod_xml_curl endpoint', (engine) => {
     expect(ctx.name).toBe('public');
     expect(ctx.extension.map((e) => e.name)).toEqual(['switchboard_inbound']);
     expect(ctx.extension[0]!.condition.expression).toBe('^\\+?(\\d{3,15})$');
-    expect(ctx.extension[0]!.condition.action.map((a) => a.application)).toEqual(['set', 'set', 'set', 'park']);
+    expect(ctx.extension[0]!.condition.action.map((a) => a.application)).toEqual(['multiset', 'park']);
     // The context inside is a valid dialplan in its own right.
     const inner = text.slice(text.indexOf('<context'), text.lastIndexOf('</context>') + '</context>'.length);
     expect(validateDialplan(inner, { context: 'public' }).ok).toBe(true);

@@ -289,4 +289,13 @@ describe('FreeSWITCH quirks, raw lines', () => {
     await execute(UUID_A, { app: 'set', arg: 'k2=' } as AppInvocation);
     expect(vars.get('k2')).toBeUndefined();
   });
+
+  test('multiset sets each space-separated pair as set does, or splits on the character after a leading ^^', async () => {
+    await parkedLeg(UUID_A);
+    await execute(UUID_A, { app: 'multiset', arg: 'm1=a m2=b=c m3,d' } as AppInvocation);
+    const vars = sim.rawChannel(UUID_A)!.vars;
+    expect([vars.get('m1'), vars.get('m2'), vars.get('m3')]).toEqual(['a', 'b=c', 'd']);
+    await execute(UUID_A, { app: 'multiset', arg: '^^:m4=with space:m1=' } as AppInvocation);
+    expect([vars.get('m4'), vars.get('m1')]).toEqual(['with space', undefined]);
+  });
 });

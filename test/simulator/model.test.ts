@@ -54,15 +54,13 @@ describe('inbound calls and the dialplan', () => {
     const names = h.of(uuid).map((e) => e.name).filter((n) => n !== 'CHANNEL_STATE' && n !== 'CHANNEL_CALLSTATE');
     expect(names).toEqual([
       'CHANNEL_CREATE',
-      'CHANNEL_EXECUTE',
-      'CHANNEL_EXECUTE_COMPLETE',
-      'CHANNEL_EXECUTE',
-      'CHANNEL_EXECUTE_COMPLETE',
+      // multiset (the three variables), then park.
       'CHANNEL_EXECUTE',
       'CHANNEL_EXECUTE_COMPLETE',
       'CHANNEL_EXECUTE',
       'CHANNEL_PARK',
     ]);
+    expect(h.of(uuid).filter((e) => e.name === 'CHANNEL_EXECUTE').map((e) => e.get('Application'))).toEqual(['multiset', 'park']);
     const park = h.last(uuid, 'CHANNEL_PARK')!;
     expect(park.get('variable_switchboard_did')).toBe('18005550100');
     expect(park.get('variable_switchboard_inbound')).toBe('true');
