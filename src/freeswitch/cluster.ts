@@ -12,21 +12,19 @@ import type { MetricsRegistry } from '../metrics/registry';
  * The events the service subscribes to on every node. A fixed list rather than ALL: FreeSWITCH then serialises and
  * sends only what some domain consumes (presence, codec and re-INVITE noise stay on the switch). BACKGROUND_JOB
  * and HEARTBEAT are needed by the client itself; later domains add theirs here, in one place.
- * Not CHANNEL_EXECUTE (an application starting) nor CHANNEL_UNPARK: nothing in the service reads them (the client
- * follows its own applications by CHANNEL_EXECUTE_COMPLETE), yet they were a third of all events a routed call
- * brings, each decoded in full. Whatever plays a caller (the demo's customers, tests) adds them with subscribe().
+ * Only events something in the service reads. Not CHANNEL_EXECUTE (an application starting) nor CHANNEL_UNPARK (the
+ * client follows its own applications by CHANNEL_EXECUTE_COMPLETE), and not CHANNEL_CREATE, CHANNEL_PROGRESS,
+ * CHANNEL_PROGRESS_MEDIA, CHANNEL_HOLD or CHANNEL_UNHOLD (a leg is known from its originate or its CHANNEL_PARK,
+ * ringing from the originate's outcome, hold from the service's own uuid_hold): each arrives with every channel
+ * variable and is decoded in full, and CHANNEL_CREATE and CHANNEL_PROGRESS alone were 3 of the ~16 events a routed
+ * call brought. Whatever plays a caller (the demo's customers, tests) adds what it needs with subscribe().
  */
 export const SUBSCRIBED_EVENTS: readonly string[] = [
-  'CHANNEL_CREATE',
-  'CHANNEL_PROGRESS',
-  'CHANNEL_PROGRESS_MEDIA',
   'CHANNEL_ANSWER',
   'CHANNEL_PARK',
   'CHANNEL_EXECUTE_COMPLETE',
   'CHANNEL_BRIDGE',
   'CHANNEL_UNBRIDGE',
-  'CHANNEL_HOLD',
-  'CHANNEL_UNHOLD',
   'CHANNEL_HANGUP',
   'CHANNEL_HANGUP_COMPLETE',
   'DTMF',

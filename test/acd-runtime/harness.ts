@@ -156,8 +156,9 @@ export class AcdHarness {
       ivr: { importExamples: false, exampleDid: null },
       acd: { callbackGateway: GATEWAY },
     });
-    // The tests play the callers, who follow the prompts (CHANNEL_EXECUTE, which the service itself does not take).
-    await this.service.cluster.subscribe(['CHANNEL_EXECUTE']);
+    // The tests play the callers, who follow the prompts (CHANNEL_EXECUTE), and find the legs the service made
+    // (CHANNEL_CREATE): events the service itself does not take.
+    await this.service.cluster.subscribe(['CHANNEL_EXECUTE', 'CHANNEL_CREATE']);
     this.service.cluster.onEvent((_node, e) => this.see(e));
     const login = await fetch(`${this.service.url}/api/v1/auth/login`, {
       method: 'POST',
