@@ -72,17 +72,45 @@ export interface Codec {
   bitRate: string;
 }
 
-/** `variable_<name>` header names: variable names repeat across channels, so each is made once (bounded). */
-const varHeaderNames = new Map<string, string>();
-const varHeader = (name: string): string => {
-  let h = varHeaderNames.get(name);
-  if (h === undefined) {
-    h = 'variable_' + name;
-    if (varHeaderNames.size > 20000) varHeaderNames.clear();
-    varHeaderNames.set(name, h);
+/** A variable's `variable_<name>` header name, and whether a run of variables ends after it (see cutsAfter). */
+interface VariableName {
+  readonly header: string;
+  readonly cut: boolean;
+}
+
+/** Variable names repeat across channels, so each is looked at once (bounded). */
+const variableNames = new Map<string, VariableName>();
+const variableName = (name: string): VariableName => {
+  let n = variableNames.get(name);
+  if (n === undefined) {
+    n = { header: 'variable_' + name, cut: cutsAfter(name) };
+    if (variableNames.size > 20000) variableNames.clear();
+    variableNames.set(name, n);
   }
-  return h;
+  return n;
 };
+
+/** Variables a run holds on average: each variable ends one with a chance of 1 in VARIABLES_PER_RUN. */
+const VARIABLES_PER_RUN = 12;
+/** ...and at most: a long stretch without a cutting name is cut anyway. */
+const MAX_VARIABLES_PER_RUN = 40;
+
+/**
+ * Whether a run of variables ends after this one, from its name alone (FNV-1a): where the runs are cut then depends
+ * on which variables a channel has, not on their positions, so a variable deleted or moved to the end (re-set) leaves
+ * the runs after it as they were (see RunMemo).
+ */
+function cutsAfter(name: string): boolean {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % VARIABLES_PER_RUN === 0;
+}
+
+function putVariable(this: FlatHeaders, value: string, name: string): void {
+  const n = variableName(name);
+  this.put(n.header, value);
+  if (n.cut) this.cut();
+}
 
 /** The scratch list blocks are written into (see FlatHeaders). */
 const scratch = new FlatHeaders();
@@ -96,10 +124,10 @@ export class ChannelVariables {
   private readonly map = new Map<string, string>();
   private runList?: readonly HeaderRun[];
   /**
-   * Chunks of 16: a variable set (appended) or re-set near the end, as most are, leaves every earlier chunk's run,
-   * and its encodings, as they were.
+   * Runs cut by the variables' names: a variable set (appended) or re-set leaves every run but its old one and the
+   * last, and their encodings, as they were.
    */
-  private readonly memo = new RunMemo(16);
+  private readonly memo = new RunMemo(MAX_VARIABLES_PER_RUN);
 
   set(name: string, value: string | undefined | null): void {
     this.map.delete(name);
@@ -132,7 +160,8 @@ export class ChannelVariables {
   runs(): readonly HeaderRun[] {
     if (this.runList === undefined) {
       const flat = scratch.reset();
-      for (const [k, v] of this.map) flat.put(varHeader(k), v);
+      // forEach, not for-of: the iterator makes a [name, value] array per variable, ~100 a change.
+      this.map.forEach(putVariable, flat);
       this.runList = this.memo.runs(flat);
     }
     return this.runList;

@@ -44,34 +44,53 @@ export class HeaderRun {
 }
 
 /**
- * Cuts a header list that changes from event to event into runs of `chunk` headers (0: one run) and hands back last
- * time's run for each chunk whose headers are the same as then, so its encodings carry over. Holds only the last
- * runs: what an event took stays alive through the event, and goes with it.
+ * Hands back, for a header list that changes from event to event, last time's run for each run whose headers are the
+ * same as then, so its encodings carry over. The list is cut where its writer marked it (FlatHeaders.cut), and after
+ * `maxRun` headers at most; without marks or limit it is one run. Last time's runs are found by their headers, not by their
+ * position, so a header deleted or moved to the end (a re-set channel variable) changes its own run and the last one
+ * only: with runs at fixed positions, every run after it shifted and was encoded again. Holds only the last runs: what
+ * an event took stays alive through the event, and goes with it.
  */
 export class RunMemo {
   private last: readonly HeaderRun[] = [];
 
-  constructor(private readonly chunk: number) {}
+  /** `maxRun`: headers a run holds at most (0: no limit). */
+  constructor(private readonly maxRun = 0) {}
 
   /** The runs of `headers`; last time's array itself when nothing changed. */
   runs(headers: FlatHeaders): readonly HeaderRun[] {
     const flat = headers.items;
     const length = headers.length;
-    const size = this.chunk > 0 ? this.chunk * 2 : Math.max(2, length);
+    const last = this.last;
+    const maxItems = this.maxRun > 0 ? this.maxRun * 2 : Number.POSITIVE_INFINITY;
     let out: HeaderRun[] | undefined;
     let k = 0;
-    for (let start = 0; start < length; start += size, k++) {
-      const end = Math.min(length, start + size);
-      const prev = this.last[k];
-      const same = prev !== undefined && prev.matches(flat, start, end);
-      // Nothing allocated while every chunk so far is last time's.
-      if (same && out === undefined) continue;
-      out ??= this.last.slice(0, k);
-      out.push(same ? prev : new HeaderRun(flat.slice(start, end)));
+    /** Where the search for the next run in `last` begins: the runs that carried over keep their order. */
+    let from = 0;
+    let mark = 0;
+    for (let start = 0; start < length; k++) {
+      while (mark < headers.cutCount && headers.cuts[mark]! <= start) mark++;
+      const end = Math.min(length, start + maxItems, mark < headers.cutCount ? headers.cuts[mark]! : length);
+      let prev: HeaderRun | undefined;
+      for (let m = from; m < last.length; m++) {
+        if (last[m]!.flat[0] === flat[start] && last[m]!.matches(flat, start, end)) {
+          prev = last[m];
+          from = m + 1;
+          break;
+        }
+      }
+      // Nothing allocated while every run so far is last time's, in last time's place.
+      if (prev !== undefined && prev === last[k] && out === undefined) {
+        start = end;
+        continue;
+      }
+      out ??= last.slice(0, k);
+      out.push(prev ?? new HeaderRun(flat.slice(start, end)));
+      start = end;
     }
     if (out === undefined) {
-      if (k === this.last.length) return this.last;
-      out = this.last.slice(0, k);
+      if (k === last.length) return last;
+      out = last.slice(0, k);
     }
     this.last = out;
     return out;
@@ -90,9 +109,13 @@ export class RunMemo {
 export class FlatHeaders {
   readonly items: string[] = [];
   length = 0;
+  /** Where runs end (indices into items), in order: see cut(). */
+  readonly cuts: number[] = [];
+  cutCount = 0;
 
   reset(): this {
     this.length = 0;
+    this.cutCount = 0;
     return this;
   }
 
@@ -104,5 +127,10 @@ export class FlatHeaders {
   /** put, except for an empty value, which is left out (the caller profile's strings, see channel.ts). */
   putIfSet(name: string, value: string): void {
     if (value !== '') this.put(name, value);
+  }
+
+  /** Ends a run after the last header put (RunMemo). */
+  cut(): void {
+    this.cuts[this.cutCount++] = this.length;
   }
 }
