@@ -52,6 +52,11 @@ export interface ConnectionOptions {
   logger: Logger;
 }
 
+/** A batch Buffer is made at least this large, so that it can serve the batches after it (see takeBatch). */
+const MIN_BATCH = 64 * 1024;
+/** ...and kept for the next batch only up to this size (a batch holds up to 256 KB of frames, plus the last frame). */
+const SPARE_BATCH_MAX = 320 * 1024;
+
 /** Bytes Node may hold for a socket before its listener counts as a slow reader. */
 const SOCKET_BUFFER = 1024 * 1024;
 
@@ -142,6 +147,8 @@ export class EslConnection implements EventSink {
   private closed = false;
   private backpressured = false;
   private flushScheduled = false;
+  /** The last batch's Buffer when the socket no longer holds it (see takeBatch). */
+  private spareBatch?: Buffer;
   private authTimer?: { cancel(): void };
   private readonly reader: CommandReader;
   readonly remote: string;
@@ -273,14 +280,16 @@ export class EslConnection implements EventSink {
       let bytes = 0;
       let end = this.queueHead;
       while (end < this.queue.length && bytes < 256 * 1024) bytes += this.queue[end++]!.frameParts(this.format).bytes;
-      const batch = Buffer.allocUnsafe(bytes);
+      const batch = this.takeBatch(bytes);
       let at = 0;
       while (this.queueHead < end) {
         const ev = this.queue[this.queueHead]!;
         this.queue[this.queueHead++] = undefined as unknown as SimEvent;
         at = writeFrame(ev.frameParts(this.format), batch, at);
       }
-      this.write(batch);
+      this.write(batch.length === at ? batch : batch.subarray(0, at));
+      // Written through to the kernel at once (nothing left in Node's queue): the Buffer is free for the next batch.
+      if (!this.closed && this.socket.writableLength === 0 && batch.length <= SPARE_BATCH_MAX) this.spareBatch = batch;
     }
     if (this.queueHead === this.queue.length) {
       this.queue.length = 0;
@@ -289,6 +298,17 @@ export class EslConnection implements EventSink {
       this.queue.splice(0, this.queueHead);
       this.queueHead = 0;
     }
+  }
+
+  /**
+   * A Buffer of at least `bytes` for a batch: the last one when the socket let go of it (see flush). A new one per
+   * batch was a large ArrayBuffer made and collected a few thousand times a second under load.
+   */
+  private takeBatch(bytes: number): Buffer {
+    const spare = this.spareBatch;
+    this.spareBatch = undefined;
+    if (spare !== undefined && spare.length >= bytes) return spare;
+    return Buffer.allocUnsafeSlow(Math.max(bytes, MIN_BATCH));
   }
 
   private reply(text: string): void {
