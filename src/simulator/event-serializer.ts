@@ -2,6 +2,7 @@ import type { EventFormat } from '../esl/types';
 import { cjsonEscape, cjsonString, fsUrlEncode, xmlText } from './encoding';
 import { forEachHeader, type SimEvent } from './event';
 import type { HeaderRun } from './header-run';
+import { ByteWriter } from './byte-writer';
 
 /**
  * The three serialisations of switch_event.c, byte for byte as the captures show them:
@@ -81,14 +82,36 @@ const FORMATS: Record<EventFormat, WireFormat> = {
   },
 };
 
-/** A run's text in `format`: its headers' lines, separators included (HeaderRun caches it as bytes). */
-export function encodeRun(run: HeaderRun, format: EventFormat): string {
-  const f = FORMATS[format];
+/** `,"Name":"` as bytes, per header name (bounded): what a json run's header starts with. */
+const jsonKeyBytes = new Map<string, Buffer>();
+const jsonKeyOpenBytes = (name: string): Buffer => {
+  let b = jsonKeyBytes.get(name);
+  if (b === undefined) {
+    b = Buffer.from(jsonKeyOpen(name), 'utf8');
+    if (jsonKeyBytes.size > 20000) jsonKeyBytes.clear();
+    jsonKeyBytes.set(name, b);
+  }
+  return b;
+};
+
+const runWriter = new ByteWriter();
+
+/** A run's bytes in `format`: its headers' lines, separators included (HeaderRun caches them). */
+export function encodeRun(run: HeaderRun, format: EventFormat): Buffer {
+  const w = runWriter.reset();
   const flat = run.flat;
-  const lines: string[] = [];
-  for (let i = 0; i < flat.length; i += 2) lines.push(f.line(flat[i]!, flat[i + 1]!));
-  // join, not `+=`: one flat string to encode, not a rope of every line.
-  return lines.join('');
+  if (format === 'json') {
+    // The header as json's line() writes it, straight into bytes: the name's cached opening, the value, the quote.
+    for (let i = 0; i < flat.length; i += 2) {
+      w.bytes(jsonKeyOpenBytes(flat[i]!));
+      w.text(cjsonEscape(flat[i + 1]!));
+      w.byte(0x22);
+    }
+  } else {
+    const f = FORMATS[format];
+    for (let i = 0; i < flat.length; i += 2) w.text(f.line(flat[i]!, flat[i + 1]!));
+  }
+  return w.copyOut();
 }
 
 /**

@@ -23,13 +23,19 @@ export class HeaderRun {
     return this.flat.length >> 1;
   }
 
-  /** The run's bytes in `format`, made by `encode` (the serialiser's) on first use. */
-  bytes(format: EventFormat, encode: (run: HeaderRun, format: EventFormat) => string): Buffer {
+  /**
+   * The run's bytes in `format`, made by `encode` (the serialiser's) on first use: a Buffer of its own (see above), or
+   * text that is copied into one.
+   */
+  bytes(format: EventFormat, encode: (run: HeaderRun, format: EventFormat) => string | Buffer): Buffer {
     const cached = this[format];
     if (cached !== undefined) return cached;
-    const text = encode(this, format);
-    const b = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
-    b.write(text, 0, 'utf8');
+    const made = encode(this, format);
+    let b: Buffer;
+    if (typeof made === 'string') {
+      b = Buffer.allocUnsafeSlow(Buffer.byteLength(made, 'utf8'));
+      b.write(made, 0, 'utf8');
+    } else b = made;
     this[format] = b;
     return b;
   }

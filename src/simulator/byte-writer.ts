@@ -1,0 +1,54 @@
+/**
+ * A growable scratch Buffer that text and bytes are appended to, then copied out at their exact length: what is built
+ * this way makes no intermediate strings (a string per header line, then their join, was most of what the event
+ * serialiser allocated). One writer is reused for everything built synchronously; nothing built keeps its memory.
+ */
+export class ByteWriter {
+  private buf: Buffer;
+  private at = 0;
+
+  constructor(initialSize = 64 * 1024) {
+    this.buf = Buffer.allocUnsafeSlow(initialSize);
+  }
+
+  reset(): this {
+    this.at = 0;
+    return this;
+  }
+
+  get length(): number {
+    return this.at;
+  }
+
+  /** Appends `s` as UTF-8. */
+  text(s: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair, two units, makes 4).
+    this.room(s.length * 3);
+    this.at += this.buf.write(s, this.at, 'utf8');
+  }
+
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.at);
+    this.at += b.length;
+  }
+
+  byte(c: number): void {
+    this.room(1);
+    this.buf[this.at++] = c;
+  }
+
+  /** What was appended since reset, in a Buffer of its own (a backing store of its own: see HeaderRun). */
+  copyOut(): Buffer {
+    const out = Buffer.allocUnsafeSlow(this.at);
+    this.buf.copy(out, 0, 0, this.at);
+    return out;
+  }
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
+}
