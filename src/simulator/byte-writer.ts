@@ -27,10 +27,11 @@ export class ByteWriter {
     this.at += this.buf.write(s, this.at, 'utf8');
   }
 
-  bytes(b: Uint8Array): void {
-    this.room(b.length);
-    this.buf.set(b, this.at);
-    this.at += b.length;
+  /** Appends `b` from its byte `from` on. */
+  bytes(b: Uint8Array, from = 0): void {
+    this.room(b.length - from);
+    this.buf.set(from > 0 ? b.subarray(from) : b, this.at);
+    this.at += b.length - from;
   }
 
   byte(c: number): void {
@@ -38,9 +39,12 @@ export class ByteWriter {
     this.buf[this.at++] = c;
   }
 
-  /** What was appended since reset, in a Buffer of its own (a backing store of its own: see HeaderRun). */
-  copyOut(): Buffer {
-    const out = Buffer.allocUnsafeSlow(this.at);
+  /**
+   * What was appended since reset, in a Buffer of its own: with a backing store of its own (what a long-lived cache
+   * keeps, see HeaderRun), or `pooled`, a slice of Node's shared pool (what lives briefly, like a frame's own headers).
+   */
+  copyOut(pooled = false): Buffer {
+    const out = pooled ? Buffer.allocUnsafe(this.at) : Buffer.allocUnsafeSlow(this.at);
     this.buf.copy(out, 0, 0, this.at);
     return out;
   }

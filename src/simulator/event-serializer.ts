@@ -115,64 +115,88 @@ export function encodeRun(run: HeaderRun, format: EventFormat): Buffer {
 }
 
 /**
- * A frame as the pieces it is written from: the text of the event's own headers (joined per stretch between runs)
- * and its runs' cached bytes, the first piece being the `Content-Length`/`Content-Type` prefix. A connection copies
- * the pieces of all the frames it sends at once into one Buffer (see writeFrame): no Buffer of its own per frame.
+ * A frame as the pieces it is written from: the bytes of the event's own headers (`own`, the stretches between runs
+ * one after the other, and the `Content-Length`/`Content-Type` prefix) and its runs' cached bytes. `pieces` holds, in
+ * frame order, a run's Buffer or a stretch of `own` as two numbers (start, end), the prefix first. A connection
+ * copies the pieces of all the frames it sends at once into one Buffer (see writeFrame): no Buffer per frame.
  */
 export interface FrameParts {
-  readonly pieces: ReadonlyArray<string | Buffer>;
+  readonly pieces: ReadonlyArray<Buffer | number>;
+  readonly own: Buffer;
   /** The frame's length in bytes, prefix included. */
   readonly bytes: number;
 }
 
-/** Own-header text not yet added as a piece. Module scratch: a frame is built synchronously, never inside another. */
-let text: string[] = [];
+/**
+ * The frame being built. Module scratch: a frame is built synchronously, never inside another, and its own headers
+ * are written straight into bytes (a string per header line, then their join, were a large part of the garbage).
+ */
+const ownWriter = new ByteWriter(16 * 1024);
+let pieces: Array<Buffer | number> = [];
+let stretchStart = 0;
 let first = true;
 
-function flushText(pieces: Array<string | Buffer>): void {
-  if (text.length > 0) pieces.push(text.join(''));
-  text = [];
+/** Ends the stretch of own headers written since the last run. */
+function endStretch(): void {
+  const end = ownWriter.length;
+  if (end > stretchStart) pieces.push(stretchStart, end);
+  stretchStart = end;
 }
 
 /** The frame (`Content-Length`, `Content-Type`, blank line, body) of `event` in `format`, as pieces. */
 export function eventFrameParts(event: SimEvent, format: EventFormat): FrameParts {
   const f = FORMATS[format];
-  // Room for the prefix, made once the body's length is known.
-  const pieces: Array<string | Buffer> = [''];
+  const w = ownWriter.reset();
+  // The prefix's stretch, known once the body's length is.
+  const list: Array<Buffer | number> = [0, 0];
+  pieces = list;
+  stretchStart = 0;
   first = true;
-  text.push(f.open);
+  let runBytes = 0;
+  w.text(f.open);
   forEachHeader(
     event,
     (name, value) => {
-      const line = f.line(name, value);
-      text.push(first && f.separator > 0 ? line.slice(f.separator) : line);
+      if (format === 'json' && typeof value === 'string') {
+        // json's line(), straight into bytes (its separator, the leading comma, left out before the first header).
+        w.bytes(jsonKeyOpenBytes(name), first ? f.separator : 0);
+        w.text(cjsonEscape(value));
+        w.byte(0x22);
+      } else {
+        const line = f.line(name, value);
+        w.text(first && f.separator > 0 ? line.slice(f.separator) : line);
+      }
       first = false;
     },
     (run) => {
       if (run.size === 0) return;
-      flushText(pieces);
+      endStretch();
       const bytes = run.bytes(format, encodeRun);
-      pieces.push(first && f.separator > 0 ? bytes.subarray(f.separator) : bytes);
+      const piece = first && f.separator > 0 ? bytes.subarray(f.separator) : bytes;
+      list.push(piece);
+      runBytes += piece.length;
       first = false;
     },
   );
-  text.push(f.close(event.body, first));
-  flushText(pieces);
-  let length = 0;
-  for (let i = 1; i < pieces.length; i++) {
-    const p = pieces[i]!;
-    length += typeof p === 'string' ? byteLength(p) : p.length;
-  }
-  const prefix = 'Content-Length: ' + length + f.contentType;
-  pieces[0] = prefix;
-  return { pieces, bytes: prefix.length + length };
+  w.text(f.close(event.body, first));
+  endStretch();
+  const prefixStart = w.length;
+  w.text('Content-Length: ' + (prefixStart + runBytes) + f.contentType);
+  list[0] = prefixStart;
+  list[1] = w.length;
+  pieces = [];
+  return { pieces: list, own: w.copyOut(true), bytes: w.length + runBytes };
 }
 
 /** Copies a frame's pieces into `target` from `at`; returns the offset after it. */
 export function writeFrame(parts: FrameParts, target: Buffer, at: number): number {
-  for (const p of parts.pieces) {
-    if (typeof p === 'string') at += target.write(p, at, 'utf8');
-    else {
+  const list = parts.pieces;
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    if (typeof p === 'number') {
+      const end = list[++i] as number;
+      at += parts.own.copy(target, at, p, end);
+    } else {
       target.set(p, at);
       at += p.length;
     }
