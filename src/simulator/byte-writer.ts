@@ -46,10 +46,11 @@ export class ByteWriter {
 
   /**
    * What was appended since reset, in a Buffer of its own: with a backing store of its own (what a long-lived cache
-   * keeps, see HeaderRun), or `pooled`, a slice of Node's shared pool (what lives briefly, like a frame's own headers).
+   * keeps, see HeaderRun), `pooled`, a slice of Node's shared pool (what lives briefly, like a frame's own headers),
+   * or `from` an allocator (a channel's RunArena).
    */
-  copyOut(pooled = false): Buffer {
-    const out = pooled ? Buffer.allocUnsafe(this.at) : Buffer.allocUnsafeSlow(this.at);
+  copyOut(pooled = false, from?: { alloc(n: number): Buffer }): Buffer {
+    const out = from ? from.alloc(this.at) : pooled ? Buffer.allocUnsafe(this.at) : Buffer.allocUnsafeSlow(this.at);
     this.buf.copy(out, 0, 0, this.at);
     return out;
   }

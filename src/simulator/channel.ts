@@ -1,5 +1,6 @@
 import type { RunBlock, SimHeader } from './event';
 import { FlatHeaders, RunMemo, type HeaderRun } from './header-run';
+import { RunArena } from './run-arena';
 
 /**
  * One simulated FreeSWITCH channel (a switch_channel_t plus its caller profile). It only holds state and renders
@@ -127,7 +128,12 @@ export class ChannelVariables {
    * Runs cut by the variables' names: a variable set (appended) or re-set leaves every run but its old one and the
    * last, and their encodings, as they were.
    */
-  private readonly memo = new RunMemo(MAX_VARIABLES_PER_RUN);
+  private readonly memo: RunMemo;
+
+  /** `arena`: the channel's, for the runs' encodings (none: each its own Buffer). */
+  constructor(arena?: RunArena) {
+    this.memo = new RunMemo(MAX_VARIABLES_PER_RUN, arena);
+  }
 
   set(name: string, value: string | undefined | null): void {
     this.map.delete(name);
@@ -206,7 +212,9 @@ export class Channel {
   hitDialplan = false;
   hangupCause?: string;
   codec?: Codec;
-  readonly vars = new ChannelVariables();
+  /** Where the encodings of this channel's runs are kept (see run-arena.ts); freed with the channel (dropRuns). */
+  private readonly arena = new RunArena();
+  readonly vars = new ChannelVariables(this.arena);
   /** Peer in a bridge (uuid). */
   bridgedTo?: string;
   /** Set on the side that owns the bridge (fires CHANNEL_BRIDGE/UNBRIDGE). */
@@ -310,11 +318,11 @@ export class Channel {
     }
   }
 
-  private readonly headMemo = new RunMemo(0);
-  private readonly callerMemo = new RunMemo(0);
-  private readonly callerTimesMemo = new RunMemo(0);
-  private readonly otherMemo = new RunMemo(0);
-  private readonly otherTimesMemo = new RunMemo(0);
+  private readonly headMemo = new RunMemo(0, this.arena);
+  private readonly callerMemo = new RunMemo(0, this.arena);
+  private readonly callerTimesMemo = new RunMemo(0, this.arena);
+  private readonly otherMemo = new RunMemo(0, this.arena);
+  private readonly otherTimesMemo = new RunMemo(0, this.arena);
 
   /**
    * Forgets the runs kept for the next event, and with them their encodings. Called when the channel is destroyed:
@@ -328,6 +336,7 @@ export class Channel {
     this.otherMemo.clear();
     this.otherTimesMemo.clear();
     this.vars.dropRuns();
+    this.arena.close();
   }
 
   /** The channel block as plain headers (uuid_dump). */

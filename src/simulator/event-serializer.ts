@@ -111,7 +111,7 @@ export function encodeRun(run: HeaderRun, format: EventFormat): Buffer {
     const f = FORMATS[format];
     for (let i = 0; i < flat.length; i += 2) w.text(f.line(flat[i]!, flat[i + 1]!));
   }
-  return w.copyOut();
+  return w.copyOut(false, run.arena);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { EventFormat } from '../esl/types';
+import type { RunArena } from './run-arena';
 
 /**
  * Consecutive headers shared, unchanged, by several events: a chunk of a channel's variables, its caller profile, the
@@ -16,8 +17,14 @@ export class HeaderRun {
   private plain?: Buffer;
   private xml?: Buffer;
 
-  /** `flat` alternates names and values: [name0, value0, name1, value1, ...]. */
-  constructor(readonly flat: readonly string[]) {}
+  /**
+   * `flat` alternates names and values: [name0, value0, name1, value1, ...]. `arena`: where the encodings' bytes come
+   * from (the channel's, see run-arena.ts); else each gets a backing store of its own.
+   */
+  constructor(
+    readonly flat: readonly string[],
+    readonly arena?: RunArena,
+  ) {}
 
   get size(): number {
     return this.flat.length >> 1;
@@ -60,8 +67,11 @@ export class HeaderRun {
 export class RunMemo {
   private last: readonly HeaderRun[] = [];
 
-  /** `maxRun`: headers a run holds at most (0: no limit). */
-  constructor(private readonly maxRun = 0) {}
+  /** `maxRun`: headers a run holds at most (0: no limit). `arena`: for the runs' encodings (see HeaderRun). */
+  constructor(
+    private readonly maxRun = 0,
+    private readonly arena?: RunArena,
+  ) {}
 
   /** The runs of `headers`; last time's array itself when nothing changed. */
   runs(headers: FlatHeaders): readonly HeaderRun[] {
@@ -91,7 +101,7 @@ export class RunMemo {
         continue;
       }
       out ??= last.slice(0, k);
-      out.push(prev ?? new HeaderRun(flat.slice(start, end)));
+      out.push(prev ?? new HeaderRun(flat.slice(start, end), this.arena));
       start = end;
     }
     if (out === undefined) {
