@@ -274,6 +274,41 @@ describe('slow consumer', () => {
     socket.written.slice(last).forEach((w, i) => expect(Buffer.from(w).equals(socket.copies[last + i]!)).toBe(true));
   });
 
+  it("sends a command's reply and the events it fired in one write, the reply first", async () => {
+    const socket = new StuckSocket();
+    socket.writableLength = 0;
+    socket.write = (s: string | Buffer) => {
+      socket.written.push(s);
+      return true;
+    };
+    let conn: EslConnection | undefined;
+    const backend = {
+      password: 'pw',
+      detach: () => undefined,
+      newUuid: () => 'u-1',
+      sendevent: (name: string) => {
+        conn!.offer(new SimEvent(name, [['Event-Name', name], ['Event-Sequence', '7']]));
+        return 'u-1';
+      },
+    } as unknown as EslBackend;
+    conn = new EslConnection(socket as unknown as Socket, backend, {
+      maxQueue: 1000,
+      maxMissed: 5,
+      authTimeoutMs: 60_000,
+      setTimer: () => ({ cancel: () => undefined }),
+      logger: silentLogger,
+    });
+    conn.start();
+    socket.emit('data', Buffer.from('auth pw\n\nevent json CUSTOM\n\n'));
+    await new Promise((r) => setImmediate(r));
+    const before = socket.written.length;
+    socket.emit('data', Buffer.from('sendevent CUSTOM\n\n'));
+    await new Promise((r) => setImmediate(r));
+    const writes = socket.written.slice(before).map(String);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatch(/^Content-Type: command\/reply\nReply-Text: \+OK u-1\n\nContent-Length: \d+\nContent-Type: text\/event-json\n\n\{"Event-Name":"CUSTOM"/);
+  });
+
   it('a reader that catches up gets every queued event in order', async () => {
     const socket = new StuckSocket();
     const conn = new EslConnection(socket as unknown as Socket, { password: 'pw', detach: () => undefined } as unknown as EslBackend, {
