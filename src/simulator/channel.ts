@@ -1,5 +1,5 @@
 import type { RunBlock, SimHeader } from './event';
-import { FlatHeaders, RunMemo, type HeaderRun } from './header-run';
+import { FlatHeaders, HeaderRun, RunMemo } from './header-run';
 import { RunArena } from './run-arena';
 
 /**
@@ -64,6 +64,9 @@ export interface CallerProfile {
   profileIndex: string;
   times: ChannelTimes;
 }
+
+/** The caller profile's string fields (the ones its event headers show). */
+type StringField = Exclude<keyof CallerProfile, 'times'>;
 
 export type EndpointKind = 'loopback' | 'sofia' | 'user' | 'gateway';
 
@@ -308,21 +311,21 @@ export class Channel {
     const caller = scratch.reset();
     profileStrings(caller, CALLER, this.profile, this.uuid, this.name, true);
     blocks.push({ at, runs: this.callerMemo.runs(caller) });
-    blocks.push({ at, runs: this.callerTimesMemo.runs(profileTimes(scratch.reset(), CALLER, this.profile)) });
+    blocks.push({ at, runs: this.callerTimes.runs(this.profile) });
     if (this.otherLeg && otherLeg) {
       const other = scratch.reset();
       other.put('Other-Type', this.otherLeg.type);
       profileStrings(other, OTHER_LEG, otherLeg.profile, otherLeg.uuid, otherLeg.name, false);
       blocks.push({ at, runs: this.otherMemo.runs(other) });
-      blocks.push({ at, runs: this.otherTimesMemo.runs(profileTimes(scratch.reset(), OTHER_LEG, otherLeg.profile)) });
+      blocks.push({ at, runs: this.otherTimes.runs(otherLeg.profile) });
     }
   }
 
   private readonly headMemo = new RunMemo(0, this.arena);
   private readonly callerMemo = new RunMemo(0, this.arena);
-  private readonly callerTimesMemo = new RunMemo(0, this.arena);
+  private readonly callerTimes = new ProfileTimesRuns(CALLER, this.arena);
   private readonly otherMemo = new RunMemo(0, this.arena);
-  private readonly otherTimesMemo = new RunMemo(0, this.arena);
+  private readonly otherTimes = new ProfileTimesRuns(OTHER_LEG, this.arena);
 
   /**
    * Forgets the runs kept for the next event, and with them their encodings. Called when the channel is destroyed:
@@ -332,9 +335,9 @@ export class Channel {
   dropRuns(): void {
     this.headMemo.clear();
     this.callerMemo.clear();
-    this.callerTimesMemo.clear();
+    this.callerTimes.clear();
     this.otherMemo.clear();
-    this.otherTimesMemo.clear();
+    this.otherTimes.clear();
     this.vars.dropRuns();
     this.arena.close();
   }
@@ -362,30 +365,31 @@ function pushRuns(out: SimHeader[], runs: readonly HeaderRun[]): void {
  */
 const PROFILE_STRINGS: ReadonlyArray<{
   suffix: string;
-  value: (p: CallerProfile, uuid: string, channelName: string) => string;
+  /** The profile field it shows, or the channel's uuid or name. Keys, not functions: read in a loop at every event. */
+  value: StringField | 'uuid' | 'channelName';
   /** The other leg's profile is a snapshot without transfer source or profile index (see the bridge capture). */
   fullOnly?: true;
 }> = [
-  { suffix: 'Direction', value: (p) => p.direction },
-  { suffix: 'Logical-Direction', value: (p) => p.logicalDirection },
-  { suffix: 'Dialplan', value: (p) => p.dialplan },
-  { suffix: 'Username', value: (p) => p.username },
-  { suffix: 'Caller-ID-Name', value: (p) => p.callerIdName },
-  { suffix: 'Caller-ID-Number', value: (p) => p.callerIdNumber },
-  { suffix: 'Orig-Caller-ID-Name', value: (p) => p.origCallerIdName },
-  { suffix: 'Orig-Caller-ID-Number', value: (p) => p.origCallerIdNumber },
-  { suffix: 'Callee-ID-Name', value: (p) => p.calleeIdName },
-  { suffix: 'Callee-ID-Number', value: (p) => p.calleeIdNumber },
-  { suffix: 'Network-Addr', value: (p) => p.networkAddr },
-  { suffix: 'ANI', value: (p) => p.ani },
-  { suffix: 'Destination-Number', value: (p) => p.destinationNumber },
-  { suffix: 'Unique-ID', value: (_p, uuid) => uuid },
-  { suffix: 'Source', value: (p) => p.source },
-  { suffix: 'Transfer-Source', value: (p) => p.transferSource, fullOnly: true },
-  { suffix: 'Context', value: (p) => p.context },
-  { suffix: 'RDNIS', value: (p) => p.rdnis },
-  { suffix: 'Channel-Name', value: (_p, _uuid, channelName) => channelName },
-  { suffix: 'Profile-Index', value: (p) => p.profileIndex, fullOnly: true },
+  { suffix: 'Direction', value: 'direction' },
+  { suffix: 'Logical-Direction', value: 'logicalDirection' },
+  { suffix: 'Dialplan', value: 'dialplan' },
+  { suffix: 'Username', value: 'username' },
+  { suffix: 'Caller-ID-Name', value: 'callerIdName' },
+  { suffix: 'Caller-ID-Number', value: 'callerIdNumber' },
+  { suffix: 'Orig-Caller-ID-Name', value: 'origCallerIdName' },
+  { suffix: 'Orig-Caller-ID-Number', value: 'origCallerIdNumber' },
+  { suffix: 'Callee-ID-Name', value: 'calleeIdName' },
+  { suffix: 'Callee-ID-Number', value: 'calleeIdNumber' },
+  { suffix: 'Network-Addr', value: 'networkAddr' },
+  { suffix: 'ANI', value: 'ani' },
+  { suffix: 'Destination-Number', value: 'destinationNumber' },
+  { suffix: 'Unique-ID', value: 'uuid' },
+  { suffix: 'Source', value: 'source' },
+  { suffix: 'Transfer-Source', value: 'transferSource', fullOnly: true },
+  { suffix: 'Context', value: 'context' },
+  { suffix: 'RDNIS', value: 'rdnis' },
+  { suffix: 'Channel-Name', value: 'channelName' },
+  { suffix: 'Profile-Index', value: 'profileIndex', fullOnly: true },
 ];
 const PROFILE_TIMES: ReadonlyArray<[suffix: string, key: keyof ChannelTimes]> = [
   ['Profile-Created-Time', 'profileCreated'],
@@ -430,13 +434,50 @@ function profileStrings(
 ): void {
   for (let i = 0; i < PROFILE_STRINGS.length; i++) {
     const f = PROFILE_STRINGS[i]!;
-    if (full || !f.fullOnly) out.putIfSet(n.strings[i]!, f.value(p, uuid, channelName));
+    if (!full && f.fullOnly) continue;
+    const value = f.value === 'uuid' ? uuid : f.value === 'channelName' ? channelName : p[f.value];
+    out.putIfSet(n.strings[i]!, value);
   }
 }
 
 /** ... and its times and flags, which follow them. */
-function profileTimes(out: FlatHeaders, n: ProfileNames, p: CallerProfile): FlatHeaders {
-  for (let i = 0; i < PROFILE_TIMES.length; i++) out.put(n.times[i]!, String(p.times[PROFILE_TIMES[i]![1]]));
-  for (let i = 0; i < PROFILE_FLAGS.length; i++) out.put(n.flags[i]!, PROFILE_FLAGS[i]![1]);
-  return out;
+function profileTimes(n: ProfileNames, times: readonly number[]): string[] {
+  const flat: string[] = [];
+  for (let i = 0; i < PROFILE_TIMES.length; i++) flat.push(n.times[i]!, String(times[i]));
+  for (let i = 0; i < PROFILE_FLAGS.length; i++) flat.push(n.flags[i]!, PROFILE_FLAGS[i]![1]);
+  return flat;
+}
+
+/**
+ * A profile's times and flags as a run, made again only when one of its times changed: the run is a function of the
+ * eleven numbers, so comparing them tells whether last time's run still holds, without rendering them (String() of
+ * eleven microsecond stamps, for the caller and again for the other leg, at every event was a visible cost).
+ */
+class ProfileTimesRuns {
+  private readonly seen: number[] = [];
+  private last: readonly HeaderRun[] = [];
+
+  constructor(
+    private readonly names: ProfileNames,
+    private readonly arena: RunArena,
+  ) {}
+
+  runs(p: CallerProfile): readonly HeaderRun[] {
+    const t = p.times;
+    let same = this.last.length > 0;
+    for (let i = 0; i < PROFILE_TIMES.length; i++) {
+      const v = t[PROFILE_TIMES[i]![1]];
+      if (this.seen[i] !== v) {
+        this.seen[i] = v;
+        same = false;
+      }
+    }
+    if (!same) this.last = [new HeaderRun(profileTimes(this.names, this.seen), this.arena)];
+    return this.last;
+  }
+
+  /** Forgets the last run (see Channel.dropRuns). */
+  clear(): void {
+    this.last = [];
+  }
 }
