@@ -110,10 +110,17 @@ function cutsAfter(name: string): boolean {
   return (h >>> 0) % VARIABLES_PER_RUN === 0;
 }
 
-function putVariable(this: FlatHeaders, value: string, name: string): void {
+/** One variable, in ChannelVariables' order; `live` false once re-set or deleted. */
+interface VariableEntry {
+  readonly name: string;
+  readonly value: string;
+  live: boolean;
+}
+
+function putVariable(out: FlatHeaders, name: string, value: string): void {
   const n = variableName(name);
-  this.put(n.header, value);
-  if (n.cut) this.cut();
+  out.put(n.header, value);
+  if (n.cut) out.cut();
 }
 
 /** The scratch list blocks are written into (see FlatHeaders). */
@@ -125,7 +132,14 @@ const scratch = new FlatHeaders();
  * Events take the variables as shared runs (header-run.ts), kept between changes.
  */
 export class ChannelVariables {
-  private readonly map = new Map<string, string>();
+  /**
+   * The variables in order, as entries that a re-set or a delete marks dead rather than removes (dropped in bulk by
+   * compact), and by name. A Map alone, deleted from and appended to at each re-set, kept filling its table with
+   * holes and rebuilding it: the largest cost of the call model.
+   */
+  private order: VariableEntry[] = [];
+  private dead = 0;
+  private readonly byName = new Map<string, VariableEntry>();
   private runList?: readonly HeaderRun[];
   /**
    * Runs cut by the variables' names: a variable set (appended) or re-set leaves every run but its old one and the
@@ -139,38 +153,50 @@ export class ChannelVariables {
   }
 
   set(name: string, value: string | undefined | null): void {
-    this.map.delete(name);
     this.runList = undefined;
-    if (value !== undefined && value !== null && value !== '') this.map.set(name, value);
+    const old = this.byName.get(name);
+    if (old !== undefined) this.kill(old);
+    if (value !== undefined && value !== null && value !== '') {
+      const entry: VariableEntry = { name, value, live: true };
+      this.order.push(entry);
+      this.byName.set(name, entry);
+    } else if (old !== undefined) this.byName.delete(name);
   }
 
   /** Sets only when absent (keeps the position of an existing entry). */
   setIfAbsent(name: string, value: string): void {
-    if (!this.map.has(name)) this.set(name, value);
+    if (!this.byName.has(name)) this.set(name, value);
   }
 
   get(name: string): string | undefined {
-    return this.map.get(name);
+    return this.byName.get(name)?.value;
   }
 
   has(name: string): boolean {
-    return this.map.has(name);
+    return this.byName.has(name);
   }
 
   delete(name: string): void {
-    if (this.map.delete(name)) this.runList = undefined;
+    const old = this.byName.get(name);
+    if (old === undefined) return;
+    this.byName.delete(name);
+    this.kill(old);
+    this.runList = undefined;
   }
 
-  entries(): IterableIterator<[string, string]> {
-    return this.map.entries();
+  *entries(): IterableIterator<[string, string]> {
+    for (const e of this.order) if (e.live) yield [e.name, e.value];
   }
 
   /** The variables as `variable_*` runs for an event; the same runs until the next change. */
   runs(): readonly HeaderRun[] {
     if (this.runList === undefined) {
       const flat = scratch.reset();
-      // forEach, not for-of: the iterator makes a [name, value] array per variable, ~100 a change.
-      this.map.forEach(putVariable, flat);
+      const order = this.order;
+      for (let i = 0; i < order.length; i++) {
+        const e = order[i]!;
+        if (e.live) putVariable(flat, e.name, e.value);
+      }
       this.runList = this.memo.runs(flat);
     }
     return this.runList;
@@ -183,11 +209,21 @@ export class ChannelVariables {
   }
 
   toObject(): Record<string, string> {
-    return Object.fromEntries(this.map);
+    return Object.fromEntries(this.entries());
   }
 
   get size(): number {
-    return this.map.size;
+    return this.byName.size;
+  }
+
+  private kill(entry: VariableEntry): void {
+    entry.live = false;
+    // Dead entries are dropped once they are as many as the live ones (and a few): the list stays within twice
+    // what the channel holds.
+    if (++this.dead > 32 && this.dead * 2 > this.order.length) {
+      this.order = this.order.filter((e) => e.live);
+      this.dead = 0;
+    }
   }
 }
 

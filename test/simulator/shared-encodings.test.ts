@@ -125,6 +125,34 @@ describe('ChannelVariables runs', () => {
     expect(v.toObject()).toEqual({ a: '1', b: '20' });
   });
 
+  it('keeps the order through many re-sets and deletes (dead entries dropped along the way)', () => {
+    const v = new ChannelVariables();
+    // The reference: a Map, deleted from and appended to, as switch_channel_set_variable orders them.
+    const model = new Map<string, string>();
+    let seed = 7;
+    const next = (n: number): number => (seed = (seed * 16807) % 2147483647) % n;
+    for (let i = 0; i < 3000; i++) {
+      const name = `v${next(60)}`;
+      const op = next(10);
+      if (op === 0) {
+        v.delete(name);
+        model.delete(name);
+      } else {
+        const value = op === 1 ? '' : String(i);
+        v.set(name, value);
+        model.delete(name);
+        if (value !== '') model.set(name, value);
+      }
+      if (i % 97 === 0) {
+        expect([...v.entries()]).toEqual([...model.entries()]);
+        expect(v.runs().flatMap(pairs)).toEqual([...model].map(([k, x]) => `variable_${k}=${x}`));
+      }
+    }
+    expect(v.toObject()).toEqual(Object.fromEntries(model));
+    expect(v.size).toBe(model.size);
+    for (const [k, x] of model) expect([v.has(k), v.get(k)]).toEqual([true, x]);
+  });
+
   it('hands back the same runs until a change, and every run but the changed one and the last untouched', () => {
     const v = new ChannelVariables();
     for (let i = 0; i < 120; i++) v.set(`v${i}`, String(i));
