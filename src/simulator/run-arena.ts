@@ -18,9 +18,9 @@ export class RunArena {
 
   /** `n` bytes for a run's encoding. */
   alloc(n: number): Buffer {
-    if (this.closed || n > LARGEST_SLICE) return Buffer.allocUnsafeSlow(n);
+    if (n > LARGEST_SLICE) return Buffer.allocUnsafeSlow(n);
     if (this.chunk === undefined || this.at + n > this.chunk.length) {
-      if (this.taken + CHUNK > LIMIT) return Buffer.allocUnsafeSlow(n);
+      if (this.closed || this.taken + CHUNK > LIMIT) return Buffer.allocUnsafeSlow(n);
       this.chunk = Buffer.allocUnsafeSlow(CHUNK);
       this.taken += CHUNK;
       this.at = 0;
@@ -30,9 +30,15 @@ export class RunArena {
     return slice;
   }
 
-  /** The channel is gone: its chunks are freed once the runs (and the events) holding slices of them are. */
+  /**
+   * The channel is gone: its chunks are freed once the runs (and the events) holding slices of them are. Its last
+   * events are usually encoded after this, when a connection writes them (a command's end, or the next turn of the
+   * event loop): they still take the room left in the last chunk, which the arena lets go of after that turn, so a
+   * destroyed channel kept as another's Other-Leg does not hold it.
+   */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
-    this.chunk = undefined;
+    if (this.chunk !== undefined) setImmediate(() => (this.chunk = undefined));
   }
 }

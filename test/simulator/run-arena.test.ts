@@ -22,10 +22,20 @@ describe('RunArena', () => {
     expect(chunks.size).toBeGreaterThan(100);
   });
 
-  it('gives every run a Buffer of its own once closed', () => {
+  it('once closed, fills only the rest of its last chunk, and lets go of it after this turn of the event loop', async () => {
     const arena = new RunArena();
     const before = arena.alloc(10);
     arena.close();
+    // The channel's last events, encoded right after it was destroyed, still use the chunk's room...
+    expect(arena.alloc(10).buffer).toBe(before.buffer);
+    // ...but no new chunk is started,
+    const big = arena.alloc(4000);
+    arena.alloc(4000);
+    const third = arena.alloc(4000);
+    expect([big.buffer, third.buffer].every((b) => b.byteLength === 4000 || b === before.buffer)).toBe(true);
+    expect(third.buffer).not.toBe(before.buffer);
+    // and after this turn the arena holds no chunk: every run gets a Buffer of its own.
+    await new Promise((r) => setImmediate(r));
     const x = arena.alloc(10);
     const y = arena.alloc(10);
     expect(x.buffer).not.toBe(before.buffer);
