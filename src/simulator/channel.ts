@@ -110,13 +110,6 @@ function cutsAfter(name: string): boolean {
   return (h >>> 0) % VARIABLES_PER_RUN === 0;
 }
 
-/** One variable, in ChannelVariables' order; `live` false once re-set or deleted. */
-interface VariableEntry {
-  readonly name: string;
-  readonly value: string;
-  live: boolean;
-}
-
 function putVariable(out: FlatHeaders, name: string, value: string): void {
   const n = variableName(name);
   out.put(n.header, value);
@@ -133,13 +126,15 @@ const scratch = new FlatHeaders();
  */
 export class ChannelVariables {
   /**
-   * The variables in order, as entries that a re-set or a delete marks dead rather than removes (dropped in bulk by
-   * compact), and by name. A Map alone, deleted from and appended to at each re-set, kept filling its table with
-   * holes and rebuilding it: the largest cost of the call model.
+   * The variables in order as two parallel lists; a re-set or a delete blanks the old name (left for compact to drop
+   * in bulk) instead of removing it. A Map alone, deleted from and appended to at each re-set, kept filling its table
+   * with holes and rebuilding it: the largest cost of the call model.
    */
-  private order: VariableEntry[] = [];
+  private names: Array<string | undefined> = [];
+  private values: string[] = [];
   private dead = 0;
-  private readonly byName = new Map<string, VariableEntry>();
+  /** Where each live name is in the lists; dropped with the runs (a destroyed channel is rarely asked), made again on use. */
+  private index?: Map<string, number>;
   private runList?: readonly HeaderRun[];
   /**
    * Runs cut by the variables' names: a variable set (appended) or re-set leaves every run but its old one and the
@@ -154,58 +149,71 @@ export class ChannelVariables {
 
   set(name: string, value: string | undefined | null): void {
     this.runList = undefined;
-    const old = this.byName.get(name);
+    const index = this.positions();
+    const old = index.get(name);
     if (old !== undefined) this.kill(old);
     if (value !== undefined && value !== null && value !== '') {
-      const entry: VariableEntry = { name, value, live: true };
-      this.order.push(entry);
-      this.byName.set(name, entry);
-    } else if (old !== undefined) this.byName.delete(name);
+      index.set(name, this.names.length);
+      this.names.push(name);
+      this.values.push(value);
+    } else if (old !== undefined) index.delete(name);
+    if (this.dead > 32 && this.dead * 2 > this.names.length) this.compact();
   }
 
   /** Sets only when absent (keeps the position of an existing entry). */
   setIfAbsent(name: string, value: string): void {
-    if (!this.byName.has(name)) this.set(name, value);
+    if (!this.positions().has(name)) this.set(name, value);
   }
 
   get(name: string): string | undefined {
-    return this.byName.get(name)?.value;
+    const i = this.positions().get(name);
+    return i === undefined ? undefined : this.values[i];
   }
 
   has(name: string): boolean {
-    return this.byName.has(name);
+    return this.positions().has(name);
   }
 
   delete(name: string): void {
-    const old = this.byName.get(name);
+    const index = this.positions();
+    const old = index.get(name);
     if (old === undefined) return;
-    this.byName.delete(name);
+    index.delete(name);
     this.kill(old);
     this.runList = undefined;
   }
 
   *entries(): IterableIterator<[string, string]> {
-    for (const e of this.order) if (e.live) yield [e.name, e.value];
+    const { names, values } = this;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      if (name !== undefined) yield [name, values[i]!];
+    }
   }
 
   /** The variables as `variable_*` runs for an event; the same runs until the next change. */
   runs(): readonly HeaderRun[] {
     if (this.runList === undefined) {
       const flat = scratch.reset();
-      const order = this.order;
-      for (let i = 0; i < order.length; i++) {
-        const e = order[i]!;
-        if (e.live) putVariable(flat, e.name, e.value);
+      const { names, values } = this;
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i];
+        if (name !== undefined) putVariable(flat, name, values[i]!);
       }
       this.runList = this.memo.runs(flat);
     }
     return this.runList;
   }
 
-  /** Drops the runs (and their encodings) kept for the next event: see Channel.dropRuns. */
+  /**
+   * Drops the runs (and their encodings) kept for the next event, the blanked entries and the name index: see
+   * Channel.dropRuns (a destroyed channel is kept a while as another's Other-Leg; its variables stay, compact).
+   */
   dropRuns(): void {
     this.runList = undefined;
     this.memo.clear();
+    this.compact();
+    this.index = undefined;
   }
 
   toObject(): Record<string, string> {
@@ -213,17 +221,39 @@ export class ChannelVariables {
   }
 
   get size(): number {
-    return this.byName.size;
+    return this.names.length - this.dead;
   }
 
-  private kill(entry: VariableEntry): void {
-    entry.live = false;
-    // Dead entries are dropped once they are as many as the live ones (and a few): the list stays within twice
-    // what the channel holds.
-    if (++this.dead > 32 && this.dead * 2 > this.order.length) {
-      this.order = this.order.filter((e) => e.live);
-      this.dead = 0;
+  private positions(): Map<string, number> {
+    if (this.index === undefined) {
+      const index = new Map<string, number>();
+      this.names.forEach((name, i) => name !== undefined && index.set(name, i));
+      this.index = index;
     }
+    return this.index;
+  }
+
+  private kill(i: number): void {
+    this.names[i] = undefined;
+    this.values[i] = '';
+    this.dead++;
+  }
+
+  /** Drops the blanked entries (once they are as many as the live ones and a few: the lists stay within twice that). */
+  private compact(): void {
+    if (this.dead === 0) return;
+    const names: string[] = [];
+    const values: string[] = [];
+    for (let i = 0; i < this.names.length; i++) {
+      const name = this.names[i];
+      if (name === undefined) continue;
+      this.index?.set(name, names.length);
+      names.push(name);
+      values.push(this.values[i]!);
+    }
+    this.names = names;
+    this.values = values;
+    this.dead = 0;
   }
 }
 
