@@ -13,8 +13,8 @@ import { ByteWriter } from './byte-writer';
  * - xml (switch_event_xmlize + switch_xml_toxml): `<event>`, `<headers>` with url-encoded values, then
  *   `<Content-Length>` and `<body>` for a body.
  *
- * An event is written as a list of pieces: the text of its own headers and the cached bytes of its shared runs
- * (header-run.ts), copied once into the frame Buffer that every connection of the format writes.
+ * An event is written as a list of pieces: the bytes of its own headers and the cached bytes of its shared runs
+ * (header-run.ts), copied once into each batch a connection of the format writes (see FrameParts).
  */
 interface WireFormat {
   readonly open: string;

@@ -7,10 +7,11 @@ import type { RunArena } from './run-arena';
  * reused by every later event that carries the same run (a call's ~70 variables and ~70 channel headers mostly keep
  * their values across its ~30 events).
  *
- * What a run holds is kept flat on purpose: the headers as one array of strings and each encoding as one Buffer with a
- * backing store of its own. Caching per-header strings built with `+` (V8 ropes, which keep every piece alive) tripled
- * the soak's live heap; a Buffer is one small heap object whatever its size, and one of its own cannot pin a shared
- * 8 KB pool slab the way a long-lived Buffer.from() slice would.
+ * What a run holds is kept flat on purpose: the headers as one array of strings and each encoding as one Buffer, a
+ * slice of its channel's RunArena (run-arena.ts) or with a backing store of its own. Caching per-header strings built
+ * with `+` (V8 ropes, which keep every piece alive) tripled the soak's live heap; a Buffer is one small heap object
+ * whatever its size, and an arena's chunks go with their channel, where a long-lived Buffer.from() slice would pin a
+ * shared 8 KB pool slab for as long as it lives.
  */
 export class HeaderRun {
   private json?: Buffer;
@@ -59,10 +60,10 @@ export class HeaderRun {
 /**
  * Hands back, for a header list that changes from event to event, last time's run for each run whose headers are the
  * same as then, so its encodings carry over. The list is cut where its writer marked it (FlatHeaders.cut), and after
- * `maxRun` headers at most; without marks or limit it is one run. Last time's runs are found by their headers, not by their
- * position, so a header deleted or moved to the end (a re-set channel variable) changes its own run and the last one
- * only: with runs at fixed positions, every run after it shifted and was encoded again. Holds only the last runs: what
- * an event took stays alive through the event, and goes with it.
+ * `maxRun` headers at most; without marks or limit it is one run. Last time's runs are found by their headers, not by
+ * their position, so a header deleted or moved to the end (a re-set channel variable) changes its own run and the last
+ * one only: with runs at fixed positions, every run after it shifted and was encoded again. Holds only the last runs:
+ * what an event took stays alive through the event, and goes with it.
  */
 export class RunMemo {
   private last: readonly HeaderRun[] = [];
