@@ -478,7 +478,8 @@ export class EslConnection implements EventSink {
       const apiCmd = sp >= 0 ? rest.slice(0, sp) : rest;
       const arg = sp >= 0 ? rest.slice(sp + 1) : undefined;
       const jobUuid = commandHeader(cmd, 'job-uuid') || this.backend.newUuid();
-      // The reply is written before the job starts, so it always precedes BACKGROUND_JOB on this socket.
+      // The reply is made before the job starts (and held replies leave ahead of any event), so it always precedes
+      // BACKGROUND_JOB on this socket.
       this.send(`Content-Type: command/reply\nReply-Text: +OK Job-UUID: ${jobUuid}\nJob-UUID: ${jobUuid}\n\n`);
       this.backend.api(apiCmd, arg, (out) => this.backend.backgroundJob(jobUuid, apiCmd, arg, out));
       return;
