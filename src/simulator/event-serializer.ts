@@ -82,12 +82,17 @@ const FORMATS: Record<EventFormat, WireFormat> = {
   },
 };
 
-/** `,"Name":"` as bytes, per header name (bounded): what a json run's header starts with. */
+/**
+ * `,"Name":"` as bytes, per header name (bounded): what a json header starts with. Each has a backing store of its
+ * own: kept for good, a slice of Node's shared pool would pin a slab of 8 KB that short-lived Buffers share.
+ */
 const jsonKeyBytes = new Map<string, Buffer>();
 const jsonKeyOpenBytes = (name: string): Buffer => {
   let b = jsonKeyBytes.get(name);
   if (b === undefined) {
-    b = Buffer.from(jsonKeyOpen(name), 'utf8');
+    const text = jsonKeyOpen(name);
+    b = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+    b.write(text, 0, 'utf8');
     if (jsonKeyBytes.size > 20000) jsonKeyBytes.clear();
     jsonKeyBytes.set(name, b);
   }
