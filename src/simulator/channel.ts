@@ -1,5 +1,6 @@
 import type { RunBlock, SimHeader } from './event';
-import { FlatHeaders, RunMemo, type HeaderRun } from './header-run';
+import { FlatHeaders, HeaderRun, RunMemo } from './header-run';
+import { RunArena } from './run-arena';
 
 /**
  * One simulated FreeSWITCH channel (a switch_channel_t plus its caller profile). It only holds state and renders
@@ -64,6 +65,9 @@ export interface CallerProfile {
   times: ChannelTimes;
 }
 
+/** The caller profile's string fields (the ones its event headers show). */
+type StringField = Exclude<keyof CallerProfile, 'times'>;
+
 export type EndpointKind = 'loopback' | 'sofia' | 'user' | 'gateway';
 
 export interface Codec {
@@ -72,17 +76,45 @@ export interface Codec {
   bitRate: string;
 }
 
-/** `variable_<name>` header names: variable names repeat across channels, so each is made once (bounded). */
-const varHeaderNames = new Map<string, string>();
-const varHeader = (name: string): string => {
-  let h = varHeaderNames.get(name);
-  if (h === undefined) {
-    h = 'variable_' + name;
-    if (varHeaderNames.size > 20000) varHeaderNames.clear();
-    varHeaderNames.set(name, h);
+/** A variable's `variable_<name>` header name, and whether a run of variables ends after it (see cutsAfter). */
+interface VariableName {
+  readonly header: string;
+  readonly cut: boolean;
+}
+
+/** Variable names repeat across channels, so each is looked at once (bounded). */
+const variableNames = new Map<string, VariableName>();
+const variableName = (name: string): VariableName => {
+  let n = variableNames.get(name);
+  if (n === undefined) {
+    n = { header: 'variable_' + name, cut: cutsAfter(name) };
+    if (variableNames.size > 20000) variableNames.clear();
+    variableNames.set(name, n);
   }
-  return h;
+  return n;
 };
+
+/** Variables a run holds on average: each variable ends one with a chance of 1 in VARIABLES_PER_RUN. */
+const VARIABLES_PER_RUN = 12;
+/** ...and at most: a long stretch without a cutting name is cut anyway. */
+const MAX_VARIABLES_PER_RUN = 40;
+
+/**
+ * Whether a run of variables ends after this one, from its name alone (FNV-1a): where the runs are cut then depends
+ * on which variables a channel has, not on their positions, so a variable deleted or moved to the end (re-set) leaves
+ * the runs after it as they were (see RunMemo).
+ */
+function cutsAfter(name: string): boolean {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % VARIABLES_PER_RUN === 0;
+}
+
+function putVariable(out: FlatHeaders, name: string, value: string): void {
+  const n = variableName(name);
+  out.put(n.header, value);
+  if (n.cut) out.cut();
+}
 
 /** The scratch list blocks are written into (see FlatHeaders). */
 const scratch = new FlatHeaders();
@@ -93,63 +125,135 @@ const scratch = new FlatHeaders();
  * Events take the variables as shared runs (header-run.ts), kept between changes.
  */
 export class ChannelVariables {
-  private readonly map = new Map<string, string>();
+  /**
+   * The variables in order as two parallel lists; a re-set or a delete blanks the old name (left for compact to drop
+   * in bulk) instead of removing it. A Map alone, deleted from and appended to at each re-set, kept filling its table
+   * with holes and rebuilding it: the largest cost of the call model.
+   */
+  private names: Array<string | undefined> = [];
+  private values: string[] = [];
+  private dead = 0;
+  /** Where each live name is in the lists; dropped with the runs (a destroyed channel is rarely asked), made again on use. */
+  private index?: Map<string, number>;
   private runList?: readonly HeaderRun[];
   /**
-   * Chunks of 16: a variable set (appended) or re-set near the end, as most are, leaves every earlier chunk's run,
-   * and its encodings, as they were.
+   * Runs cut by the variables' names: a variable set (appended) or re-set leaves every run but its old one and the
+   * last, and their encodings, as they were.
    */
-  private readonly memo = new RunMemo(16);
+  private readonly memo: RunMemo;
+
+  /** `arena`: the channel's, for the runs' encodings (none: each its own Buffer). */
+  constructor(arena?: RunArena) {
+    this.memo = new RunMemo(MAX_VARIABLES_PER_RUN, arena);
+  }
 
   set(name: string, value: string | undefined | null): void {
-    this.map.delete(name);
     this.runList = undefined;
-    if (value !== undefined && value !== null && value !== '') this.map.set(name, value);
+    const index = this.positions();
+    const old = index.get(name);
+    if (old !== undefined) this.kill(old);
+    if (value !== undefined && value !== null && value !== '') {
+      index.set(name, this.names.length);
+      this.names.push(name);
+      this.values.push(value);
+    } else if (old !== undefined) index.delete(name);
+    if (this.dead > 32 && this.dead * 2 > this.names.length) this.compact();
   }
 
   /** Sets only when absent (keeps the position of an existing entry). */
   setIfAbsent(name: string, value: string): void {
-    if (!this.map.has(name)) this.set(name, value);
+    if (!this.positions().has(name)) this.set(name, value);
   }
 
   get(name: string): string | undefined {
-    return this.map.get(name);
+    const i = this.positions().get(name);
+    return i === undefined ? undefined : this.values[i];
   }
 
   has(name: string): boolean {
-    return this.map.has(name);
+    return this.positions().has(name);
   }
 
   delete(name: string): void {
-    if (this.map.delete(name)) this.runList = undefined;
+    const index = this.positions();
+    const old = index.get(name);
+    if (old === undefined) return;
+    index.delete(name);
+    this.kill(old);
+    this.runList = undefined;
   }
 
-  entries(): IterableIterator<[string, string]> {
-    return this.map.entries();
+  *entries(): IterableIterator<[string, string]> {
+    const { names, values } = this;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      if (name !== undefined) yield [name, values[i]!];
+    }
   }
 
   /** The variables as `variable_*` runs for an event; the same runs until the next change. */
   runs(): readonly HeaderRun[] {
     if (this.runList === undefined) {
       const flat = scratch.reset();
-      for (const [k, v] of this.map) flat.put(varHeader(k), v);
+      const { names, values } = this;
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i];
+        if (name !== undefined) putVariable(flat, name, values[i]!);
+      }
       this.runList = this.memo.runs(flat);
     }
     return this.runList;
   }
 
-  /** Drops the runs (and their encodings) kept for the next event: see Channel.dropRuns. */
+  /**
+   * Drops the runs (and their encodings) kept for the next event, the blanked entries and the name index: see
+   * Channel.dropRuns (a destroyed channel is kept a while as another's Other-Leg; its variables stay, compact).
+   */
   dropRuns(): void {
     this.runList = undefined;
     this.memo.clear();
+    this.compact();
+    this.index = undefined;
   }
 
   toObject(): Record<string, string> {
-    return Object.fromEntries(this.map);
+    return Object.fromEntries(this.entries());
   }
 
   get size(): number {
-    return this.map.size;
+    return this.names.length - this.dead;
+  }
+
+  private positions(): Map<string, number> {
+    if (this.index === undefined) {
+      const index = new Map<string, number>();
+      this.names.forEach((name, i) => name !== undefined && index.set(name, i));
+      this.index = index;
+    }
+    return this.index;
+  }
+
+  private kill(i: number): void {
+    this.names[i] = undefined;
+    this.values[i] = '';
+    this.dead++;
+  }
+
+  /** Drops the blanked entries (once they are as many as the live ones and a few: the lists stay within twice that). */
+  private compact(): void {
+    if (this.dead === 0) return;
+    const names: string[] = [];
+    const values: string[] = [];
+    for (let i = 0; i < this.names.length; i++) {
+      const name = this.names[i];
+      if (name === undefined) continue;
+      this.index?.set(name, names.length);
+      names.push(name);
+      values.push(this.values[i]!);
+    }
+    this.names = names;
+    this.values = values;
+    this.dead = 0;
   }
 }
 
@@ -177,7 +281,9 @@ export class Channel {
   hitDialplan = false;
   hangupCause?: string;
   codec?: Codec;
-  readonly vars = new ChannelVariables();
+  /** Where the encodings of this channel's runs are kept (see run-arena.ts); freed with the channel (dropRuns). */
+  private readonly arena = new RunArena();
+  readonly vars = new ChannelVariables(this.arena);
   /** Peer in a bridge (uuid). */
   bridgedTo?: string;
   /** Set on the side that owns the bridge (fires CHANNEL_BRIDGE/UNBRIDGE). */
@@ -271,21 +377,21 @@ export class Channel {
     const caller = scratch.reset();
     profileStrings(caller, CALLER, this.profile, this.uuid, this.name, true);
     blocks.push({ at, runs: this.callerMemo.runs(caller) });
-    blocks.push({ at, runs: this.callerTimesMemo.runs(profileTimes(scratch.reset(), CALLER, this.profile)) });
+    blocks.push({ at, runs: this.callerTimes.runs(this.profile) });
     if (this.otherLeg && otherLeg) {
       const other = scratch.reset();
       other.put('Other-Type', this.otherLeg.type);
       profileStrings(other, OTHER_LEG, otherLeg.profile, otherLeg.uuid, otherLeg.name, false);
       blocks.push({ at, runs: this.otherMemo.runs(other) });
-      blocks.push({ at, runs: this.otherTimesMemo.runs(profileTimes(scratch.reset(), OTHER_LEG, otherLeg.profile)) });
+      blocks.push({ at, runs: this.otherTimes.runs(otherLeg.profile) });
     }
   }
 
-  private readonly headMemo = new RunMemo(0);
-  private readonly callerMemo = new RunMemo(0);
-  private readonly callerTimesMemo = new RunMemo(0);
-  private readonly otherMemo = new RunMemo(0);
-  private readonly otherTimesMemo = new RunMemo(0);
+  private readonly headMemo = new RunMemo(0, this.arena);
+  private readonly callerMemo = new RunMemo(0, this.arena);
+  private readonly callerTimes = new ProfileTimesRuns(CALLER, this.arena);
+  private readonly otherMemo = new RunMemo(0, this.arena);
+  private readonly otherTimes = new ProfileTimesRuns(OTHER_LEG, this.arena);
 
   /**
    * Forgets the runs kept for the next event, and with them their encodings. Called when the channel is destroyed:
@@ -295,10 +401,11 @@ export class Channel {
   dropRuns(): void {
     this.headMemo.clear();
     this.callerMemo.clear();
-    this.callerTimesMemo.clear();
+    this.callerTimes.clear();
     this.otherMemo.clear();
-    this.otherTimesMemo.clear();
+    this.otherTimes.clear();
     this.vars.dropRuns();
+    this.arena.close();
   }
 
   /** The channel block as plain headers (uuid_dump). */
@@ -324,30 +431,31 @@ function pushRuns(out: SimHeader[], runs: readonly HeaderRun[]): void {
  */
 const PROFILE_STRINGS: ReadonlyArray<{
   suffix: string;
-  value: (p: CallerProfile, uuid: string, channelName: string) => string;
+  /** The profile field it shows, or the channel's uuid or name. Keys, not functions: read in a loop at every event. */
+  value: StringField | 'uuid' | 'channelName';
   /** The other leg's profile is a snapshot without transfer source or profile index (see the bridge capture). */
   fullOnly?: true;
 }> = [
-  { suffix: 'Direction', value: (p) => p.direction },
-  { suffix: 'Logical-Direction', value: (p) => p.logicalDirection },
-  { suffix: 'Dialplan', value: (p) => p.dialplan },
-  { suffix: 'Username', value: (p) => p.username },
-  { suffix: 'Caller-ID-Name', value: (p) => p.callerIdName },
-  { suffix: 'Caller-ID-Number', value: (p) => p.callerIdNumber },
-  { suffix: 'Orig-Caller-ID-Name', value: (p) => p.origCallerIdName },
-  { suffix: 'Orig-Caller-ID-Number', value: (p) => p.origCallerIdNumber },
-  { suffix: 'Callee-ID-Name', value: (p) => p.calleeIdName },
-  { suffix: 'Callee-ID-Number', value: (p) => p.calleeIdNumber },
-  { suffix: 'Network-Addr', value: (p) => p.networkAddr },
-  { suffix: 'ANI', value: (p) => p.ani },
-  { suffix: 'Destination-Number', value: (p) => p.destinationNumber },
-  { suffix: 'Unique-ID', value: (_p, uuid) => uuid },
-  { suffix: 'Source', value: (p) => p.source },
-  { suffix: 'Transfer-Source', value: (p) => p.transferSource, fullOnly: true },
-  { suffix: 'Context', value: (p) => p.context },
-  { suffix: 'RDNIS', value: (p) => p.rdnis },
-  { suffix: 'Channel-Name', value: (_p, _uuid, channelName) => channelName },
-  { suffix: 'Profile-Index', value: (p) => p.profileIndex, fullOnly: true },
+  { suffix: 'Direction', value: 'direction' },
+  { suffix: 'Logical-Direction', value: 'logicalDirection' },
+  { suffix: 'Dialplan', value: 'dialplan' },
+  { suffix: 'Username', value: 'username' },
+  { suffix: 'Caller-ID-Name', value: 'callerIdName' },
+  { suffix: 'Caller-ID-Number', value: 'callerIdNumber' },
+  { suffix: 'Orig-Caller-ID-Name', value: 'origCallerIdName' },
+  { suffix: 'Orig-Caller-ID-Number', value: 'origCallerIdNumber' },
+  { suffix: 'Callee-ID-Name', value: 'calleeIdName' },
+  { suffix: 'Callee-ID-Number', value: 'calleeIdNumber' },
+  { suffix: 'Network-Addr', value: 'networkAddr' },
+  { suffix: 'ANI', value: 'ani' },
+  { suffix: 'Destination-Number', value: 'destinationNumber' },
+  { suffix: 'Unique-ID', value: 'uuid' },
+  { suffix: 'Source', value: 'source' },
+  { suffix: 'Transfer-Source', value: 'transferSource', fullOnly: true },
+  { suffix: 'Context', value: 'context' },
+  { suffix: 'RDNIS', value: 'rdnis' },
+  { suffix: 'Channel-Name', value: 'channelName' },
+  { suffix: 'Profile-Index', value: 'profileIndex', fullOnly: true },
 ];
 const PROFILE_TIMES: ReadonlyArray<[suffix: string, key: keyof ChannelTimes]> = [
   ['Profile-Created-Time', 'profileCreated'],
@@ -392,13 +500,50 @@ function profileStrings(
 ): void {
   for (let i = 0; i < PROFILE_STRINGS.length; i++) {
     const f = PROFILE_STRINGS[i]!;
-    if (full || !f.fullOnly) out.putIfSet(n.strings[i]!, f.value(p, uuid, channelName));
+    if (!full && f.fullOnly) continue;
+    const value = f.value === 'uuid' ? uuid : f.value === 'channelName' ? channelName : p[f.value];
+    out.putIfSet(n.strings[i]!, value);
   }
 }
 
 /** ... and its times and flags, which follow them. */
-function profileTimes(out: FlatHeaders, n: ProfileNames, p: CallerProfile): FlatHeaders {
-  for (let i = 0; i < PROFILE_TIMES.length; i++) out.put(n.times[i]!, String(p.times[PROFILE_TIMES[i]![1]]));
-  for (let i = 0; i < PROFILE_FLAGS.length; i++) out.put(n.flags[i]!, PROFILE_FLAGS[i]![1]);
-  return out;
+function profileTimes(n: ProfileNames, times: readonly number[]): string[] {
+  const flat: string[] = [];
+  for (let i = 0; i < PROFILE_TIMES.length; i++) flat.push(n.times[i]!, String(times[i]));
+  for (let i = 0; i < PROFILE_FLAGS.length; i++) flat.push(n.flags[i]!, PROFILE_FLAGS[i]![1]);
+  return flat;
+}
+
+/**
+ * A profile's times and flags as a run, made again only when one of its times changed: the run is a function of the
+ * eleven numbers, so comparing them tells whether last time's run still holds, without rendering them (String() of
+ * eleven microsecond stamps, for the caller and again for the other leg, at every event was a visible cost).
+ */
+class ProfileTimesRuns {
+  private readonly seen: number[] = [];
+  private last: readonly HeaderRun[] = [];
+
+  constructor(
+    private readonly names: ProfileNames,
+    private readonly arena: RunArena,
+  ) {}
+
+  runs(p: CallerProfile): readonly HeaderRun[] {
+    const t = p.times;
+    let same = this.last.length > 0;
+    for (let i = 0; i < PROFILE_TIMES.length; i++) {
+      const v = t[PROFILE_TIMES[i]![1]];
+      if (this.seen[i] !== v) {
+        this.seen[i] = v;
+        same = false;
+      }
+    }
+    if (!same) this.last = [new HeaderRun(profileTimes(this.names, this.seen), this.arena)];
+    return this.last;
+  }
+
+  /** Forgets the last run (see Channel.dropRuns). */
+  clear(): void {
+    this.last = [];
+  }
 }

@@ -52,6 +52,11 @@ export interface ConnectionOptions {
   logger: Logger;
 }
 
+/** A batch Buffer is made at least this large, so that it can serve the batches after it (see takeBatch). */
+const MIN_BATCH = 64 * 1024;
+/** ...and kept for the next batch only up to this size (a batch holds up to 256 KB of frames, plus the last frame). */
+const SPARE_BATCH_MAX = 320 * 1024;
+
 /** Bytes Node may hold for a socket before its listener counts as a slow reader. */
 const SOCKET_BUFFER = 1024 * 1024;
 
@@ -142,6 +147,11 @@ export class EslConnection implements EventSink {
   private closed = false;
   private backpressured = false;
   private flushScheduled = false;
+  /** Set while a command runs: its replies are held (see send). */
+  private holdingReplies = false;
+  private readonly heldReplies: string[] = [];
+  /** The last batch's Buffer when the socket no longer holds it (see takeBatch). */
+  private spareBatch?: Buffer;
   private authTimer?: { cancel(): void };
   private readonly reader: CommandReader;
   readonly remote: string;
@@ -265,23 +275,50 @@ export class EslConnection implements EventSink {
     if (!this.socket.write(data) && (this.socket.writableLength ?? 0) > SOCKET_BUFFER) this.backpressured = true;
   }
 
+  /**
+   * Text for the client: written at once, or, while a command runs, held until it is over so that its replies leave
+   * in the same write as the events it fired (see flush). Either way nothing else goes out between a command's start
+   * and its replies (events wait for the command, as they wait for FS's listener thread), so the bytes and their order
+   * are the same; a write of its own per reply was a third of the socket writes.
+   */
+  private send(text: string): void {
+    if (this.holdingReplies) this.heldReplies.push(text);
+    else this.write(text);
+  }
+
+  /** The replies held so far, as one text (empty when none), and no longer held. */
+  private takeReplies(): string {
+    if (this.heldReplies.length === 0) return '';
+    const text = this.heldReplies.join('');
+    this.heldReplies.length = 0;
+    return text;
+  }
+
   private flush(): void {
-    if (this.closed || this.busy || this.reader.midCommand) return;
-    while (this.queueHead < this.queue.length && !this.backpressured) {
+    if (this.closed) return;
+    // A command's replies go first, whether events may follow them or not.
+    let replies = this.holdingReplies ? '' : this.takeReplies();
+    const eventsMayGo = !this.busy && !this.reader.midCommand;
+    while (eventsMayGo && this.queueHead < this.queue.length && !this.backpressured) {
       // A batch of frames leaves as one Buffer in one write: the frames' pieces (shared by every connection using
       // this format, see FrameParts) copied in, instead of one big string encoded again per connection.
-      let bytes = 0;
+      const replyBytes = replies.length > 0 ? Buffer.byteLength(replies, 'utf8') : 0;
+      let bytes = replyBytes;
       let end = this.queueHead;
       while (end < this.queue.length && bytes < 256 * 1024) bytes += this.queue[end++]!.frameParts(this.format).bytes;
-      const batch = Buffer.allocUnsafe(bytes);
-      let at = 0;
+      const batch = this.takeBatch(bytes);
+      let at = replyBytes > 0 ? batch.write(replies, 0, 'utf8') : 0;
+      replies = '';
       while (this.queueHead < end) {
         const ev = this.queue[this.queueHead]!;
         this.queue[this.queueHead++] = undefined as unknown as SimEvent;
         at = writeFrame(ev.frameParts(this.format), batch, at);
       }
-      this.write(batch);
+      this.write(batch.length === at ? batch : batch.subarray(0, at));
+      // Written through to the kernel at once (nothing left in Node's queue): the Buffer is free for the next batch.
+      if (!this.closed && this.socket.writableLength === 0 && batch.length <= SPARE_BATCH_MAX) this.spareBatch = batch;
     }
+    if (replies.length > 0) this.write(replies);
     if (this.queueHead === this.queue.length) {
       this.queue.length = 0;
       this.queueHead = 0;
@@ -291,13 +328,26 @@ export class EslConnection implements EventSink {
     }
   }
 
+  /**
+   * A Buffer of at least `bytes` for a batch: the last one when the socket let go of it (see flush). A new one per
+   * batch was a large ArrayBuffer made and collected a few thousand times a second under load.
+   */
+  private takeBatch(bytes: number): Buffer {
+    const spare = this.spareBatch;
+    this.spareBatch = undefined;
+    if (spare !== undefined && spare.length >= bytes) return spare;
+    return Buffer.allocUnsafeSlow(Math.max(bytes, MIN_BATCH));
+  }
+
   private reply(text: string): void {
-    this.write(`Content-Type: command/reply\nReply-Text: ${text}\n\n`);
+    this.send(`Content-Type: command/reply\nReply-Text: ${text}\n\n`);
   }
 
   /** Ends the connection; `notice` sends FS's disconnect notice first (normal listener exit). */
   end(notice: boolean): void {
     if (this.closed) return;
+    const replies = this.takeReplies();
+    if (replies) this.write(replies);
     if (notice) this.write(DISCONNECT_NOTICE);
     this.closed = true;
     this.authTimer?.cancel();
@@ -333,6 +383,7 @@ export class EslConnection implements EventSink {
     while (this.pending.length && !this.closed) {
       const cmd = this.pending.shift()!;
       this.busy = true;
+      this.holdingReplies = true;
       try {
         await this.handle(cmd);
       } catch (err) {
@@ -340,7 +391,9 @@ export class EslConnection implements EventSink {
         this.reply('-ERR command failed');
       } finally {
         this.busy = false;
+        this.holdingReplies = false;
       }
+      // The command's replies, then the events it fired, in one write.
       this.flush();
     }
   }
@@ -414,7 +467,7 @@ export class EslConnection implements EventSink {
       // The connection stays blocked until the command finishes, like FS's listener thread.
       let out = await new Promise<string>((resolve) => this.backend.api(apiCmd, arg, resolve));
       if (out.length === 0) out = '-ERR no reply\n';
-      this.write(`Content-Type: api/response\nContent-Length: ${Buffer.byteLength(out, 'utf8')}\n\n${out}`);
+      this.send(`Content-Type: api/response\nContent-Length: ${Buffer.byteLength(out, 'utf8')}\n\n${out}`);
       return;
     }
 
@@ -425,8 +478,9 @@ export class EslConnection implements EventSink {
       const apiCmd = sp >= 0 ? rest.slice(0, sp) : rest;
       const arg = sp >= 0 ? rest.slice(sp + 1) : undefined;
       const jobUuid = commandHeader(cmd, 'job-uuid') || this.backend.newUuid();
-      // The reply is written before the job starts, so it always precedes BACKGROUND_JOB on this socket.
-      this.write(`Content-Type: command/reply\nReply-Text: +OK Job-UUID: ${jobUuid}\nJob-UUID: ${jobUuid}\n\n`);
+      // The reply is made before the job starts (and held replies leave ahead of any event), so it always precedes
+      // BACKGROUND_JOB on this socket.
+      this.send(`Content-Type: command/reply\nReply-Text: +OK Job-UUID: ${jobUuid}\nJob-UUID: ${jobUuid}\n\n`);
       this.backend.api(apiCmd, arg, (out) => this.backend.backgroundJob(jobUuid, apiCmd, arg, out));
       return;
     }
@@ -541,7 +595,7 @@ export class EslConnection implements EventSink {
     this.allowLog = allowedLog;
     this.authed = true;
     this.authTimer?.cancel();
-    this.write(
+    this.send(
       'Content-Type: command/reply\nReply-Text: +OK accepted\n' +
         `Allowed-Events: ${events ?? 'all'}\nAllowed-API: ${api ?? 'all'}\nAllowed-LOG: ${allowedLog ? 'true' : 'false'}\n\n`,
     );

@@ -2,7 +2,7 @@ import { fileStringParts, soundExists, type InstalledSounds } from './sound-file
 import type { Clock, ClockTimer } from '../clock/clock';
 import type { Logger } from '../log/logger';
 import { Q850, SIP_STATUS } from './causes';
-import { Channel, CS, emptyTimes, type CallerProfile, type EndpointKind } from './channel';
+import { Channel, CS, emptyTimes, type CallerProfile, type ChannelTimes, type EndpointKind } from './channel';
 import type { SimHeader } from './event';
 import { EventBus, SITES, type CallSite } from './event-bus';
 import { newFrame, type AppFrame, type StopReason } from './frame';
@@ -13,6 +13,26 @@ import type { AudioRoute, ChannelSnapshot, RecordingInfo } from './types';
 
 /** How many stopped recordings recordings() still lists. */
 export const FINISHED_RECORDINGS_KEPT = 1000;
+
+/**
+ * The `<k>_epoch` / `<k>_uepoch` CDR variables and the time each shows, in switch_channel_set_timestamps' order: these
+ * before the hold ones, the later ones after. Names made once, not per hangup.
+ */
+const epochs = (pairs: Array<[string, keyof ChannelTimes]>): ReadonlyArray<readonly [string, string, keyof ChannelTimes]> =>
+  pairs.map(([k, key]) => [`${k}_epoch`, `${k}_uepoch`, key] as const);
+const CDR_EPOCHS = epochs([
+  ['start', 'created'],
+  ['profile_start', 'profileCreated'],
+  ['answer', 'answered'],
+  ['bridge', 'bridged'],
+  ['last_hold', 'lastHold'],
+]);
+const CDR_LATER_EPOCHS = epochs([
+  ['resurrect', 'resurrect'],
+  ['progress', 'progress'],
+  ['progress_media', 'progressMedia'],
+  ['end', 'hangup'],
+]);
 
 /** One application of a dialplan extension. */
 export interface DialplanApp {
@@ -895,28 +915,16 @@ export class CallEngine {
     if (t.progress) v.set('progress_stamp', localStamp(t.progress / 1000));
     if (t.progressMedia) v.set('progress_media_stamp', localStamp(t.progressMedia / 1000));
     v.set('end_stamp', localStamp(t.hangup / 1000));
-    const pairs: Array<[string, number]> = [
-      ['start', t.created],
-      ['profile_start', t.profileCreated],
-      ['answer', t.answered],
-      ['bridge', t.bridged],
-      ['last_hold', t.lastHold],
-    ];
-    for (const [k, us] of pairs) {
-      v.set(`${k}_epoch`, String(sec(us)));
-      v.set(`${k}_uepoch`, String(us));
+    for (const [epoch, uepoch, key] of CDR_EPOCHS) {
+      v.set(epoch, String(sec(t[key])));
+      v.set(uepoch, String(t[key]));
     }
     v.set('hold_accum_seconds', String(sec(t.holdAccum)));
     v.set('hold_accum_usec', String(t.holdAccum));
     v.set('hold_accum_ms', String(Math.floor(t.holdAccum / 1000)));
-    for (const [k, us] of [
-      ['resurrect', t.resurrect],
-      ['progress', t.progress],
-      ['progress_media', t.progressMedia],
-      ['end', t.hangup],
-    ] as Array<[string, number]>) {
-      v.set(`${k}_epoch`, String(sec(us)));
-      v.set(`${k}_uepoch`, String(us));
+    for (const [epoch, uepoch, key] of CDR_LATER_EPOCHS) {
+      v.set(epoch, String(sec(t[key])));
+      v.set(uepoch, String(t[key]));
     }
     if (r.lastApp) {
       v.set('last_app', r.lastApp.app);

@@ -2,6 +2,7 @@ import type { EventFormat } from '../esl/types';
 import { cjsonEscape, cjsonString, fsUrlEncode, xmlText } from './encoding';
 import { forEachHeader, type SimEvent } from './event';
 import type { HeaderRun } from './header-run';
+import { ByteWriter } from './byte-writer';
 
 /**
  * The three serialisations of switch_event.c, byte for byte as the captures show them:
@@ -12,8 +13,8 @@ import type { HeaderRun } from './header-run';
  * - xml (switch_event_xmlize + switch_xml_toxml): `<event>`, `<headers>` with url-encoded values, then
  *   `<Content-Length>` and `<body>` for a body.
  *
- * An event is written as a list of pieces: the text of its own headers and the cached bytes of its shared runs
- * (header-run.ts), copied once into the frame Buffer that every connection of the format writes.
+ * An event is written as a list of pieces: the bytes of its own headers and the cached bytes of its shared runs
+ * (header-run.ts), copied once into each batch a connection of the format writes (see FrameParts).
  */
 interface WireFormat {
   readonly open: string;
@@ -81,75 +82,126 @@ const FORMATS: Record<EventFormat, WireFormat> = {
   },
 };
 
-/** A run's text in `format`: its headers' lines, separators included (HeaderRun caches it as bytes). */
-export function encodeRun(run: HeaderRun, format: EventFormat): string {
-  const f = FORMATS[format];
+/**
+ * `,"Name":"` as bytes, per header name (bounded): what a json header starts with. Each has a backing store of its
+ * own: kept for good, a slice of Node's shared pool would pin a slab of 8 KB that short-lived Buffers share.
+ */
+const jsonKeyBytes = new Map<string, Buffer>();
+const jsonKeyOpenBytes = (name: string): Buffer => {
+  let b = jsonKeyBytes.get(name);
+  if (b === undefined) {
+    const text = jsonKeyOpen(name);
+    b = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+    b.write(text, 0, 'utf8');
+    if (jsonKeyBytes.size > 20000) jsonKeyBytes.clear();
+    jsonKeyBytes.set(name, b);
+  }
+  return b;
+};
+
+const runWriter = new ByteWriter();
+
+/** A run's bytes in `format`: its headers' lines, separators included (HeaderRun caches them). */
+export function encodeRun(run: HeaderRun, format: EventFormat): Buffer {
+  const w = runWriter.reset();
   const flat = run.flat;
-  const lines: string[] = [];
-  for (let i = 0; i < flat.length; i += 2) lines.push(f.line(flat[i]!, flat[i + 1]!));
-  // join, not `+=`: one flat string to encode, not a rope of every line.
-  return lines.join('');
+  if (format === 'json') {
+    // The header as json's line() writes it, straight into bytes: the name's cached opening, the value, the quote.
+    for (let i = 0; i < flat.length; i += 2) {
+      w.bytes(jsonKeyOpenBytes(flat[i]!));
+      w.text(cjsonEscape(flat[i + 1]!));
+      w.byte(0x22);
+    }
+  } else {
+    const f = FORMATS[format];
+    for (let i = 0; i < flat.length; i += 2) w.text(f.line(flat[i]!, flat[i + 1]!));
+  }
+  return w.copyOut(false, run.arena);
 }
 
 /**
- * A frame as the pieces it is written from: the text of the event's own headers (joined per stretch between runs)
- * and its runs' cached bytes, the first piece being the `Content-Length`/`Content-Type` prefix. A connection copies
- * the pieces of all the frames it sends at once into one Buffer (see writeFrame): no Buffer of its own per frame.
+ * A frame as the pieces it is written from: the bytes of the event's own headers (`own`, the stretches between runs
+ * one after the other, and the `Content-Length`/`Content-Type` prefix) and its runs' cached bytes. `pieces` holds, in
+ * frame order, a run's Buffer or a stretch of `own` as two numbers (start, end), the prefix first. A connection
+ * copies the pieces of all the frames it sends at once into one Buffer (see writeFrame): no Buffer per frame.
  */
 export interface FrameParts {
-  readonly pieces: ReadonlyArray<string | Buffer>;
+  readonly pieces: ReadonlyArray<Buffer | number>;
+  readonly own: Buffer;
   /** The frame's length in bytes, prefix included. */
   readonly bytes: number;
 }
 
-/** Own-header text not yet added as a piece. Module scratch: a frame is built synchronously, never inside another. */
-let text: string[] = [];
+/**
+ * The frame being built. Module scratch: a frame is built synchronously, never inside another, and its own headers
+ * are written straight into bytes (a string per header line, then their join, were a large part of the garbage).
+ */
+const ownWriter = new ByteWriter(16 * 1024);
+let pieces: Array<Buffer | number> = [];
+let stretchStart = 0;
 let first = true;
 
-function flushText(pieces: Array<string | Buffer>): void {
-  if (text.length > 0) pieces.push(text.join(''));
-  text = [];
+/** Ends the stretch of own headers written since the last run. */
+function endStretch(): void {
+  const end = ownWriter.length;
+  if (end > stretchStart) pieces.push(stretchStart, end);
+  stretchStart = end;
 }
 
 /** The frame (`Content-Length`, `Content-Type`, blank line, body) of `event` in `format`, as pieces. */
 export function eventFrameParts(event: SimEvent, format: EventFormat): FrameParts {
   const f = FORMATS[format];
-  // Room for the prefix, made once the body's length is known.
-  const pieces: Array<string | Buffer> = [''];
+  const w = ownWriter.reset();
+  // The prefix's stretch, known once the body's length is.
+  const list: Array<Buffer | number> = [0, 0];
+  pieces = list;
+  stretchStart = 0;
   first = true;
-  text.push(f.open);
+  let runBytes = 0;
+  w.text(f.open);
   forEachHeader(
     event,
     (name, value) => {
-      const line = f.line(name, value);
-      text.push(first && f.separator > 0 ? line.slice(f.separator) : line);
+      if (format === 'json' && typeof value === 'string') {
+        // json's line(), straight into bytes (its separator, the leading comma, left out before the first header).
+        w.bytes(jsonKeyOpenBytes(name), first ? f.separator : 0);
+        w.text(cjsonEscape(value));
+        w.byte(0x22);
+      } else {
+        const line = f.line(name, value);
+        w.text(first && f.separator > 0 ? line.slice(f.separator) : line);
+      }
       first = false;
     },
     (run) => {
       if (run.size === 0) return;
-      flushText(pieces);
+      endStretch();
       const bytes = run.bytes(format, encodeRun);
-      pieces.push(first && f.separator > 0 ? bytes.subarray(f.separator) : bytes);
+      const piece = first && f.separator > 0 ? bytes.subarray(f.separator) : bytes;
+      list.push(piece);
+      runBytes += piece.length;
       first = false;
     },
   );
-  text.push(f.close(event.body, first));
-  flushText(pieces);
-  let length = 0;
-  for (let i = 1; i < pieces.length; i++) {
-    const p = pieces[i]!;
-    length += typeof p === 'string' ? byteLength(p) : p.length;
-  }
-  const prefix = 'Content-Length: ' + length + f.contentType;
-  pieces[0] = prefix;
-  return { pieces, bytes: prefix.length + length };
+  w.text(f.close(event.body, first));
+  endStretch();
+  const prefixStart = w.length;
+  w.text('Content-Length: ' + (prefixStart + runBytes) + f.contentType);
+  list[0] = prefixStart;
+  list[1] = w.length;
+  pieces = [];
+  return { pieces: list, own: w.copyOut(true), bytes: w.length + runBytes };
 }
 
 /** Copies a frame's pieces into `target` from `at`; returns the offset after it. */
 export function writeFrame(parts: FrameParts, target: Buffer, at: number): number {
-  for (const p of parts.pieces) {
-    if (typeof p === 'string') at += target.write(p, at, 'utf8');
-    else {
+  const list = parts.pieces;
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    if (typeof p === 'number') {
+      const end = list[++i] as number;
+      at += parts.own.copy(target, at, p, end);
+    } else {
       target.set(p, at);
       at += p.length;
     }

@@ -42,6 +42,13 @@ function unescapeChar(c: string): string {
 export function cleanup(str: string, delim: string): string {
   let i = 0;
   while (str[i] === ' ') i++;
+  // Without a quote or a backslash there is nothing to remove but the spaces around: the text between, as one slice
+  // (the loop below builds its result a character at a time, and most elements are plain).
+  if (str.indexOf("'", i) < 0 && str.indexOf('\\', i) < 0) {
+    let end = str.length;
+    while (end > i && str[end - 1] === ' ') end--;
+    return str.slice(i, end);
+  }
   let dest = '';
   let end = -1;
   let inside = false;

@@ -230,6 +230,85 @@ describe('slow consumer', () => {
     expect(backend.detach).toHaveBeenCalled();
   });
 
+  it('reuses a batch Buffer only once the socket has let go of it', async () => {
+    /** Records each write as the reference written and as a copy of its bytes at the time. */
+    class RecordingSocket extends StuckSocket {
+      copies: Buffer[] = [];
+      override write(s: string | Buffer): boolean {
+        this.written.push(s);
+        this.copies.push(Buffer.from(s));
+        return true;
+      }
+    }
+    const socket = new RecordingSocket();
+    socket.writableLength = 0;
+    const conn = new EslConnection(socket as unknown as Socket, { password: 'pw', detach: () => undefined } as unknown as EslBackend, {
+      maxQueue: 1000,
+      maxMissed: 5,
+      authTimeoutMs: 60_000,
+      setTimer: () => ({ cancel: () => undefined }),
+      logger: silentLogger,
+    });
+    conn.start();
+    socket.emit('data', Buffer.from('auth pw\n\nevent json HEARTBEAT\n\n'));
+    await new Promise((r) => setImmediate(r));
+    const batches = (): Buffer[] => socket.written.filter((w): w is Buffer => Buffer.isBuffer(w));
+    const sendBatch = async (seq: number): Promise<void> => {
+      conn.offer(new SimEvent('HEARTBEAT', [['Event-Name', 'HEARTBEAT'], ['Event-Sequence', String(seq)]]));
+      await new Promise((r) => setImmediate(r));
+    };
+    // Written through each time (Node holds nothing): one Buffer serves every batch.
+    await sendBatch(1);
+    await sendBatch(2);
+    const [b1, b2] = batches();
+    expect(b2!.buffer).toBe(b1!.buffer);
+    // Node still holds the bytes of each write (a partial write): every batch gets a Buffer of its own, left as written.
+    socket.writableLength = 100;
+    for (let i = 3; i <= 6; i++) await sendBatch(i);
+    const held = batches().slice(2);
+    expect(new Set(held.map((b) => b.buffer)).size).toBe(held.length);
+    // Each batch carried its event when it was written, and the held ones still do.
+    const seqs = socket.copies.map((c) => /"Event-Sequence":"(\d+)"/.exec(c.toString())?.[1]);
+    expect(seqs.filter(Boolean)).toEqual(['1', '2', '3', '4', '5', '6']);
+    const last = socket.written.length - held.length;
+    socket.written.slice(last).forEach((w, i) => expect(Buffer.from(w).equals(socket.copies[last + i]!)).toBe(true));
+  });
+
+  it("sends a command's reply and the events it fired in one write, the reply first", async () => {
+    const socket = new StuckSocket();
+    socket.writableLength = 0;
+    socket.write = (s: string | Buffer) => {
+      socket.written.push(s);
+      return true;
+    };
+    let conn: EslConnection | undefined;
+    const backend = {
+      password: 'pw',
+      detach: () => undefined,
+      newUuid: () => 'u-1',
+      sendevent: (name: string) => {
+        conn!.offer(new SimEvent(name, [['Event-Name', name], ['Event-Sequence', '7']]));
+        return 'u-1';
+      },
+    } as unknown as EslBackend;
+    conn = new EslConnection(socket as unknown as Socket, backend, {
+      maxQueue: 1000,
+      maxMissed: 5,
+      authTimeoutMs: 60_000,
+      setTimer: () => ({ cancel: () => undefined }),
+      logger: silentLogger,
+    });
+    conn.start();
+    socket.emit('data', Buffer.from('auth pw\n\nevent json CUSTOM\n\n'));
+    await new Promise((r) => setImmediate(r));
+    const before = socket.written.length;
+    socket.emit('data', Buffer.from('sendevent CUSTOM\n\n'));
+    await new Promise((r) => setImmediate(r));
+    const writes = socket.written.slice(before).map(String);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatch(/^Content-Type: command\/reply\nReply-Text: \+OK u-1\n\nContent-Length: \d+\nContent-Type: text\/event-json\n\n\{"Event-Name":"CUSTOM"/);
+  });
+
   it('a reader that catches up gets every queued event in order', async () => {
     const socket = new StuckSocket();
     const conn = new EslConnection(socket as unknown as Socket, { password: 'pw', detach: () => undefined } as unknown as EslBackend, {

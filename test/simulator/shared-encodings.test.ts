@@ -125,27 +125,95 @@ describe('ChannelVariables runs', () => {
     expect(v.toObject()).toEqual({ a: '1', b: '20' });
   });
 
-  it('hands back the same runs until a change, and the chunks before a change untouched', () => {
+  it('keeps the order through many re-sets and deletes (dead entries dropped along the way)', () => {
     const v = new ChannelVariables();
-    for (let i = 0; i < 40; i++) v.set(`v${i}`, String(i));
+    // The reference: a Map, deleted from and appended to, as switch_channel_set_variable orders them.
+    const model = new Map<string, string>();
+    let seed = 7;
+    const next = (n: number): number => (seed = (seed * 16807) % 2147483647) % n;
+    for (let i = 0; i < 3000; i++) {
+      const name = `v${next(60)}`;
+      const op = next(10);
+      if (op === 0) {
+        v.delete(name);
+        model.delete(name);
+      } else {
+        const value = op === 1 ? '' : String(i);
+        v.set(name, value);
+        model.delete(name);
+        if (value !== '') model.set(name, value);
+      }
+      if (i % 97 === 0) {
+        expect([...v.entries()]).toEqual([...model.entries()]);
+        expect(v.runs().flatMap(pairs)).toEqual([...model].map(([k, x]) => `variable_${k}=${x}`));
+      }
+    }
+    expect(v.toObject()).toEqual(Object.fromEntries(model));
+    expect(v.size).toBe(model.size);
+    for (const [k, x] of model) expect([v.has(k), v.get(k)]).toEqual([true, x]);
+  });
+
+  it('hands back the same runs until a change, and every run but the changed one and the last untouched', () => {
+    const v = new ChannelVariables();
+    for (let i = 0; i < 120; i++) v.set(`v${i}`, String(i));
     const runs = v.runs();
-    expect(runs.map((r) => r.size)).toEqual([16, 16, 8]);
+    // Cut by the names, not every N: several runs, none over the limit, all the variables in order.
+    expect(runs.length).toBeGreaterThan(4);
+    expect(Math.max(...runs.map((r) => r.size))).toBeLessThanOrEqual(40);
+    expect(runs.flatMap(pairs)).toEqual(Array.from({ length: 120 }, (_, i) => `variable_v${i}=${i}`));
     expect(v.runs()).toBe(runs);
     const bytes = runs[0]!.bytes('json', () => 'x');
-    v.set('late', 'x'); // appended: the two full chunks are the same runs (their bytes kept), the last one is new
+    v.set('late', 'x'); // appended: every run but the last is the same run (its bytes kept)
     const after = v.runs();
-    expect(after[0]).toBe(runs[0]);
+    expect(after.slice(0, -1)).toEqual(runs.slice(0, -1));
+    after.slice(0, -1).forEach((r, i) => expect(r).toBe(runs[i]));
     expect(after[0]!.bytes('json', () => 'y')).toBe(bytes);
-    expect(after[1]).toBe(runs[1]);
-    expect(after[2]).not.toBe(runs[2]);
-    expect(pairs(after[2]!)).toEqual([...Array.from({ length: 8 }, (_, i) => `variable_v${32 + i}=${32 + i}`), 'variable_late=x']);
-    v.set('v20', '20b'); // re-set in the second chunk: it and the last one change, the first stays
-    const moved = v.runs();
-    expect(moved[0]).toBe(runs[0]);
-    expect(moved[1]).not.toBe(runs[1]);
+    expect(after[after.length - 1]).not.toBe(runs[runs.length - 1]);
+    expect(after.flatMap(pairs).slice(-2)).toEqual(['variable_v119=119', 'variable_late=x']);
+    // Re-set in the second run (moved to the end): that run and the last change; the runs between keep their
+    // place in the order and their encodings, though every variable after the moved one shifted by one.
+    const second = after[1]!;
+    const moved = second.flat[0]!.slice('variable_'.length);
+    v.set(moved, 'again');
+    const shifted = v.runs();
+    expect(shifted[0]).toBe(after[0]);
+    expect(shifted).not.toContain(second);
+    for (const r of after.slice(2, -1)) expect(shifted).toContain(r);
+    expect(shifted.flatMap(pairs)).toEqual([
+      ...after.flatMap(pairs).filter((p) => !p.startsWith(`variable_${moved}=`)),
+      `variable_${moved}=again`,
+    ]);
+    // Deleted from the middle: the same.
+    const third = shifted[2]!;
+    v.delete(third.flat[0]!.slice('variable_'.length));
+    const deleted = v.runs();
+    expect(deleted).not.toContain(third);
+    for (const r of [...shifted.slice(0, 2), ...shifted.slice(3, -1)]) expect(deleted).toContain(r);
     v.dropRuns();
     expect(v.runs()[0]).not.toBe(runs[0]);
     expect(v.runs()[0]!.flat).toEqual(runs[0]!.flat);
+  });
+
+  it('RunMemo cuts where the writer marked and after its limit, and finds last time\'s runs wherever they moved', () => {
+    const memo = new RunMemo(3);
+    const scratch = new FlatHeaders();
+    const list = (...names: string[]): FlatHeaders => {
+      scratch.reset();
+      for (const n of names) {
+        scratch.put(n.replace('|', ''), n);
+        if (n.endsWith('|')) scratch.cut();
+      }
+      return scratch;
+    };
+    const sizes = (runs: readonly HeaderRun[]): number[] => runs.map((r) => r.size);
+    const first = memo.runs(list('a', 'b|', 'c', 'd', 'e', 'f', 'g|', 'h'));
+    expect(sizes(first)).toEqual([2, 3, 2, 1]);
+    // `a` moved out: the first run changes, the two after it are last time's, found one place earlier.
+    const next = memo.runs(list('b|', 'c', 'd', 'e', 'f', 'g|', 'h', 'a'));
+    expect(sizes(next)).toEqual([1, 3, 2, 2]);
+    expect(next[1]).toBe(first[1]);
+    expect(next[2]).toBe(first[2]);
+    expect(next[0]).not.toBe(first[0]);
   });
 
   it('RunMemo keeps a run while its headers are the same, whatever string objects hold them', () => {
