@@ -203,19 +203,23 @@ describe('slow consumer', () => {
     }
   }
 
+  /** An EslConnection on a fake socket; the default backend knows only the password. */
+  const connectionOn = (socket: StuckSocket, backend?: EslBackend, maxQueue = 1000): EslConnection =>
+    new EslConnection(socket as unknown as Socket, backend ?? ({ password: 'pw', detach: () => undefined } as unknown as EslBackend), {
+      maxQueue,
+      maxMissed: 5,
+      authTimeoutMs: 60_000,
+      setTimer: () => ({ cancel: () => undefined }),
+      logger: silentLogger,
+    });
+
   it('queues up to maxQueue events, drops the rest and kills the listener after maxMissed losses', async () => {
     const socket = new StuckSocket();
     const backend = {
       password: 'pw',
       detach: jest.fn(),
     } as unknown as EslBackend;
-    const conn = new EslConnection(socket as unknown as Socket, backend, {
-      maxQueue: 100,
-      maxMissed: 5,
-      authTimeoutMs: 60_000,
-      setTimer: () => ({ cancel: () => undefined }),
-      logger: silentLogger,
-    });
+    const conn = connectionOn(socket, backend, 100);
     conn.start(); // writes auth/request and is now "backpressured"
     socket.emit('data', Buffer.from('auth pw\n\nevent plain ALL\n\n'));
     await new Promise((r) => setImmediate(r));
@@ -242,13 +246,7 @@ describe('slow consumer', () => {
     }
     const socket = new RecordingSocket();
     socket.writableLength = 0;
-    const conn = new EslConnection(socket as unknown as Socket, { password: 'pw', detach: () => undefined } as unknown as EslBackend, {
-      maxQueue: 1000,
-      maxMissed: 5,
-      authTimeoutMs: 60_000,
-      setTimer: () => ({ cancel: () => undefined }),
-      logger: silentLogger,
-    });
+    const conn = connectionOn(socket);
     conn.start();
     socket.emit('data', Buffer.from('auth pw\n\nevent json HEARTBEAT\n\n'));
     await new Promise((r) => setImmediate(r));
@@ -291,13 +289,7 @@ describe('slow consumer', () => {
         return 'u-1';
       },
     } as unknown as EslBackend;
-    conn = new EslConnection(socket as unknown as Socket, backend, {
-      maxQueue: 1000,
-      maxMissed: 5,
-      authTimeoutMs: 60_000,
-      setTimer: () => ({ cancel: () => undefined }),
-      logger: silentLogger,
-    });
+    conn = connectionOn(socket, backend);
     conn.start();
     socket.emit('data', Buffer.from('auth pw\n\nevent json CUSTOM\n\n'));
     await new Promise((r) => setImmediate(r));
@@ -311,13 +303,7 @@ describe('slow consumer', () => {
 
   it('a reader that catches up gets every queued event in order', async () => {
     const socket = new StuckSocket();
-    const conn = new EslConnection(socket as unknown as Socket, { password: 'pw', detach: () => undefined } as unknown as EslBackend, {
-      maxQueue: 1000,
-      maxMissed: 5,
-      authTimeoutMs: 60_000,
-      setTimer: () => ({ cancel: () => undefined }),
-      logger: silentLogger,
-    });
+    const conn = connectionOn(socket);
     conn.start();
     socket.emit('data', Buffer.from('auth pw\n\nevent json HEARTBEAT\n\n'));
     await new Promise((r) => setImmediate(r)); // commands run one at a time, off the data callback
