@@ -61,6 +61,10 @@ test('the live badge says reconnecting while the network is cut, and live again 
   try {
     const { page, context, problems } = await openConsole(browser, proxy.url);
     await signIn(page, 'admin', ADMIN_PASSWORD);
+    // The wallboard's own chunk is loaded when the page first opens: cut the network only once it has, or its import
+    // fails and the page with it (a CI run saw "Failed to fetch dynamically imported module"). This test is about
+    // the live feed; a page that cannot load is its own problem.
+    await page.getByRole('heading', { name: 'Wallboard', level: 1 }).waitFor();
     proxy.down();
     await page.getByTestId('live-status').filter({ hasText: 'reconnecting' }).waitFor();
     proxy.up();
