@@ -47,24 +47,15 @@ export function fsUrlEncode(value: string): string {
  * everything else, including '/' and non-ASCII UTF-8, is written raw. JSON.stringify differs (it escapes U+2028/9
  * and lone surrogates), so FS's rule is implemented by hand.
  */
-/** Whether cJSON escapes anything in `value`: a loop, cheaper than a regular expression's call on short values. */
-function jsonNeedsEscape(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c) return true;
-  }
-  return false;
-}
-
 export function cjsonString(value: string): string {
   return '"' + cjsonEscape(value) + '"';
 }
 
 /** cjsonString without the quotes: the value itself when nothing needs escaping (the common case, no copy). */
 export function cjsonEscape(value: string): string {
-  if (!jsonNeedsEscape(value)) return value;
   // The stretches between escapes are copied whole: a value with escapes is often long (an SDP of ~600 characters
-  // with a newline per line), and one string per character was most of what the serialiser allocated.
+  // with a newline per line), and one string per character was most of what the serialiser allocated. A loop, not a
+  // regular expression: cheaper on the short values most headers have.
   let out = '';
   let from = 0;
   for (let i = 0; i < value.length; i++) {
@@ -74,6 +65,7 @@ export function cjsonEscape(value: string): string {
     out += cjsonEscapeChar(c);
     from = i + 1;
   }
+  if (from === 0) return value;
   return from < value.length ? out + value.slice(from) : out;
 }
 

@@ -905,6 +905,12 @@ export class CallEngine {
     const v = ch.vars;
     const t = ch.profile.times;
     const sec = (us: number): number => Math.floor(us / 1_000_000);
+    const setEpochs = (list: typeof CDR_EPOCHS): void => {
+      for (const [epoch, uepoch, key] of list) {
+        v.set(epoch, String(sec(t[key])));
+        v.set(uepoch, String(t[key]));
+      }
+    };
     v.set('hangup_cause', ch.hangupCause ?? 'NORMAL_CLEARING');
     v.set('hangup_cause_q850', String(Q850[ch.hangupCause ?? 'NORMAL_CLEARING'] ?? 16));
     v.set('digits_dialed', ch.digitsDialed || 'none');
@@ -915,17 +921,11 @@ export class CallEngine {
     if (t.progress) v.set('progress_stamp', localStamp(t.progress / 1000));
     if (t.progressMedia) v.set('progress_media_stamp', localStamp(t.progressMedia / 1000));
     v.set('end_stamp', localStamp(t.hangup / 1000));
-    for (const [epoch, uepoch, key] of CDR_EPOCHS) {
-      v.set(epoch, String(sec(t[key])));
-      v.set(uepoch, String(t[key]));
-    }
+    setEpochs(CDR_EPOCHS);
     v.set('hold_accum_seconds', String(sec(t.holdAccum)));
     v.set('hold_accum_usec', String(t.holdAccum));
     v.set('hold_accum_ms', String(Math.floor(t.holdAccum / 1000)));
-    for (const [epoch, uepoch, key] of CDR_LATER_EPOCHS) {
-      v.set(epoch, String(sec(t[key])));
-      v.set(uepoch, String(t[key]));
-    }
+    setEpochs(CDR_LATER_EPOCHS);
     if (r.lastApp) {
       v.set('last_app', r.lastApp.app);
       v.set('last_arg', r.lastApp.data);

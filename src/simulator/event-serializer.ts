@@ -99,6 +99,13 @@ const jsonKeyOpenBytes = (name: string): Buffer => {
   return b;
 };
 
+/** json's line() for a header, straight into bytes: the name's cached opening (from byte `skip`), the value, the quote. */
+function writeJsonHeader(w: ByteWriter, name: string, value: string, skip: number): void {
+  w.bytes(jsonKeyOpenBytes(name), skip);
+  w.text(cjsonEscape(value));
+  w.byte(0x22);
+}
+
 const runWriter = new ByteWriter();
 
 /** A run's bytes in `format`: its headers' lines, separators included (HeaderRun caches them). */
@@ -107,11 +114,7 @@ export function encodeRun(run: HeaderRun, format: EventFormat): Buffer {
   const flat = run.flat;
   if (format === 'json') {
     // The header as json's line() writes it, straight into bytes: the name's cached opening, the value, the quote.
-    for (let i = 0; i < flat.length; i += 2) {
-      w.bytes(jsonKeyOpenBytes(flat[i]!));
-      w.text(cjsonEscape(flat[i + 1]!));
-      w.byte(0x22);
-    }
+    for (let i = 0; i < flat.length; i += 2) writeJsonHeader(w, flat[i]!, flat[i + 1]!, 0);
   } else {
     const f = FORMATS[format];
     for (let i = 0; i < flat.length; i += 2) w.text(f.line(flat[i]!, flat[i + 1]!));
@@ -164,9 +167,7 @@ export function eventFrameParts(event: SimEvent, format: EventFormat): FramePart
     (name, value) => {
       if (format === 'json' && typeof value === 'string') {
         // json's line(), straight into bytes (its separator, the leading comma, left out before the first header).
-        w.bytes(jsonKeyOpenBytes(name), first ? f.separator : 0);
-        w.text(cjsonEscape(value));
-        w.byte(0x22);
+        writeJsonHeader(w, name, value, first ? f.separator : 0);
       } else {
         const line = f.line(name, value);
         w.text(first && f.separator > 0 ? line.slice(f.separator) : line);
